@@ -1,0 +1,3 @@
+from tstui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,304 @@
+"""Settings from TOML: XDG paths, a frozen tree, messages that name the file and key.
+
+Read with stdlib ``tomllib``; write with ``tomli_w`` through :func:`save_user_choice`, which
+changes one key and keeps every other key of the user's file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+
+Environment = Literal["sim", "live"]
+ENVIRONMENTS: tuple[Environment, ...] = ("sim", "live")
+
+SIM_API_BASE = "https://sim-api.tradestation.com"
+LIVE_API_BASE = "https://api.tradestation.com"
+SIGNIN_BASE = "https://signin.tradestation.com"
+DEFAULT_REDIRECT_URI = "http://localhost:3000"
+DEFAULT_SCOPES = "openid MarketData profile ReadAccount Trade offline_access Matrix OptionSpreads"
+
+
+class ConfigError(Exception):
+    """A config value is wrong; the message names the file and the key."""
+
+    def __init__(self, path: Path | None, key: str, problem: str) -> None:
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{key}: {problem}")
+        self.path = path
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    api_base: str
+    signin_base: str
+
+
+def endpoints(env: Environment, base_url: str | None = None) -> Endpoints:
+    """Where to talk to: one ``base_url`` overrides both API and sign-in (the simulator)."""
+    if base_url:
+        base = base_url.rstrip("/")
+        return Endpoints(api_base=base, signin_base=base)
+    api = LIVE_API_BASE if env == "live" else SIM_API_BASE
+    return Endpoints(api_base=api, signin_base=SIGNIN_BASE)
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / fallback
+
+
+def config_path() -> Path:
+    """``$TSTUI_CONFIG`` or ``$XDG_CONFIG_HOME/tstui/config.toml``."""
+    override = os.environ.get("TSTUI_CONFIG")
+    if override:
+        return Path(override)
+    return _xdg("XDG_CONFIG_HOME", ".config") / "tstui" / "config.toml"
+
+
+def state_dir() -> Path:
+    """``$TSTUI_STATE_DIR`` or ``$XDG_STATE_HOME/tstui``: tokens, audit log, roll journal."""
+    override = os.environ.get("TSTUI_STATE_DIR")
+    if override:
+        return Path(override)
+    return _xdg("XDG_STATE_HOME", ".local/state") / "tstui"
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSettings:
+    """Local pre-trade checks for one environment (None disables a check)."""
+
+    max_quantity: Decimal | None = Decimal("1000")
+    max_notional: Decimal | None = Decimal("250000")
+    price_band_pct: Decimal | None = Decimal("5")
+    duplicate_window_s: float = 10.0
+
+
+DEFAULT_RISK: dict[Environment, RiskSettings] = {
+    "sim": RiskSettings(),
+    "live": RiskSettings(max_quantity=Decimal("100"), max_notional=Decimal("50000")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RollSettings:
+    """Automated futures roll: off unless a root is listed; LIVE needs its own opt-in."""
+
+    auto_roots: tuple[str, ...] = ()
+    allow_live: bool = False
+    check_interval_s: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSettings:
+    heartbeat_timeout_s: float = 15.0
+    reconcile_interval_s: float = 45.0
+    balances_refresh_s: float = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: Environment = "sim"
+    base_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    redirect_uri: str = DEFAULT_REDIRECT_URI
+    scopes: str = DEFAULT_SCOPES
+    use_pkce: bool = True
+    account_id: str | None = None
+    theme: str = "tstui-dark"
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    risk: Mapping[Environment, RiskSettings] = field(default_factory=lambda: dict(DEFAULT_RISK))
+    roll: RollSettings = field(default_factory=RollSettings)
+    stream: StreamSettings = field(default_factory=StreamSettings)
+    live_base_url: str | None = None
+    config_file: Path | None = None
+    state_dir: Path = field(default_factory=state_dir)
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return endpoints(self.env, self.base_url if self.env == "sim" else self.live_base_url)
+
+    @property
+    def risk_limits(self) -> RiskSettings:
+        return self.risk.get(self.env, DEFAULT_RISK[self.env])
+
+    def with_env(self, env: Environment) -> Settings:
+        return replace(self, env=env)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+class _Reader:
+    """Typed access to one TOML table with errors that name the file and dotted key."""
+
+    def __init__(self, path: Path | None, table: Mapping[str, Any], prefix: str = "") -> None:
+        self.path = path
+        self.table = table
+        self.prefix = prefix
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def fail(self, name: str, problem: str) -> ConfigError:
+        return ConfigError(self.path, self._key(name), problem)
+
+    def sub(self, name: str) -> _Reader:
+        value = self.table.get(name, {})
+        if not isinstance(value, Mapping):
+            raise self.fail(name, "expected a table")
+        return _Reader(self.path, value, f"{self._key(name)}.")
+
+    def string(self, name: str, default: str | None) -> str | None:
+        value = self.table.get(name, default)
+        if value is not None and not isinstance(value, str):
+            raise self.fail(name, f"expected a string, got {type(value).__name__}")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.table.get(name, default)
+        if not isinstance(value, bool):
+            raise self.fail(name, "expected true or false")
+        return value
+
+    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+        value = self.table.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(name, "expected a number")
+        if value < minimum:
+            raise self.fail(name, f"must be at least {minimum}")
+        return float(value)
+
+    def decimal(self, name: str, default: Decimal | None) -> Decimal | None:
+        if name not in self.table:
+            return default
+        value = self.table[name]
+        if value is False:
+            return None  # `max_notional = false` turns a check off
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise self.fail(name, "expected a number (or false to disable)")
+        try:
+            parsed = Decimal(str(value))
+        except InvalidOperation:
+            raise self.fail(name, f"{value!r} is not a number") from None
+        if not parsed.is_finite() or parsed <= 0:
+            raise self.fail(name, "must be a positive number")
+        return parsed
+
+    def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(name, default)
+        if value not in allowed:
+            raise self.fail(name, f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+
+def _read_risk(reader: _Reader, env: Environment) -> RiskSettings:
+    base = DEFAULT_RISK[env]
+    table = reader.sub("risk").sub(env)
+    return RiskSettings(
+        max_quantity=table.decimal("max_quantity", base.max_quantity),
+        max_notional=table.decimal("max_notional", base.max_notional),
+        price_band_pct=table.decimal("price_band_pct", base.price_band_pct),
+        duplicate_window_s=table.number("duplicate_window_s", base.duplicate_window_s),
+    )
+
+
+def _read_keymap(reader: _Reader) -> dict[str, str]:
+    table = reader.sub("keymap")
+    keymap: dict[str, str] = {}
+    for binding_id in table.table:
+        keys = table.string(binding_id, None)
+        if not keys or not keys.strip():
+            raise table.fail(binding_id, "expected keys such as 'ctrl+o' or 'f2,o'")
+        keymap[binding_id] = keys
+    return keymap
+
+
+def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Settings:
+    """Build Settings from a parsed TOML document; raise ConfigError naming the bad key."""
+    root = _Reader(path, data)
+    api = root.sub("api")
+    roll = root.sub("roll")
+    stream = root.sub("stream")
+    auto_roots = roll.table.get("auto_roots", [])
+    if not isinstance(auto_roots, list) or not all(isinstance(r, str) for r in auto_roots):
+        raise roll.fail("auto_roots", "expected a list of roots such as [\"ES\"]")
+    return Settings(
+        env=root.choice("env", "sim", ENVIRONMENTS),  # type: ignore[arg-type]
+        base_url=api.string("base_url", None),
+        live_base_url=api.string("live_base_url", None),
+        client_id=api.string("client_id", None),
+        client_secret=api.string("client_secret", None),
+        redirect_uri=api.string("redirect_uri", DEFAULT_REDIRECT_URI) or DEFAULT_REDIRECT_URI,
+        scopes=api.string("scopes", DEFAULT_SCOPES) or DEFAULT_SCOPES,
+        use_pkce=api.boolean("use_pkce", True),
+        account_id=root.string("account", None),
+        theme=root.string("theme", "tstui-dark") or "tstui-dark",
+        keymap=_read_keymap(root),
+        risk={env: _read_risk(root, env) for env in ENVIRONMENTS},
+        roll=RollSettings(
+            auto_roots=tuple(r.upper().lstrip("@") for r in auto_roots),
+            allow_live=roll.boolean("allow_live", False),
+            check_interval_s=roll.number("check_interval_s", 60.0, minimum=1.0),
+        ),
+        stream=StreamSettings(
+            heartbeat_timeout_s=stream.number("heartbeat_timeout_s", 15.0, minimum=0.1),
+            reconcile_interval_s=stream.number("reconcile_interval_s", 45.0, minimum=1.0),
+            balances_refresh_s=stream.number("balances_refresh_s", 15.0, minimum=2.0),
+        ),
+        config_file=path,
+    )
+
+
+def _env_overrides(settings: Settings) -> Settings:
+    """The seed notebook's variables win over the file for credentials and account."""
+    return settings.with_overrides(
+        client_id=os.environ.get("CLIENT_ID") or None,
+        client_secret=os.environ.get("CLIENT_SECRET") or None,
+        account_id=os.environ.get("ACCOUNT_ID") or None,
+    )
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file (missing file = defaults) and the seed's env vars."""
+    path = path or config_path()
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(path, "(file)", f"not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(path, "(file)", f"cannot read: {exc.strerror}") from None
+    settings = parse_settings(data, path)
+    return replace(_env_overrides(settings), config_file=path, state_dir=state_dir())
+
+
+def save_user_choice(key: str, value: Any, path: Path | None = None) -> Path:
+    """Set one dotted key (e.g. ``theme``) in the user's file, keeping their other keys."""
+    path = path or config_path()
+    data: dict[str, Any] = {}
+    if path.exists():
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    table = data
+    *parents, leaf = key.split(".")
+    for part in parents:
+        table = table.setdefault(part, {})
+    table[leaf] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(path)
+    return path
