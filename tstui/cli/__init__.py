@@ -1,0 +1,92 @@
+"""`tstui` entry point: the TUI by default, a scriptable CLI for everything else.
+
+Heavy modules (textual, httpx, the simulator) are imported inside the command that needs
+them, so `tstui get ...` starts fast. Errors become one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tstui.cli.parser import build_parser
+from tstui.config import ConfigError, load_settings
+
+if TYPE_CHECKING:
+    from tstui.config import Settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def resolve_settings(args: argparse.Namespace) -> Settings:
+    """Config file, then the seed's env vars, then command-line options."""
+    config = getattr(args, "config", None)
+    settings = load_settings(Path(config) if config else None)
+    env = getattr(args, "env", None) or settings.env
+    settings = settings.with_overrides(env=env, account_id=getattr(args, "account", None))
+    base_url = getattr(args, "base_url", None)
+    if base_url:
+        # One URL stands in for the chosen environment's API and sign-in hosts.
+        key = "live_base_url" if env == "live" else "base_url"
+        settings = settings.with_overrides(**{key: base_url})
+    return settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"tstui: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tstui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        from tstui.cli.errors import describe_error
+
+        print(f"tstui: {describe_error(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "sim":
+        from tstui.sim.cli import run_sim
+
+        return run_sim(args)
+    settings = resolve_settings(args)
+    if command is None:
+        from tstui.cli.tui import run_tui
+
+        return run_tui(settings, demo=bool(args.demo))
+    if command == "audit":
+        from tstui.cli.audit_cmd import run_audit
+
+        return run_audit(settings, args)
+    if command in ("login", "logout"):
+        from tstui.cli import auth_cmds
+
+        runner = auth_cmds.login if command == "login" else auth_cmds.logout
+        return asyncio.run(runner(settings, args))
+    if command in ("get", "stream"):
+        from tstui.cli import data_cmds
+
+        runner = data_cmds.run_get if command == "get" else data_cmds.run_stream
+        return asyncio.run(runner(settings, args))
+    if command == "order":
+        from tstui.cli import order_cmds
+
+        return asyncio.run(order_cmds.run_order(settings, args))
+    if command == "roll":
+        from tstui.cli import roll_cmd
+
+        return asyncio.run(roll_cmd.run_roll(settings, args))
+    raise AssertionError(f"unhandled command {command!r}")

@@ -1,0 +1,156 @@
+"""The argparse tree: one subcommand per notebook cell, global options accepted anywhere."""
+
+from __future__ import annotations
+
+import argparse
+
+from tstui import __version__
+
+ORDER_ACTIONS = ("BUY", "SELL", "SELLSHORT", "BUYTOCOVER")
+ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
+BAR_UNITS = ("Minute", "Daily", "Weekly", "Monthly")
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every subcommand accepts, so `tstui get accounts --json` works as well as
+    `tstui --json get accounts` (SUPPRESS keeps a subparser from resetting the global)."""
+    common = argparse.ArgumentParser(add_help=False)
+    sup = argparse.SUPPRESS
+    common.add_argument("--env", choices=("sim", "live"), default=sup, help="environment")
+    common.add_argument("--base-url", default=sup, help="one server for API and sign-in")
+    common.add_argument("--account", default=sup, help="account id (comma list allowed)")
+    common.add_argument("--config", default=sup, help="config file (default: XDG path)")
+    common.add_argument("--json", action="store_true", default=sup, help="machine output")
+    common.add_argument(
+        "--confirm-live",
+        action="store_true",
+        default=sup,
+        help="required with --yes to send orders to LIVE without the typed prompt",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="tstui",
+        description="Keyboard-driven terminal trading client for the TradeStation Web API.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"tstui {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the TUI on the embedded simulator"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    login = add("login", "sign in through TradeStation's OAuth page and store the tokens")
+    login.add_argument("--no-browser", action="store_true", help="only print the URL")
+    login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait")
+    add("logout", "revoke the refresh token and delete the token file")
+
+    sim = add("sim", "run the TradeStation-compatible simulator")
+    from tstui.sim.cli import add_sim_arguments
+
+    add_sim_arguments(sim)
+
+    _add_get(add("get", "one-shot REST calls (one per notebook cell)"), common)
+    _add_stream(add("stream", "streams as NDJSON (--json) or lines"), common)
+    _add_order(add("order", "confirm, place, replace and cancel orders"), common)
+
+    audit = add("audit", "print the audit log")
+    audit.add_argument("--since", help="first day (YYYY-MM-DD)")
+    audit.add_argument("--until", help="last day (YYYY-MM-DD)")
+    audit.add_argument("--kind", action="append", default=[], help="entry kind (repeatable)")
+
+    roll = add("roll", "roll futures positions to the front-month contract")
+    roll.add_argument("--root", action="append", default=[], help="futures root, e.g. ES")
+    roll.add_argument("--dry-run", action="store_true", help="plan and preview; send nothing")
+    roll.add_argument("--yes", action="store_true", help="do not ask before sending")
+    roll.add_argument("--fill-timeout", type=float, default=30.0, help="seconds per leg")
+    return parser
+
+
+def _add_get(get: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    what = get.add_subparsers(dest="what", metavar="WHAT", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return what.add_parser(name, help=help_text, parents=[common])
+
+    add("accounts", "brokerage accounts")
+    add("balances", "real-time balances")
+    add("bodbalances", "beginning-of-day balances")
+    add("positions", "open positions")
+    add("orders", "today's and open orders")
+    hist = add("historical-orders", "orders since a date (at most 90 days back)")
+    hist.add_argument("--since", required=True, help="YYYY-MM-DD")
+    bars = add("bars", "bar chart history")
+    bars.add_argument("symbol")
+    _bar_options(bars)
+    symbol = add("symbol", "symbol details")
+    symbol.add_argument("symbol", nargs="+")
+    quotes = add("quotes", "quote snapshots")
+    quotes.add_argument("symbols", nargs="+")
+    add("routes", "order routes")
+
+
+def _bar_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--unit", default="Minute", choices=BAR_UNITS)
+    parser.add_argument("--interval", type=int, default=1)
+    parser.add_argument("--barsback", type=int, default=None)
+    parser.add_argument("--firstdate", default=None, help="ISO date or time")
+    parser.add_argument("--lastdate", default=None, help="ISO date or time")
+
+
+def _add_stream(stream: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    what = stream.add_subparsers(dest="what", metavar="WHAT", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = what.add_parser(name, help=help_text, parents=[common])
+        p.add_argument("--count", type=int, default=None, help="stop after N data events")
+        p.add_argument("--seconds", type=float, default=None, help="stop after S seconds")
+        return p
+
+    bars = add("bars", "live bars")
+    bars.add_argument("symbol")
+    _bar_options(bars)
+    quotes = add("quotes", "live quotes")
+    quotes.add_argument("symbols", nargs="+")
+    add("orders", "order updates")
+    add("positions", "position updates")
+    ticks = add("tickbars", "v2 tick bars")
+    ticks.add_argument("symbol")
+    ticks.add_argument("--interval", type=int, default=1, help="ticks per bar")
+    ticks.add_argument("--barsback", type=int, default=10)
+
+
+def _add_order(order: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    what = order.add_subparsers(dest="what", metavar="ACTION", required=True)
+    for name, help_text in (
+        ("confirm", "preview an order (orderconfirm); sends nothing"),
+        ("place", "preview, ask once, then place"),
+    ):
+        p = what.add_parser(name, help=help_text, parents=[common])
+        p.add_argument("--symbol", required=True)
+        p.add_argument("--action", required=True, type=str.upper, choices=ORDER_ACTIONS)
+        p.add_argument("--qty", required=True)
+        p.add_argument("--type", dest="order_type", default="Market", choices=ORDER_TYPES)
+        p.add_argument("--limit", default=None)
+        p.add_argument("--stop", default=None)
+        p.add_argument("--tif", default="DAY", type=str.upper, help="DAY, GTC, IOC, ...")
+        p.add_argument("--route", default=None)
+        p.add_argument("--yes", action="store_true", help="place without asking")
+    cancel = what.add_parser("cancel", help="cancel a working order", parents=[common])
+    cancel.add_argument("order_id")
+    cancel.add_argument("--yes", action="store_true")
+    replace = what.add_parser(
+        "replace", help="change qty/prices of a working order", parents=[common]
+    )
+    replace.add_argument("order_id")
+    replace.add_argument("--qty", default=None)
+    replace.add_argument("--limit", default=None)
+    replace.add_argument("--stop", default=None)
+    replace.add_argument("--type", dest="order_type", default=None, choices=ORDER_TYPES)
+    replace.add_argument("--yes", action="store_true")
