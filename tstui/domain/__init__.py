@@ -1,0 +1,1 @@
+"""Pure domain layer: models, enums, stream frames and trading rules (stdlib only)."""

@@ -1,0 +1,188 @@
+"""Stream frames: control frames and typed parsers for one decoded NDJSON object each.
+
+Every parser takes the ``dict`` that ``json.loads`` made of one stream line and returns a
+domain object, a control frame or a :class:`StreamErrorFrame`. A line that is none of these
+(not an object, or an order without ``OrderID``...) raises :class:`ParseError` (a
+``ValueError``): the stream supervisor counts it as malformed and goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
+
+from tstui.domain.brokerage import Position
+from tstui.domain.execution import Order
+from tstui.domain.marketdata import Bar, Quote, TickBar
+from tstui.domain.parsing import ParseError, is_mapping, opt_datetime, opt_int, opt_str
+
+__all__ = [
+    "END_SNAPSHOT",
+    "GO_AWAY",
+    "BarEvent",
+    "ControlFrame",
+    "EndSnapshot",
+    "GoAway",
+    "Heartbeat",
+    "OrderEvent",
+    "PositionDeleted",
+    "PositionEvent",
+    "QuoteEvent",
+    "StreamErrorFrame",
+    "TickBarEvent",
+    "classify_control",
+    "parse_bar_frame",
+    "parse_order_frame",
+    "parse_position_frame",
+    "parse_quote_frame",
+    "parse_tickbar_frame",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """``{"Heartbeat": n, "Timestamp": ...}``; ``seq`` is None for an unknown keep-alive."""
+
+    seq: int | None = None
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndSnapshot:
+    """``{"StreamStatus": "EndSnapshot"}``: the initial snapshot is complete."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoAway:
+    """``{"StreamStatus": "GoAway"}`` (or an ``Error: GoAway`` frame): reconnect now."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamErrorFrame:
+    """``{"Error", "Message"}`` on a stream; ``item_id`` names the account/symbol/order if any."""
+
+    error: str
+    message: str
+    item_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f" ({self.item_id})" if self.item_id else ""
+        return f"{self.error}{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class PositionDeleted:
+    """``{"PositionID": ..., "Deleted": true}``: the position was closed."""
+
+    position_id: str
+    account_id: str | None = None
+
+
+END_SNAPSHOT = EndSnapshot()
+GO_AWAY = GoAway()
+
+ControlFrame: TypeAlias = Heartbeat | EndSnapshot | GoAway
+OrderEvent: TypeAlias = Order | ControlFrame | StreamErrorFrame
+PositionEvent: TypeAlias = Position | PositionDeleted | ControlFrame | StreamErrorFrame
+QuoteEvent: TypeAlias = Quote | ControlFrame | StreamErrorFrame
+BarEvent: TypeAlias = Bar | ControlFrame | StreamErrorFrame
+TickBarEvent: TypeAlias = TickBar | ControlFrame | StreamErrorFrame
+
+_ITEM_KEYS = ("AccountID", "Symbol", "OrderID", "PositionID")
+
+
+def _error_frame(data: Mapping[str, Any]) -> StreamErrorFrame | GoAway:
+    error = opt_str(data.get("Error")) or "Error"
+    item_id = None
+    for key in _ITEM_KEYS:
+        item_id = opt_str(data.get(key))
+        if item_id is not None:
+            break
+    if error == "GoAway" and item_id is None:
+        return GO_AWAY
+    message = opt_str(data.get("Message")) or error
+    return StreamErrorFrame(error=error, message=message, item_id=item_id)
+
+
+def classify_control(data: Mapping[str, Any]) -> ControlFrame | StreamErrorFrame | None:
+    """The control or error frame ``data`` is, or None when it is a data frame.
+
+    Unknown ``StreamStatus`` values are treated as keep-alives (``Heartbeat(seq=None)``).
+    """
+    if "Heartbeat" in data:
+        return Heartbeat(
+            seq=opt_int(data["Heartbeat"]), timestamp=opt_datetime(data.get("Timestamp"))
+        )
+    status = data.get("StreamStatus")
+    if status is not None:
+        if status == "EndSnapshot":
+            return END_SNAPSHOT
+        if status == "GoAway":
+            return GO_AWAY
+        return Heartbeat(seq=None, timestamp=None)
+    if "Error" in data:
+        return _error_frame(data)
+    return None
+
+
+def _require_mapping(data: Any) -> Mapping[str, Any]:
+    if not is_mapping(data):
+        raise ParseError(f"stream frame is a {type(data).__name__}, not an object")
+    return data
+
+
+def parse_order_frame(data: Any) -> OrderEvent:
+    """Order stream line -> Order | Heartbeat | EndSnapshot | GoAway | StreamErrorFrame."""
+    if type(data) is dict and "OrderID" in data and "Error" not in data:
+        return Order.from_api(data)  # the hot path
+    data = _require_mapping(data)
+    control = classify_control(data)
+    if control is not None:
+        return control
+    return Order.from_api(data)
+
+
+def parse_position_frame(data: Any) -> PositionEvent:
+    """Positions stream line -> Position | PositionDeleted | control | StreamErrorFrame."""
+    data = _require_mapping(data)
+    if "PositionID" in data and "Error" not in data:
+        if data.get("Deleted") is True:
+            return PositionDeleted(
+                position_id=str(data["PositionID"]), account_id=opt_str(data.get("AccountID"))
+            )
+        return Position.from_api(data)
+    control = classify_control(data)
+    if control is not None:
+        return control
+    return Position.from_api(data)
+
+
+def parse_quote_frame(data: Any) -> QuoteEvent:
+    """Quote stream line -> Quote (possibly partial: see ``Quote.merge``) | control | error."""
+    data = _require_mapping(data)
+    if "Symbol" in data and "Error" not in data:
+        return Quote.from_api(data)
+    control = classify_control(data)
+    if control is not None:
+        return control
+    return Quote.from_api(data)
+
+
+def parse_bar_frame(data: Any) -> BarEvent:
+    """Bar stream line -> Bar | control | StreamErrorFrame."""
+    data = _require_mapping(data)
+    control = classify_control(data)
+    if control is not None:
+        return control
+    return Bar.from_api(data)
+
+
+def parse_tickbar_frame(data: Any) -> TickBarEvent:
+    """v2 tick bar line -> TickBar | control | StreamErrorFrame."""
+    data = _require_mapping(data)
+    control = classify_control(data)
+    if control is not None:
+        return control
+    return TickBar.from_api(data)
