@@ -10,11 +10,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
+
+from tstui.domain.risk import RiskLimits
 
 Environment = Literal["sim", "live"]
 ENVIRONMENTS: tuple[Environment, ...] = ("sim", "live")
@@ -73,19 +74,15 @@ def state_dir() -> Path:
     return _xdg("XDG_STATE_HOME", ".local/state") / "tstui"
 
 
-@dataclass(frozen=True, slots=True)
-class RiskSettings:
-    """Local pre-trade checks for one environment (None disables a check)."""
-
-    max_quantity: Decimal | None = Decimal("1000")
-    max_notional: Decimal | None = Decimal("250000")
-    price_band_pct: Decimal | None = Decimal("5")
-    duplicate_window_s: float = 10.0
-
-
-DEFAULT_RISK: dict[Environment, RiskSettings] = {
-    "sim": RiskSettings(),
-    "live": RiskSettings(max_quantity=Decimal("100"), max_notional=Decimal("50000")),
+# Local pre-trade checks per environment (see tstui.domain.risk for which block and which
+# warn). SIM is generous so the demo can trade futures; LIVE starts conservative.
+DEFAULT_RISK_TABLES: dict[Environment, dict[str, Any]] = {
+    "sim": {"max_quantity": 1000, "max_notional": 5_000_000, "price_band_pct": 5},
+    "live": {"max_quantity": 100, "max_notional": 500_000, "price_band_pct": 3},
+}
+DEFAULT_RISK: dict[Environment, RiskLimits] = {
+    env: RiskLimits.from_config(table, where=f"risk.{env}")
+    for env, table in DEFAULT_RISK_TABLES.items()
 }
 
 
@@ -117,7 +114,7 @@ class Settings:
     account_id: str | None = None
     theme: str = "tstui-dark"
     keymap: Mapping[str, str] = field(default_factory=dict)
-    risk: Mapping[Environment, RiskSettings] = field(default_factory=lambda: dict(DEFAULT_RISK))
+    risk: Mapping[Environment, RiskLimits] = field(default_factory=lambda: dict(DEFAULT_RISK))
     roll: RollSettings = field(default_factory=RollSettings)
     stream: StreamSettings = field(default_factory=StreamSettings)
     live_base_url: str | None = None
@@ -129,7 +126,7 @@ class Settings:
         return endpoints(self.env, self.base_url if self.env == "sim" else self.live_base_url)
 
     @property
-    def risk_limits(self) -> RiskSettings:
+    def risk_limits(self) -> RiskLimits:
         return self.risk.get(self.env, DEFAULT_RISK[self.env])
 
     def with_env(self, env: Environment) -> Settings:
@@ -179,22 +176,6 @@ class _Reader:
             raise self.fail(name, f"must be at least {minimum}")
         return float(value)
 
-    def decimal(self, name: str, default: Decimal | None) -> Decimal | None:
-        if name not in self.table:
-            return default
-        value = self.table[name]
-        if value is False:
-            return None  # `max_notional = false` turns a check off
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise self.fail(name, "expected a number (or false to disable)")
-        try:
-            parsed = Decimal(str(value))
-        except InvalidOperation:
-            raise self.fail(name, f"{value!r} is not a number") from None
-        if not parsed.is_finite() or parsed <= 0:
-            raise self.fail(name, "must be a positive number")
-        return parsed
-
     def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
         value = self.string(name, default)
         if value not in allowed:
@@ -202,15 +183,19 @@ class _Reader:
         return value
 
 
-def _read_risk(reader: _Reader, env: Environment) -> RiskSettings:
-    base = DEFAULT_RISK[env]
+def _read_risk(reader: _Reader, env: Environment) -> RiskLimits:
     table = reader.sub("risk").sub(env)
-    return RiskSettings(
-        max_quantity=table.decimal("max_quantity", base.max_quantity),
-        max_notional=table.decimal("max_notional", base.max_notional),
-        price_band_pct=table.decimal("price_band_pct", base.price_band_pct),
-        duplicate_window_s=table.number("duplicate_window_s", base.duplicate_window_s),
-    )
+    merged: dict[str, Any] = dict(DEFAULT_RISK_TABLES[env])
+    for key, value in table.table.items():
+        if value is False:
+            merged.pop(key, None)  # `max_notional = false` turns a check off
+        else:
+            merged[key] = value
+    try:
+        return RiskLimits.from_config(merged, where=f"risk.{env}")
+    except ValueError as exc:
+        key, _, problem = str(exc).partition(": ")
+        raise ConfigError(reader.path, key, problem or "invalid value") from None
 
 
 def _read_keymap(reader: _Reader) -> dict[str, str]:
@@ -232,7 +217,7 @@ def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Setting
     stream = root.sub("stream")
     auto_roots = roll.table.get("auto_roots", [])
     if not isinstance(auto_roots, list) or not all(isinstance(r, str) for r in auto_roots):
-        raise roll.fail("auto_roots", "expected a list of roots such as [\"ES\"]")
+        raise roll.fail("auto_roots", 'expected a list of roots such as ["ES"]')
     return Settings(
         env=root.choice("env", "sim", ENVIRONMENTS),  # type: ignore[arg-type]
         base_url=api.string("base_url", None),

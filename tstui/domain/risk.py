@@ -1,0 +1,225 @@
+"""Local pre-trade risk checks, configured per environment.
+
+Which checks block and which only warn (the defaults; each can be changed per check through
+`RiskLimits.severities`):
+
+- hard limits (severity "error": the ticket cannot be placed):
+  ``max_quantity`` (quantity above the limit) and ``max_notional`` (quantity x price x point
+  value above the limit). They are the fat-finger protection the user configured on purpose;
+  an override button would defeat them. Raise the limit in the config to trade bigger.
+- warnings (shown, the user may override):
+  ``warn_quantity`` / ``warn_notional`` (softer thresholds), ``price_band`` (limit/stop more
+  than N % away from last: fast markets and stale quotes make this a judgement call),
+  ``duplicate`` (the same account/symbol/action/quantity/type placed within N seconds: scaling
+  in is legitimate, and an accidental resend of the *same intent* is already stopped by the
+  API's OrderConfirmID guard), and ``notional_unknown`` (a notional limit is set but no price
+  is known to check it against, e.g. a market order without a last price).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from tstui.domain.order_request import OrderRequest, format_decimal
+from tstui.domain.ticket import FieldError, Severity
+
+__all__ = ["CHECKS", "DEFAULT_SEVERITIES", "RecentOrders", "RiskLimits", "check_risk"]
+
+DEFAULT_SEVERITIES: Final[Mapping[str, Severity]] = {
+    "max_quantity": "error",
+    "max_notional": "error",
+    "warn_quantity": "warning",
+    "warn_notional": "warning",
+    "price_band": "warning",
+    "duplicate": "warning",
+    "notional_unknown": "warning",
+}
+CHECKS: Final[tuple[str, ...]] = tuple(DEFAULT_SEVERITIES)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RiskLimits:
+    """Limits for one environment; None disables a check."""
+
+    max_quantity: Decimal | None = None
+    max_notional: Decimal | None = None
+    warn_quantity: Decimal | None = None
+    warn_notional: Decimal | None = None
+    price_band_pct: Decimal | None = None
+    duplicate_window_s: float = 10.0
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+
+    def severity(self, check: str) -> Severity:
+        return self.severities.get(check, DEFAULT_SEVERITIES[check])
+
+    @classmethod
+    def from_config(cls, data: Mapping[str, Any], where: str = "risk") -> RiskLimits:
+        """Build from a TOML table; raises ValueError naming the bad key (`where.key`)."""
+        known = {
+            "max_quantity",
+            "max_notional",
+            "warn_quantity",
+            "warn_notional",
+            "price_band_pct",
+            "duplicate_window_s",
+            "severities",
+        }
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{where}.{unknown[0]}: unknown setting")
+        values: dict[str, Any] = {}
+        for key in ("max_quantity", "max_notional", "warn_quantity", "warn_notional"):
+            values[key] = _positive(data.get(key), f"{where}.{key}")
+        values["price_band_pct"] = _positive(data.get("price_band_pct"), f"{where}.price_band_pct")
+        window = data.get("duplicate_window_s", 10.0)
+        if isinstance(window, bool) or not isinstance(window, int | float) or window < 0:
+            raise ValueError(f"{where}.duplicate_window_s: expected seconds >= 0")
+        values["duplicate_window_s"] = float(window)
+        severities = data.get("severities", {})
+        if not isinstance(severities, Mapping):
+            raise ValueError(f"{where}.severities: expected a table")
+        for check, level in severities.items():
+            if check not in DEFAULT_SEVERITIES:
+                raise ValueError(f"{where}.severities.{check}: unknown check")
+            if level not in ("error", "warning"):
+                raise ValueError(f"{where}.severities.{check}: use 'error' or 'warning'")
+        values["severities"] = dict(severities)
+        return cls(**values)
+
+
+def _positive(value: Any, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{where}: expected a positive number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{where}: expected a positive number") from None
+    if not number.is_finite() or number <= 0:
+        raise ValueError(f"{where}: expected a positive number")
+    return number
+
+
+def duplicate_key(req: OrderRequest) -> Hashable:
+    """What makes two orders "the same order" for the duplicate guard (prices excluded)."""
+    return (req.account_id, req.symbol, req.trade_action, req.quantity, req.order_type)
+
+
+class RecentOrders:
+    """Orders sent recently (key + time), for the duplicate guard. Bounded; not thread-safe.
+
+    Call `record(req, now)` when an order is sent (placed), not when it is previewed.
+    """
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self._entries: deque[tuple[Hashable, str, datetime]] = deque(maxlen=max_entries)
+
+    def record(self, req: OrderRequest, now: datetime) -> None:
+        self._entries.append((duplicate_key(req), req.order_confirm_id, now))
+
+    def last_sent(self, req: OrderRequest) -> datetime | None:
+        """When the latest other intent with the same duplicate key was sent (or None)."""
+        key = duplicate_key(req)
+        for entry_key, confirm_id, at in reversed(self._entries):
+            if entry_key == key and confirm_id != req.order_confirm_id:
+                return at
+        return None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _check_price(req: OrderRequest, last_price: Decimal | None) -> Decimal | None:
+    """Price used for the notional: the order's own price, else last (market orders)."""
+    if req.limit_price is not None:
+        return req.limit_price
+    if req.stop_price is not None:
+        return req.stop_price
+    return last_price
+
+
+def check_risk(
+    req: OrderRequest,
+    last_price: Decimal | None,
+    point_value: Decimal | None,
+    limits: RiskLimits,
+    recent: RecentOrders | None,
+    now: datetime,
+) -> list[FieldError]:
+    """Run every configured check; each finding's severity comes from `limits.severity()`.
+
+    `point_value` is the symbol's PointValue (futures; None or 1 for equities); notional =
+    quantity x price x point value, with the price taken from the order (limit, else stop),
+    else `last_price` for market orders.
+    """
+    issues: list[FieldError] = []
+
+    def add(check: str, fld: str, message: str) -> None:
+        issues.append(FieldError(fld, message, limits.severity(check), check))
+
+    qty = req.quantity
+    if limits.max_quantity is not None and qty > limits.max_quantity:
+        add(
+            "max_quantity",
+            "quantity",
+            f"Quantity {format_decimal(qty)} is above the limit of "
+            f"{format_decimal(limits.max_quantity)}",
+        )
+    elif limits.warn_quantity is not None and qty > limits.warn_quantity:
+        add(
+            "warn_quantity",
+            "quantity",
+            f"Quantity {format_decimal(qty)} is above {format_decimal(limits.warn_quantity)}",
+        )
+
+    if limits.max_notional is not None or limits.warn_notional is not None:
+        price = _check_price(req, last_price)
+        if price is None:
+            add("notional_unknown", "order", "No price known: the notional limit is not checked")
+        else:
+            notional = abs(qty * price * (point_value or Decimal(1)))
+            shown = f"{notional:,.2f}"
+            if limits.max_notional is not None and notional > limits.max_notional:
+                add(
+                    "max_notional",
+                    "quantity",
+                    f"Notional {shown} is above the limit of {limits.max_notional:,.2f}",
+                )
+            elif limits.warn_notional is not None and notional > limits.warn_notional:
+                add(
+                    "warn_notional",
+                    "quantity",
+                    f"Notional {shown} is above {limits.warn_notional:,.2f}",
+                )
+
+    if limits.price_band_pct is not None and last_price is not None and last_price > 0:
+        for fld, price in (("limit_price", req.limit_price), ("stop_price", req.stop_price)):
+            if price is None:
+                continue
+            distance = abs(price - last_price) / last_price * 100
+            if distance > limits.price_band_pct:
+                add(
+                    "price_band",
+                    fld,
+                    f"{format_decimal(price)} is {distance:.1f}% from last "
+                    f"{format_decimal(last_price)} (band {format_decimal(limits.price_band_pct)}%)",
+                )
+
+    if recent is not None and limits.duplicate_window_s > 0:
+        sent_at = recent.last_sent(req)
+        if sent_at is not None:
+            age = (now - sent_at).total_seconds()
+            if 0 <= age <= limits.duplicate_window_s:
+                add(
+                    "duplicate",
+                    "order",
+                    f"The same order ({req.trade_action} {format_decimal(qty)} {req.symbol}) "
+                    f"was sent {age:.0f} s ago",
+                )
+    return issues
