@@ -1,0 +1,410 @@
+"""Supervised NDJSON streams: framing, control frames, a watchdog and reconnection.
+
+A :class:`SupervisedStream` is an async iterator of ``T | StreamState | StreamErrorFrame``.
+Bytes are split on ``b"\\n"`` before decoding, so a chunk boundary anywhere (inside a line or
+inside a UTF-8 character) is harmless. Control frames never reach ``parse``: heartbeats feed
+the watchdog, ``EndSnapshot`` becomes a :class:`StreamState`, ``GoAway`` reconnects at once,
+``Error`` frames are yielded as :class:`StreamErrorFrame`. A malformed line is counted and
+skipped. EOF, transport errors and silence (no byte for ``heartbeat_timeout``) reconnect with
+capped jittered backoff; each connect asks the authenticator for a fresh-enough token and a
+401 refreshes once.
+
+Hot path: per *chunk* one ``bytes.split`` and one list; per *line* one ``json.loads`` (on
+bytes), a size check and a ``parse`` call. The watchdog is one timer per connection that is
+rescheduled lazily, not a timeout per read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
+
+import httpx
+
+from tstui.client.auth import TokenProvider
+from tstui.client.errors import (
+    StreamFailure,
+    TradeStationError,
+    TransportError,
+    api_error,
+    retry_after_seconds,
+)
+from tstui.domain.frames import StreamErrorFrame
+
+log = logging.getLogger("tstui.client.streams")
+
+T = TypeVar("T")
+StateName: TypeAlias = Literal[
+    "connecting", "connected", "snapshot_complete", "reconnecting", "resynced", "failed"
+]
+Connector: TypeAlias = Callable[[str], AbstractAsyncContextManager[httpx.Response]]
+
+MAX_LINE_BYTES = 8 * 1024 * 1024
+_DECODE = json.JSONDecoder().decode
+_ITEM_KEYS = ("AccountID", "Symbol", "OrderID", "PositionID")
+_V2_TRAILERS = (b"END", b"ERROR")  # old v2 streams close with a bare text line
+
+
+@dataclass(frozen=True, slots=True)
+class StreamState:
+    """Connection health for a UI: see the module docstring for when each is emitted."""
+
+    stream: str
+    state: StateName
+    detail: str = ""
+    attempt: int = 0
+
+
+class _Interrupted(Exception):
+    """The watchdog or aclose() cut a wait short."""
+
+
+class SupervisedStream(Generic[T]):
+    """Async iterator over one logical stream that survives reconnects (see module doc).
+
+    States: ``connecting`` (first connect), ``connected`` (headers 200; ``attempt`` > 0 after
+    a reconnect), ``snapshot_complete`` (first ``EndSnapshot``), ``reconnecting`` (``detail``
+    = why, ``attempt`` = consecutive failures), ``resynced`` (``EndSnapshot`` after a
+    reconnect: reconcile books now), ``failed`` (then :class:`StreamFailure` is raised).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        connect: Connector,
+        auth: TokenProvider,
+        parse: Callable[[dict[str, Any]], T],
+        *,
+        heartbeat_timeout: float = 15.0,
+        connect_timeout: float = 10.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        stable_after: float = 10.0,
+        max_attempts: int | None = None,
+    ) -> None:
+        self.name = name
+        self._connect = connect
+        self._auth = auth
+        self._parse = parse
+        self.heartbeat_timeout = heartbeat_timeout
+        self.connect_timeout = connect_timeout
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.stable_after = stable_after
+        self.max_attempts = max_attempts
+        self.malformed_count = 0
+        self.reconnect_count = 0
+        self.message_count = 0
+        self.last_state: StreamState | None = None
+        self._closed = False
+        self._pending = b""
+        self._skip_to_newline = False
+        self._go_away = False
+        self._token_rejected = False
+        self._last_token = ""
+        self._snapshot_done = False
+        self._reconnected = False
+        self._end_reason = ""
+        # Interruption machinery: one flag says "the reader task is parked in a wait we may cut".
+        self._waiting = False
+        self._interrupt_reason: str | None = None
+        self._reader: asyncio.Task[Any] | None = None
+        self._last_activity = 0.0
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._gen = self._run()
+
+    def __repr__(self) -> str:
+        return f"SupervisedStream({self.name!r}, reconnects={self.reconnect_count})"
+
+    def __aiter__(self) -> AsyncIterator[T | StreamState | StreamErrorFrame]:
+        return self._gen
+
+    async def __anext__(self) -> T | StreamState | StreamErrorFrame:
+        return await self._gen.__anext__()
+
+    async def __aenter__(self) -> SupervisedStream[T]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop: close the connection; iteration ends (from any task)."""
+        self._closed = True
+        if getattr(self._gen, "ag_running", False):
+            self._interrupt("closed")  # the reader task is parked in a wait: wake it
+        else:
+            await self._gen.aclose()
+
+    # -- interruption (watchdog + aclose) ------------------------------------------------
+
+    def _interrupt(self, reason: str) -> None:
+        if self._waiting and self._reader is not None and self._interrupt_reason is None:
+            self._interrupt_reason = reason
+            self._reader.cancel()
+
+    async def _wait(self, awaitable: Any) -> Any:
+        """Await something the watchdog/aclose may cut short (-> _Interrupted)."""
+        self._reader = asyncio.current_task()
+        self._waiting = True
+        try:
+            return await awaitable
+        except asyncio.CancelledError:
+            reason = self._interrupt_reason
+            if reason is None or self._reader is None or self._reader.uncancel() > 0:
+                raise  # a real cancellation of the consumer's task
+            raise _Interrupted(reason) from None
+        finally:
+            self._waiting = False
+            self._interrupt_reason = None
+
+    def _arm_watchdog(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._last_activity = loop.time()
+        self._watchdog = loop.call_at(self._last_activity + self.heartbeat_timeout, self._check)
+
+    def _disarm_watchdog(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    def _check(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if not self._waiting:
+            self._last_activity = now  # the consumer is busy; silence counts from now on
+        elif now - self._last_activity >= self.heartbeat_timeout:
+            self._watchdog = None
+            self._interrupt(f"silent for {self.heartbeat_timeout:g} s")
+            return
+        self._watchdog = loop.call_at(self._last_activity + self.heartbeat_timeout, self._check)
+
+    # -- the supervisor --------------------------------------------------------------------
+
+    def _state(self, state: StateName, detail: str = "", attempt: int = 0) -> StreamState:
+        self.last_state = StreamState(self.name, state, detail, attempt)
+        return self.last_state
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
+        return random.uniform(ceiling / 2, ceiling)
+
+    async def _run(self) -> AsyncGenerator[T | StreamState | StreamErrorFrame, None]:
+        attempt = 0
+        delay = 0.0
+        yield self._state("connecting")
+        try:
+            while not self._closed:
+                if attempt:
+                    if self.max_attempts is not None and attempt > self.max_attempts:
+                        raise StreamFailure(f"{self.name}: gave up after {attempt - 1} attempts")
+                    if delay > 0:
+                        await self._wait(asyncio.sleep(delay))
+                reason, delay, connected_for = "", 0.0, 0.0
+                self._go_away = False
+                async with AsyncExitStack() as stack:
+                    try:
+                        response = await self._open(stack)
+                    except _Retry as retry:
+                        reason, delay = retry.reason, retry.delay
+                    else:
+                        loop = asyncio.get_running_loop()
+                        started = loop.time()
+                        yield self._state("connected", "", attempt)
+                        async with aclosing(self._pump(response)) as batches:
+                            async for batch in batches:
+                                for item in batch:
+                                    yield item
+                        reason = self._end_reason
+                        connected_for = loop.time() - started
+                if self._closed:
+                    break
+                attempt = 1 if connected_for >= self.stable_after else attempt + 1
+                at_once = (self._go_away or self._token_rejected) and attempt == 1
+                if not delay and not at_once:
+                    delay = self._backoff(attempt)  # GoAway/expired token, first time: at once
+                self.reconnect_count += 1
+                self._reconnected = True
+                log.info("stream %s: reconnecting (%s), attempt %d", self.name, reason, attempt)
+                yield self._state("reconnecting", reason, attempt)
+        except _Interrupted:
+            pass  # aclose() during a backoff sleep or a connect
+        except TradeStationError as exc:
+            failure = (
+                exc if isinstance(exc, StreamFailure) else StreamFailure(f"{self.name}: {exc}")
+            )
+            log.warning("stream %s failed: %s", self.name, failure)
+            yield self._state("failed", str(exc), attempt)
+            raise failure from exc
+        finally:
+            self._disarm_watchdog()
+
+    async def _open(self, stack: AsyncExitStack) -> httpx.Response:
+        """Connect with a fresh-enough token; 401 -> refresh once; classify failures."""
+        try:
+            if self._token_rejected:  # the last connection ended with Error: Unauthorized
+                self._token_rejected = False  # refresh unless someone already replaced it:
+                await self._wait(self._auth.refresh_after_401(self._last_token))
+            token: str = await self._wait(self._auth.access_token())
+            self._last_token = token
+            for refreshed in (False, True):
+                try:
+                    async with asyncio.timeout(self.connect_timeout):
+                        response: httpx.Response = await self._wait(
+                            stack.enter_async_context(self._connect(token))
+                        )
+                except TimeoutError:
+                    raise _Retry("connect timed out") from None
+                except httpx.TransportError as exc:
+                    raise _Retry(f"connect failed ({type(exc).__name__})") from None
+                status = response.status_code
+                if status == 200:
+                    return response
+                await response.aread()
+                try:
+                    body: Any = response.json()
+                except ValueError:
+                    body = None
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                error = api_error(status, body, wait)
+                if status == 401 and not refreshed:
+                    await response.aclose()
+                    token = await self._wait(self._auth.refresh_after_401(token))
+                    self._last_token = token
+                    continue
+                if status == 429 or (status >= 500 and status != 501):
+                    raise _Retry(str(error), min(wait, self.backoff_cap * 4) if wait else 0.0)
+                raise StreamFailure(f"{self.name}: {error}") from error
+        except TransportError as exc:
+            raise _Retry(f"sign-in unreachable ({exc})") from None
+        raise StreamFailure(f"{self.name}: unauthorized after a token refresh")
+
+    async def _pump(self, response: httpx.Response) -> AsyncGenerator[list[Any], None]:
+        """Batches of items (one per chunk) from one connection; sets ``_end_reason``."""
+        self._pending = b""
+        self._skip_to_newline = False
+        self._snapshot_done = False
+        self._end_reason = "stream ended"
+        chunks = response.aiter_bytes().__aiter__()
+        loop = asyncio.get_running_loop()
+        feed = self._feed
+        self._arm_watchdog()
+        try:
+            while not self._closed:
+                try:
+                    chunk = await self._wait(chunks.__anext__())
+                except StopAsyncIteration:
+                    return
+                except _Interrupted as exc:
+                    self._end_reason = str(exc)
+                    return
+                except httpx.TransportError as exc:
+                    self._end_reason = f"connection lost ({type(exc).__name__})"
+                    return
+                self._last_activity = loop.time()
+                items = feed(chunk)
+                if items:
+                    self.message_count += len(items)
+                    yield items
+                if self._go_away:
+                    self._end_reason = "GoAway"
+                    return
+        finally:
+            self._disarm_watchdog()
+
+    def _feed(self, chunk: bytes) -> list[T | StreamState | StreamErrorFrame]:
+        """Split bytes into lines and turn each complete line into an item."""
+        if self._pending:
+            chunk = self._pending + chunk
+        lines = chunk.split(b"\n")
+        self._pending = lines.pop()
+        if self._skip_to_newline:
+            if not lines:
+                self._pending = b""
+                return []
+            self._skip_to_newline = False
+            lines[0] = b""  # the tail of an oversized line
+        if len(self._pending) > MAX_LINE_BYTES:
+            self._pending = b""
+            self._skip_to_newline = True
+            self._malformed("line too long")
+        out: list[T | StreamState | StreamErrorFrame] = []
+        append = out.append
+        parse = self._parse
+        decode = _DECODE
+        for line in lines:
+            if len(line) < 2:
+                continue  # b"" or b"\r" (keep-alive newlines)
+            try:
+                obj = decode(line.decode())  # faster than loads(bytes); bad UTF-8 is a ValueError
+            except ValueError:
+                self._odd_line(line, out)
+                continue
+            if type(obj) is not dict:
+                self._malformed("not an object")
+                continue
+            # Control frames are small; the size check keeps big data frames off this path.
+            if len(obj) <= 4 and self._control(obj, out):
+                if self._go_away:
+                    break
+                continue
+            try:
+                append(parse(obj))
+            except Exception:
+                self._malformed("unparseable object")
+        return out
+
+    def _control(self, obj: dict[str, Any], out: list[Any]) -> bool:
+        """Handle a control/error frame; False when ``obj`` is data."""
+        if "Heartbeat" in obj:
+            return True  # bytes already fed the watchdog
+        status = obj.get("StreamStatus")
+        if status is not None:
+            if status == "EndSnapshot" and not self._snapshot_done:  # once per connection
+                self._snapshot_done = True
+                out.append(self._state("resynced" if self._reconnected else "snapshot_complete"))
+            elif status == "GoAway":
+                self._go_away = True
+            return True
+        error = obj.get("Error")
+        if not error:
+            return False
+        item_id = next((str(obj[k]) for k in _ITEM_KEYS if obj.get(k) is not None), None)
+        if item_id is None:
+            if error == "GoAway":
+                self._go_away = True
+                return True
+            if error == "Unauthorized":
+                self._token_rejected = True  # surfaced, and the reconnect refreshes first
+        message = str(obj.get("Message") or error)
+        out.append(StreamErrorFrame(error=str(error), message=message, item_id=item_id))
+        return True
+
+    def _odd_line(self, line: bytes, out: list[Any]) -> None:
+        text = line.strip()
+        if text.startswith(_V2_TRAILERS):
+            # v2 trailer ("END", "ERROR - ..."): the server closes next; EOF reconnects.
+            if text.startswith(b"ERROR"):
+                message = text.decode("utf-8", "replace")[:200]
+                out.append(StreamErrorFrame(error="Error", message=message, item_id=None))
+            return
+        self._malformed("not JSON")
+
+    def _malformed(self, why: str) -> None:
+        self.malformed_count += 1
+        n = self.malformed_count
+        if n <= 10 or n % 1000 == 0:  # content is never logged: it could hold anything
+            log.warning("stream %s: skipped a malformed line (%s; %d so far)", self.name, why, n)
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, delay: float = 0.0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
