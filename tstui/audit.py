@@ -81,6 +81,7 @@ class AuditLog:
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, line)
+            os.fsync(fd)  # the roll resumes from these lines after a crash
         finally:
             os.close(fd)
         return record

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--root", action="append", default=[], help="futures root, e.g. ES")
     roll.add_argument("--dry-run", action="store_true", help="plan and preview; send nothing")
     roll.add_argument("--yes", action="store_true", help="do not ask before sending")
+    roll.add_argument(
+        "--retry", action="store_true", help="retry a roll that stopped after sending a leg"
+    )
     roll.add_argument("--fill-timeout", type=float, default=30.0, help="seconds per leg")
     return parser
 
