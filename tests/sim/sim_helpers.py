@@ -1,0 +1,83 @@
+"""Helpers shared by the simulator tests (imported by name: tests are not a package)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from tstui.sim.server import SimServer
+
+START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+MARGIN, FUTURES, CASH = "SIM1000001M", "SIM1000002F", "SIM1000003C"
+
+
+def get_token(sim: SimServer) -> str:
+    creds = sim.credentials
+    response = httpx.post(
+        f"{sim.url}/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "refresh_token": creds.refresh_token,
+        },
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def order_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "AccountID": MARGIN,
+        "Symbol": "MSFT",
+        "Quantity": "10",
+        "OrderType": "Market",
+        "TradeAction": "BUY",
+        "TimeInForce": {"Duration": "DAY"},
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def last_price(api: httpx.Client, symbol: str) -> float:
+    quotes = api.get(f"/v3/marketdata/quotes/{symbol}").json()["Quotes"]
+    return float(quotes[0]["Last"])
+
+
+class StreamReader:
+    """Reads NDJSON frames from an open sync stream."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.lines = response.iter_lines()
+
+    def next(self) -> dict[str, Any]:
+        for line in self.lines:
+            if line.strip():
+                parsed: dict[str, Any] = json.loads(line)
+                return parsed
+        raise AssertionError("stream ended")
+
+    def raw(self) -> str:
+        for line in self.lines:
+            if line.strip():
+                return line
+        raise AssertionError("stream ended")
+
+    def until(self, match: Callable[[dict[str, Any]], bool], limit: int = 200) -> dict[str, Any]:
+        for _ in range(limit):
+            frame = self.next()
+            if match(frame):
+                return frame
+        raise AssertionError("frame not seen")
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        frames: list[dict[str, Any]] = []
+        while True:
+            frame = self.next()
+            if frame.get("StreamStatus") == "EndSnapshot":
+                return frames
+            frames.append(frame)

@@ -1,0 +1,99 @@
+"""tstui's embedded TradeStation simulator: one loopback port serving OAuth, the v3 API,
+the streams and an admin API, deterministic for a given seed and clock.
+
+Running it
+----------
+``tstui sim [--host 127.0.0.1] [--port 0] [--seed 7] [--state PATH] [--speed 1] [--start ISO]``
+prints ``tstui simulator listening on http://HOST:PORT`` and ``CLIENT_ID=...``,
+``CLIENT_SECRET=...``, ``REFRESH_TOKEN=...`` and serves until SIGINT/SIGTERM (open streams get
+``{"StreamStatus": "GoAway"}``). Embedded: ``with SimServer(speed=0) as sim:`` (``sim.url``,
+``sim.credentials``, ``sim.accounts``, ``sim.engine``, ``sim.control()``); startup takes a few
+tens of milliseconds. Accounts: ``SIM1000001M`` (Margin, holds MSFT and AAPL),
+``SIM1000002F`` (Futures, flat), ``SIM1000003C`` (Cash, holds NVDA); today's orders and about
+120 days of order history are seeded. Symbols: MSFT AAPL SPY NVDA, ES NQ CL GC contracts
+(``ESZ26``...) and continuous ``@ES @NQ @CL @GC``.
+
+The clock
+---------
+Sim time = ``--start`` (default: now) + real time x ``--speed`` + admin moves. ``speed=0``
+freezes it: tests use that plus ``POST /_sim/clock`` for determinism. Access tokens (20 min),
+authorization codes (5 min), rate-limit windows, order expiry, bar closing and the ``@ES`` roll
+all follow sim time. Prices are a pure function of (seed, symbol, sim time).
+
+Sign-in
+-------
+``GET /authorize`` checks ``client_id``, ``redirect_uri`` (the default key's localhost list),
+``scope`` (must contain ``openid``; ``offline_access`` yields a refresh token) and
+``code_challenge_method`` (S256). A browser (``Accept: text/html``) gets a consent page whose
+Allow link adds ``approve=1``; any other caller gets the 302 to
+``redirect_uri?code=...&state=...`` directly. ``POST /oauth/token`` (form fields) serves
+``authorization_code`` (PKCE checked when a challenge was sent; codes single-use, 5 sim
+minutes) and ``refresh_token``; errors are ``{"error", "error_description"}``:
+``invalid_client`` 401, ``invalid_grant`` 403, ``invalid_request`` 400.
+``POST /oauth/revoke`` revokes every refresh token (the demo one included).
+
+API behaviour choices
+---------------------
+- Placement: a malformed body is a 400. A business rejection (quantity <= 0 or fractional,
+  unknown symbol, continuous symbol, asset type the account cannot trade, missing or off-tick
+  price, short sale in a cash account, insufficient buying power) answers 200 with
+  ``{"Errors": [{"OrderID", "Error": "FAILED", "Message"}]}`` and creates an order in ``REJ``
+  with ``RejectReason``. A reused ``OrderConfirmID`` or an unknown account answers 200 with an
+  ``Errors`` entry and creates nothing.
+- Accepted orders stream ``ACK`` then ``OPN``; fills are ``FLL`` (no partial fills). Market
+  orders fill at the touch (ask for buys, bid for sells; the spread is one tick); limits fill
+  at the touch once it reaches the limit; stops trigger on the last price and then act as
+  market/limit. Matching runs on every price change, clock move and (while time flows) every
+  0.25 s. IOC/FOK that cannot fill are cancelled; DAY expires at 21:00 UTC, 1/3/5 after minutes.
+- Replace (PUT) keeps the order id and streams ``RSN`` then ``OPN`` with the new fields; cancel
+  streams ``UCN`` then ``CAN``. Replacing or cancelling a final order is a 400 (the request
+  lost the race), an unknown id a 404.
+- Per-item errors (unknown accounts, symbols, order ids) come inside a 200 as ``Errors``
+  entries, e.g. ``{"AccountID", "Error": "NotFound", "Message"}``.
+- Streams send the snapshot, ``{"StreamStatus": "EndSnapshot"}`` (v3 brokerage and v3 market
+  data streams; the v2 tick bar stream marks history with Status bit 4 instead), then changes;
+  ``{"Heartbeat": n, "Timestamp"}`` after ``heartbeat_seconds`` of silence. Order and position
+  frames are whole objects; a closed position is ``{"PositionID", "Deleted": true}``. A stream
+  whose access token expires sends ``{"Error": "Unauthorized", ...}`` and ends.
+- ``@ES``/``@NQ`` roll on the Thursday of the week before the third-Friday expiry (see
+  ``tstui.domain.futures``). Continuous symbols are quotable and chartable, not tradable.
+- Bars: minute bars run around the clock; daily bars are weekdays 00:00-21:00 UTC stamped at
+  21:00Z; ``barsback`` is limited to 57,600 for minute bars (and streams) and to 20,000 for
+  other units.
+- Rate limits (fixed windows from a category's first request, sim time): accounts, order
+  details, balances, positions 250 / 5 min; quote, bar and tick bar stream opens and bar
+  requests 500 / 5 min; quote snapshots 30 / 1 min; at most 40 concurrent order and 40
+  position streams. Over quota: 429
+  ``{"Error": "TooManyRequests"}`` with ``Retry-After``.
+- ``--state PATH`` (sqlite3) writes accounts, orders and positions through on every change;
+  seen OrderConfirmIDs are restored from the stored orders.
+
+Admin API (loopback only, JSON in and out; ``tstui.sim.control.SimControl`` wraps it)
+----------------------------------------------------------------------------------------
+- ``GET /_sim/clock`` -> ``{"now": ISO, "speed"}``; ``POST /_sim/clock``
+  ``{"advance_seconds": N}`` or ``{"set": ISO}`` (never backward: 400), fires matching,
+  expiries, bar closes and rolls.
+- ``POST /_sim/price {"symbol", "price"}``: the market trades at ``price`` from now on (must be
+  on tick); fires matching.
+- ``POST /_sim/faults/goaway {"stream"}``; ``/stall {"stream", "seconds"}`` (no bytes at all);
+  ``/drop {"stream", "count"}`` (skip the next N data frames); ``/malformed {"stream", "count"}``
+  (N broken lines); ``/http {"group", "status", "count"}`` (groups: accounts, balances,
+  positions, orders, orderexecution, marketdata, streams, oauth, all);
+  ``/latency {"seconds"}`` (every API request); ``/reset-after-accept {"count"}`` (the next
+  order POSTs are applied, then the connection drops mid-response); ``/clear`` (also resets
+  rate limits). Stream kinds: orders, positions, quotes, bars, tickbars, or all.
+- ``POST /_sim/tokens/expire`` (every access token), ``/_sim/tokens/revoke`` (every refresh
+  token); ``POST /_sim/heartbeat {"seconds"}``.
+- ``POST /_sim/orders/seed {"account", "count"}``: bulk orders for load tests (a fifth working
+  limits far from the market, the rest filled/cancelled; no stream events, no position
+  effect). ``POST /_sim/orders/burst {"account"?, "frames" | "count"}``: open (or the next
+  opened) orders streams of that account (all accounts when omitted) emit that many order
+  frames as fast as possible (re-sends of the account's latest orders, whole objects).
+- ``GET /_sim/state``: the truth, ``{"now", "accounts": {id: {"orders", "positions",
+  "balance"}}}``; ``POST /_sim/restart``: ends every stream abruptly and reloads from
+  ``--state`` (in memory the state is kept).
+"""
+
+from tstui.sim.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN"]

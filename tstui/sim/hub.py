@@ -1,0 +1,45 @@
+"""Fan-out of engine events to open streams (thread-safe: the engine may run on any thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from tstui.sim.engine import EngineEvent
+
+
+class Subscription:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[EngineEvent] = asyncio.Queue()
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: list[Subscription] = []
+
+    def subscribe(self) -> Subscription:
+        sub = Subscription(asyncio.get_running_loop())
+        with self._lock:
+            self._subs.append(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        with self._lock:
+            if sub in self._subs:
+                self._subs.remove(sub)
+
+    def publish(self, event: EngineEvent) -> None:
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(sub.queue.put_nowait, event)
+            except RuntimeError:  # loop closed: the stream is gone
+                self.unsubscribe(sub)
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return len(self._subs)

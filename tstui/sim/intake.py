@@ -1,0 +1,131 @@
+"""Order request parsing: structural problems are 400s, business problems rejections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tstui.sim.clock import parse_iso
+from tstui.sim.records import DURATIONS, ORDER_TYPES
+
+
+class BadRequest(Exception):
+    """The request cannot be understood: answered with 400 and this message."""
+
+
+class NotFound(Exception):
+    """Answered with 404 and this message."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIntent:
+    account_id: str
+    symbol: str
+    quantity: Decimal
+    order_type: str
+    trade_action: str
+    duration: str
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    route: str | None
+    confirm_id: str | None
+    expiration: datetime | None
+
+
+def _text(body: dict[str, Any], key: str, *, required: bool = True) -> str | None:
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise BadRequest(f"{key} is required.")
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise BadRequest(f"{key} has an invalid value.")
+    return str(value).strip()
+
+
+def decimal_field(body: dict[str, Any], key: str, *, required: bool = False) -> Decimal | None:
+    text = _text(body, key, required=required)
+    if text is None or text == "":
+        if required:
+            raise BadRequest(f"{key} is required.")
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise BadRequest(f"{key} must be a number.") from None
+    if not value.is_finite():
+        raise BadRequest(f"{key} must be a number.")
+    return value
+
+
+def parse_order(body: Any) -> OrderIntent:
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    account = _text(body, "AccountID") or ""
+    symbol = (_text(body, "Symbol") or "").upper()
+    quantity = decimal_field(body, "Quantity", required=True)
+    order_type = _text(body, "OrderType") or ""
+    if order_type not in ORDER_TYPES:
+        raise BadRequest(f"OrderType must be one of {', '.join(ORDER_TYPES)}.")
+    action = (_text(body, "TradeAction") or "").upper()
+    tif = body.get("TimeInForce")
+    if not isinstance(tif, dict) or not isinstance(tif.get("Duration"), str):
+        raise BadRequest("TimeInForce.Duration is required.")
+    duration = tif["Duration"].upper()
+    if duration not in DURATIONS:
+        raise BadRequest(f"Duration {duration!r} is not valid.")
+    expiration = None
+    if duration in ("GTD", "GDP"):
+        raw = tif.get("Expiration")
+        if not isinstance(raw, str):
+            raise BadRequest("TimeInForce.Expiration is required for GTD and GDP orders.")
+        try:
+            expiration = parse_iso(raw)
+        except ValueError:
+            raise BadRequest("TimeInForce.Expiration must be an RFC 3339 time.") from None
+    confirm_id = _text(body, "OrderConfirmID", required=False)
+    if confirm_id is not None and not 1 <= len(confirm_id) <= 22:
+        raise BadRequest("OrderConfirmID must be 1 to 22 characters.")
+    assert quantity is not None
+    return OrderIntent(
+        account,
+        symbol,
+        quantity,
+        order_type,
+        action,
+        duration,
+        decimal_field(body, "LimitPrice"),
+        decimal_field(body, "StopPrice"),
+        _text(body, "Route", required=False),
+        confirm_id,
+        expiration,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceIntent:
+    quantity: Decimal | None
+    order_type: str | None
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+
+
+def parse_replace(body: Any) -> ReplaceIntent:
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    order_type = _text(body, "OrderType", required=False)
+    if order_type is not None and order_type not in ORDER_TYPES:
+        raise BadRequest(f"OrderType must be one of {', '.join(ORDER_TYPES)}.")
+    intent = ReplaceIntent(
+        decimal_field(body, "Quantity"),
+        order_type,
+        decimal_field(body, "LimitPrice"),
+        decimal_field(body, "StopPrice"),
+    )
+    if intent == ReplaceIntent(None, None, None, None):
+        raise BadRequest("Nothing to replace: send Quantity, OrderType, LimitPrice or StopPrice.")
+    if intent.quantity is not None and intent.quantity <= 0:
+        raise BadRequest("Quantity must be positive.")
+    return intent

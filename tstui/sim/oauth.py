@@ -1,0 +1,152 @@
+"""The OAuth provider's state: codes, access tokens (sim-clock lifetimes), refresh tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tstui.sim.clock import SimClock
+
+CLIENT_ID = "tstui-sim-client"
+CLIENT_SECRET = "tstui-sim-secret"
+REFRESH_TOKEN = "tstui-sim-refresh"
+ALLOWED_REDIRECTS = frozenset(
+    {
+        "http://localhost",
+        "http://localhost:80",
+        "http://localhost:3000",
+        "http://localhost:3001",
+        "http://localhost:8080",
+        "http://localhost:31022",
+    }
+)
+CODE_TTL = timedelta(minutes=5)
+
+
+class OAuthFailure(Exception):
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    client_id: str = CLIENT_ID
+    client_secret: str = CLIENT_SECRET
+    refresh_token: str = REFRESH_TOKEN
+
+    def __repr__(self) -> str:  # never show secrets
+        return f"Credentials(client_id={self.client_id!r}, client_secret=***, refresh_token=***)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    redirect_uri: str
+    scope: str
+    challenge: str | None
+    issued: datetime
+
+
+def normalize_redirect(uri: str) -> str:
+    return uri.rstrip("/")
+
+
+class OAuthState:
+    def __init__(self, clock: SimClock, token_ttl_seconds: float) -> None:
+        self.clock = clock
+        self.ttl = timedelta(seconds=token_ttl_seconds)
+        self._lock = threading.Lock()
+        self._codes: dict[str, _Code] = {}
+        self._access: dict[str, datetime] = {}
+        self._refresh: dict[str, str] = {
+            REFRESH_TOKEN: "openid offline_access MarketData ReadAccount Trade profile"
+        }
+
+    def check_client(self, client_id: str | None, secret: str | None) -> None:
+        if client_id != CLIENT_ID or (secret is not None and secret != CLIENT_SECRET):
+            raise OAuthFailure(401, "invalid_client", "Unknown client or wrong client secret.")
+
+    def issue_code(self, redirect_uri: str, scope: str, challenge: str | None) -> str:
+        code = secrets.token_urlsafe(18)
+        with self._lock:
+            self._codes[code] = _Code(redirect_uri, scope, challenge, self.clock.now())
+        return code
+
+    def exchange_code(
+        self, code: str, redirect_uri: str | None, verifier: str | None
+    ) -> dict[str, object]:
+        with self._lock:
+            grant = self._codes.pop(code, None)  # single use, even when the exchange fails
+        if grant is None or self.clock.now() - grant.issued > CODE_TTL:
+            raise OAuthFailure(403, "invalid_grant", "Invalid or expired authorization code.")
+        if redirect_uri is None or normalize_redirect(redirect_uri) != grant.redirect_uri:
+            raise OAuthFailure(403, "invalid_grant", "redirect_uri does not match.")
+        if grant.challenge is not None:
+            if not verifier:
+                raise OAuthFailure(400, "invalid_request", "code_verifier is required.")
+            digest = hashlib.sha256(verifier.encode()).digest()
+            computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+            if computed != grant.challenge:
+                raise OAuthFailure(403, "invalid_grant", "PKCE verification failed.")
+        body = self._access_body(grant.scope)
+        body["id_token"] = _fake_id_token()
+        if "offline_access" in grant.scope.split():
+            refresh = secrets.token_urlsafe(24)
+            with self._lock:
+                self._refresh[refresh] = grant.scope
+            body["refresh_token"] = refresh
+        return body
+
+    def refresh(self, token: str | None) -> dict[str, object]:
+        with self._lock:
+            scope = self._refresh.get(token or "")
+        if scope is None:
+            raise OAuthFailure(403, "invalid_grant", "Unknown or revoked refresh token.")
+        return self._access_body(scope)
+
+    def _access_body(self, scope: str) -> dict[str, object]:
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._access[token] = self.clock.now() + self.ttl
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(self.ttl.total_seconds()),
+            "scope": scope,
+        }
+
+    def revoke_all(self) -> None:
+        """Revoking revokes every refresh token of the key, like the real API."""
+        with self._lock:
+            self._refresh.clear()
+
+    def expire_all(self) -> None:
+        with self._lock:
+            self._access.clear()
+
+    def access_problem(self, header: str | None) -> str | None:
+        """None when the Authorization header carries a valid access token."""
+        if not header:
+            return "Authorization header is missing."
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return "Authorization header is malformed."
+        with self._lock:
+            expires = self._access.get(token.strip())
+        if expires is None:
+            return "Invalid access token."
+        if self.clock.now() >= expires:
+            return "Access token has expired."
+        return None
+
+
+def _fake_id_token() -> str:
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    claims = base64.urlsafe_b64encode(b'{"sub":"sim-user","name":"Sim User"}').rstrip(b"=")
+    return f"{header}.{claims.decode()}."

@@ -1,0 +1,95 @@
+"""The simulator's brokerage records (frozen; the engine swaps in updated copies)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+ACCOUNT_MARGIN = "SIM1000001M"
+ACCOUNT_FUTURES = "SIM1000002F"
+ACCOUNT_CASH = "SIM1000003C"
+
+STATUS_DESCRIPTIONS: dict[str, str] = {
+    "ACK": "Received",
+    "DON": "Queued",
+    "OPN": "Sent",
+    "FPR": "Partial Fill (Alive)",
+    "FLL": "Filled",
+    "FLP": "Partial Fill (UROut)",
+    "UCN": "Cancel Sent",
+    "CAN": "Canceled",
+    "RSN": "Replace Sent",
+    "UCH": "Replaced",
+    "REJ": "Rejected",
+    "EXP": "Expired",
+    "OUT": "UROut",
+}
+FINAL_STATUSES = frozenset({"FLL", "FLP", "CAN", "REJ", "EXP", "OUT", "TSC", "BRO", "UCH"})
+ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
+STOCK_ACTIONS = {"BUY": "Buy", "SELL": "Sell", "SELLSHORT": "SellShort", "BUYTOCOVER": "BuyToCover"}
+FUTURE_ACTIONS = {"BUY": "Buy", "SELL": "Sell"}
+DURATIONS = ("DAY", "DYP", "GTC", "GCP", "GTD", "GDP", "OPG", "CLO", "IOC", "FOK", "1", "3", "5")
+
+
+@dataclass(frozen=True, slots=True)
+class SimAccount:
+    account_id: str
+    account_type: str  # "Margin" | "Futures" | "Cash"
+    cash: Decimal
+    bod_cash: Decimal
+    realized: Decimal = Decimal(0)
+    commission: Decimal = Decimal(0)
+
+    @property
+    def trades_futures(self) -> bool:
+        return self.account_type == "Futures"
+
+
+@dataclass(frozen=True, slots=True)
+class SimOrder:
+    order_id: str
+    account_id: str
+    symbol: str
+    asset_type: str  # "STOCK" | "FUTURE"
+    trade_action: str
+    order_type: str
+    quantity: Decimal
+    duration: str
+    status: str
+    opened_at: datetime
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    route: str = "Intelligent"
+    open_or_close: str = "Open"
+    filled_quantity: Decimal = Decimal(0)
+    filled_price: Decimal | None = None
+    closed_at: datetime | None = None
+    reject_reason: str | None = None
+    confirm_id: str | None = None
+    commission: Decimal = Decimal(0)
+    expires_at: datetime | None = None
+    triggered: bool = False  # a stop-limit whose stop was hit
+
+    @property
+    def is_buy(self) -> bool:
+        return self.trade_action in ("BUY", "BUYTOCOVER")
+
+    @property
+    def is_working(self) -> bool:
+        return self.status not in FINAL_STATUSES
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.filled_quantity
+
+
+@dataclass(frozen=True, slots=True)
+class SimPosition:
+    position_id: str
+    account_id: str
+    symbol: str
+    asset_type: str
+    quantity: Decimal  # negative when short
+    average_price: Decimal
+    opened_at: datetime

@@ -1,0 +1,263 @@
+"""Brokerage records -> v3 JSON bodies (numbers as strings, RFC 3339 times)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from tstui.sim.clock import iso
+from tstui.sim.instruments import FUTURES_MARGIN, Instrument
+from tstui.sim.records import (
+    FUTURE_ACTIONS,
+    STATUS_DESCRIPTIONS,
+    STOCK_ACTIONS,
+    SimAccount,
+    SimOrder,
+    SimPosition,
+)
+
+Quote = tuple[Decimal, Decimal, Decimal]  # last, bid, ask
+PriceOf = Callable[[str], Quote]
+InstrumentOf = Callable[[str], Instrument | None]
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(CENT))
+
+
+def _price(order: SimOrder, value: Decimal | None, inst: Instrument | None) -> str:
+    if value is None:
+        return "0"
+    return inst.fmt(value) if inst else str(value)
+
+
+def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
+    actions = FUTURE_ACTIONS if order.asset_type == "FUTURE" else STOCK_ACTIONS
+    leg: dict[str, Any] = {
+        "AssetType": order.asset_type,
+        "BuyOrSell": actions.get(order.trade_action, STOCK_ACTIONS.get(order.trade_action, "Buy")),
+        "ExecQuantity": str(order.filled_quantity),
+        "OpenOrClose": order.open_or_close,
+        "QuantityOrdered": str(order.quantity),
+        "QuantityRemaining": str(order.remaining if order.is_working else Decimal(0)),
+        "Symbol": order.symbol,
+    }
+    if order.filled_price is not None:
+        leg["ExecutionPrice"] = _price(order, order.filled_price, inst)
+    if order.asset_type == "FUTURE" and inst is not None:
+        leg["Underlying"] = inst.root
+    body: dict[str, Any] = {
+        "AccountID": order.account_id,
+        "CommissionFee": money(order.commission),
+        "Currency": "USD",
+        "Duration": order.duration,
+        "Legs": [leg],
+        "OpenedDateTime": iso(order.opened_at),
+        "OrderID": order.order_id,
+        "OrderType": order.order_type,
+        "PriceUsedForBuyingPower": _price(
+            order, order.limit_price or order.stop_price or order.filled_price, inst
+        ),
+        "Routing": order.route,
+        "Status": order.status,
+        "StatusDescription": STATUS_DESCRIPTIONS.get(order.status, order.status),
+        "UnbundledRouteFee": "0",
+    }
+    if order.filled_price is not None:
+        body["FilledPrice"] = _price(order, order.filled_price, inst)
+    if order.limit_price is not None:
+        body["LimitPrice"] = _price(order, order.limit_price, inst)
+    if order.stop_price is not None:
+        body["StopPrice"] = _price(order, order.stop_price, inst)
+    if order.closed_at is not None:
+        body["ClosedDateTime"] = iso(order.closed_at)
+    if order.reject_reason:
+        body["RejectReason"] = order.reject_reason
+    if order.duration in ("GTC", "GCP", "GTD", "GDP") and order.expires_at is not None:
+        body["GoodTillDate"] = iso(order.expires_at)
+    return body
+
+
+def position_to_api(pos: SimPosition, inst: Instrument | None, quote: Quote) -> dict[str, Any]:
+    last, bid, ask = quote
+    pv = inst.point_value if inst else Decimal(1)
+    fmt = inst.fmt if inst else str
+    qty = pos.quantity
+    cost = pos.average_price * qty * pv
+    unrealized = (last - pos.average_price) * qty * pv
+    pct = (unrealized / abs(cost) * 100).quantize(CENT) if cost else Decimal(0)
+    body: dict[str, Any] = {
+        "AccountID": pos.account_id,
+        "AssetType": pos.asset_type,
+        "AveragePrice": fmt(pos.average_price),
+        "Bid": fmt(bid),
+        "Ask": fmt(ask),
+        "ConversionRate": "1",
+        "DayTradeRequirement": "0",
+        "Last": fmt(last),
+        "LongShort": "Long" if qty > 0 else "Short",
+        "MarkToMarketPrice": fmt(pos.average_price),
+        "MarketValue": money(last * qty * pv),
+        "PositionID": pos.position_id,
+        "Quantity": str(qty),
+        "Symbol": pos.symbol,
+        "Timestamp": iso(pos.opened_at),
+        "TodaysProfitLoss": money(unrealized),
+        "TotalCost": money(cost),
+        "UnrealizedProfitLoss": money(unrealized),
+        "UnrealizedProfitLossPercent": str(pct),
+        "UnrealizedProfitLossQty": fmt((last - pos.average_price) * (1 if qty > 0 else -1)),
+    }
+    if pos.asset_type == "FUTURE" and inst is not None:
+        margin = FUTURES_MARGIN.get(inst.root, Decimal(0)) * abs(qty)
+        body["InitialRequirement"] = money(margin)
+        body["MaintenanceMargin"] = money(margin * Decimal("0.9"))
+        body["DayTradeRequirement"] = money(margin / 4)
+        if inst.expiration is not None:
+            body["ExpirationDate"] = f"{inst.expiration.isoformat()}T00:00:00Z"
+    return body
+
+
+def account_totals(
+    account: SimAccount, positions: Iterable[SimPosition], instrument: InstrumentOf, price: PriceOf
+) -> dict[str, Decimal]:
+    market_value = unrealized = margin = cost = Decimal(0)
+    for pos in positions:
+        inst = instrument(pos.symbol)
+        pv = inst.point_value if inst else Decimal(1)
+        last = price(pos.symbol)[0]
+        unrealized += (last - pos.average_price) * pos.quantity * pv
+        cost += pos.average_price * pos.quantity * pv
+        if pos.asset_type == "FUTURE":
+            margin += FUTURES_MARGIN.get(inst.root if inst else "", Decimal(0)) * abs(pos.quantity)
+        else:
+            market_value += last * pos.quantity
+    if account.trades_futures:
+        equity = account.cash + unrealized
+        buying_power = max(Decimal(0), equity - margin)
+    else:
+        equity = account.cash + market_value
+        if account.account_type == "Margin":  # Reg T: twice the equity, less what is held
+            buying_power = max(Decimal(0), 2 * equity - abs(market_value))
+        else:
+            buying_power = max(Decimal(0), account.cash)
+    return {
+        "equity": equity,
+        "market_value": market_value,
+        "unrealized": unrealized,
+        "margin": margin,
+        "cost": cost,
+        "buying_power": buying_power,
+    }
+
+
+def balance_to_api(account: SimAccount, totals: dict[str, Decimal]) -> dict[str, Any]:
+    futures = account.trades_futures
+    detail: dict[str, Any] = {
+        "CostOfPositions": money(totals["cost"]),
+        "DayTradeExcess": money(totals["buying_power"]),
+        "DayTrades": "0",
+        "MaintenanceRate": "0",
+        "OptionBuyingPower": money(totals["buying_power"] if not futures else Decimal(0)),
+        "OptionsMarketValue": "0.00",
+        "OvernightBuyingPower": money(totals["buying_power"]),
+        "RealizedProfitLoss": money(account.realized),
+        "RequiredMargin": money(totals["margin"]),
+        "UnrealizedProfitLoss": money(totals["unrealized"]),
+        "UnsettledFunds": "0.00",
+    }
+    body: dict[str, Any] = {
+        "AccountID": account.account_id,
+        "AccountType": account.account_type,
+        "BuyingPower": money(totals["buying_power"]),
+        "CashBalance": money(account.cash),
+        "Commission": money(account.commission),
+        "Equity": money(totals["equity"]),
+        "MarketValue": money(totals["market_value"]),
+        "TodaysProfitLoss": money(totals["unrealized"] + account.realized),
+        "UnclearedDeposit": "0.00",
+        "BalanceDetail": detail,
+    }
+    if futures:
+        detail.update(
+            DayTradeMargin=money(totals["margin"] / 4),
+            InitialMargin=money(totals["margin"]),
+            MaintenanceMargin=money(totals["margin"] * Decimal("0.9")),
+            MarginRequirement=money(totals["margin"]),
+            OpenOrderMargin="0.00",
+            SecurityOnDeposit="0.00",
+            TodayRealTimeTradeEquity=money(totals["unrealized"]),
+            TradeEquity=money(totals["unrealized"]),
+        )
+        body["CurrencyDetails"] = [
+            {
+                "Currency": "USD",
+                "AccountConversionRate": "1",
+                "AccountMarginRequirement": money(totals["margin"]),
+                "CashBalance": money(account.cash),
+                "Commission": money(account.commission),
+                "InitialMargin": money(totals["margin"]),
+                "MaintenanceMargin": money(totals["margin"] * Decimal("0.9")),
+                "RealizedProfitLoss": money(account.realized),
+                "UnrealizedProfitLoss": money(totals["unrealized"]),
+            }
+        ]
+    return body
+
+
+def bod_balance_to_api(account: SimAccount) -> dict[str, Any]:
+    cash = money(account.bod_cash)
+    body: dict[str, Any] = {
+        "AccountID": account.account_id,
+        "AccountType": account.account_type,
+        "BalanceDetail": {
+            "AccountBalance": cash,
+            "CashAvailableToWithdraw": cash,
+            "DayTrades": "0",
+            "DayTradingMarginableBuyingPower": money(account.bod_cash * 4),
+            "Equity": cash,
+            "NetCash": cash,
+            "OpenTradeEquity": "0.00",
+            "OptionBuyingPower": cash,
+            "OptionValue": "0.00",
+            "OvernightBuyingPower": money(account.bod_cash * 2),
+        },
+    }
+    if account.trades_futures:
+        body["CurrencyDetails"] = [
+            {
+                "Currency": "USD",
+                "AccountMarginRequirement": "0.00",
+                "AccountOpenTradeEquity": "0.00",
+                "AccountSecurities": "0.00",
+                "CashBalance": cash,
+                "MarginRequirement": "0.00",
+                "OpenTradeEquity": "0.00",
+                "Securities": "0.00",
+            }
+        ]
+    return body
+
+
+def account_to_api(account: SimAccount) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "AccountID": account.account_id,
+        "AccountType": account.account_type,
+        "Alias": {"Margin": "Sim Margin", "Futures": "Sim Futures", "Cash": "Sim Cash"}.get(
+            account.account_type, "Sim"
+        ),
+        "Currency": "USD",
+        "Status": "Active",
+    }
+    if not account.trades_futures:
+        body["AccountDetail"] = {
+            "DayTradingQualified": True,
+            "EnrolledInRegTProgram": False,
+            "IsStockLocateEligible": False,
+            "OptionApprovalLevel": 0,
+            "PatternDayTrader": False,
+            "RequiresBuyingPowerWarning": False,
+        }
+    return body
