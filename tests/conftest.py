@@ -45,7 +45,8 @@ def sim() -> Iterator[SimServer]:
 
 @pytest.fixture
 def sim_settings(sim: SimServer, tmp_path: Path) -> Settings:
-    """Settings that reach the simulator with its demo credentials (no login needed)."""
+    """Settings that reach the simulator with its demo client id and secret (the app still
+    signs in: tests go through the real OAuth redirect, or set REFRESH_TOKEN)."""
     from tstui.config import Settings, StreamSettings
 
     creds = sim.credentials

@@ -1,0 +1,191 @@
+"""The shell on the real simulator: views, header badge, SIM <-> LIVE, API log, quit guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import anyio
+import httpx
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tstui.config import Settings
+from tstui.ui.app import TstuiApp
+from tstui.ui.screens.blotter import BlotterScreen
+from tstui.ui.screens.chart import ChartScreen
+from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
+from tstui.ui.screens.login import LoginScreen, demo_sign_in
+from tstui.ui.screens.overview import OverviewScreen
+from tstui.ui.screens.positions import PositionsScreen
+from tstui.ui.widgets.apilog import ApiLogPanel
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+async def wait_until(
+    pilot: Pilot[int], predicate: Callable[[], object], timeout: float = 10.0
+) -> None:
+    with anyio.fail_after(timeout):
+        while not predicate():
+            await pilot.pause(0.05)
+
+
+def authorize_redirect(url: str) -> str:
+    with httpx.Client(follow_redirects=False, timeout=5.0) as client:
+        response = client.get(url)
+    assert response.status_code in (302, 303, 307), response.status_code
+    return response.headers["location"]
+
+
+def badge(app: TstuiApp) -> str:
+    return str(app.screen.query_one("#hdr-env", Static).content).strip()
+
+
+@pytest.fixture
+async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
+    """SIM tokens stored through the simulator's real OAuth redirect (no human)."""
+    await demo_sign_in(sim_settings)
+    return sim_settings
+
+
+async def started(app: TstuiApp, pilot: Pilot[int]) -> None:
+    await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
+    await wait_until(pilot, lambda: bool(app.live.accounts))
+
+
+async def test_views_header_and_stream_health(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        assert badge(app) == "SIM"
+        assert not app.has_class("-live")
+        await wait_until(
+            pilot, lambda: all(h.state == "live" for h in app.live.stream_health.values())
+        )
+        status_bar = app.screen.query_one("#status-bar", Static)
+
+        def status() -> str:
+            return str(status_bar.render())
+
+        await wait_until(pilot, lambda: "orders live" in status() and "positions live" in status())
+        for key, screen_type in (
+            ("2", PositionsScreen),
+            ("3", BlotterScreen),
+            ("4", ChartScreen),
+            ("1", OverviewScreen),
+        ):
+            await pilot.press(key)
+            await wait_until(pilot, lambda t=screen_type: isinstance(app.screen, t))  # type: ignore[misc]
+        account = app.screen.query_one("#hdr-account", Static)
+        assert "all" in str(account.content)
+        await pilot.press("a")  # account.next
+        await pilot.pause()
+        assert app.live.current_account == app.live.accounts[0].account_id
+        assert app.live.current_account in str(account.content)
+        await app.live.disconnect()
+
+
+async def test_api_log_lists_calls_without_secrets(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+l")  # view.api_log
+        panel = app.screen.query_one(ApiLogPanel)
+        await wait_until(pilot, lambda: panel.has_class("-shown"))
+        lines = panel.lines()
+        assert any("GET" in ln and "/v3/brokerage/accounts" in ln for ln in lines)
+        assert all("?" not in ln for ln in lines)
+        secret = signed_in.client_secret or "unset"
+        assert all(secret not in ln for ln in lines)
+        await app.live.disconnect()
+
+
+async def test_live_switch_cancelled_then_accepted(sim: SimServer, signed_in: Settings) -> None:
+    from tstui.sim.server import SimServer as Server
+
+    start = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    with Server(seed=7, start=start, speed=0.0, heartbeat_seconds=0.5) as live_sim:
+        settings = replace(signed_in, live_base_url=live_sim.url)
+        app = TstuiApp(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            # cancelled: a wrong word keeps SIM
+            await pilot.press("ctrl+e")
+            await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen))
+            await pilot.press("l", "i", "v", "e", "enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+            assert app.live.env == "sim" and badge(app) == "SIM"
+            # escape cancels too
+            await pilot.press("ctrl+e")
+            await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen))
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+            assert app.live.env == "sim"
+            # accepted: LIVE has no tokens yet -> sign in on the LIVE base
+            await pilot.press("ctrl+e")
+            await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen))
+            await pilot.press("L", "I", "V", "E", "enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
+            login = app.screen
+            assert isinstance(login, LoginScreen)
+            assert login.settings.env == "live"
+            await pilot.click("#sign-in")
+            await wait_until(pilot, lambda: login.authorize_url is not None)
+            url = login.authorize_url
+            assert url is not None and url.startswith(live_sim.url)
+            redirected = await anyio.to_thread.run_sync(authorize_redirect, url)
+            login.query_one("#paste", Input).value = redirected
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
+            await wait_until(pilot, lambda: bool(app.live.accounts))
+            assert app.live.env == "live"
+            assert app.live.settings.endpoints.api_base == live_sim.url
+            assert badge(app) == "LIVE" and app.has_class("-live")
+            await wait_until(pilot, lambda: app.live.stream_health["orders"].state == "live")
+            # back to SIM: a plain confirm, the SIM tokens are still there
+            await pilot.press("ctrl+e")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_until(pilot, lambda: app.live.env == "sim" and bool(app.live.accounts))
+            await wait_until(pilot, lambda: badge(app) == "SIM")
+            assert not app.has_class("-live")
+            await app.live.disconnect()
+
+
+async def test_quit_asks_when_orders_are_working(sim: SimServer, signed_in: Settings) -> None:
+    from tstui.domain.orders import OrderRequest, new_order_confirm_id
+
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        account = next(a.account_id for a in app.live.accounts if a.account_id.endswith("M"))
+        request = OrderRequest(
+            account_id=account,
+            symbol="MSFT",
+            quantity=Decimal(1),
+            order_type="Limit",
+            trade_action="BUY",
+            limit_price=Decimal("1.00"),
+            order_confirm_id=new_order_confirm_id(),
+        )
+        await app.live.api.place_order(request)
+        await wait_until(pilot, lambda: app.live.working_count() >= 1, timeout=10)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        assert app.is_running
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0

@@ -1,0 +1,196 @@
+"""Themes from files, theme choice persisted, keymap remaps, help, palette, config errors."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+import pytest
+from textual.pilot import Pilot
+
+from tstui.config import Settings
+from tstui.ui.app import TstuiApp
+from tstui.ui.commands import collect_commands
+from tstui.ui.keymap import binding_infos
+from tstui.ui.screens.help import HelpScreen
+from tstui.ui.screens.positions import PositionsScreen
+from tstui.ui.themes import TRADING_VARIABLES, load_themes
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+async def wait_until(
+    pilot: Pilot[int], predicate: Callable[[], object], timeout: float = 10.0
+) -> None:
+    with anyio.fail_after(timeout):
+        while not predicate():
+            await pilot.pause(0.05)
+
+
+def messages(app: TstuiApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def offline_settings(tmp_path: Path, config: str = "") -> Settings:
+    """Settings with no credentials: the app opens on the login screen (no network)."""
+    path = tmp_path / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if config:
+        path.write_text(config, encoding="utf-8")
+    return Settings(config_file=path, state_dir=tmp_path / "state")
+
+
+def test_theme_files_have_trading_colours() -> None:
+    themes, problems = load_themes()
+    names = {t.name for t in themes}
+    assert {"tstui-dark", "tstui-light", "tstui-high-contrast"} <= names
+    assert problems == []
+    for theme in themes:
+        assert set(TRADING_VARIABLES) <= set(theme.variables), theme.name
+
+
+def test_broken_theme_file_is_reported_with_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text('name = "bad"\nprimary = 12\n', encoding="utf-8")
+    (tmp_path / "ok.toml").write_text('name = "ok"\nprimary = "#112233"\n', encoding="utf-8")
+    themes, problems = load_themes([tmp_path])
+    assert [t.name for t in themes] == ["ok"]
+    assert len(problems) == 1
+    assert "bad.toml" in str(problems[0]) and "primary" in str(problems[0])
+
+
+async def test_theme_switch_persists_and_keeps_other_keys(tmp_path: Path) -> None:
+    settings = offline_settings(
+        tmp_path, 'account = "SIM1000002F"\n\n[keymap]\n"view.chart" = "c"\n'
+    )
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "tstui-dark"
+        await pilot.press("ctrl+t")  # theme.next
+        await pilot.pause()
+        assert app.theme != "tstui-dark"
+        chosen = app.theme
+        # a built-in theme works too: trading variables fall back to defaults
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert app.theme_variables["price-up"] == TRADING_VARIABLES["price-up"]
+        app.theme = chosen
+        await pilot.pause()
+    data = tomllib.loads(settings.config_file.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert data["theme"] == chosen
+    assert data["account"] == "SIM1000002F"
+    assert data["keymap"] == {"view.chart": "c"}
+
+
+async def test_unknown_keymap_id_warns_with_file_and_key(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path)
+    settings = Settings(
+        config_file=settings.config_file,
+        state_dir=settings.state_dir,
+        keymap={"view.nope": "x", "view.positions": "p"},
+    )
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = "\n".join(messages(app))
+        assert "keymap.view.nope" in text
+        assert str(settings.config_file) in text
+        assert "view.positions" not in text
+
+
+async def test_config_error_on_reload_names_file_and_key(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path)
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert settings.config_file is not None
+        settings.config_file.write_text('[stream]\nheartbeat_timeout_s = "soon"\n')
+        await pilot.press("ctrl+r")  # config.reload
+        await pilot.pause()
+        text = "\n".join(messages(app))
+        assert str(settings.config_file) in text
+        assert "stream.heartbeat_timeout_s" in text
+        assert app.is_running  # a bad file never stops the app
+
+
+async def test_help_lists_binding_ids_and_current_keys(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path)
+    settings = Settings(
+        config_file=settings.config_file,
+        state_dir=settings.state_dir,
+        keymap={"view.positions": "p"},
+    )
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")  # app.help
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        table = app.screen.query_one("#help-table")
+        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}  # type: ignore[attr-defined]
+        for binding_id in (
+            "view.overview",
+            "view.positions",
+            "env.toggle",
+            "app.quit",
+            "app.help",
+            "theme.next",
+            "login.sign_in",
+        ):
+            assert binding_id in rows
+        assert rows["view.positions"][1] == "p"
+        assert rows["view.overview"][1] == "1"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def test_every_shell_binding_has_an_id() -> None:
+    import textual.binding
+
+    import tstui.ui.app  # noqa: F401  (imports every shell screen)
+
+    infos = binding_infos()
+    assert len(infos) >= 15
+    for cls in (TstuiApp,):
+        for binding in cls.BINDINGS:
+            assert isinstance(binding, textual.binding.Binding) and binding.id, binding
+
+
+async def test_palette_lists_category_actions(tmp_path: Path) -> None:
+    app = TstuiApp(offline_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        texts = [c.text for c in collect_commands(app, app.screen)]
+        for expected in (
+            "view: positions",
+            "theme: high contrast",
+            "env: switch to LIVE",
+            "config: reload",
+            "view: toggle API log",
+        ):
+            assert expected in texts
+
+
+async def test_remapped_key_switches_view(sim: SimServer, sim_settings: Settings) -> None:
+    from dataclasses import replace
+
+    from tstui.ui.screens.login import demo_sign_in
+
+    await demo_sign_in(sim_settings)
+    settings = replace(sim_settings, keymap={"view.positions": "p"})
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.current_mode == "overview", timeout=15)
+        await pilot.press("2")  # the default key no longer switches
+        await pilot.pause()
+        assert app.current_mode == "overview"
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen))
+        await app.live.disconnect()

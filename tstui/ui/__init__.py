@@ -1,0 +1,33 @@
+"""The Textual UI. ``run_app`` is what the CLI calls (textual is imported lazily by it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tstui.config import Settings
+
+
+def run_app(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    demo_launcher: Callable[[], Settings] | None = None,
+) -> int:
+    """Run the TUI until the user quits; the exit code for the CLI.
+
+    With tokens for ``settings.env`` the main screens open; without, the login screen (sign-in
+    or, when possible, the simulator demo). ``demo=True``: the simulator at
+    ``settings.base_url`` is already running; sign in with ``demo_login`` first.
+    ``demo_launcher`` (optional): starts a simulator and returns Settings for it, so the login
+    screen can offer the demo when no credentials are configured.
+    """
+    from tstui.ui.app import TstuiApp
+
+    app = TstuiApp(settings, demo=demo, demo_launcher=demo_launcher)
+    result = app.run()
+    if app.return_code not in (None, 0):
+        return app.return_code
+    return result if isinstance(result, int) else 0

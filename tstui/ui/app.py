@@ -1,0 +1,419 @@
+"""The tstui Textual app: modes (overview / positions / orders / chart), env switching, login,
+themes, keymap, the API log, the quit guard. Data lives in :class:`tstui.ui.live.LiveData`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tstui.client.errors import TradeStationError
+from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
+from tstui.ui.base import BaseScreen
+from tstui.ui.commands import PaletteCommand, TstuiCommands
+from tstui.ui.keymap import binding_infos, split_keymap
+from tstui.ui.live import LiveData
+from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.screens.blotter import BlotterScreen
+from tstui.ui.screens.chart import ChartScreen
+from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
+from tstui.ui.screens.help import HelpScreen
+from tstui.ui.screens.login import DemoLauncher, LoginScreen, demo_sign_in
+from tstui.ui.screens.overview import OverviewScreen
+from tstui.ui.screens.positions import PositionsScreen
+from tstui.ui.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
+
+VIEWS: dict[str, str] = {
+    "overview": "overview",
+    "positions": "positions",
+    "orders": "orders",
+    "chart": "chart",
+}
+
+
+class StartScreen(Screen[None]):
+    """What shows while the session opens (the `_default` mode)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("tstui — connecting…", id="start-message")
+
+
+class TstuiApp(App[int]):
+    TITLE = "tstui"
+    CSS_PATH = "tstui.tcss"
+    MODES: ClassVar[dict[str, Any]] = {
+        "overview": OverviewScreen,
+        "positions": PositionsScreen,
+        "orders": BlotterScreen,
+        "chart": ChartScreen,
+    }
+    COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, TstuiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "view('overview')", "Overview", id="view.overview"),
+        Binding("2", "view('positions')", "Positions", id="view.positions"),
+        Binding("3", "view('orders')", "Orders", id="view.orders"),
+        Binding("4", "view('chart')", "Chart", id="view.chart"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding(
+            "ctrl+p", "command_palette", "Palette", show=False, priority=True, id="app.palette"
+        ),
+        Binding("ctrl+e", "toggle_env", "SIM/LIVE", id="env.toggle"),
+        Binding("a", "next_account", "Account", id="account.next"),
+        Binding("A", "all_accounts", "All accts", show=False, id="account.all"),
+        Binding("ctrl+l", "toggle_api_log", "API log", show=False, id="view.api_log"),
+        Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme.next"),
+        Binding("ctrl+r", "reload_config", "Reload config", show=False, id="config.reload"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
+        # trading (TRADING helper): the order ticket from anywhere, prefilled by the screen
+        Binding("o", "ticket('new')", "Order", id="order.new"),
+        Binding("B", "ticket('buy')", "Buy", show=False, id="order.buy"),
+        Binding("S", "ticket('sell')", "Sell", show=False, id="order.sell"),
+    ]
+    SHELL_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"view", "toggle_env", "next_account", "all_accounts", "toggle_api_log"}
+    )
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        demo_launcher: DemoLauncher | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.demo = demo
+        self.demo_launcher = demo_launcher
+        self.api_log_shown = False
+        self.live = LiveData(self, settings, on_books=self._deliver_books, on_error=self._on_error)
+        self._theme_ready = False
+        self._tstui_themes: list[str] = []
+        self.load_problems: list[str] = []
+        themes, problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+            self._tstui_themes.append(theme.name)
+        self.load_problems.extend(str(p) for p in problems)
+
+    # ------------------------------------------------------------------ startup
+    def get_default_screen(self) -> Screen[Any]:
+        return StartScreen(id="_default")
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(TRADING_VARIABLES)
+
+    def on_mount(self) -> None:
+        self._apply_theme(self.settings.theme)
+        self._apply_keymap(self.settings)
+        self._theme_ready = True
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for problem in self.load_problems:
+            self.notify(problem, title="Theme file skipped", severity="warning", timeout=10)
+        self.set_class(self.live.env == "live", "-live")
+        self.run_worker(self._startup(), group="session", exclusive=True, exit_on_error=False)
+
+    def _apply_theme(self, name: str) -> None:
+        if name not in self.available_themes:
+            where = self.settings.config_file or "config"
+            self.notify(
+                f"{where}: theme: unknown theme {name!r}; using {DEFAULT_THEME}",
+                severity="warning",
+                timeout=10,
+            )
+            name = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = name
+
+    def _apply_keymap(self, settings: Settings) -> None:
+        valid, unknown = split_keymap(settings.keymap, binding_infos())
+        self.set_keymap(valid)
+        where = settings.config_file or "config"
+        for binding_id in unknown:
+            self.notify(
+                f"{where}: keymap.{binding_id}: unknown binding id (press ? for the list)",
+                title="Config",
+                severity="warning",
+                timeout=10,
+            )
+
+    async def _startup(self) -> None:
+        if self.demo:
+            try:
+                await demo_sign_in(self.settings)
+            except Exception as exc:
+                self._on_error(f"demo sign-in: {exc}")
+        await self._connect_or_login(None)
+
+    async def _connect_or_login(self, previous_env: Environment | None) -> None:
+        try:
+            await self.live.connect()
+        except TradeStationError as exc:
+            self._show_login(str(exc) or type(exc).__name__, previous_env)
+            return
+        except Exception as exc:  # unexpected: show it, offer the login screen
+            self._show_login(f"{type(exc).__name__}: {exc}", previous_env)
+            return
+        self._after_connect()
+
+    def _after_connect(self) -> None:
+        if self.current_mode == "_default":
+            self.switch_mode("overview")
+        self._post_to_screens(EnvChanged(self.live.env))
+        self._post_to_screens(BooksChanged(full=True))
+
+    def _show_login(self, reason: str, previous_env: Environment | None) -> None:
+        screen = LoginScreen(
+            self.live.settings,
+            demo=self.demo,
+            demo_launcher=self.demo_launcher,
+            reason=f"Sign-in needed: {reason}",
+            can_cancel=previous_env is not None,
+        )
+        self.push_screen(screen, partial(self._login_done, previous_env))
+
+    def _login_done(self, previous_env: Environment | None, result: Settings | None) -> None:
+        if result is None:
+            if previous_env is not None:  # cancelled a switch: go back where we were
+                self._start_env_switch(previous_env, None)
+            return
+        self.live.settings = result
+        self.run_worker(
+            self._connect_or_login(previous_env),
+            group="session",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    # ------------------------------------------------------------------ data delivery
+    def _post_to_screens(self, message_factory: BooksChanged | EnvChanged | AccountChanged) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(_clone(message_factory))
+
+    def _deliver_books(self, orders: frozenset[str], positions: frozenset[str], full: bool) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(BooksChanged(orders, positions, full=full))
+
+    def _on_error(self, text: str) -> None:
+        self.notify(text, title="Error", severity="error", timeout=6)
+
+    # ------------------------------------------------------------------ actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.SHELL_ACTIONS:
+            return isinstance(self.screen, BaseScreen)
+        return True
+
+    def action_view(self, view: str) -> None:
+        if view in self.MODES:
+            self.switch_mode(view)
+
+    def action_help(self) -> None:
+        file = str(self.settings.config_file) if self.settings.config_file else None
+        self.push_screen(HelpScreen(self._keymap, file))
+
+    def action_toggle_api_log(self) -> None:
+        self.api_log_shown = not self.api_log_shown
+        for screen in self.screen_stack:
+            if isinstance(screen, BaseScreen):
+                screen.set_api_log(self.api_log_shown)
+        for mode_screen in self._mode_screens():
+            mode_screen.set_api_log(self.api_log_shown)
+
+    def _mode_screens(self) -> list[BaseScreen]:
+        out: list[BaseScreen] = []
+        for stack in self._screen_stacks.values():
+            out.extend(s for s in stack if isinstance(s, BaseScreen) and s.is_mounted)
+        return out
+
+    def action_next_account(self) -> None:
+        ids = self.live.all_account_ids
+        if not ids:
+            return
+        order: list[str | None] = [None, *ids]
+        current = self.live.current_account
+        nxt = order[(order.index(current) + 1) % len(order)] if current in order else None
+        self._select_account(nxt)
+
+    def action_all_accounts(self) -> None:
+        self._select_account(None)
+
+    def _select_account(self, account_id: str | None) -> None:
+        self.live.set_account(account_id)
+        self._post_to_screens(AccountChanged(account_id))
+
+    def action_next_theme(self) -> None:
+        names = self._tstui_themes or [self.theme]
+        idx = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(idx + 1) % len(names)]
+
+    def _theme_changed(self, theme: Any) -> None:
+        if not self._theme_ready:
+            return
+        try:
+            save_user_choice("theme", self.theme, self.settings.config_file)
+        except Exception as exc:
+            self.notify(f"theme not saved: {exc}", severity="warning")
+
+    def action_toggle_env(self) -> None:
+        target: Environment = "live" if self.live.env == "sim" else "sim"
+        if target == "live":
+            if self.demo and not self.settings.live_base_url:
+                self.notify("The demo has no LIVE environment.", severity="warning")
+                return
+            api = self.live.settings.with_env("live").endpoints.api_base
+            confirm: Screen[bool] = TypedConfirmScreen(
+                "Switch to LIVE trading",
+                f"Orders will go to your real accounts at {api}.",
+                expected="LIVE",
+            )
+        else:
+            confirm = ConfirmScreen("Back to SIM", "Switch to the simulated environment?")
+        self.push_screen(confirm, partial(self._env_confirmed, target))
+
+    def _env_confirmed(self, target: Environment, ok: bool | None) -> None:
+        if ok:
+            self._start_env_switch(target, self.live.env)
+        elif target == "live":
+            self.notify("Stayed in SIM.", timeout=3)
+
+    def _start_env_switch(self, target: Environment, previous: Environment | None) -> None:
+        self.run_worker(
+            self._switch_env(target, previous), group="session", exclusive=True, exit_on_error=False
+        )
+
+    async def _switch_env(self, target: Environment, previous: Environment | None) -> None:
+        self.set_class(target == "live", "-live")
+        self._audit_env(previous, target)
+        try:
+            await self.live.switch_env(target)
+        except Exception as exc:
+            self._show_login(str(exc) or type(exc).__name__, previous)
+            return
+        self._after_connect()
+
+    def _audit_env(self, previous: Environment | None, target: Environment) -> None:
+        try:
+            from tstui.audit import AuditLog
+
+            AuditLog.in_dir(self.settings.state_dir).append(
+                "env_switch", env=target, payload={"from": previous or "", "to": target}
+            )
+        except Exception as exc:
+            self.notify(f"audit log: {exc}", severity="warning")
+
+    def action_reload_config(self) -> None:
+        try:
+            fresh = load_settings(self.settings.config_file)
+        except ConfigError as exc:
+            self.notify(str(exc), title="Config error", severity="error", timeout=15)
+            return
+        self.settings = fresh
+        self._apply_keymap(fresh)
+        self._theme_ready = False
+        self._apply_theme(fresh.theme)
+        self._theme_ready = True
+        self.notify(f"Reloaded {fresh.config_file}", timeout=3)
+
+    async def action_quit(self) -> None:
+        working = self.live.working_count()
+        if working == 0:
+            await self._shutdown()
+            return
+        noun = "order is" if working == 1 else "orders are"
+        self.push_screen(
+            ConfirmScreen(
+                "Quit tstui?",
+                f"{working} working {noun} still open at the broker. They stay working after "
+                "you quit.",
+                yes="Quit",
+                no="Stay",
+                danger=True,
+            ),
+            self._quit_confirmed,
+        )
+
+    async def _quit_confirmed(self, ok: bool | None) -> None:
+        if ok:
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        await self.live.disconnect()
+        self.exit(0)
+
+    # ------------------------------------------------------------------ palette
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        for mode, label in VIEWS.items():
+            yield PaletteCommand("view", label, partial(self.action_view, mode))
+        yield PaletteCommand("view", "toggle API log", self.action_toggle_api_log)
+        yield PaletteCommand("view", "help (key bindings)", self.action_help)
+        for name in self._tstui_themes:
+            yield PaletteCommand("theme", display_name(name), partial(setattr, self, "theme", name))
+        target = "LIVE" if self.live.env == "sim" else "SIM"
+        yield PaletteCommand("env", f"switch to {target}", self.action_toggle_env)
+        yield PaletteCommand("account", "all accounts", self.action_all_accounts)
+        for account in self.live.accounts:
+            yield PaletteCommand(
+                "account",
+                f"{account.account_id} {account.account_type}",
+                partial(self._select_account, account.account_id),
+            )
+        yield PaletteCommand("streams", "restart", self._restart_streams)
+        yield PaletteCommand("orders", "reconcile now", self._reconcile_now)
+        yield PaletteCommand("order", "new", partial(self.action_ticket, "new"))
+        yield PaletteCommand("order", "buy", partial(self.action_ticket, "buy"))
+        yield PaletteCommand("order", "sell", partial(self.action_ticket, "sell"))
+        yield PaletteCommand("order", "cancel all working", self.action_cancel_all_working)
+        yield PaletteCommand("config", "reload", self.action_reload_config)
+        yield PaletteCommand("app", "quit", self.action_quit)
+
+    def _restart_streams(self) -> None:
+        self.run_worker(self.live.restart_streams(), group="session", exit_on_error=False)
+
+    def _reconcile_now(self) -> None:
+        self.run_worker(self.live.reconcile_orders(), group="reconcile-now", exit_on_error=False)
+
+    # ------------------------------------------------------------------ trading (TRADING helper)
+    def action_ticket(self, intent: str = "new") -> None:
+        """Open the order ticket, prefilled by the showing screen's ``ticket_prefill(intent)``.
+
+        Intents: "new", "buy", "sell", "close" (flatten), or a screen's own (e.g. "buy_more").
+        Only from a main view (never on top of another modal) and only when connected.
+        """
+        from tstui.ui.screens.order_ticket import open_order_ticket
+
+        screen = self.screen
+        if not isinstance(screen, BaseScreen):
+            return
+        if not self.live.connected:
+            self.notify("Not connected: no order ticket.", severity="warning")
+            return
+        prefill = None
+        hook = getattr(screen, "ticket_prefill", None)
+        if callable(hook):
+            prefill = hook(intent)
+        open_order_ticket(self, prefill, intent=intent)
+
+    def action_cancel_all_working(self) -> None:
+        """Cancel every working order of the selected account (all accounts: every one)."""
+        from tstui.ui.screens.order_dialogs import request_cancel, working_orders
+        from tstui.ui.trading import trading_service
+
+        if not self.live.connected:
+            self.notify("Not connected.", severity="warning")
+            return
+        orders = working_orders(self.live.order_book, self.live.current_account)
+        request_cancel(self, trading_service(self), orders)
+
+
+def _clone(message: BooksChanged | EnvChanged | AccountChanged) -> Any:
+    """A fresh message per screen (a Message instance is delivered once)."""
+    if isinstance(message, BooksChanged):
+        return BooksChanged(message.orders, message.positions, full=message.full)
+    if isinstance(message, EnvChanged):
+        return EnvChanged(message.env)
+    return AccountChanged(message.account_id)

@@ -1,0 +1,59 @@
+"""Binding ids: collect them from every tstui widget/screen/app class, check the ``[keymap]``.
+
+Every ``Binding`` in tstui has a dotted id (``view.positions``). The ``[keymap]`` table of the
+config maps ids to keys; unknown ids are reported (file + key), never fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+
+@dataclass(frozen=True, slots=True)
+class BindingInfo:
+    id: str
+    key: str
+    action: str
+    description: str
+    owner: str  # class name that declares it
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    sub: type
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def binding_infos() -> dict[str, BindingInfo]:
+    """Every Binding with an id declared by a tstui class (imported so far), by id."""
+    infos: dict[str, BindingInfo] = {}
+    seen: set[type] = set()
+    for cls in _subclasses(DOMNode):
+        if cls in seen or not cls.__module__.startswith("tstui."):
+            continue
+        seen.add(cls)
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id and binding.id not in infos:
+                infos[binding.id] = BindingInfo(
+                    binding.id, binding.key, binding.action, binding.description, cls.__name__
+                )
+    return infos
+
+
+def split_keymap(
+    keymap: Mapping[str, str], known: Mapping[str, object]
+) -> tuple[dict[str, str], list[str]]:
+    """(the entries whose id exists, the unknown ids in config order)."""
+    valid = {k: v for k, v in keymap.items() if k in known}
+    unknown = [k for k in keymap if k not in known]
+    return valid, unknown
+
+
+def current_keys(binding_id: str, default: str, keymap: Mapping[str, str]) -> str:
+    """The keys a binding answers to right now (the keymap wins over the default)."""
+    return keymap.get(binding_id, default)

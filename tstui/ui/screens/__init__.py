@@ -1,0 +1,1 @@
+"""tstui screens: the main views (app modes) and the modals."""

@@ -1,0 +1,56 @@
+"""Help: every binding with its id, current keys and description (remap ids in [keymap])."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from tstui.ui.keymap import BindingInfo, binding_infos, current_keys
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.close")
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 100; max-width: 98%; height: 90%; border: thick $primary;
+                            background: $surface; }
+    HelpScreen #help-title { height: auto; padding: 0 1; text-style: bold; }
+    HelpScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, keymap: Mapping[str, str], config_file: str | None) -> None:
+        super().__init__()
+        self._keymap = keymap
+        self._config_file = config_file
+
+    def compose(self) -> ComposeResult:
+        where = self._config_file or "the config file"
+        with Vertical():
+            yield Static(
+                f"Key bindings — remap any id in the \\[keymap] table of {where}; "
+                "ctrl+p opens the command palette. Escape closes.",
+                id="help-title",
+            )
+            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("id", "keys", "action", "where")
+        for info in self.rows():
+            keys = current_keys(info.id, info.key, self._keymap)
+            table.add_row(info.id, keys, info.description or info.action, info.owner)
+        table.focus()
+
+    def rows(self) -> list[BindingInfo]:
+        return sorted(binding_infos().values(), key=lambda i: i.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
