@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -255,8 +254,9 @@ async def _memory_child(n: int) -> None:
 
 
 def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    from bench.memory_bench import peak_rss_mb  # VmHWM: ru_maxrss survives exec on Linux
+
+    return peak_rss_mb()
 
 
 def measure_memory(n: int = 20_000) -> dict[str, Any]:

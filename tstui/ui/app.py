@@ -92,7 +92,13 @@ class TstuiApp(App[int]):
         self.demo = demo
         self.demo_launcher = demo_launcher
         self.api_log_shown = False
-        self.live = LiveData(self, settings, on_books=self._deliver_books, on_error=self._on_error)
+        self.live = LiveData(
+            self,
+            settings,
+            on_books=self._deliver_books,
+            on_error=self._on_error,
+            on_login_required=self._login_required,
+        )
         self._theme_ready = False
         self._tstui_themes: list[str] = []
         self.load_problems: list[str] = []
@@ -166,6 +172,11 @@ class TstuiApp(App[int]):
             self.switch_mode("overview")
         self._post_to_screens(EnvChanged(self.live.env))
         self._post_to_screens(BooksChanged(full=True))
+
+    def _login_required(self, reason: str) -> None:
+        """A stream found the refresh token dead: one login screen, however many streams."""
+        if not any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
+            self._show_login(reason, None)
 
     def _show_login(self, reason: str, previous_env: Environment | None) -> None:
         screen = LoginScreen(

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import App
 from textual.signal import Signal
@@ -36,6 +36,9 @@ from tstui.config import Environment, Settings
 from tstui.domain.frames import PositionDeleted, StreamErrorFrame
 from tstui.domain.models import Account, Position
 from tstui.domain.orderbook import OrderBook
+
+if TYPE_CHECKING:
+    from tstui.ui.roll_auto import AutoRoller
 
 HealthState = Literal[
     "stopped", "connecting", "snapshot", "live", "reconnecting", "stale", "failed"
@@ -90,11 +93,13 @@ class LiveData:
         *,
         on_books: Callable[[frozenset[str], frozenset[str], bool], None],
         on_error: Callable[[str], None],
+        on_login_required: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
         self.settings = settings
         self._on_books = on_books
         self._on_error = on_error
+        self._on_login_required = on_login_required
         self.changed: Signal[str] = Signal(app, "tstui-live")
         """Published with "health" | "account" | "env" | "calls" | "error" | "accounts"."""
         self.accounts: list[Account] = []
@@ -113,6 +118,7 @@ class LiveData:
         self._flush_timer: Timer | None = None
         self._generation = 0
         self._force_full = False
+        self.auto_roller: AutoRoller | None = None
 
     # ----------------------------------------------------------------- properties
     @property
@@ -180,6 +186,10 @@ class LiveData:
         self.start_streams()
         if self._flush_timer is None:
             self._flush_timer = self.app.set_interval(FLUSH_INTERVAL_S, self.flush)
+        if self.auto_roller is None:  # reads settings/api lazily, so one serves every env
+            from tstui.ui.roll_auto import attach_auto_roller
+
+            self.auto_roller = attach_auto_roller(self.app, self)
 
     async def disconnect(self) -> None:
         """Stop the streams and close the Session (safe to call twice)."""
@@ -312,11 +322,14 @@ class LiveData:
                 self._set_health(name, "failed", "stream ended")
             except asyncio.CancelledError:
                 raise
-            except LoginRequired as exc:
-                self._set_health(name, "failed", "login required")
-                self.report_error(f"{name} stream", exc)
-                return
             except Exception as exc:  # never let a stream kill the app
+                if isinstance(exc, LoginRequired) or isinstance(exc.__cause__, LoginRequired):
+                    # A revoked or expired refresh token: retrying cannot help, ask the user.
+                    self._set_health(name, "failed", "login required")
+                    self.report_error(f"{name} stream", exc)
+                    if self._on_login_required is not None:
+                        self._on_login_required(str(exc.__cause__ or exc))
+                    return
                 self._set_health(name, "failed", type(exc).__name__)
                 self.report_error(f"{name} stream", exc)
             await asyncio.sleep(RESTART_DELAY_S)
@@ -365,6 +378,27 @@ class LiveData:
                 await asyncio.wait_for(self._reconcile_now.wait(), interval)
             self._reconcile_now.clear()
             await self.reconcile_orders(api, ids)
+            await self.reconcile_positions(api, ids)
+
+    async def reconcile_positions(self, api: TradeStationAPI, ids: list[str]) -> None:
+        """REST positions -> the book: heals a dropped position frame. A partial answer (per
+        account errors) never deletes anything."""
+        try:
+            batch = await api.get_positions(ids)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # shown, never raised: the loop must go on
+            self.report_error("positions reconcile", exc)
+            return
+        fresh = {p.position_id: p for p in batch.items}
+        if not batch.errors:
+            for pid in [p for p in self.positions if p not in fresh]:
+                del self.positions[pid]
+                self._positions_dirty.add(pid)
+        for pid, position in fresh.items():
+            if self.positions.get(pid) != position:
+                self.positions[pid] = position
+                self._positions_dirty.add(pid)
 
     async def reconcile_orders(
         self, api: TradeStationAPI | None = None, ids: list[str] | None = None

@@ -1,0 +1,149 @@
+"""Figure 3, burst: order frames streamed as fast as the simulator can send them, through the
+real client stream into LiveData's OrderBook and the Blotter of a running TstuiApp.
+
+Each round: the simulator creates ``new_orders`` orders without telling the stream
+(``/_sim/orders/seed``), then sends ``frames`` order frames at once (``/_sim/orders/burst``:
+its newest orders, cyclically, so the client sees ``new_orders`` new orders and replays of
+them). Measured: the time from the moment the book applied the LAST frame until the blotter
+has flushed that book version and painted after it (target < 1 s), and the blotter's repaints
+per second over the burst (target <= 10). Median of ``rounds`` rounds in one app session.
+
+Run: ``python -m bench.burst_bench [--frames N] [--rounds R]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.report import Figure, median, render, spread
+from bench.simproc import ACCOUNTS, SimProcess
+from tstui.domain.models import Order
+from tstui.domain.orderbook import OrderBook, OrderChange
+
+SIZE = (160, 50)
+
+
+class CountingBook(OrderBook):
+    """An OrderBook that notes when the n-th streamed frame of a burst was applied."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expect = 0
+        self.seen = 0
+        self.last_at = 0.0
+        self.last_version = -1
+
+    def arm(self, frames: int) -> None:
+        self.expect, self.seen, self.last_at, self.last_version = frames, 0, 0.0, -1
+
+    def apply(self, order: Order, source: str = "stream") -> OrderChange | None:
+        change = super().apply(order, source)  # type: ignore[arg-type]
+        if self.expect and source == "stream":
+            self.seen += 1
+            if self.seen == self.expect:
+                self.last_at = time.perf_counter()
+                self.last_version = self.version
+        return change
+
+
+async def _until(predicate: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"burst bench: timed out waiting for {what}")
+        await asyncio.sleep(0.002)
+
+
+async def _run(sim: SimProcess, frames: int, new_orders: int, rounds: int) -> list[dict[str, Any]]:
+    from tstui.ui.app import TstuiApp
+    from tstui.ui.screens.blotter import BlotterScreen
+    from tstui.ui.widgets.blotter import Blotter
+
+    control = sim.control
+    app = TstuiApp(sim.settings())
+    book = CountingBook()
+    app.live.order_book = book
+    results: list[dict[str, Any]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        live = app.live
+        await _until(lambda: live.stream_health["orders"].state == "live", 30, "orders live")
+        await pilot.press("3")
+        await _until(lambda: isinstance(app.screen, BlotterScreen), 10, "the orders view")
+        blotter = app.screen.query_one("#blotter", Blotter)
+        await _until(lambda: blotter.flushed_version == book.version, 10, "the first flush")
+        for _ in range(rounds):
+            await asyncio.to_thread(control.seed_orders, ACCOUNTS[0], new_orders)
+            book.arm(frames)
+            repaints0 = blotter.repaint_count
+            start = time.perf_counter()
+            await asyncio.to_thread(control.burst, ACCOUNTS[0], frames)
+            await _until(lambda: book.last_at > 0, 120, "the last frame")
+            last_at, version = book.last_at, book.last_version
+
+            def shown_final(v: int = version, t: float = last_at) -> bool:
+                return blotter.flushed_version >= v and blotter.last_paint_at > t
+
+            await _until(shown_final, 30, "the final state on screen")
+            shown = blotter.last_paint_at
+            assert blotter.row_count == len(book), "blotter rows != book orders"
+            results.append(
+                {
+                    "final_state_after_s": shown - last_at,
+                    "ingest_s": last_at - start,
+                    "repaints_per_s": (blotter.repaint_count - repaints0) / (shown - start),
+                    "rows": blotter.row_count,
+                }
+            )
+            book.arm(0)
+        await live.disconnect()
+    return results
+
+
+def measure_burst(frames: int = 20_000, new_orders: int = 5_000, rounds: int = 3) -> Figure:
+    with SimProcess(heartbeat=1.0) as sim:
+        os.environ.setdefault("REFRESH_TOKEN", SimProcess.environ()["REFRESH_TOKEN"])
+        sim.control.seed_orders(ACCOUNTS[0], 2000)
+        results = asyncio.run(_run(sim, frames, new_orders, rounds))
+    final = [r["final_state_after_s"] for r in results]
+    rps = [r["repaints_per_s"] for r in results]
+    ingest = [frames / r["ingest_s"] for r in results]
+    final_s, rate = median(final), median(rps)
+    return Figure(
+        3,
+        f"Burst ({frames:,} order frames, {new_orders:,} new orders, real app, median of {rounds})",
+        (
+            (
+                "last frame -> final state painted",
+                f"{final_s * 1000:7.0f} ms  runs {spread([f * 1000 for f in final], '{:.0f}')}",
+            ),
+            ("blotter repaints per second", f"{rate:7.1f}     runs {spread(rps, '{:.1f}')}"),
+            (
+                "frames/s through stream + book",
+                f"{median(ingest):7,.0f}     runs {spread(ingest, '{:,.0f}')}",
+            ),
+            ("rows shown at the end", f"{results[-1]['rows']:7,d}"),
+        ),
+        f"{final_s * 1000:.0f} ms, {rate:.1f} repaints/s",
+        "< 1000 ms and <= 10 repaints/s",
+        final_s < 1.0 and rate <= 10,
+        data={"runs": results},
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.burst_bench")
+    parser.add_argument("--frames", type=int, default=20_000)
+    parser.add_argument("--new-orders", type=int, default=5_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(render(measure_burst(args.frames, args.new_orders, args.rounds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""Shared printing and statistics for the benchmarks (one block per figure)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One measured figure: side-by-side lines, the headline value, the target, the verdict."""
+
+    number: int
+    title: str
+    rows: tuple[tuple[str, str], ...]  # (label, measured value) printed side by side
+    value: str  # the headline figure, e.g. "ratio 0.84 of raw"
+    target: str  # e.g. ">= 0.70 of raw"
+    meets: bool
+    notes: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        return "meets target" if self.meets else "misses target"
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def spread(values: Sequence[float], fmt: str = "{:.3g}") -> str:
+    """``[a, b, c]`` of the individual runs (so the noise is visible)."""
+    return "[" + ", ".join(fmt.format(v) for v in values) + "]"
+
+
+def render(figure: Figure) -> str:
+    width = max((len(label) for label, _ in figure.rows), default=0)
+    lines = [f"{figure.number}. {figure.title}"]
+    lines += [f"   {label.ljust(width)}  {value}" for label, value in figure.rows]
+    lines += [f"   note: {note}" for note in figure.notes]
+    lines.append(f"   figure: {figure.value}   target: {figure.target}   {figure.verdict}")
+    return "\n".join(lines)
+
+
+def summary(figures: Sequence[Figure]) -> str:
+    met = sum(1 for f in figures if f.meets)
+    parts = [f"{f.number} {f.verdict}" for f in figures]
+    return f"{met}/{len(figures)} figures meet their targets ({'; '.join(parts)})"
