@@ -282,6 +282,16 @@ class Engine:
         if price is not None:
             self._fill(order, price, now)
 
+    def bod_securities_value(self, account_id: str) -> Decimal:
+        """Stock held overnight, valued at the start of the (UTC) trading day: the part of
+        beginning-of-day equity that is not cash. Futures add open trade equity, not value."""
+        day_start = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        total = Decimal(0)
+        for (owner, symbol), pos in self.positions.items():
+            if owner == account_id and pos.asset_type == "STOCK" and pos.opened_at < day_start:
+                total += pos.quantity * self.quote_of(symbol, day_start)[0]
+        return total
+
     def _fill(self, order: SimOrder, price: Decimal, now: datetime) -> None:
         inst = self.instrument(order.symbol, now)
         pv = inst.point_value if inst else Decimal(1)

@@ -91,7 +91,10 @@ def routes(ctx: SimContext) -> list[Route]:
     async def bod_balances(request: Request) -> Response:
         known, errors = split_accounts(ctx, request.path_params["accounts"])
         with engine.lock:
-            items = [bod_balance_to_api(engine.accounts[a]) for a in known]
+            items = [
+                bod_balance_to_api(engine.accounts[a], engine.bod_securities_value(a))
+                for a in known
+            ]
         return JSONResponse({"BODBalances": items, "Errors": errors})
 
     @endpoint(ctx, "positions", "positions")

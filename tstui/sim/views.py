@@ -207,7 +207,7 @@ def balance_to_api(account: SimAccount, totals: dict[str, Decimal]) -> dict[str,
     return body
 
 
-def bod_balance_to_api(account: SimAccount) -> dict[str, Any]:
+def bod_balance_to_api(account: SimAccount, securities: Decimal = Decimal(0)) -> dict[str, Any]:
     cash = money(account.bod_cash)
     body: dict[str, Any] = {
         "AccountID": account.account_id,
@@ -217,7 +217,7 @@ def bod_balance_to_api(account: SimAccount) -> dict[str, Any]:
             "CashAvailableToWithdraw": cash,
             "DayTrades": "0",
             "DayTradingMarginableBuyingPower": money(account.bod_cash * 4),
-            "Equity": cash,
+            "Equity": money(account.bod_cash + securities),
             "NetCash": cash,
             "OpenTradeEquity": "0.00",
             "OptionBuyingPower": cash,

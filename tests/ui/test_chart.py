@@ -1,0 +1,155 @@
+"""The chart screen on the real simulator: snapshot, live bars, symbol details, error state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import httpx
+import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Static
+
+from tstui.config import Settings
+from tstui.ui.app import TstuiApp
+from tstui.ui.commands import collect_commands
+from tstui.ui.screens.chart import ChartRequest, ChartScreen, open_chart
+from tstui.ui.screens.login import demo_sign_in
+from tstui.ui.screens.overview import OverviewScreen
+from tstui.ui.widgets.chart import ChartView
+from tstui.ui.widgets.symbol_panel import SymbolPanel
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+async def wait_until(
+    pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0
+) -> None:
+    with anyio.fail_after(timeout):
+        while not predicate():
+            await pilot.pause(0.05)
+
+
+def text_of(widget: Widget) -> str:
+    """What the widget shows on screen right now (its rendered lines)."""
+    width, height = widget.outer_size
+    lines = widget.render_lines(Region(0, 0, width, height))
+    return "\n".join(line.text for line in lines)
+
+
+def admin(sim: SimServer, path: str, body: dict[str, Any]) -> None:
+    httpx.post(f"{sim.url}/_sim/{path}", json=body, timeout=5.0).raise_for_status()
+
+
+@pytest.fixture
+async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
+    await demo_sign_in(sim_settings)
+    return sim_settings
+
+
+async def open_chart_view(app: TstuiApp, pilot: Pilot[Any]) -> ChartScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
+    await pilot.press("4")  # view.chart
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, ChartScreen) and bool(app.screen.query(SymbolPanel))
+    )
+    screen = app.screen
+    assert isinstance(screen, ChartScreen)
+    return screen
+
+
+async def test_chart_snapshot_live_bar_and_symbol_panel(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chart_view(app, pilot)
+        chart = screen.query_one(ChartView)
+        panel = screen.query_one(SymbolPanel)
+        assert screen.request == ChartRequest()  # @ES, 5-minute, 120 bars
+        await wait_until(pilot, lambda: len(chart.series) >= 100 and chart.last_drawn is not None)
+        await wait_until(pilot, lambda: screen.stream_state == "live")
+
+        # @ES: the panel names the contract it means now (Underlying), and so does the status
+        await wait_until(pilot, lambda: panel.current_contract == "ESZ26")
+        shown = text_of(panel)
+        assert "ESZ26" in shown and "CME" in shown and "0.25" in shown and "50" in shown
+        assert "ESZ26" in str(screen.query_one("#chart-status", Static).content)
+        assert "┤" in text_of(chart)  # plotext axes on screen, not a blank widget
+        fields = screen.ticket_prefill("buy")
+        assert fields is not None and fields.symbol == "ESZ26"
+
+        # a bar closes when the simulator clock passes its end: the chart redraws with it
+        await wait_until(pilot, lambda: chart.last_drawn is not None)
+        assert chart.last_drawn is not None
+        before_bar, before_count = chart.last_drawn.timestamp, chart.redraw_count
+        admin(sim, "clock", {"advance_seconds": 300})
+        await wait_until(
+            pilot,
+            lambda: chart.last_drawn is not None and chart.last_drawn.timestamp > before_bar,
+        )
+        assert chart.redraw_count > before_count
+        closed = [b for b in chart.series.bars if b.timestamp == before_bar]
+        assert closed and closed[0].bar_status == "Closed"
+
+        # the palette offers the chart actions as "chart: ..."
+        texts = {c.text for c in collect_commands(screen)}
+        assert "chart: @ES 1-minute" in texts and "chart: open ESZ26 5-minute" in texts
+
+
+async def test_chart_keys_unit_symbol_and_tick_bars(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chart_view(app, pilot)
+        chart = screen.query_one(ChartView)
+        await wait_until(pilot, lambda: len(chart.series) > 0)
+
+        await pilot.press("u")  # chart.unit: Minute -> Daily
+        assert screen.request.unit == "Daily" and screen.request.label == "daily"
+        await wait_until(pilot, lambda: screen.stream_state == "live" and len(chart.series) > 50)
+
+        await pilot.press("slash")  # chart.symbol: type a symbol into the input
+        await pilot.press(*"msft", "enter")
+        assert screen.request.symbol == "MSFT"
+        panel = screen.query_one(SymbolPanel)
+        await wait_until(pilot, lambda: panel.detail is not None and panel.detail.symbol == "MSFT")
+        assert panel.current_contract is None
+
+        await pilot.press("t")  # chart.tickbars: the v2 tick-bar stream
+        assert screen.request.tick
+        await wait_until(pilot, lambda: len(chart.series) > 0 and chart.redraw_count > 0)
+
+        open_chart(app, ChartRequest(symbol="@NQ", interval=15))  # as the palette does
+        assert screen.request.symbol == "@NQ" and screen.request.label == "15-minute"
+        await wait_until(pilot, lambda: panel.current_contract == "NQZ26")
+
+
+async def test_chart_error_state_keeps_last_good_time(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chart_view(app, pilot)
+        chart = screen.query_one(ChartView)
+        await wait_until(pilot, lambda: screen.stream_state == "live")
+        good_at = screen.last_good_at
+        assert good_at is not None
+
+        # every market-data GET fails (more 503s than the client retries)
+        admin(sim, "faults/http", {"group": "marketdata", "status": 503, "count": 12})
+        screen.open(ChartRequest(symbol="@GC"))
+        status = screen.query_one("#chart-status", Static)
+        await wait_until(pilot, lambda: screen.error is not None, timeout=15)
+        await wait_until(pilot, lambda: status.has_class("-error"))
+        assert "last good" in str(status.content)
+        assert good_at.astimezone().strftime("%H:%M:%S") in str(status.content)
+        panel = screen.query_one(SymbolPanel)
+        await wait_until(pilot, lambda: panel.error is not None, timeout=15)
+        assert "last good" in text_of(panel)
+        assert app.live.last_error is not None and "chart @GC" in app.live.last_error
+        assert "┤" not in text_of(chart) or len(chart.series) == 0  # no stale @ES candles

@@ -1,0 +1,182 @@
+"""The account overview on the real simulator: balances, BOD, day P&L, account filter,
+error state with the last good time, and the refresh loop's pacing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import httpx
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from tstui.config import Settings, StreamSettings
+from tstui.domain.models import Balance, ItemError
+from tstui.domain.orders import OrderRequest, new_order_confirm_id
+from tstui.ui.app import TstuiApp
+from tstui.ui.screens.login import demo_sign_in
+from tstui.ui.screens.overview import OverviewScreen
+from tstui.ui.widgets.balances import DataPanel, PLColours, balances_table
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+async def wait_until(
+    pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0
+) -> None:
+    with anyio.fail_after(timeout):
+        while not predicate():
+            await pilot.pause(0.05)
+
+
+def text_of(widget: Widget) -> str:
+    width, height = widget.outer_size
+    return "\n".join(s.text for s in widget.render_lines(Region(0, 0, width, height)))
+
+
+@pytest.fixture
+async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
+    await demo_sign_in(sim_settings)
+    return sim_settings
+
+
+async def overview(app: TstuiApp, pilot: Pilot[Any]) -> OverviewScreen:
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, OverviewScreen) and bool(app.screen.query("#pl-panel")),
+        timeout=15,
+    )
+    screen = app.screen
+    assert isinstance(screen, OverviewScreen)
+    return screen
+
+
+async def test_balances_bod_and_day_pl_for_all_and_one_account(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await overview(app, pilot)
+        balances = screen.query_one("#balances-panel", DataPanel)
+        bod = screen.query_one("#bod-panel", DataPanel)
+        pl = screen.query_one("#pl-panel", DataPanel)
+        await wait_until(pilot, lambda: bod.last_good_at is not None and len(screen.balances) == 3)
+        truth = {
+            b.account_id: b
+            for b in (
+                await app.live.api.get_balances(["SIM1000001M", "SIM1000002F", "SIM1000003C"])
+            ).items
+        }
+        shown = text_of(balances)
+        for account, balance in truth.items():
+            assert account in shown
+            assert f"{balance.equity:,.2f}" in shown  # equity as the simulator reports it
+        assert "updated" in str(balances.border_subtitle)
+        assert "250,000.00" in text_of(bod)  # the futures account's BOD equity
+        day = sum((b.todays_profit_loss or Decimal(0) for b in truth.values()), Decimal(0))
+        await wait_until(pilot, lambda: "Day P&L" in text_of(pl) and f"{day:+,.2f}" in text_of(pl))
+
+        await pilot.press("a")  # account.next: the first account only
+        await wait_until(pilot, lambda: app.live.current_account == "SIM1000001M")
+        await wait_until(pilot, lambda: "SIM1000002F" not in text_of(balances))
+        assert "SIM1000001M" in text_of(balances)
+        margin_day = truth["SIM1000001M"].todays_profit_loss or Decimal(0)
+        await wait_until(pilot, lambda: f"{margin_day:+,.2f}" in text_of(pl))
+
+        # a fill (not a price tick) wakes the refresh long before the 15 s timer
+        cash_before = screen.balances["SIM1000001M"].cash_balance
+        rounds = screen.refresh_count
+        order = OrderRequest(
+            account_id="SIM1000001M",
+            symbol="MSFT",
+            quantity=Decimal(10),
+            order_type="Market",
+            trade_action="BUY",
+            order_confirm_id=new_order_confirm_id(),
+        )
+        assert (await app.live.api.place_order(order))[0].error is None
+        await wait_until(
+            pilot,
+            lambda: screen.balances["SIM1000001M"].cash_balance != cash_before,
+            timeout=8,
+        )
+        assert screen.refresh_count >= rounds + 1
+        cash = screen.balances["SIM1000001M"].cash_balance
+        assert f"{cash:,.2f}" in text_of(balances)
+
+
+async def test_balances_error_state_shows_last_good_time(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await overview(app, pilot)
+        panel = screen.query_one("#balances-panel", DataPanel)
+        await wait_until(pilot, lambda: panel.last_good_at is not None)
+        good_at = panel.last_good_at
+        assert good_at is not None
+        # more 503s than the client's GET retries: this round fails
+        httpx.post(
+            f"{sim.url}/_sim/faults/http",
+            json={"group": "balances", "status": 503, "count": 4},
+            timeout=5,
+        ).raise_for_status()
+        await pilot.press("r")  # overview.refresh
+        await wait_until(pilot, lambda: panel.error is not None, timeout=15)
+        shown = text_of(panel)
+        assert "last good " + good_at.astimezone().strftime("%H:%M:%S") in shown
+        assert "SIM1000001M" in shown  # the last good figures stay visible under the error
+        assert panel.has_class("-error")
+        assert app.live.last_error is not None and "balances" in app.live.last_error
+        # the next round recovers (faults used up)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: panel.error is None, timeout=15)
+        assert panel.last_good_at is not None and panel.last_good_at > good_at
+
+
+async def test_refresh_loop_is_paced_and_pauses_when_hidden(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    fast = replace(
+        signed_in, stream=StreamSettings(heartbeat_timeout_s=2.0, balances_refresh_s=0.2)
+    )
+    app = TstuiApp(fast)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await overview(app, pilot)
+        await wait_until(pilot, lambda: screen.refresh_count >= 1)
+        start = screen.refresh_count
+        await pilot.pause(1.0)
+        # interval 0.2 s, but never sooner than MIN_GAP_S (3 s) after the previous round
+        assert screen.refresh_count - start <= 1
+        await pilot.press("2")  # hidden: the loop stops (quota)
+        await pilot.pause(0.2)
+        assert not [w for w in app.workers if w.group == "overview-balances" and w.is_running]
+
+
+async def test_item_errors_inside_a_200_are_shown() -> None:
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataPanel("Balances", id="panel")
+
+    table = balances_table(
+        [Balance(account_id="A1", equity=Decimal(10), todays_profit_loss=Decimal(-1))],
+        PLColours(),
+    )
+    async with Host().run_test(size=(100, 12)) as pilot:
+        panel = pilot.app.query_one(DataPanel)
+        panel.show(table, datetime.now(UTC), [ItemError("A2", "Failed", "account locked")])
+        await pilot.pause()
+        shown = text_of(panel)
+        assert "A2: Failed account locked" in shown  # the per-account error is not dropped
+        assert "A1" in shown and "-1.00" in shown  # next to the accounts that did answer

