@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from tstui.client.errors import TradeStationError
 from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
+from tstui.domain.models import Position
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand, TstuiCommands
 from tstui.ui.keymap import binding_infos, split_keymap
@@ -373,6 +374,9 @@ class TstuiApp(App[int]):
                 f"{account.account_id} {account.account_type}",
                 partial(self._select_account, account.account_id),
             )
+        from tstui.ui.screens.chart import chart_commands
+
+        yield from chart_commands(self)
         yield PaletteCommand("streams", "restart", self._restart_streams)
         yield PaletteCommand("orders", "reconcile now", self._reconcile_now)
         yield PaletteCommand("order", "new", partial(self.action_ticket, "new"))
@@ -408,6 +412,14 @@ class TstuiApp(App[int]):
         if callable(hook):
             prefill = hook(intent)
         open_order_ticket(self, prefill, intent=intent)
+
+    def action_roll_position(self, position: Position) -> None:
+        """The positions screen's Roll key: review both legs and their previews, then roll."""
+        from tstui.ui.roll import open_roll_review
+
+        self.run_worker(
+            open_roll_review(self, self.live, position), group="roll-review", exit_on_error=False
+        )
 
     def action_cancel_all_working(self) -> None:
         """Cancel every working order of the selected account (all accounts: every one)."""
