@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
 from tstui.cli.common import ask, live_guard, open_session, wants_json
-from tstui.output import dumps, format_cell, print_table
+from tstui.output import dumps, format_cell
 
 if TYPE_CHECKING:
     from tstui.client.session import Session
     from tstui.config import Settings
     from tstui.domain.models import OrderConfirmation
-    from tstui.domain.orders import OrderRequest
+    from tstui.domain.orders import FieldError, OrderRequest
+    from tstui.domain.risk import RecentOrders
+
+# After a lost answer: look for the order for about ten seconds before giving up.
+RECONCILE_ATTEMPTS = 10
+RECONCILE_PAUSE_S = 1.0
 
 
 async def run_order(settings: Settings, args: argparse.Namespace) -> int:
@@ -46,8 +54,14 @@ async def _default_account(session: Session, settings: Settings, asset_type: str
 
 async def _build_request(
     session: Session, settings: Settings, args: argparse.Namespace
-) -> OrderRequest:
+) -> tuple[OrderRequest, list[FieldError]]:
+    """Parse the flags like the ticket does, then the local risk checks of this env.
+
+    Errors (bad fields, hard limits) stop here, before any request; warnings are returned so
+    the question (or `--yes`, which accepts them) can show them.
+    """
     from tstui.domain.orders import TicketFields, parse_ticket
+    from tstui.domain.risk import check_risk
 
     symbol = args.symbol.upper()
     details = await session.api.get_symbols([symbol])
@@ -69,12 +83,39 @@ async def _build_request(
         route=args.route or "",
     )
     request, problems = parse_ticket(fields, detail, asset_type)
-    for problem in problems:
-        level = "error" if problem.severity == "error" else "warning"
-        print(f"tstui: {level}: {problem.field}: {problem.message}", file=sys.stderr)
-    if request is None:
+    if request is not None:
+        quotes = await session.api.get_quotes([symbol])
+        last = quotes.items[0].last if quotes.items else None
+        point_value = detail.point_value if detail else None
+        recent = _recent_placements(settings)
+        problems += check_risk(
+            request, last, point_value, settings.risk_limits, recent, datetime.now(UTC)
+        )
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in errors:
+        print(f"tstui: error: {problem.field}: {problem.message}", file=sys.stderr)
+    if request is None or errors:
         raise ValueError("the order was not sent (see the errors above)")
-    return request
+    return request, [p for p in problems if p.severity != "error"]
+
+
+def _recent_placements(settings: Settings) -> RecentOrders:
+    """The duplicate guard across CLI runs: placements of this env from the audit log."""
+    from tstui.domain.orders import OrderRequest
+    from tstui.domain.risk import RecentOrders
+
+    recent = RecentOrders()
+    horizon = datetime.now(UTC) - timedelta(seconds=settings.risk_limits.duplicate_window_s)
+    for entry in _audit(settings).entries():
+        if entry.get("kind") != "order.place" or entry.get("env") != settings.env:
+            continue
+        try:
+            at = datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00"))
+            if at >= horizon:
+                recent.record(OrderRequest.from_api(entry["payload"]["request"]), at)
+        except (KeyError, TypeError, ValueError):
+            continue  # an entry we cannot read is not a reason to refuse an order
+    return recent
 
 
 def _print_confirmations(confirmations: list[OrderConfirmation], args: argparse.Namespace) -> None:
@@ -104,7 +145,9 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
         print("tstui: not sent", file=sys.stderr)
         return 1
     async with open_session(settings) as session:
-        request = await _build_request(session, settings, args)
+        request, warnings = await _build_request(session, settings, args)
+        for warning in warnings:
+            print(f"tstui: warning: {warning.field}: {warning.message}", file=sys.stderr)
         audit = _audit(settings)
         confirmations = await session.api.confirm_order(request)
         audit.append(
@@ -118,7 +161,8 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
             return 0
         if not wants_json(args):
             _print_confirmations(confirmations, args)
-        if not args.yes and not ask("Place this order?"):
+        question = "Place this order despite the warnings?" if warnings else "Place this order?"
+        if not args.yes and not ask(question):
             print("tstui: not sent", file=sys.stderr)
             return 1
         return await _place(session, settings, request, args)
@@ -130,11 +174,10 @@ async def _place(
     from tstui.client.errors import OrderOutcomeUnknown
 
     audit = _audit(settings)
+    account = request.account_id
+    known = {o.order_id for o in (await session.api.get_orders([account])).items}
     audit.append(
-        "order.place",
-        env=settings.env,
-        account=request.account_id,
-        payload={"request": request.to_api()},
+        "order.place", env=settings.env, account=account, payload={"request": request.to_api()}
     )
     try:
         results = await session.api.place_order(request)
@@ -142,14 +185,14 @@ async def _place(
         audit.append(
             "order.place.unknown",
             env=settings.env,
-            account=request.account_id,
+            account=account,
             payload={"order_confirm_id": request.order_confirm_id, "reason": exc.reason},
         )
-        raise
+        return await _reconcile_unknown(session, settings, request, known, args)
     audit.append(
         "order.place.result",
         env=settings.env,
-        account=request.account_id,
+        account=account,
         payload={"order_confirm_id": request.order_confirm_id, "results": results},
     )
     failed = [r for r in results if not r.ok]
@@ -165,29 +208,102 @@ async def _place(
     return 1 if failed or not results else 0
 
 
-async def _cancel(settings: Settings, args: argparse.Namespace) -> int:
+async def _reconcile_unknown(
+    session: Session,
+    settings: Settings,
+    request: OrderRequest,
+    known: set[str],
+    args: argparse.Namespace,
+) -> int:
+    """The send's answer was lost: look for the order it made; never send it again."""
+    from tstui.domain.models import OrderResult
+    from tstui.domain.placement import find_placed_order
+
+    print(
+        "tstui: the answer was lost (timeout or reset); looking for the order, not resending",
+        file=sys.stderr,
+    )
+    found = None
+    for _ in range(RECONCILE_ATTEMPTS):
+        batch = await session.api.get_orders([request.account_id])
+        # ids known before the send decide what is new; clocks may disagree
+        found = find_placed_order(batch.items, request, None, known)
+        if found is not None:
+            break
+        await asyncio.sleep(RECONCILE_PAUSE_S)
+    _audit(settings).append(
+        "order.place.reconciled" if found else "order.place.not_found",
+        env=settings.env,
+        account=request.account_id,
+        payload={
+            "order_confirm_id": request.order_confirm_id,
+            "order_id": found.order_id if found else None,
+        },
+    )
+    if found is None:
+        print(
+            "tstui: no such order after reconciling; it was probably not placed and was not "
+            "resent: check `tstui get orders`",
+            file=sys.stderr,
+        )
+        return 1
+    result = OrderResult(
+        order_id=found.order_id, message=f"found after reconciling ({found.status})", error=None
+    )
+    _print_result(result, args)
+    return 0
+
+
+async def _order_account(session: Session, settings: Settings, order_id: str) -> str | None:
+    """The account that owns the order (for the audit log), or None when not found."""
+    accounts = (
+        [a.strip() for a in settings.account_id.split(",")]
+        if settings.account_id
+        else [a.account_id for a in await session.api.get_accounts()]
+    )
+    batch = await session.api.get_orders(accounts)
+    return next((o.account_id for o in batch.items if o.order_id == order_id), None)
+
+
+async def _send_change(
+    settings: Settings,
+    args: argparse.Namespace,
+    kind: str,
+    question: str,
+    details: dict[str, Any],
+    send: Callable[[Session], Awaitable[Any]],
+) -> int:
+    """Cancel and replace: LIVE guard, one question, audit before and after, one send."""
     if not live_guard(settings, args):
         return 1
     async with open_session(settings) as session:
-        if not args.yes and not ask(f"Cancel order {args.order_id}?"):
+        if not args.yes and not ask(question):
             print("tstui: not sent", file=sys.stderr)
             return 1
+        account = await _order_account(session, settings, args.order_id)
         audit = _audit(settings)
+        payload = {"order_id": args.order_id, **details}
+        audit.append(kind, env=settings.env, account=account, payload=payload)
+        result = await send(session)
         audit.append(
-            "order.cancel",
+            f"{kind}.result",
             env=settings.env,
-            account=settings.account_id,
-            payload={"order_id": args.order_id},
-        )
-        result = await session.api.cancel_order(args.order_id)
-        audit.append(
-            "order.cancel.result",
-            env=settings.env,
-            account=settings.account_id,
-            payload={"order_id": args.order_id, "result": result},
+            account=account,
+            payload={**payload, "result": result},
         )
         _print_result(result, args)
         return 0 if result.ok else 1
+
+
+async def _cancel(settings: Settings, args: argparse.Namespace) -> int:
+    return await _send_change(
+        settings,
+        args,
+        "order.cancel",
+        f"Cancel order {args.order_id}?",
+        {},
+        lambda session: session.api.cancel_order(args.order_id),
+    )
 
 
 def _decimal(value: str | None, field: str) -> Decimal | None:
@@ -211,30 +327,17 @@ async def _replace(settings: Settings, args: argparse.Namespace) -> int:
         stop_price=_decimal(args.stop, "stop"),
         order_type=args.order_type,
     )
-    if change.to_api() == {}:
+    body = change.to_api()
+    if not body:
         raise ValueError("nothing to change: pass --qty, --limit, --stop or --type")
-    if not live_guard(settings, args):
-        return 1
-    async with open_session(settings) as session:
-        if not args.yes and not ask(f"Replace order {args.order_id} with {change.to_api()}?"):
-            print("tstui: not sent", file=sys.stderr)
-            return 1
-        audit = _audit(settings)
-        audit.append(
-            "order.replace",
-            env=settings.env,
-            account=settings.account_id,
-            payload={"order_id": args.order_id, "change": change.to_api()},
-        )
-        result = await session.api.replace_order(args.order_id, change)
-        audit.append(
-            "order.replace.result",
-            env=settings.env,
-            account=settings.account_id,
-            payload={"order_id": args.order_id, "result": result},
-        )
-        _print_result(result, args)
-        return 0 if result.ok else 1
+    return await _send_change(
+        settings,
+        args,
+        "order.replace",
+        f"Replace order {args.order_id} with {body}?",
+        {"change": body},
+        lambda session: session.api.replace_order(args.order_id, change),
+    )
 
 
 def _print_result(result: Any, args: argparse.Namespace) -> None:
@@ -244,30 +347,3 @@ def _print_result(result: Any, args: argparse.Namespace) -> None:
         print(f"{result.order_id}: {result.message}")
     else:
         print(f"tstui: {result.order_id or ''} {result.message or result.error}", file=sys.stderr)
-
-
-def print_audit(entries: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    if wants_json(args):
-        for entry in entries:
-            print(dumps(entry))
-        return
-    rows = [
-        (e.get("at"), e.get("env"), e.get("kind"), e.get("account") or "", _summary(e))
-        for e in entries
-    ]
-    print_table(
-        ("Time", "Env", "Kind", "Account", "Details"),
-        rows,
-        sys.stdout,
-        empty="the audit log is empty",
-    )
-
-
-def _summary(entry: dict[str, Any]) -> str:
-    payload = entry.get("payload") or {}
-    request = payload.get("request") if isinstance(payload, dict) else None
-    if isinstance(request, dict):
-        legs = request.get("Symbol"), request.get("TradeAction"), request.get("Quantity")
-        return " ".join(str(x) for x in legs if x) + f" {request.get('OrderType', '')}"
-    text = dumps(payload)
-    return text if len(text) <= 80 else text[:77] + "..."

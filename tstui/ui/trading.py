@@ -31,7 +31,7 @@ from tstui.domain.orders import OrderRequest, ReplaceRequest
 from tstui.domain.risk import RecentOrders, check_risk
 from tstui.domain.ticket import FieldError, TicketFields, blocking, parse_ticket, warnings_of
 from tstui.ui.trading_changes import AuditTrail, change_order, error_text
-from tstui.ui.trading_match import find_placed_order
+from tstui.domain.placement import find_placed_order
 from tstui.ui.trading_types import (
     ActionOutcome,
     PlacementRefused,

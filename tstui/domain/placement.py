@@ -1,14 +1,16 @@
 """Finding the order an ambiguous placement created (the API's orders carry no OrderConfirmID).
 
 A candidate must be new (not known before the send, not claimed by another placement), have
-the request's shape (account, symbol, quantity, direction, type, prices) and have been opened
-no earlier than shortly before the send. The earliest such order wins.
+the request's shape (account, symbol, quantity, direction, type, prices) and, when the send
+time is given, have been opened no earlier than shortly before it (pass None when the
+server's clock may be far from ours: the ids known before the send then decide newness).
+The earliest such order wins. Used by the ticket and by `tstui order place`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tstui.domain.models import Order
 from tstui.domain.orders import OrderRequest
@@ -44,18 +46,19 @@ def has_shape(order: Order, request: OrderRequest) -> bool:
 def find_placed_order(
     orders: Iterable[Order],
     request: OrderRequest,
-    sent_at: datetime,
+    sent_at: datetime | None,
     excluded: frozenset[str] | set[str],
 ) -> Order | None:
     """The order `request` created, if it is among `orders` (see the module docstring)."""
-    earliest = sent_at - CLOCK_SLACK
+    earliest = None if sent_at is None else sent_at - CLOCK_SLACK
     candidates = [
         o
         for o in orders
         if o.order_id not in excluded
         and has_shape(o, request)
-        and (o.opened_date_time is None or o.opened_date_time >= earliest)
+        and (earliest is None or o.opened_date_time is None or o.opened_date_time >= earliest)
     ]
     if not candidates:
         return None
-    return min(candidates, key=lambda o: (o.opened_date_time or sent_at, o.order_id))
+    far_future = datetime.max.replace(tzinfo=UTC)
+    return min(candidates, key=lambda o: (o.opened_date_time or far_future, o.order_id))
