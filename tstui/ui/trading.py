@@ -28,10 +28,10 @@ from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
 from tstui.domain.models import Order, OrderResult, Route
 from tstui.domain.orderbook import PendingOrder
 from tstui.domain.orders import OrderRequest, ReplaceRequest
+from tstui.domain.placement import find_placed_order
 from tstui.domain.risk import RecentOrders, check_risk
 from tstui.domain.ticket import FieldError, TicketFields, blocking, parse_ticket, warnings_of
 from tstui.ui.trading_changes import AuditTrail, change_order, error_text
-from tstui.domain.placement import find_placed_order
 from tstui.ui.trading_types import (
     ActionOutcome,
     PlacementRefused,
@@ -332,9 +332,8 @@ class TradingService:
             if order is not None:
                 return order
         excluded = outcome.known_before | self._claimed
-        return find_placed_order(
-            book.orders(), outcome.request, outcome.pending.placed_at, excluded
-        )
+        # The ids known before the send decide what is new: no dependence on the server clock.
+        return find_placed_order(book.orders(), outcome.request, None, excluded)
 
     def _reconciled(self, outcome: PlaceOutcome, order: Order) -> PlaceOutcome:
         request = outcome.request
