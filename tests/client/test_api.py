@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 import pytest
+from sim_sessions import token_session
 
 from tstui.client.api import TradeStationAPI, quote_segment
 from tstui.client.errors import BadRequest, OrderOutcomeUnknown
@@ -395,10 +396,7 @@ async def test_stream_paths_for_quotes_bars_tickbars() -> None:
 
 @asynccontextmanager
 async def sim_api(sim: SimServer, settings: Settings) -> AsyncIterator[TradeStationAPI]:
-    from tstui.client.session import Session
-
-    environ = {"REFRESH_TOKEN": sim.credentials.refresh_token}
-    async with Session.open(settings, environ=environ) as session:
+    async with token_session(sim, settings) as session:
         session.api.clock = lambda: NOW  # the simulator's frozen clock
         yield session.api
 

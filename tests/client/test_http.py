@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from client_support import FakeAuth
 
 from tstui.client.errors import (
     BadRequest,
@@ -24,20 +25,6 @@ from tstui.client.http import CallRecord, HttpSession
 pytestmark = pytest.mark.anyio
 
 Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
-
-
-class FakeAuth:
-    def __init__(self) -> None:
-        self.token = "tok-1"
-        self.refreshes = 0
-
-    async def access_token(self) -> str:
-        return self.token
-
-    async def refresh_after_401(self, stale_access_token: str) -> str:
-        self.refreshes += 1
-        self.token = f"tok-{self.refreshes + 1}"
-        return self.token
 
 
 class Scripted:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import pytest
+from order_factory import order_request
+from sim_sessions import token_api
 
 from tstui.audit import AuditLog
 from tstui.client.api import TradeStationAPI
@@ -22,8 +24,7 @@ from tstui.client.roll_broker import (
     prepare_rolls,
     read_front_months,
 )
-from tstui.client.session import Session
-from tstui.domain.orders import OrderRequest, new_order_confirm_id
+from tstui.domain.orders import OrderRequest
 from tstui.domain.roll import (
     LegOutcomeUnknown,
     LegPreview,
@@ -46,23 +47,15 @@ ROLL_INSTANT = "2026-12-11T15:00:00Z"
 D = Decimal
 
 
-def request(symbol: str, action: str, qty: int, confirm_id: str | None = None) -> OrderRequest:
-    return OrderRequest(
-        account_id=FUT,
-        symbol=symbol,
-        quantity=D(qty),
-        order_type="Market",
-        trade_action=action,
-        order_confirm_id=confirm_id or new_order_confirm_id(),
-    )
+def request(symbol: str, action: str, qty: int) -> OrderRequest:
+    """A market order on the futures account."""
+    return order_request(FUT, symbol, action, qty)
 
 
 @pytest.fixture
 async def api(sim: SimServer, sim_settings: Settings) -> AsyncIterator[TradeStationAPI]:
-    env = {"REFRESH_TOKEN": sim.credentials.refresh_token}
-    with anyio.fail_after(30):
-        async with Session.open(sim_settings, environ=env) as session:
-            yield session.api
+    async with token_api(sim, sim_settings) as api:
+        yield api
 
 
 def sim_clock(sim: SimServer) -> Callable[[], datetime]:

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import stat
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,19 +18,19 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 import httpx
 import pytest
+from client_support import RESYNC_STATES
+from sim_sessions import FAST, token_session
 
 from tstui.client.errors import AuthError, LoginRequired
 from tstui.client.http import CallRecord
 from tstui.client.session import Session
-from tstui.client.streams import StreamState
+from tstui.client.streams import StreamState, SupervisedStream
 from tstui.config import Settings
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
-
-FAST = {"stream_backoff_base": 0.05, "stream_backoff_cap": 0.2, "backoff_base": 0.01}
 
 
 async def browser_get(port: int, target: str) -> tuple[int, dict[str, str]]:
@@ -69,6 +70,22 @@ async def sim_browser_login(session: Session, sim_url: str) -> list[str]:
     return [code, pending.state, pending.code_verifier or ""]
 
 
+async def states_until_resynced(
+    stream: SupervisedStream[Any], on_snapshot: Callable[[], Awaitable[object]]
+) -> list[str]:
+    """The stream's states until it resyncs; ``on_snapshot`` runs at each snapshot_complete."""
+    states: list[str] = []
+    async with stream:
+        async for event in stream:
+            if isinstance(event, StreamState):
+                states.append(event.state)
+                if event.state == "snapshot_complete":
+                    await on_snapshot()
+                if event.state == "resynced":
+                    break
+    return states
+
+
 def stored_secrets(session: Session) -> list[str]:
     data = json.loads(session.store.path.read_text())
     return [data["access_token"], data["refresh_token"]]
@@ -77,11 +94,9 @@ def stored_secrets(session: Session) -> list[str]:
 async def test_env_refresh_token_works_with_no_login(
     sim: SimServer, sim_settings: Settings
 ) -> None:
-    creds = sim.credentials
     calls: list[CallRecord] = []
-    env = {"REFRESH_TOKEN": creds.refresh_token}
     with anyio.fail_after(10):
-        async with Session.open(sim_settings, on_call=calls.append, environ=env) as s:
+        async with token_session(sim, sim_settings, on_call=calls.append) as s:
             assert s.logged_in
             accounts = await s.api.get_accounts()
     assert {a.account_id for a in accounts} == set(sim.accounts)
@@ -127,23 +142,10 @@ async def test_login_refresh_calls_stream_logout_without_leaking_secrets(
 
             # A stream survives a GoAway and reports its health.
             stream = s.api.stream_orders([accounts[0].account_id])
-            states: list[str] = []
-            async with stream:
-                async for event in stream:
-                    if isinstance(event, StreamState):
-                        states.append(event.state)
-                        if event.state == "snapshot_complete":
-                            await control.apost("faults/goaway", {"stream": "orders"})
-                        if event.state == "resynced":
-                            break
-            assert states == [
-                "connecting",
-                "connected",
-                "snapshot_complete",
-                "reconnecting",
-                "connected",
-                "resynced",
-            ]
+            states = await states_until_resynced(
+                stream, lambda: control.apost("faults/goaway", {"stream": "orders"})
+            )
+            assert states == RESYNC_STATES
 
             assert await s.logout() is True
             assert not s.store.path.exists()
@@ -162,9 +164,8 @@ async def test_login_refresh_calls_stream_logout_without_leaking_secrets(
 async def test_revoked_refresh_token_means_login_required_not_a_browser(
     sim: SimServer, sim_settings: Settings
 ) -> None:
-    env = {"REFRESH_TOKEN": sim.credentials.refresh_token}
     with anyio.fail_after(10):
-        async with Session.open(sim_settings, environ=env) as s:
+        async with token_session(sim, sim_settings) as s:
             await s.api.get_accounts()
             await sim.control().apost("tokens/revoke")
             await sim.control().apost("tokens/expire")
@@ -173,19 +174,12 @@ async def test_revoked_refresh_token_means_login_required_not_a_browser(
 
 
 async def test_stream_survives_token_expiry(sim: SimServer, sim_settings: Settings) -> None:
-    env = {"REFRESH_TOKEN": sim.credentials.refresh_token}
     with anyio.fail_after(15):
-        async with Session.open(sim_settings, environ=env, http_options=FAST) as s:
+        async with token_session(sim, sim_settings, http_options=FAST) as s:
             stream = s.api.stream_quotes(["MSFT"])
-            states: list[str] = []
-            async with stream:
-                async for event in stream:
-                    if isinstance(event, StreamState):
-                        states.append(event.state)
-                        if event.state == "snapshot_complete":
-                            await sim.control().apost("tokens/expire")
-                        if event.state == "resynced":
-                            break
+            states = await states_until_resynced(
+                stream, lambda: sim.control().apost("tokens/expire")
+            )
             assert s.auth.refresh_count == 2  # the env token, then after the expiry
             assert "reconnecting" in states
 

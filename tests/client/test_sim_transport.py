@@ -7,29 +7,25 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import pytest
+from order_factory import order_request
+from sim_sessions import FAST, token_session
 
 from tstui.client.errors import OrderOutcomeUnknown
 from tstui.client.http import CallRecord
 from tstui.client.session import Session
 from tstui.client.streams import StreamState
 from tstui.config import Settings
-from tstui.domain.order_request import OrderRequest, new_order_confirm_id
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
 
-FAST = {"stream_backoff_base": 0.05, "stream_backoff_cap": 0.2, "backoff_base": 0.01}
 MARGIN = "SIM1000001M"
 
 
 def open_session(sim: SimServer, settings: Settings, **options: Any) -> Session:
-    return Session.open(
-        settings,
-        environ={"REFRESH_TOKEN": sim.credentials.refresh_token},
-        http_options={**FAST, **options},
-    )
+    return token_session(sim, settings, http_options={**FAST, **options})
 
 
 async def test_stalled_stream_is_detected_and_resynced(
@@ -84,11 +80,7 @@ async def test_malformed_lines_from_the_server_are_counted(
 async def test_429_retry_after_from_the_server(sim: SimServer, sim_settings: Settings) -> None:
     calls: list[CallRecord] = []
     with anyio.fail_after(15):
-        async with Session.open(
-            sim_settings,
-            environ={"REFRESH_TOKEN": sim.credentials.refresh_token},
-            on_call=calls.append,
-        ) as s:
+        async with token_session(sim, sim_settings, on_call=calls.append) as s:
             await s.api.get_accounts()
             await sim.control().apost(
                 "faults/http", {"group": "accounts", "status": 429, "count": 1}
@@ -102,21 +94,9 @@ async def test_placement_reset_after_accept_is_outcome_unknown_and_sent_once(
     sim: SimServer, sim_settings: Settings
 ) -> None:
     calls: list[CallRecord] = []
-    req = OrderRequest(
-        account_id=MARGIN,
-        symbol="MSFT",
-        quantity=Decimal("1"),
-        order_type="Limit",
-        limit_price=Decimal("1.00"),
-        trade_action="BUY",
-        order_confirm_id=new_order_confirm_id(),
-    )
+    req = order_request(MARGIN, "MSFT", "BUY", 1, "Limit", limit_price=Decimal("1.00"))
     with anyio.fail_after(15):
-        async with Session.open(
-            sim_settings,
-            environ={"REFRESH_TOKEN": sim.credentials.refresh_token},
-            on_call=calls.append,
-        ) as s:
+        async with token_session(sim, sim_settings, on_call=calls.append) as s:
             before = len((await sim.control().astate())["accounts"][MARGIN]["orders"])
             await sim.control().apost("faults/reset-after-accept", {"count": 1})
             with pytest.raises(OrderOutcomeUnknown) as caught:
@@ -133,20 +113,9 @@ async def test_placement_reset_after_accept_is_outcome_unknown_and_sent_once(
 
 async def test_placement_500_is_sent_once(sim: SimServer, sim_settings: Settings) -> None:
     calls: list[CallRecord] = []
-    req = OrderRequest(
-        account_id=MARGIN,
-        symbol="MSFT",
-        quantity=Decimal("1"),
-        order_type="Market",
-        trade_action="BUY",
-        order_confirm_id=new_order_confirm_id(),
-    )
+    req = order_request(MARGIN, "MSFT", "BUY", 1)
     with anyio.fail_after(15):
-        async with Session.open(
-            sim_settings,
-            environ={"REFRESH_TOKEN": sim.credentials.refresh_token},
-            on_call=calls.append,
-        ) as s:
+        async with token_session(sim, sim_settings, on_call=calls.append) as s:
             await sim.control().apost(
                 "faults/http", {"group": "orderexecution", "status": 500, "count": 1}
             )

@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from client_support import RESYNC_STATES, FakeAuth
 
 from tstui.client.errors import StreamFailure
 from tstui.client.http import HttpSession
@@ -20,20 +21,6 @@ from tstui.domain.frames import StreamErrorFrame
 pytestmark = pytest.mark.anyio
 
 Script = Callable[[], AsyncIterator[bytes]]
-
-
-class FakeAuth:
-    def __init__(self) -> None:
-        self.token = "tok-1"
-        self.refreshes = 0
-
-    async def access_token(self) -> str:
-        return self.token
-
-    async def refresh_after_401(self, stale_access_token: str) -> str:
-        self.refreshes += 1
-        self.token = f"tok-{self.refreshes + 1}"
-        return self.token
 
 
 def chunks(*parts: bytes, hang: bool = False) -> Script:
@@ -146,14 +133,7 @@ async def test_go_away_reconnects_at_once() -> None:
     server = Server([first, second])
     stream, _ = make_stream(server)
     events = await collect(stream, lambda ev: {"OrderID": "2"} in ev)
-    assert states_of(events) == [
-        "connecting",
-        "connected",
-        "snapshot_complete",
-        "reconnecting",
-        "connected",
-        "resynced",
-    ]
+    assert states_of(events) == RESYNC_STATES
     reconnecting = [e for e in events if isinstance(e, StreamState) and e.state == "reconnecting"]
     assert reconnecting[0].detail == "GoAway"
     assert stream.reconnect_count == 1

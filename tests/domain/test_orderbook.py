@@ -3,49 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
-from tstui.domain.models import Order, OrderLeg
+from order_factory import T0, filled, order
+
 from tstui.domain.orderbook import BlotterFilter, OrderBook, PendingOrder, row_key
-
-T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-
-
-def order(
-    oid: str,
-    *,
-    symbol: str = "MSFT",
-    side: str = "Buy",
-    quantity: Decimal = Decimal(100),
-    filled_quantity: Decimal = Decimal(0),
-    **fields: Any,
-) -> Order:
-    """A real `Order` as `from_api` would build it (single leg)."""
-    leg = OrderLeg(
-        symbol=symbol,
-        buy_or_sell=side,
-        quantity_ordered=quantity,
-        exec_quantity=filled_quantity,
-        quantity_remaining=quantity - filled_quantity,
-    )
-    base: dict[str, Any] = {
-        "account_id": "SIM1000001M",
-        "status": "OPN",
-        "order_type": "Limit",
-        "duration": "DAY",
-        "limit_price": Decimal("400.00"),
-        "opened_date_time": T0,
-        "routing": "Intelligent",
-    }
-    base.update(fields)
-    return Order(order_id=oid, legs=(leg,), **base)
-
-
-def filled(o: Order, qty: str, avg: str, status: str = "FPR") -> Order:
-    leg = replace(o.legs[0], exec_quantity=Decimal(qty))
-    return replace(o, legs=(leg,), filled_price=Decimal(avg), status=status)
 
 
 def test_new_then_replay_is_idempotent() -> None:

@@ -9,25 +9,23 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from trading_support import (
+from ui_support import (
     CASH,
     MARGIN,
-    NO_LIMITS,
-    SIZE,
-    open_ticket,
+    TICKET_SIZE,
+    open_limit_ticket,
     order_in_book,
     place,
     preview,
     sim_orders,
     sim_post,
     started,
+    wait_for_screen,
     wait_until,
-    with_risk,
 )
 
 from tstui.config import Settings
 from tstui.domain.models import Order
-from tstui.domain.ticket import TicketFields
 from tstui.ui.app import TstuiApp
 from tstui.ui.screens.blotter import BlotterScreen, parse_since
 from tstui.ui.screens.blotter_detail import OrderDetail
@@ -41,17 +39,9 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def settings(sim: SimServer, sim_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("REFRESH_TOKEN", sim.credentials.refresh_token)
-    return with_risk(sim_settings, NO_LIMITS)
-
-
 async def orders_view(app: TstuiApp, pilot: Pilot[Any]) -> BlotterScreen:
     await pilot.press("3")
-    await wait_until(pilot, lambda: isinstance(app.screen, BlotterScreen), 5, "the orders view")
-    screen = app.screen
-    assert isinstance(screen, BlotterScreen)
+    screen = await wait_for_screen(app, pilot, BlotterScreen, timeout=5)
     await wait_until(pilot, lambda: screen.blotter.row_count > 0, 5, "rows")
     return screen
 
@@ -66,13 +56,7 @@ def detail_text(screen: BlotterScreen) -> str:
 
 async def place_limit(app: TstuiApp, pilot: Pilot[Any], symbol: str, qty: str) -> str:
     """Place a buy limit 2% under last through the ticket; returns the order id."""
-    fields = TicketFields(
-        account=MARGIN, symbol=symbol, action="BUY", quantity=qty, order_type="Limit"
-    )
-    ticket, _ = await open_ticket(app, pilot, fields)
-    assert ticket.form.info is not None and ticket.form.info.last is not None
-    limit = (ticket.form.info.last * Decimal("0.98")).quantize(Decimal("0.01"))
-    ticket.query_one("#limit_price", Input).value = str(limit)
+    ticket, _, _ = await open_limit_ticket(app, pilot, MARGIN, symbol, qty)
     await preview(ticket, pilot)
     await place(ticket, pilot)
     assert ticket.outcome is not None and ticket.outcome.order_id
@@ -83,7 +67,7 @@ async def place_limit(app: TstuiApp, pilot: Pilot[Any], symbol: str, qty: str) -
 
 async def test_place_see_it_stream_in_and_cancel_it(sim: SimServer, settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         screen = await orders_view(app, pilot)
         order_id = await place_limit(app, pilot, "MSFT", "2")
@@ -117,7 +101,7 @@ async def test_filters_search_and_reject_reason(sim: SimServer, settings: Settin
     # a rejected order today: the cash account cannot sell short
     sim_post(sim.url, "/_sim/faults/clear")
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         screen = await orders_view(app, pilot)
         await app.live.api.place_order(_short_in_cash())
@@ -169,7 +153,7 @@ def _short_in_cash() -> Any:
 
 async def test_cancel_all_working_and_replace(sim: SimServer, settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         screen = await orders_view(app, pilot)
         first = await place_limit(app, pilot, "MSFT", "1")
@@ -208,7 +192,7 @@ async def test_cancel_all_working_and_replace(sim: SimServer, settings: Settings
 
 async def test_history_since_a_date(settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         screen = await orders_view(app, pilot)
         live_count = len(app.live.order_book)

@@ -3,59 +3,21 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import anyio
 import pytest
+from order_factory import T0, filled, order
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.theme import BUILTIN_THEMES
 
-from tstui.domain.models import Order, OrderLeg
+from tstui.domain.models import Order
 from tstui.domain.orderbook import OrderBook, PendingOrder
 from tstui.ui.widgets.blotter import Blotter
 
 pytestmark = pytest.mark.anyio
-
-T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-
-
-def order(
-    oid: str,
-    *,
-    symbol: str = "MSFT",
-    side: str = "Buy",
-    quantity: Decimal = Decimal(100),
-    filled_quantity: Decimal = Decimal(0),
-    **fields: Any,
-) -> Order:
-    """A real `Order` as `from_api` would build it (single leg)."""
-    leg = OrderLeg(
-        symbol=symbol,
-        buy_or_sell=side,
-        quantity_ordered=quantity,
-        exec_quantity=filled_quantity,
-        quantity_remaining=quantity - filled_quantity,
-    )
-    base: dict[str, Any] = {
-        "account_id": "SIM1000001M",
-        "status": "OPN",
-        "order_type": "Limit",
-        "duration": "DAY",
-        "limit_price": Decimal("400.00"),
-        "opened_date_time": T0,
-        "routing": "Intelligent",
-    }
-    base.update(fields)
-    return Order(order_id=oid, legs=(leg,), **base)
-
-
-def filled(o: Order, qty: str, avg: str, status: str = "FPR") -> Order:
-    leg = replace(o.legs[0], exec_quantity=Decimal(qty))
-    return replace(o, legs=(leg,), filled_price=Decimal(avg), status=status)
 
 
 def make_orders(n: int) -> list[Order]:
@@ -111,7 +73,7 @@ async def test_rows_render_with_header_and_status_colours() -> None:
         await wait_painted(pilot, blotter, 0, 4)
         assert "Order ID" in blotter.render_line(0).text
         lines = [blotter.render_line(y).text for y in range(1, 5)]
-        assert [line.split()[2] for line in lines] == ["1002", "1001", "1000", "2000"]
+        assert [line.split()[-1] for line in lines] == ["1002", "1001", "1000", "2000"]
         assert "0/100" in lines[0] and "400" in lines[0] and "Sent" in lines[0]
         working = blotter.get_component_rich_style("blotter--working", partial=True)
         rejected = blotter.get_component_rich_style("blotter--rejected", partial=True)

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import httpx
 import pytest
-from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widget import Widget
 from textual.widgets import Static
+from ui_support import SIZE, rendered_text, sim_post, wait_for_screen, wait_until
 
 from tstui.config import Settings
 from tstui.ui.app import TstuiApp
 from tstui.ui.commands import collect_commands
 from tstui.ui.screens.chart import ChartRequest, ChartScreen, open_chart
-from tstui.ui.screens.login import demo_sign_in
 from tstui.ui.screens.overview import OverviewScreen
 from tstui.ui.widgets.chart import ChartView
 from tstui.ui.widgets.symbol_panel import SymbolPanel
@@ -26,43 +21,12 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
-SIZE = (120, 40)
-
-
-async def wait_until(
-    pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0
-) -> None:
-    with anyio.fail_after(timeout):
-        while not predicate():
-            await pilot.pause(0.05)
-
-
-def text_of(widget: Widget) -> str:
-    """What the widget shows on screen right now (its rendered lines)."""
-    width, height = widget.outer_size
-    lines = widget.render_lines(Region(0, 0, width, height))
-    return "\n".join(line.text for line in lines)
-
-
-def admin(sim: SimServer, path: str, body: dict[str, Any]) -> None:
-    httpx.post(f"{sim.url}/_sim/{path}", json=body, timeout=5.0).raise_for_status()
-
-
-@pytest.fixture
-async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
-    await demo_sign_in(sim_settings)
-    return sim_settings
 
 
 async def open_chart_view(app: TstuiApp, pilot: Pilot[Any]) -> ChartScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
+    await wait_for_screen(app, pilot, OverviewScreen, timeout=15)
     await pilot.press("4")  # view.chart
-    await wait_until(
-        pilot, lambda: isinstance(app.screen, ChartScreen) and bool(app.screen.query(SymbolPanel))
-    )
-    screen = app.screen
-    assert isinstance(screen, ChartScreen)
-    return screen
+    return await wait_for_screen(app, pilot, ChartScreen, lambda s: s.query(SymbolPanel))
 
 
 async def test_chart_snapshot_live_bar_and_symbol_panel(
@@ -79,10 +43,10 @@ async def test_chart_snapshot_live_bar_and_symbol_panel(
 
         # @ES: the panel names the contract it means now (Underlying), and so does the status
         await wait_until(pilot, lambda: panel.current_contract == "ESZ26")
-        shown = text_of(panel)
+        shown = rendered_text(panel)
         assert "ESZ26" in shown and "CME" in shown and "0.25" in shown and "50" in shown
         assert "ESZ26" in str(screen.query_one("#chart-status", Static).content)
-        assert "┤" in text_of(chart)  # plotext axes on screen, not a blank widget
+        assert "┤" in rendered_text(chart)  # plotext axes on screen, not a blank widget
         fields = screen.ticket_prefill("buy")
         assert fields is not None and fields.symbol == "ESZ26"
 
@@ -90,7 +54,7 @@ async def test_chart_snapshot_live_bar_and_symbol_panel(
         await wait_until(pilot, lambda: chart.last_drawn is not None)
         assert chart.last_drawn is not None
         before_bar, before_count = chart.last_drawn.timestamp, chart.redraw_count
-        admin(sim, "clock", {"advance_seconds": 300})
+        sim_post(sim.url, "/_sim/clock", {"advance_seconds": 300})
         await wait_until(
             pilot,
             lambda: chart.last_drawn is not None and chart.last_drawn.timestamp > before_bar,
@@ -141,7 +105,7 @@ async def test_chart_error_state_keeps_last_good_time(sim: SimServer, signed_in:
         assert good_at is not None
 
         # every market-data GET fails (more 503s than the client retries)
-        admin(sim, "faults/http", {"group": "marketdata", "status": 503, "count": 12})
+        sim_post(sim.url, "/_sim/faults/http", {"group": "marketdata", "status": 503, "count": 12})
         screen.open(ChartRequest(symbol="@GC"))
         status = screen.query_one("#chart-status", Static)
         await wait_until(pilot, lambda: screen.error is not None, timeout=15)
@@ -150,6 +114,6 @@ async def test_chart_error_state_keeps_last_good_time(sim: SimServer, signed_in:
         assert good_at.astimezone().strftime("%H:%M:%S") in str(status.content)
         panel = screen.query_one(SymbolPanel)
         await wait_until(pilot, lambda: panel.error is not None, timeout=15)
-        assert "last good" in text_of(panel)
+        assert "last good" in rendered_text(panel)
         assert app.live.last_error is not None and "chart @GC" in app.live.last_error
-        assert "┤" not in text_of(chart) or len(chart.series) == 0  # no stale @ES candles
+        assert "┤" not in rendered_text(chart) or len(chart.series) == 0  # no stale @ES candles

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ import httpx
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
+from ui_support import SIZE, authorize_redirect, started, wait_for_screen, wait_until
 
 from tstui.config import Settings
 from tstui.ui.app import TstuiApp
@@ -21,23 +21,6 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
-SIZE = (120, 40)
-
-
-async def wait_until(
-    pilot: Pilot[int], predicate: Callable[[], object], timeout: float = 10.0
-) -> None:
-    with anyio.fail_after(timeout):
-        while not predicate():
-            await pilot.pause(0.05)
-
-
-def authorize_redirect(url: str) -> str:
-    """What the browser lands on: the simulator's sign-in redirects programmatically."""
-    with httpx.Client(follow_redirects=False, timeout=5.0) as client:
-        response = client.get(url)
-    assert response.status_code in (302, 303, 307), response.status_code
-    return response.headers["location"]
 
 
 def screen_text(screen: LoginScreen) -> str:
@@ -45,9 +28,7 @@ def screen_text(screen: LoginScreen) -> str:
 
 
 async def start_sign_in(app: TstuiApp, pilot: Pilot[int]) -> LoginScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
-    screen = app.screen
-    assert isinstance(screen, LoginScreen)
+    screen = await wait_for_screen(app, pilot, LoginScreen, timeout=15)
     await pilot.click("#sign-in")
     await wait_until(pilot, lambda: screen.authorize_url is not None)
     return screen
@@ -67,8 +48,7 @@ async def test_login_by_pasting_the_redirect(sim: SimServer, sim_settings: Setti
         paste = screen.query_one("#paste", Input)
         paste.value = redirected
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
-        await wait_until(pilot, lambda: bool(app.live.accounts))
+        await started(app, pilot, OverviewScreen, orders_live=False)
         tokens = list((sim_settings.state_dir).rglob("*.json"))
         assert tokens, "tokens were not stored"
         await app.live.disconnect()
@@ -90,8 +70,7 @@ async def test_bad_paste_shows_a_clear_error(sim: SimServer, sim_settings: Setti
 async def test_no_credentials_offers_sign_in_and_demo(tmp_path: Path) -> None:
     app = TstuiApp(Settings(state_dir=tmp_path / "state"))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
-        screen = app.screen
+        screen = await wait_for_screen(app, pilot, LoginScreen)
         assert screen.query_one("#demo", Button)
         await pilot.click("#sign-in")  # nothing typed: a field error, no request
         await pilot.pause()

@@ -3,25 +3,20 @@ error state with the last good time, and the refresh loop's pacing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import httpx
 import pytest
+from order_factory import order_request
 from textual.app import App, ComposeResult
-from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widget import Widget
+from ui_support import SIZE, rendered_text, sim_post, wait_for_screen, wait_until
 
 from tstui.config import Settings, StreamSettings
 from tstui.domain.models import Balance, ItemError
-from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.ui.app import TstuiApp
-from tstui.ui.screens.login import demo_sign_in
 from tstui.ui.screens.overview import OverviewScreen
 from tstui.ui.widgets.balances import DataPanel, PLColours, balances_table
 
@@ -29,37 +24,12 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
-SIZE = (120, 40)
-
-
-async def wait_until(
-    pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0
-) -> None:
-    with anyio.fail_after(timeout):
-        while not predicate():
-            await pilot.pause(0.05)
-
-
-def text_of(widget: Widget) -> str:
-    width, height = widget.outer_size
-    return "\n".join(s.text for s in widget.render_lines(Region(0, 0, width, height)))
-
-
-@pytest.fixture
-async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
-    await demo_sign_in(sim_settings)
-    return sim_settings
 
 
 async def overview(app: TstuiApp, pilot: Pilot[Any]) -> OverviewScreen:
-    await wait_until(
-        pilot,
-        lambda: isinstance(app.screen, OverviewScreen) and bool(app.screen.query("#pl-panel")),
-        timeout=15,
+    return await wait_for_screen(
+        app, pilot, OverviewScreen, lambda s: s.query("#pl-panel"), timeout=15
     )
-    screen = app.screen
-    assert isinstance(screen, OverviewScreen)
-    return screen
 
 
 async def test_balances_bod_and_day_pl_for_all_and_one_account(
@@ -78,33 +48,28 @@ async def test_balances_bod_and_day_pl_for_all_and_one_account(
                 await app.live.api.get_balances(["SIM1000001M", "SIM1000002F", "SIM1000003C"])
             ).items
         }
-        shown = text_of(balances)
+        shown = rendered_text(balances)
         for account, balance in truth.items():
             assert account in shown
             assert f"{balance.equity:,.2f}" in shown  # equity as the simulator reports it
         assert "updated" in str(balances.border_subtitle)
-        assert "250,000.00" in text_of(bod)  # the futures account's BOD equity
+        assert "250,000.00" in rendered_text(bod)  # the futures account's BOD equity
         day = sum((b.todays_profit_loss or Decimal(0) for b in truth.values()), Decimal(0))
-        await wait_until(pilot, lambda: "Day P&L" in text_of(pl) and f"{day:+,.2f}" in text_of(pl))
+        await wait_until(
+            pilot, lambda: "Day P&L" in rendered_text(pl) and f"{day:+,.2f}" in rendered_text(pl)
+        )
 
         await pilot.press("a")  # account.next: the first account only
         await wait_until(pilot, lambda: app.live.current_account == "SIM1000001M")
-        await wait_until(pilot, lambda: "SIM1000002F" not in text_of(balances))
-        assert "SIM1000001M" in text_of(balances)
+        await wait_until(pilot, lambda: "SIM1000002F" not in rendered_text(balances))
+        assert "SIM1000001M" in rendered_text(balances)
         margin_day = truth["SIM1000001M"].todays_profit_loss or Decimal(0)
-        await wait_until(pilot, lambda: f"{margin_day:+,.2f}" in text_of(pl))
+        await wait_until(pilot, lambda: f"{margin_day:+,.2f}" in rendered_text(pl))
 
         # a fill (not a price tick) wakes the refresh long before the 15 s timer
         cash_before = screen.balances["SIM1000001M"].cash_balance
         rounds = screen.refresh_count
-        order = OrderRequest(
-            account_id="SIM1000001M",
-            symbol="MSFT",
-            quantity=Decimal(10),
-            order_type="Market",
-            trade_action="BUY",
-            order_confirm_id=new_order_confirm_id(),
-        )
+        order = order_request("SIM1000001M", "MSFT", "BUY", 10)
         assert (await app.live.api.place_order(order))[0].error is None
         await wait_until(
             pilot,
@@ -113,7 +78,7 @@ async def test_balances_bod_and_day_pl_for_all_and_one_account(
         )
         assert screen.refresh_count >= rounds + 1
         cash = screen.balances["SIM1000001M"].cash_balance
-        assert f"{cash:,.2f}" in text_of(balances)
+        assert f"{cash:,.2f}" in rendered_text(balances)
 
 
 async def test_balances_error_state_shows_last_good_time(
@@ -127,14 +92,10 @@ async def test_balances_error_state_shows_last_good_time(
         good_at = panel.last_good_at
         assert good_at is not None
         # more 503s than the client's GET retries: this round fails
-        httpx.post(
-            f"{sim.url}/_sim/faults/http",
-            json={"group": "balances", "status": 503, "count": 4},
-            timeout=5,
-        ).raise_for_status()
+        sim_post(sim.url, "/_sim/faults/http", {"group": "balances", "status": 503, "count": 4})
         await pilot.press("r")  # overview.refresh
         await wait_until(pilot, lambda: panel.error is not None, timeout=15)
-        shown = text_of(panel)
+        shown = rendered_text(panel)
         assert "last good " + good_at.astimezone().strftime("%H:%M:%S") in shown
         assert "SIM1000001M" in shown  # the last good figures stay visible under the error
         assert panel.has_class("-error")
@@ -177,6 +138,6 @@ async def test_item_errors_inside_a_200_are_shown() -> None:
         panel = pilot.app.query_one(DataPanel)
         panel.show(table, datetime.now(UTC), [ItemError("A2", "Failed", "account locked")])
         await pilot.pause()
-        shown = text_of(panel)
+        shown = rendered_text(panel)
         assert "A2: Failed account locked" in shown  # the per-account error is not dropped
         assert "A1" in shown and "-1.00" in shown  # next to the accounts that did answer

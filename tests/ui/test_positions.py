@@ -3,22 +3,17 @@ prefilled tickets, and the roll marker once ``@ES`` moves to the next contract."
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import httpx
 import pytest
-from textual.geometry import Region
+from order_factory import order_request
 from textual.pilot import Pilot
-from textual.widget import Widget
+from ui_support import FUTURES, SIZE, rendered_text, sim_post, wait_for_screen, wait_until
 
 from tstui.config import Settings
-from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.ui.app import TstuiApp
 from tstui.ui.screens.chart import ChartScreen
-from tstui.ui.screens.login import demo_sign_in
 from tstui.ui.screens.order_ticket import OrderTicket
 from tstui.ui.screens.overview import OverviewScreen
 from tstui.ui.screens.positions import PositionsScreen
@@ -29,38 +24,12 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
-SIZE = (120, 40)
-FUTURES = "SIM1000002F"
-
-
-async def wait_until(
-    pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0
-) -> None:
-    with anyio.fail_after(timeout):
-        while not predicate():
-            await pilot.pause(0.05)
-
-
-def text_of(widget: Widget) -> str:
-    width, height = widget.outer_size
-    return "\n".join(s.text for s in widget.render_lines(Region(0, 0, width, height)))
-
-
-@pytest.fixture
-async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
-    await demo_sign_in(sim_settings)
-    return sim_settings
 
 
 async def open_positions(app: TstuiApp, pilot: Pilot[Any]) -> PositionsScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
+    await wait_for_screen(app, pilot, OverviewScreen, timeout=15)
     await pilot.press("2")  # view.positions
-    await wait_until(
-        pilot,
-        lambda: isinstance(app.screen, PositionsScreen) and bool(app.screen.query(PositionsTable)),
-    )
-    screen = app.screen
-    assert isinstance(screen, PositionsScreen)
+    screen = await wait_for_screen(app, pilot, PositionsScreen, lambda s: s.query(PositionsTable))
     await wait_until(pilot, lambda: app.live.stream_health["positions"].state == "live")
     return screen
 
@@ -70,14 +39,7 @@ def rows_for(table: PositionsTable, symbol: str) -> list[PositionRow]:
 
 
 async def buy(app: TstuiApp, symbol: str, qty: int, action: str = "BUY") -> None:
-    request = OrderRequest(
-        account_id=FUTURES,
-        symbol=symbol,
-        quantity=Decimal(qty),
-        order_type="Market",
-        trade_action=action,
-        order_confirm_id=new_order_confirm_id(),
-    )
+    request = order_request(FUTURES, symbol, action, qty)
     results = await app.live.api.place_order(request)
     assert results and results[0].error is None, results
 
@@ -91,7 +53,7 @@ async def test_positions_follow_fills_with_totals_and_filter(
         table = screen.query_one(PositionsTable)
         await wait_until(pilot, lambda: len(rows_for(table, "MSFT")) == 1)
         assert isinstance(table.rows[-1], TotalsRow) and table.rows[-1].key == TOTALS_KEY
-        shown = text_of(table)
+        shown = rendered_text(table)
         assert "MSFT" in shown and "+100 L" in shown and "Total (3)" in shown
 
         await buy(app, "ESZ26", 2)  # a market order fills at once in the simulator
@@ -101,7 +63,7 @@ async def test_positions_follow_fills_with_totals_and_filter(
         await buy(app, "ESZ26", 1)
         await wait_until(pilot, lambda: rows_for(table, "ESZ26")[0].value.quantity == Decimal(3))
         assert rows_for(table, "MSFT")[0] is msft_row or True  # unchanged rows may be reused
-        assert "+3 L" in text_of(table) and "Total (4)" in text_of(table)
+        assert "+3 L" in rendered_text(table) and "Total (4)" in rendered_text(table)
 
         # / filter: only matching rows (and the totals of what is shown)
         await pilot.press("slash", *"esz", "enter")
@@ -145,18 +107,16 @@ async def test_roll_marker_when_the_front_month_moves(sim: SimServer, signed_in:
         await wait_until(pilot, lambda: len(rows_for(table, "ESZ26")) == 1)
         await wait_until(pilot, lambda: screen.fronts.get("ES") == "ESZ26")
         assert screen.positions_needing_roll() == []
-        assert "⟳ roll" not in text_of(table)
+        assert "⟳ roll" not in rendered_text(table)
 
         # past the December roll date @ES means ESH27: the ESZ26 position must roll
-        httpx.post(
-            f"{sim.url}/_sim/clock", json={"set": "2026-12-11T15:00:00Z"}, timeout=5
-        ).raise_for_status()
+        sim_post(sim.url, "/_sim/clock", {"set": "2026-12-11T15:00:00Z"})
         await screen.refresh_fronts({"ES"})  # the screen also does this every minute
         assert screen.fronts["ES"] == "ESH27"
         await wait_until(pilot, lambda: len(screen.positions_needing_roll()) == 1)
         (position,) = screen.positions_needing_roll()
         assert position.symbol == "ESZ26" and screen.roll_target_of(position) == "ESH27"
-        await wait_until(pilot, lambda: "⟳ roll" in text_of(table))
+        await wait_until(pilot, lambda: "⟳ roll" in rendered_text(table))
         assert "to roll" in str(screen.query_one("#positions-status").render())
 
         # positions.close: TRADING's ticket opens, prefilled to flatten the highlighted row

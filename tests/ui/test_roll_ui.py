@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import pytest
+from order_factory import order_request
+from sim_sessions import token_api
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import Button
+from ui_support import wait_until
 
 from tstui.client.roll_broker import ApiRollBroker, prepare_rolls
-from tstui.client.session import Session
 from tstui.config import RollSettings
 from tstui.domain.models import Position
-from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.domain.roll import RollOutcome, RollRunnerSettings, build_plan
 from tstui.ui.roll import AutoRoller, RollReviewScreen, open_roll_review
 from tstui.ui.roll_auto import attach_auto_roller, journal_for
@@ -38,22 +38,12 @@ FAST = RollRunnerSettings(poll_interval_s=0.05, fill_timeout_s=5, verify_timeout
 
 @pytest.fixture
 async def api(sim: SimServer, sim_settings: Settings) -> AsyncIterator[TradeStationAPI]:
-    env = {"REFRESH_TOKEN": sim.credentials.refresh_token}
-    with anyio.fail_after(30):
-        async with Session.open(sim_settings, environ=env) as session:
-            yield session.api
+    async with token_api(sim, sim_settings) as api:
+        yield api
 
 
 async def hold(api: TradeStationAPI, action: str, qty: int, symbol: str = "ESZ26") -> None:
-    req = OrderRequest(
-        account_id=FUT,
-        symbol=symbol,
-        quantity=Decimal(qty),
-        order_type="Market",
-        trade_action=action,
-        order_confirm_id=new_order_confirm_id(),
-    )
-    await ApiRollBroker(api).place(req)
+    await ApiRollBroker(api).place(order_request(FUT, symbol, action, qty))
 
 
 def order_count(sim: SimServer) -> int:
@@ -137,12 +127,6 @@ class Host(App[None]):
         super().notify(message, **kw)
 
 
-async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], t: float = 15) -> None:
-    with anyio.fail_after(t):
-        while not predicate():
-            await pilot.pause(0.05)
-
-
 async def test_review_modal_previews_then_rolls_step_by_step(
     sim: SimServer, sim_settings: Settings, api: TradeStationAPI
 ) -> None:
@@ -157,17 +141,17 @@ async def test_review_modal_previews_then_rolls_step_by_step(
         screen = RollReviewScreen(plan, api, journal, settings=FAST)
         await app.push_screen(screen, app.results.append)
         go = screen.query_one("#roll-go", Button)
-        await wait_for(pilot, lambda: not go.disabled)
+        await wait_until(pilot, lambda: not go.disabled, 15)
         assert order_count(sim) == before  # previews send nothing
         assert "est. price" in str(screen.query_one("#leg-close").render())
         await pilot.click("#roll-go")
-        await wait_for(pilot, lambda: screen.outcome is not None and not screen.running)
+        await wait_until(pilot, lambda: screen.outcome is not None and not screen.running, 15)
         assert screen.outcome is not None and screen.outcome.done
         lines = screen.progress_lines
         assert lines.index("placing the close leg") < lines.index("placing the open leg")
         assert lines[-1].startswith("verified")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.results)
+        await wait_until(pilot, lambda: app.results, 15)
     assert app.results[0] is screen.outcome
     assert await net(api) == {"ESH27": Decimal(-1)}
     assert order_count(sim) == before + 2
@@ -182,11 +166,11 @@ async def test_review_modal_refused_preview_cannot_send(
     async with app.run_test(size=(110, 40)) as pilot:
         screen = RollReviewScreen(plan, api, journal_for(sim_settings), settings=FAST)
         await app.push_screen(screen, app.results.append)
-        await wait_for(pilot, lambda: screen.previews)
+        await wait_until(pilot, lambda: screen.previews, 15)
         assert screen.query_one("#roll-go", Button).disabled
         assert "PREVIEW REFUSED" in str(screen.query_one("#leg-close").render())
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.results)
+        await wait_until(pilot, lambda: app.results, 15)
     assert app.results == [None]
     assert order_count(sim) == before
 
@@ -231,9 +215,9 @@ async def test_attached_roller_runs_from_its_timers_once(
     async with app.run_test(size=(110, 40)) as pilot:
         roller = attach_auto_roller(app, live)
         roller.runner_settings = FAST
-        await wait_for(pilot, lambda: any("done" in n for n in app.notes))
+        await wait_until(pilot, lambda: any("done" in n for n in app.notes), 15)
         checks = roller.checks
-        await wait_for(pilot, lambda: roller.checks >= checks + 1, t=5)  # the timer again
+        await wait_until(pilot, lambda: roller.checks >= checks + 1, 5)  # the timer again
         await app.workers.wait_for_complete()
     assert order_count(sim) == before + 2
     assert await net(api) == {"ESH27": Decimal(2)}

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import anyio
-import httpx
 import pytest
-from textual.pilot import Pilot
+from order_factory import order_request
 from textual.widgets import Input, Static
+from ui_support import SIZE, authorize_redirect, started, wait_for_screen, wait_until
 
 from tstui.config import Settings
 from tstui.ui.app import TstuiApp
 from tstui.ui.screens.blotter import BlotterScreen
 from tstui.ui.screens.chart import ChartScreen
 from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tstui.ui.screens.login import LoginScreen, demo_sign_in
+from tstui.ui.screens.login import LoginScreen
 from tstui.ui.screens.overview import OverviewScreen
 from tstui.ui.screens.positions import PositionsScreen
 from tstui.ui.widgets.apilog import ApiLogPanel
@@ -28,44 +27,16 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
-SIZE = (120, 40)
-
-
-async def wait_until(
-    pilot: Pilot[int], predicate: Callable[[], object], timeout: float = 10.0
-) -> None:
-    with anyio.fail_after(timeout):
-        while not predicate():
-            await pilot.pause(0.05)
-
-
-def authorize_redirect(url: str) -> str:
-    with httpx.Client(follow_redirects=False, timeout=5.0) as client:
-        response = client.get(url)
-    assert response.status_code in (302, 303, 307), response.status_code
-    return response.headers["location"]
 
 
 def badge(app: TstuiApp) -> str:
     return str(app.screen.query_one("#hdr-env", Static).content).strip()
 
 
-@pytest.fixture
-async def signed_in(sim: SimServer, sim_settings: Settings) -> Settings:
-    """SIM tokens stored through the simulator's real OAuth redirect (no human)."""
-    await demo_sign_in(sim_settings)
-    return sim_settings
-
-
-async def started(app: TstuiApp, pilot: Pilot[int]) -> None:
-    await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
-    await wait_until(pilot, lambda: bool(app.live.accounts))
-
-
 async def test_views_header_and_stream_health(sim: SimServer, signed_in: Settings) -> None:
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot)
+        await started(app, pilot, OverviewScreen, orders_live=False)
         assert badge(app) == "SIM"
         assert not app.has_class("-live")
         await wait_until(
@@ -97,7 +68,7 @@ async def test_views_header_and_stream_health(sim: SimServer, signed_in: Setting
 async def test_api_log_lists_calls_without_secrets(sim: SimServer, signed_in: Settings) -> None:
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot)
+        await started(app, pilot, OverviewScreen, orders_live=False)
         await pilot.press("ctrl+l")  # view.api_log
         panel = app.screen.query_one(ApiLogPanel)
         await wait_until(pilot, lambda: panel.has_class("-shown"))
@@ -117,7 +88,7 @@ async def test_live_switch_cancelled_then_accepted(sim: SimServer, signed_in: Se
         settings = replace(signed_in, live_base_url=live_sim.url)
         app = TstuiApp(settings)
         async with app.run_test(size=SIZE) as pilot:
-            await started(app, pilot)
+            await started(app, pilot, OverviewScreen, orders_live=False)
             # cancelled: a wrong word keeps SIM
             await pilot.press("ctrl+e")
             await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen))
@@ -134,9 +105,7 @@ async def test_live_switch_cancelled_then_accepted(sim: SimServer, signed_in: Se
             await pilot.press("ctrl+e")
             await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen))
             await pilot.press("L", "I", "V", "E", "enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=15)
-            login = app.screen
-            assert isinstance(login, LoginScreen)
+            login = await wait_for_screen(app, pilot, LoginScreen, timeout=15)
             assert login.settings.env == "live"
             await pilot.click("#sign-in")
             await wait_until(pilot, lambda: login.authorize_url is not None)
@@ -145,8 +114,7 @@ async def test_live_switch_cancelled_then_accepted(sim: SimServer, signed_in: Se
             redirected = await anyio.to_thread.run_sync(authorize_redirect, url)
             login.query_one("#paste", Input).value = redirected
             await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), timeout=15)
-            await wait_until(pilot, lambda: bool(app.live.accounts))
+            await started(app, pilot, OverviewScreen, orders_live=False)
             assert app.live.env == "live"
             assert app.live.settings.endpoints.api_base == live_sim.url
             assert badge(app) == "LIVE" and app.has_class("-live")
@@ -162,21 +130,11 @@ async def test_live_switch_cancelled_then_accepted(sim: SimServer, signed_in: Se
 
 
 async def test_quit_asks_when_orders_are_working(sim: SimServer, signed_in: Settings) -> None:
-    from tstui.domain.orders import OrderRequest, new_order_confirm_id
-
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot)
+        await started(app, pilot, OverviewScreen, orders_live=False)
         account = next(a.account_id for a in app.live.accounts if a.account_id.endswith("M"))
-        request = OrderRequest(
-            account_id=account,
-            symbol="MSFT",
-            quantity=Decimal(1),
-            order_type="Limit",
-            trade_action="BUY",
-            limit_price=Decimal("1.00"),
-            order_confirm_id=new_order_confirm_id(),
-        )
+        request = order_request(account, "MSFT", "BUY", 1, "Limit", limit_price=Decimal("1.00"))
         await app.live.api.place_order(request)
         await wait_until(pilot, lambda: app.live.working_count() >= 1, timeout=10)
         await pilot.press("q")

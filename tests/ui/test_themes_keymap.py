@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import anyio
 import pytest
-from textual.pilot import Pilot
+from ui_support import SIZE, wait_until
 
 from tstui.config import Settings
 from tstui.ui.app import TstuiApp
@@ -20,18 +18,9 @@ from tstui.ui.screens.positions import PositionsScreen
 from tstui.ui.themes import TRADING_VARIABLES, load_themes
 
 if TYPE_CHECKING:
-    from tstui.sim.server import SimServer
+    pass
 
 pytestmark = pytest.mark.anyio
-SIZE = (120, 40)
-
-
-async def wait_until(
-    pilot: Pilot[int], predicate: Callable[[], object], timeout: float = 10.0
-) -> None:
-    with anyio.fail_after(timeout):
-        while not predicate():
-            await pilot.pause(0.05)
 
 
 def messages(app: TstuiApp) -> list[str]:
@@ -178,13 +167,10 @@ async def test_palette_lists_category_actions(tmp_path: Path) -> None:
             assert expected in texts
 
 
-async def test_remapped_key_switches_view(sim: SimServer, sim_settings: Settings) -> None:
+async def test_remapped_key_switches_view(signed_in: Settings) -> None:
     from dataclasses import replace
 
-    from tstui.ui.screens.login import demo_sign_in
-
-    await demo_sign_in(sim_settings)
-    settings = replace(sim_settings, keymap={"view.positions": "p"})
+    settings = replace(signed_in, keymap={"view.positions": "p"})
     app = TstuiApp(settings)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.current_mode == "overview", timeout=15)

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from textual.app import App
 from textual.widgets import Button, Checkbox, Input, Label
-from trading_support import (
+from ui_support import (
     CASH,
     FUTURES,
     MARGIN,
-    NO_LIMITS,
-    SIZE,
+    TICKET_SIZE,
+    open_limit_ticket,
     open_ticket,
     order_in_book,
     place,
@@ -49,26 +49,11 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def settings(sim: SimServer, sim_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("REFRESH_TOKEN", sim.credentials.refresh_token)
-    return with_risk(sim_settings, NO_LIMITS)
-
-
-def limit_below(last: Decimal, pct: str = "0.98") -> str:
-    return str((last * Decimal(pct)).quantize(Decimal("0.01")))
-
-
 async def test_preview_edit_disables_place_then_place_once(settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
-        fields = TicketFields(
-            account=MARGIN, symbol="MSFT", action="BUY", quantity="1", order_type="Limit"
-        )
-        ticket, results = await open_ticket(app, pilot, fields)
-        assert ticket.form.info is not None and ticket.form.info.last is not None
-        ticket.query_one("#limit_price", Input).value = limit_below(ticket.form.info.last)
+        ticket, results, _ = await open_limit_ticket(app, pilot, MARGIN, "MSFT", "1")
         await pilot.pause()
         assert not place_enabled(ticket)  # nothing previewed yet
         await preview(ticket, pilot)
@@ -95,15 +80,9 @@ async def test_preview_edit_disables_place_then_place_once(settings: Settings) -
 
 async def test_limit_order_fills_when_the_price_crosses(sim: SimServer, settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
-        fields = TicketFields(
-            account=MARGIN, symbol="AAPL", action="BUY", quantity="3", order_type="Limit"
-        )
-        ticket, _ = await open_ticket(app, pilot, fields)
-        assert ticket.form.info is not None and ticket.form.info.last is not None
-        limit = limit_below(ticket.form.info.last)
-        ticket.query_one("#limit_price", Input).value = limit
+        ticket, _, limit = await open_limit_ticket(app, pilot, MARGIN, "AAPL", "3")
         await preview(ticket, pilot)
         await place(ticket, pilot)
         order_id = ticket.outcome.order_id if ticket.outcome else None
@@ -124,7 +103,7 @@ async def test_limit_order_fills_when_the_price_crosses(sim: SimServer, settings
 
 async def test_rejected_order_shows_its_reason(sim: SimServer, settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         # 150 NVDA fit the cash account's buying power at the preview...
         fields = TicketFields(account=CASH, symbol="NVDA", action="BUY", quantity="150")
@@ -150,7 +129,7 @@ async def test_rejected_order_shows_its_reason(sim: SimServer, settings: Setting
 
 async def test_preview_refusal_is_shown_and_nothing_can_be_placed(settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         fields = TicketFields(account=CASH, symbol="NVDA", action="SELLSHORT", quantity="1")
         ticket, _ = await open_ticket(app, pilot, fields)
@@ -161,19 +140,13 @@ async def test_preview_refusal_is_shown_and_nothing_can_be_placed(settings: Sett
 
 
 async def test_risk_limits_block_and_warnings_need_an_override(
-    sim: SimServer, sim_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
 ) -> None:
-    monkeypatch.setenv("REFRESH_TOKEN", sim.credentials.refresh_token)
     limits = RiskLimits(max_quantity=Decimal(10), price_band_pct=Decimal(1), duplicate_window_s=0)
-    app = TstuiApp(with_risk(sim_settings, limits))
-    async with app.run_test(size=SIZE) as pilot:
+    app = TstuiApp(with_risk(settings, limits))
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
-        fields = TicketFields(
-            account=MARGIN, symbol="MSFT", action="BUY", quantity="11", order_type="Limit"
-        )
-        ticket, _ = await open_ticket(app, pilot, fields)
-        assert ticket.form.info is not None and ticket.form.info.last is not None
-        ticket.query_one("#limit_price", Input).value = limit_below(ticket.form.info.last, "0.9")
+        ticket, _, _ = await open_limit_ticket(app, pilot, MARGIN, "MSFT", "11", "0.9")
         calls_before = len(app.live.call_log)
         await pilot.press("f5")
         await pilot.pause(0.3)
@@ -196,7 +169,7 @@ async def test_risk_limits_block_and_warnings_need_an_override(
         await place(ticket, pilot)
         assert ticket.outcome is not None and ticket.outcome.kind == "placed"
         await app.live.disconnect()
-    entries = [json.loads(line) for line in (sim_settings.state_dir / "audit.jsonl").open()]
+    entries = [json.loads(line) for line in (settings.state_dir / "audit.jsonl").open()]
     placed = [e for e in entries if e["kind"] == "order.place"]
     assert placed and placed[-1]["payload"]["overridden_warnings"]
     assert placed[-1]["env"] == "sim" and placed[-1]["account"] == MARGIN
@@ -206,7 +179,7 @@ async def test_risk_limits_block_and_warnings_need_an_override(
 
 async def test_futures_ticket_steps_by_tick_and_offers_future_actions(settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         fields = TicketFields(account=FUTURES, symbol="ESZ26", order_type="Limit")
         ticket, _ = await open_ticket(app, pilot, fields, intent="sell")
@@ -234,7 +207,7 @@ async def test_o_opens_a_ticket_anywhere_and_x_flattens_a_position(
     sim: SimServer, settings: Settings
 ) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         await pilot.press("o")
         await wait_until(pilot, lambda: isinstance(app.screen, OrderTicket), 5, "the ticket")
@@ -329,7 +302,7 @@ async def test_live_ticket_is_red_and_names_the_environment(tmp_path: Path) -> N
         def on_mount(self) -> None:
             self.push_screen(ticket)
 
-    async with Host().run_test(size=SIZE) as pilot:
+    async with Host().run_test(size=TICKET_SIZE) as pilot:
         await wait_until(pilot, lambda: bool(ticket.query(TicketForm)), 5)
         await pilot.pause()
         assert ticket.query_one("#ticket-box").has_class("-live")

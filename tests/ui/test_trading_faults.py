@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
-from textual.widgets import Input
-from trading_support import (
+from order_factory import order_request
+from ui_support import (
     MARGIN,
-    NO_LIMITS,
-    SIZE,
+    TICKET_SIZE,
+    open_limit_ticket,
     open_ticket,
     order_in_book,
     place,
@@ -24,11 +24,10 @@ from trading_support import (
     started,
     text_of,
     wait_until,
-    with_risk,
 )
 
 from tstui.config import Settings, StreamSettings
-from tstui.domain.orders import OrderRequest, new_order_confirm_id
+from tstui.domain.orders import OrderRequest
 from tstui.domain.ticket import TicketFields
 from tstui.ui.app import TstuiApp
 from tstui.ui.trading import PlacementRefused, trading_service
@@ -40,39 +39,25 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def settings(sim: SimServer, sim_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("REFRESH_TOKEN", sim.credentials.refresh_token)
-    # reconcile only when told (or after a resync), so each test controls when it happens
+def settings(settings: Settings) -> Settings:
+    """The trading settings, but reconcile only when told (or after a resync), so each test
+    controls when it happens."""
     stream = StreamSettings(heartbeat_timeout_s=2.0, reconcile_interval_s=600.0)
-    return replace(with_risk(sim_settings, NO_LIMITS), stream=stream)
+    return replace(settings, stream=stream)
 
 
 def buy_limit(symbol: str, qty: int, price: Decimal) -> OrderRequest:
-    return OrderRequest(
-        account_id=MARGIN,
-        symbol=symbol,
-        quantity=Decimal(qty),
-        order_type="Limit",
-        trade_action="BUY",
-        limit_price=price,
-        order_confirm_id=new_order_confirm_id(),
-    )
+    return order_request(MARGIN, symbol, "BUY", qty, "Limit", limit_price=price)
 
 
 async def test_reset_after_accept_gives_exactly_one_order(
     sim: SimServer, settings: Settings
 ) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         trading_service(app).reconcile_poll_s = 0.1
-        fields = TicketFields(
-            account=MARGIN, symbol="SPY", action="BUY", quantity="7", order_type="Limit"
-        )
-        ticket, results = await open_ticket(app, pilot, fields)
-        assert ticket.form.info is not None and ticket.form.info.last is not None
-        limit = (ticket.form.info.last * Decimal("0.98")).quantize(Decimal("0.01"))
-        ticket.query_one("#limit_price", Input).value = str(limit)
+        ticket, results, _ = await open_limit_ticket(app, pilot, MARGIN, "SPY", "7")
         await preview(ticket, pilot)
         before = {o["OrderID"] for o in sim_orders(sim.url, MARGIN)}
         sim_post(sim.url, "/_sim/faults/reset-after-accept", {"count": 1})
@@ -99,7 +84,7 @@ async def test_unknown_outcome_shows_pending_then_the_reconciled_order(
     sim: SimServer, settings: Settings
 ) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         trading = trading_service(app)
         trading.reconcile_poll_s = 0.1
@@ -134,7 +119,7 @@ async def test_dropped_fill_frame_is_repaired_by_reconciliation(
     sim: SimServer, settings: Settings
 ) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         quote = (await app.live.api.get_quotes(["NVDA"])).items[0]
         assert quote.last is not None
@@ -159,7 +144,7 @@ async def test_dropped_fill_frame_is_repaired_by_reconciliation(
 
 async def test_goaway_during_a_burst_loses_no_order(sim: SimServer, settings: Settings) -> None:
     app = TstuiApp(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         api = app.live.api
         sim_post(sim.url, "/_sim/orders/burst", {"account": MARGIN, "frames": 3000})

@@ -5,20 +5,28 @@ a frame replaces the stored order; replays are detected by equality and ignored.
 derived from the increase of the filled quantity per order id (the high-water mark never
 goes down), so a replayed snapshot or a replace racing a fill cannot invent or lose a fill.
 
-Updates are O(1); the filtered, sorted view is computed lazily, at most once per flush.
+Updates are O(1); the filtered, sorted view (`tstui.domain.orderbook_view`, whose rows,
+filter and placeholder types are re-exported here) is computed lazily, at most once per flush.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from tstui.domain.enums import status_description
 from tstui.domain.models import Order
+from tstui.domain.orderbook_view import (
+    GROUPS,
+    BlotterFilter,
+    GroupFilter,
+    OrderView,
+    PendingOrder,
+    row_key,
+)
 
 __all__ = [
     "GROUPS",
@@ -31,14 +39,10 @@ __all__ = [
     "row_key",
 ]
 
-GroupFilter = Literal["all", "working", "filled", "cancelled", "rejected", "pending"]
-GROUPS: tuple[GroupFilter, ...] = ("all", "working", "filled", "cancelled", "rejected", "pending")
 ChangeKind = Literal["new", "updated", "removed"]
 Source = Literal["stream", "rest"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ZERO = Decimal(0)
-PENDING_PREFIX = "pending:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,29 +54,6 @@ class Fill:
     qty: Decimal
     price: Decimal | None
     at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PendingOrder:
-    """Placeholder row for a placement whose outcome is unknown (timeout, reset)."""
-
-    confirm_id: str
-    account_id: str
-    symbol: str
-    quantity: Decimal
-    action: str
-    placed_at: datetime
-    order_type: str = ""
-    limit_price: Decimal | None = None
-    stop_price: Decimal | None = None
-
-    @property
-    def row_key(self) -> str:
-        return PENDING_PREFIX + self.confirm_id
-
-    @property
-    def status_group(self) -> str:
-        return "pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,49 +69,8 @@ class OrderChange:
     pending_confirm_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class BlotterFilter:
-    """Which rows the view shows. Empty strings/None mean "any"."""
-
-    group: GroupFilter = "all"
-    symbol: str | None = None
-    account: str | None = None
-    search: str = ""
-
-
-def row_key(entry: Order | PendingOrder) -> str:
-    """Stable row key: the order id, or ``pending:<confirm id>`` for a placeholder."""
-    if isinstance(entry, PendingOrder):
-        return entry.row_key
-    return entry.order_id
-
-
 def _norm_action(action: str) -> str:
     return "".join(ch for ch in action.upper() if ch.isalnum())
-
-
-def _sort_key(entry: Order | PendingOrder) -> tuple[datetime, int, str]:
-    """Opened time, then id (numeric ids by value: shorter sorts first)."""
-    if isinstance(entry, PendingOrder):
-        return (entry.placed_at, 0, entry.row_key)
-    return (entry.opened_date_time or _EPOCH, len(entry.order_id), entry.order_id)
-
-
-def _haystack(entry: Order | PendingOrder) -> str:
-    parts: list[str | None]
-    if isinstance(entry, PendingOrder):
-        parts = [entry.confirm_id, entry.account_id, entry.symbol, entry.action, "pending"]
-    else:
-        parts = [
-            entry.order_id,
-            entry.account_id,
-            entry.symbol,
-            entry.side,
-            entry.status,
-            entry.status_description or status_description(entry.status),
-            entry.order_type,
-        ]
-    return " ".join(p for p in parts if p).casefold()
 
 
 def _marginal_price(
@@ -156,14 +96,6 @@ class _Tracked:
     avg: Decimal | None = None  # average fill price at that mark
 
 
-@dataclass(slots=True)
-class _ViewCache:
-    rows: list[Order | PendingOrder] = field(default_factory=list)
-    pos: dict[str, int] = field(default_factory=dict)
-    valid: bool = False
-    patches: set[str] = field(default_factory=set)
-
-
 class OrderBook:
     """Orders by id with fill derivation, dirty tracking, filters and a lazy sorted view."""
 
@@ -181,9 +113,7 @@ class OrderBook:
         self._dirty: set[str] = set()
         self._fills: dict[str, list[Fill]] = {}
         self._new_fills: deque[Fill] = deque(maxlen=max_new_fills)
-        self._filter = BlotterFilter()
-        self._search_cache: dict[str, str] = {}
-        self._view = _ViewCache()
+        self._view = OrderView(self._orders, self._pending)
         self._pending_window_s = pending_window_s
         self._clock = clock or (lambda: datetime.now(UTC))
         self.version = 0  # bumps on every change; cheap "anything new?" check
@@ -242,15 +172,15 @@ class OrderBook:
             return None
         fills = self._derive_fills(order)
         self._orders[oid] = order
-        self._search_cache.pop(oid, None)
+        self._view.forget(oid)
         self._dirty.add(oid)
         self.version += 1
         confirm_id: str | None = None
         if previous is None:
-            self._invalidate_view()
+            self._view.invalidate()
             confirm_id = self._match_pending(order)
             return OrderChange(oid, "new", order, None, fills, source, confirm_id)
-        self._note_update(previous, order)
+        self._view.note_update(previous, order)
         return OrderChange(oid, "updated", order, previous, fills, source)
 
     def apply_many(self, orders: Iterable[Order], source: Source = "stream") -> int:
@@ -290,18 +220,18 @@ class OrderBook:
         self._tracked.clear()
         self._fills.clear()
         self._pending.clear()
-        self._search_cache.clear()
+        self._view.forget()
         self.version += 1
-        self._invalidate_view()
+        self._view.invalidate()
 
     def _remove(self, oid: str) -> OrderChange:
         previous = self._orders.pop(oid)
         self._tracked.pop(oid, None)
         self._fills.pop(oid, None)
-        self._search_cache.pop(oid, None)
+        self._view.forget(oid)
         self._dirty.add(oid)
         self.version += 1
-        self._invalidate_view()
+        self._view.invalidate()
         return OrderChange(oid, "removed", None, previous, (), "rest")
 
     def _derive_fills(self, order: Order) -> tuple[Fill, ...]:
@@ -332,7 +262,7 @@ class OrderBook:
         self._pending[confirm_id] = summary
         self._dirty.add(summary.row_key)
         self.version += 1
-        self._invalidate_view()
+        self._view.invalidate()
 
     def resolve_pending(self, confirm_id: str, order_id: str | None) -> bool:
         """Drop the placeholder; `order_id` None means the placement did not happen."""
@@ -343,7 +273,7 @@ class OrderBook:
             self._resolved[confirm_id] = order_id
         self._dirty.add(pending.row_key)
         self.version += 1
-        self._invalidate_view()
+        self._view.invalidate()
         return True
 
     def _match_pending(self, order: Order) -> str | None:
@@ -369,67 +299,22 @@ class OrderBook:
     # ---- filters and the view ---------------------------------------------------------
     @property
     def filter(self) -> BlotterFilter:
-        return self._filter
+        return self._view.filter
 
     def set_filter(self, flt: BlotterFilter) -> None:
-        if flt != self._filter:
-            self._filter = flt
+        if self._view.set_filter(flt):
             self.version += 1
-            self._invalidate_view()
 
     def matches(self, entry: Order | PendingOrder) -> bool:
-        flt = self._filter
-        group = entry.status_group
-        if flt.group not in ("all", group) and (flt.group, group) != ("working", "pending"):
-            return False
-        if flt.symbol and entry.symbol.upper() != flt.symbol.upper():
-            return False
-        if flt.account and entry.account_id != flt.account:
-            return False
-        if flt.search:
-            key = row_key(entry)
-            hay = self._search_cache.get(key)
-            if hay is None:
-                hay = self._search_cache[key] = _haystack(entry)
-            if flt.search.casefold() not in hay:
-                return False
-        return True
+        return self._view.matches(entry)
 
     def view(self) -> Sequence[Order | PendingOrder]:
         """Filtered rows, newest first (opened time, then id). Owned by the book: read only.
 
         Recomputed only when membership or order changed; in-place updates are patched.
         """
-        cache = self._view
-        if not cache.valid:
-            rows: list[Order | PendingOrder] = [o for o in self._orders.values() if self.matches(o)]
-            rows.extend(p for p in self._pending.values() if self.matches(p))
-            rows.sort(key=_sort_key, reverse=True)
-            cache.rows = rows
-            cache.pos = {row_key(r): i for i, r in enumerate(rows)}
-            cache.valid = True
-            cache.patches.clear()
-        elif cache.patches:
-            for oid in cache.patches:
-                cache.rows[cache.pos[oid]] = self._orders[oid]
-            cache.patches.clear()
-        return cache.rows
+        return self._view.rows()
 
     def index_of(self, key: str) -> int | None:
         """Row index of `key` in the current view (computing the view if needed)."""
-        self.view()
-        return self._view.pos.get(key)
-
-    def _invalidate_view(self) -> None:
-        self._view.valid = False
-
-    def _note_update(self, previous: Order, order: Order) -> None:
-        cache = self._view
-        if not cache.valid:
-            return
-        was = previous.order_id in cache.pos
-        now = self.matches(order)
-        if was != now or (now and _sort_key(previous) != _sort_key(order)):
-            cache.valid = False
-        elif now:
-            cache.patches.add(order.order_id)
+        return self._view.index_of(key)

@@ -1,15 +1,20 @@
-"""Helpers shared by the trading UI tests (ticket, blotter screen, faults)."""
+"""Helpers shared by the UI tests: waiting on the app, reading what widgets show, poking the
+simulator's admin API, and driving the order ticket (fixtures are in conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 import anyio
 import httpx
+from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Button, Static
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
 
 from tstui.config import Settings
 from tstui.domain.models import Order
@@ -20,15 +25,21 @@ from tstui.ui.base import BaseScreen
 from tstui.ui.screens.order_ticket import OrderTicket, open_order_ticket
 from tstui.ui.screens.ticket_form import TicketForm
 
-SIZE = (140, 48)
+SIZE = (120, 40)
+TICKET_SIZE = (140, 48)  # room for the ticket's form, preview and result side by side
 MARGIN = "SIM1000001M"
 FUTURES = "SIM1000002F"
 CASH = "SIM1000003C"
 NO_LIMITS = RiskLimits(duplicate_window_s=0.0)
 
+S = TypeVar("S", bound=Screen[Any])
+
 
 def with_risk(settings: Settings, risk: RiskLimits) -> Settings:
     return replace(settings, risk={"sim": risk, "live": risk})
+
+
+# -- waiting ----------------------------------------------------------------------------
 
 
 async def wait_until(
@@ -42,13 +53,60 @@ async def wait_until(
         raise AssertionError(f"timed out waiting for {what or predicate}") from None
 
 
-async def started(app: TstuiApp, pilot: Pilot[Any]) -> None:
-    """Connected, accounts loaded, a main view showing and the orders stream live."""
-    await wait_until(pilot, lambda: isinstance(app.screen, BaseScreen), 15, "a main screen")
+async def wait_for_screen(
+    app: TstuiApp,
+    pilot: Pilot[Any],
+    kind: type[S],
+    ready: Callable[[S], object] | None = None,
+    timeout: float = 10.0,
+) -> S:
+    """Wait until the app shows a ``kind`` screen for which ``ready(screen)`` holds."""
+
+    def shown() -> bool:
+        screen = app.screen
+        return isinstance(screen, kind) and (ready is None or bool(ready(screen)))
+
+    await wait_until(pilot, shown, timeout, f"a {kind.__name__}")
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
+async def started(
+    app: TstuiApp,
+    pilot: Pilot[Any],
+    main: type[Screen[Any]] = BaseScreen,
+    *,
+    orders_live: bool = True,
+) -> None:
+    """Connected: accounts loaded, a ``main`` view showing and (unless told) the orders
+    stream live."""
+    await wait_until(pilot, lambda: isinstance(app.screen, main), 15, "a main screen")
     await wait_until(pilot, lambda: bool(app.live.accounts), 10, "accounts")
-    await wait_until(
-        pilot, lambda: app.live.stream_health["orders"].state == "live", 10, "orders stream"
-    )
+    if orders_live:
+        await wait_until(
+            pilot, lambda: app.live.stream_health["orders"].state == "live", 10, "orders stream"
+        )
+
+
+# -- reading the screen -----------------------------------------------------------------
+
+
+def rendered_text(widget: Widget) -> str:
+    """What the widget shows on screen right now (its rendered lines)."""
+    width, height = widget.outer_size
+    return "\n".join(s.text for s in widget.render_lines(Region(0, 0, width, height)))
+
+
+# -- the simulator ----------------------------------------------------------------------
+
+
+def authorize_redirect(url: str) -> str:
+    """What the browser lands on: the simulator's sign-in redirects programmatically."""
+    with httpx.Client(follow_redirects=False, timeout=5.0) as client:
+        response = client.get(url)
+    assert response.status_code in (302, 303, 307), response.status_code
+    return response.headers["location"]
 
 
 def sim_post(url: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -64,6 +122,9 @@ def sim_orders(url: str, account: str) -> list[dict[str, Any]]:
         state = client.get(url + "/_sim/state").json()
     orders: list[dict[str, Any]] = state["accounts"][account]["orders"]
     return orders
+
+
+# -- the order ticket -------------------------------------------------------------------
 
 
 async def open_ticket(
@@ -84,6 +145,26 @@ async def open_ticket(
             "symbol details",
         )
     return ticket, results
+
+
+def limit_below(last: Decimal, pct: str = "0.98") -> str:
+    """``pct`` of the last price, on the cent: a buy limit that rests."""
+    return str((last * Decimal(pct)).quantize(Decimal("0.01")))
+
+
+async def open_limit_ticket(
+    app: TstuiApp, pilot: Pilot[Any], account: str, symbol: str, qty: str, pct: str = "0.98"
+) -> tuple[OrderTicket, list[Any], str]:
+    """A BUY Limit ticket with its limit at ``pct`` of the last price (not previewed yet);
+    returns the ticket, the list its result lands in, and the limit."""
+    fields = TicketFields(
+        account=account, symbol=symbol, action="BUY", quantity=qty, order_type="Limit"
+    )
+    ticket, results = await open_ticket(app, pilot, fields)
+    assert ticket.form.info is not None and ticket.form.info.last is not None
+    limit = limit_below(ticket.form.info.last, pct)
+    ticket.query_one("#limit_price", Input).value = limit
+    return ticket, results, limit
 
 
 def text_of(ticket: OrderTicket, widget_id: str) -> str:
