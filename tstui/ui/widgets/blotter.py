@@ -26,18 +26,19 @@ __all__ = ["BLOTTER_COLUMNS", "Blotter", "BlotterRow"]
 BlotterRow = Order | PendingOrder
 
 BLOTTER_COLUMNS: tuple[Column, ...] = (
-    Column("time", "Time", 14),
-    Column("id", "Order ID", 12),
-    Column("account", "Account", 12),
+    # What a trader scans first comes first, so status is on screen even at 80 columns.
+    Column("time", "Time", 11),
     Column("symbol", "Symbol", 10),
     Column("side", "Side", 10),
-    Column("qty", "Filled/Qty", 13, "right"),
+    Column("qty", "Fill/Qty", 9, "right"),
     Column("type", "Type", 10),
-    Column("price", "Limit/Stop", 17, "right"),
-    Column("tif", "TIF", 5),
+    Column("price", "Limit/Stop", 11, "right"),
+    Column("status", "Status", 15),
+    Column("avg", "Avg fill", 9, "right"),
+    Column("tif", "TIF", 4),
     Column("route", "Route", 11),
-    Column("status", "Status", 16),
-    Column("avg", "Avg fill", 10, "right"),
+    Column("account", "Account", 12),
+    Column("id", "Order ID", 12),
 )
 _GROUPS = ("working", "filled", "cancelled", "rejected", "pending", "other")
 
@@ -51,7 +52,13 @@ def _num(value: Decimal | None) -> str:
 
 
 def _time(value: datetime | None, tz: tzinfo | None) -> str:
-    return value.astimezone(tz).strftime("%m-%d %H:%M:%S") if value is not None else ""
+    """Today's orders by time of day; older ones (GTC) by date and minute."""
+    if value is None:
+        return ""
+    local = value.astimezone(tz)
+    if local.date() == datetime.now(tz).date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%m-%d %H:%M")
 
 
 class Blotter(VirtualTable[BlotterRow]):
@@ -171,17 +178,17 @@ class Blotter(VirtualTable[BlotterRow]):
         avg = row.filled_price if row.filled_quantity > 0 else None
         return (
             (_time(row.opened_date_time, self.tz), None),
-            (row.order_id, None),
-            (row.account_id or "", None),
             (row.symbol, None),
             (row.side, None),
             (f"{_num(row.filled_quantity)}/{_num(row.quantity)}", None),
             (row.order_type or "", None),
             (prices, None),
-            (row.duration or "", None),
-            (row.routing or "", None),
             (row.status_description or status_description(row.status), status_style),
             (_num(avg), None),
+            (row.duration or "", None),
+            (row.routing or "", None),
+            (row.account_id or "", None),
+            (row.order_id, None),
         )
 
     def _pending_cells(self, row: PendingOrder) -> Sequence[Cell]:
@@ -189,15 +196,15 @@ class Blotter(VirtualTable[BlotterRow]):
         prices = "/".join(_num(p) for p in (row.limit_price, row.stop_price) if p is not None)
         return (
             (_time(row.placed_at, self.tz), style),
-            ("?" + row.confirm_id, style),
-            (row.account_id, style),
             (row.symbol, style),
             (row.action, style),
             (f"?/{_num(row.quantity)}", style),
             (row.order_type, style),
             (prices, style),
-            ("", None),
-            ("", None),
             ("Unknown: checking", style),
             ("", None),
+            ("", None),
+            ("", None),
+            (row.account_id, style),
+            ("?" + row.confirm_id, style),
         )
