@@ -99,7 +99,29 @@ class Engine:
         return order_to_api(order, self.instrument(order.symbol, order.opened_at))
 
     def position_api(self, pos: SimPosition) -> dict[str, Any]:
-        return position_to_api(pos, self.instrument(pos.symbol), self.quote_of(pos.symbol))
+        return position_to_api(
+            pos, self.instrument(pos.symbol), self.quote_of(pos.symbol), self._day_reference(pos)
+        )
+
+    def _day_start(self) -> datetime:
+        return self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def _day_reference(self, pos: SimPosition) -> Decimal | None:
+        """Where today's P&L of a position starts: the start-of-day price if it was held
+        overnight; None (its average price) if it was opened today."""
+        day_start = self._day_start()
+        if pos.opened_at >= day_start:
+            return None
+        return self.quote_of(pos.symbol, day_start)[0]
+
+    def _todays_pl(self, account: SimAccount, positions: list[SimPosition]) -> Decimal:
+        total = account.realized
+        for pos in positions:
+            inst = self.instrument(pos.symbol)
+            pv = inst.point_value if inst else Decimal(1)
+            reference = self._day_reference(pos) or pos.average_price
+            total += (self.quote_of(pos.symbol)[0] - reference) * pos.quantity * pv
+        return total
 
     def _new_order_id(self) -> str:
         order_id = str(self.next_order_id)
@@ -285,7 +307,7 @@ class Engine:
     def bod_securities_value(self, account_id: str) -> Decimal:
         """Stock held overnight, valued at the start of the (UTC) trading day: the part of
         beginning-of-day equity that is not cash. Futures add open trade equity, not value."""
-        day_start = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        day_start = self._day_start()
         total = Decimal(0)
         for (owner, symbol), pos in self.positions.items():
             if owner == account_id and pos.asset_type == "STOCK" and pos.opened_at < day_start:
@@ -365,7 +387,9 @@ class Engine:
         account = self.accounts[account_id]
         positions = [p for p in self.positions.values() if p.account_id == account_id]
         return balance_to_api(
-            account, account_totals(account, positions, self.instrument, self.quote_of)
+            account,
+            account_totals(account, positions, self.instrument, self.quote_of),
+            self._todays_pl(account, positions),
         )
 
     def positions_of(self, account_id: str) -> list[SimPosition]:

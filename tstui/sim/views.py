@@ -80,7 +80,11 @@ def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
     return body
 
 
-def position_to_api(pos: SimPosition, inst: Instrument | None, quote: Quote) -> dict[str, Any]:
+def position_to_api(
+    pos: SimPosition, inst: Instrument | None, quote: Quote, day_reference: Decimal | None = None
+) -> dict[str, Any]:
+    """``day_reference``: the start-of-day price for a position held overnight (today's P&L
+    counts from there), else the average price."""
     last, bid, ask = quote
     pv = inst.point_value if inst else Decimal(1)
     fmt = inst.fmt if inst else str
@@ -104,7 +108,7 @@ def position_to_api(pos: SimPosition, inst: Instrument | None, quote: Quote) -> 
         "Quantity": str(qty),
         "Symbol": pos.symbol,
         "Timestamp": iso(pos.opened_at),
-        "TodaysProfitLoss": money(unrealized),
+        "TodaysProfitLoss": money((last - (day_reference or pos.average_price)) * qty * pv),
         "TotalCost": money(cost),
         "UnrealizedProfitLoss": money(unrealized),
         "UnrealizedProfitLossPercent": str(pct),
@@ -153,7 +157,9 @@ def account_totals(
     }
 
 
-def balance_to_api(account: SimAccount, totals: dict[str, Decimal]) -> dict[str, Any]:
+def balance_to_api(
+    account: SimAccount, totals: dict[str, Decimal], todays_pl: Decimal | None = None
+) -> dict[str, Any]:
     futures = account.trades_futures
     detail: dict[str, Any] = {
         "CostOfPositions": money(totals["cost"]),
@@ -176,7 +182,9 @@ def balance_to_api(account: SimAccount, totals: dict[str, Decimal]) -> dict[str,
         "Commission": money(account.commission),
         "Equity": money(totals["equity"]),
         "MarketValue": money(totals["market_value"]),
-        "TodaysProfitLoss": money(totals["unrealized"] + account.realized),
+        "TodaysProfitLoss": money(
+            totals["unrealized"] + account.realized if todays_pl is None else todays_pl
+        ),
         "UnclearedDeposit": "0.00",
         "BalanceDetail": detail,
     }
