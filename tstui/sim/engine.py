@@ -24,6 +24,7 @@ from tstui.sim.market import PricePaths
 from tstui.sim.matching import expiry_for, match_price, rejection
 from tstui.sim.quotes import bid_ask
 from tstui.sim.records import FINAL_STATUSES, SimAccount, SimOrder, SimPosition
+from tstui.sim.valuation import day_reference, todays_pl
 from tstui.sim.views import (
     Quote,
     account_totals,
@@ -100,28 +101,8 @@ class Engine:
 
     def position_api(self, pos: SimPosition) -> dict[str, Any]:
         return position_to_api(
-            pos, self.instrument(pos.symbol), self.quote_of(pos.symbol), self._day_reference(pos)
+            pos, self.instrument(pos.symbol), self.quote_of(pos.symbol), day_reference(self, pos)
         )
-
-    def _day_start(self) -> datetime:
-        return self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-
-    def _day_reference(self, pos: SimPosition) -> Decimal | None:
-        """Where today's P&L of a position starts: the start-of-day price if it was held
-        overnight; None (its average price) if it was opened today."""
-        day_start = self._day_start()
-        if pos.opened_at >= day_start:
-            return None
-        return self.quote_of(pos.symbol, day_start)[0]
-
-    def _todays_pl(self, account: SimAccount, positions: list[SimPosition]) -> Decimal:
-        total = account.realized
-        for pos in positions:
-            inst = self.instrument(pos.symbol)
-            pv = inst.point_value if inst else Decimal(1)
-            reference = self._day_reference(pos) or pos.average_price
-            total += (self.quote_of(pos.symbol)[0] - reference) * pos.quantity * pv
-        return total
 
     def _new_order_id(self) -> str:
         order_id = str(self.next_order_id)
@@ -304,16 +285,6 @@ class Engine:
         if price is not None:
             self._fill(order, price, now)
 
-    def bod_securities_value(self, account_id: str) -> Decimal:
-        """Stock held overnight, valued at the start of the (UTC) trading day: the part of
-        beginning-of-day equity that is not cash. Futures add open trade equity, not value."""
-        day_start = self._day_start()
-        total = Decimal(0)
-        for (owner, symbol), pos in self.positions.items():
-            if owner == account_id and pos.asset_type == "STOCK" and pos.opened_at < day_start:
-                total += pos.quantity * self.quote_of(symbol, day_start)[0]
-        return total
-
     def _fill(self, order: SimOrder, price: Decimal, now: datetime) -> None:
         inst = self.instrument(order.symbol, now)
         pv = inst.point_value if inst else Decimal(1)
@@ -389,7 +360,7 @@ class Engine:
         return balance_to_api(
             account,
             account_totals(account, positions, self.instrument, self.quote_of),
-            self._todays_pl(account, positions),
+            todays_pl(self, account, positions),
         )
 
     def positions_of(self, account_id: str) -> list[SimPosition]:
