@@ -5,8 +5,9 @@ for the snapshot's EndSnapshot, ask the simulator for a burst of ``frames`` orde
 (``/_sim/orders/burst``), and time until the last one has been consumed.
 
 - raw: ``httpx`` ``aiter_lines()`` + ``json.loads`` per line (the floor: no typing at all).
-- client: ``TradeStationAPI.stream_orders`` (byte splitting, control frames, watchdog, and
-  ``Order.from_api`` per line) consumed as the app does (``async for``).
+- client: ``TradeStationAPI.stream_orders`` (byte splitting, control frames, watchdog, and a
+  typed ``Order`` per line: the exact msgspec fast path of ``tstui.client.fastwire``, else
+  ``json`` + ``parse_order_frame``) consumed as the app does (``async for``).
 
 Runs are interleaved (raw, client, raw, client...) so machine noise hits both alike.
 Run: ``python -m bench.stream_bench [--frames N] [--runs R] [--profile]``.

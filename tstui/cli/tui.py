@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from contextlib import ExitStack
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tstui.config import Settings
 
 DEMO_SEED = 7
+# Hidden hook for the startup bench: "1" closes the app at its first full screen (see below).
+EXIT_AFTER_FIRST_SCREEN = "TSTUI_EXIT_AFTER_FIRST_SCREEN"
+FIRST_SCREEN_MESSAGE = "tstui: first full screen at monotonic"
 # The demo's LIVE toggle lands on a second simulator: the real LIVE host is never reached.
 DEMO_LIVE_SEED = 8
 
@@ -37,10 +43,59 @@ def _demo_settings(settings: Settings, stack: ExitStack) -> Settings:
 
 
 def run_tui(settings: Settings, *, demo: bool) -> int:
-    from tstui.ui import run_app
+    from tstui.ui import run_app as run_real_app
 
+    run_app: Callable[..., int] = run_real_app
+    if os.environ.get(EXIT_AFTER_FIRST_SCREEN) == "1":
+        run_app = _run_to_first_screen
     with ExitStack() as stack:
         if demo:
             return run_app(_demo_settings(settings, stack), demo=True)
         # No credentials yet: the login screen can still start the demo on request.
         return run_app(settings, demo=False, demo_launcher=lambda: _demo_settings(settings, stack))
+
+
+def _run_to_first_screen(
+    settings: Settings, *, demo: bool = False, demo_launcher: Callable[[], Settings] | None = None
+) -> int:
+    """``run_app`` that exits 0 at the first full screen: the overview with accounts and
+    balances, both streams live. The moment (``time.monotonic()``) goes to stderr as
+    ``FIRST_SCREEN_MESSAGE <seconds>``. Same app, same startup; only Textual's auto-pilot
+    watches it. Headless: ``TEXTUAL_DRIVER=textual.drivers.headless_driver:HeadlessDriver``.
+    """
+    import asyncio
+    import sys
+    import time
+
+    from textual.css.query import NoMatches
+    from textual.pilot import Pilot
+
+    from tstui.ui.app import TstuiApp
+    from tstui.ui.screens.overview import OverviewScreen
+    from tstui.ui.widgets.balances import DataPanel
+
+    def full_screen(app: TstuiApp) -> bool:
+        screen = app.screen
+        if not isinstance(screen, OverviewScreen) or not app.live.accounts:
+            return False
+        if not all(health.state == "live" for health in app.live.stream_health.values()):
+            return False
+        try:
+            return screen.query_one("#balances-panel", DataPanel).last_good_at is not None
+        except NoMatches:
+            return False
+
+    async def exit_at_first_screen(pilot: Pilot[object]) -> None:
+        app = pilot.app
+        assert isinstance(app, TstuiApp)
+        while not full_screen(app):
+            await asyncio.sleep(0.005)
+        reached.append(time.monotonic())
+        app.exit(0)
+
+    reached: list[float] = []
+    app = TstuiApp(settings, demo=demo, demo_launcher=demo_launcher)
+    app.run(auto_pilot=exit_at_first_screen)
+    if reached:
+        print(f"{FIRST_SCREEN_MESSAGE} {reached[0]:.6f}", file=sys.stderr)
+    return app.return_code or (0 if reached else 1)

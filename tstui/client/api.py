@@ -3,7 +3,8 @@
 Every REST call goes through :class:`~tstui.client.http.HttpSession`: ``get_json`` for reads
 (GET: the only retried calls), ``post_json`` for orderconfirm and ``order_request`` for
 place/replace/cancel (both never retried), and every stream through ``HttpSession.stream``
-with a typed frame parser from :mod:`tstui.domain.frames`.
+with a typed frame parser from :mod:`tstui.domain.frames` (the order and position streams
+also with an exact msgspec fast path from :mod:`tstui.client.fastwire`).
 Per-item errors that the API reports inside a 200 are kept in ``Batch.errors``.
 """
 
@@ -293,18 +294,32 @@ class TradeStationAPI:
     # -- streams --------------------------------------------------------------------------
 
     def stream_orders(self, ids: Iterable[str]) -> SupervisedStream[OrderEvent]:
+        from tstui.client.fastwire import decode_order_line  # msgspec: loaded on first use
+
         path = f"/v3/brokerage/stream/accounts/{_stream_accounts(ids)}/orders"
         return self.http.stream(
-            path, None, parse_order_frame, name="orders", media_type=BROKERAGE_STREAM
+            path,
+            None,
+            parse_order_frame,
+            name="orders",
+            media_type=BROKERAGE_STREAM,
+            fast_decode=decode_order_line,
         )
 
     def stream_positions(
         self, ids: Iterable[str], *, changes: bool = False
     ) -> SupervisedStream[PositionEvent]:
+        from tstui.client.fastwire import decode_position_line
+
         path = f"/v3/brokerage/stream/accounts/{_stream_accounts(ids)}/positions"
         params = {"changes": "true"} if changes else None
         return self.http.stream(
-            path, params, parse_position_frame, name="positions", media_type=BROKERAGE_STREAM
+            path,
+            params,
+            parse_position_frame,
+            name="positions",
+            media_type=BROKERAGE_STREAM,
+            fast_decode=decode_position_line,
         )
 
     def stream_quotes(self, symbols: Iterable[str]) -> SupervisedStream[QuoteEvent]:

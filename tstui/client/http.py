@@ -352,13 +352,16 @@ class HttpSession:
         media_type: str = "application/vnd.tradestation.streams.v3+json",
         heartbeat_timeout: float | None = None,
         max_attempts: int | None = None,
+        fast_decode: Callable[[bytes], T | None] | None = None,
     ) -> SupervisedStream[T]:
-        """A supervised stream of ``parse(frame)`` items (lazy: connects when iterated)."""
+        """A supervised stream of ``parse(frame)`` items (lazy: connects when iterated);
+        ``fast_decode``: see :class:`SupervisedStream`."""
         return SupervisedStream(
             name,
             asynccontextmanager(self._connector(path, params, media_type)),
             self.auth,
             parse,
+            fast_decode=fast_decode,
             heartbeat_timeout=heartbeat_timeout or self.heartbeat_timeout,
             backoff_base=self.stream_backoff_base,
             backoff_cap=self.stream_backoff_cap,

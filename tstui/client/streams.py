@@ -9,9 +9,9 @@ skipped. EOF, transport errors and silence (no byte for ``heartbeat_timeout``) r
 capped jittered backoff; each connect asks the authenticator for a fresh-enough token and a
 401 refreshes once.
 
-Hot path: per *chunk* one ``bytes.split`` and one list; per *line* one ``json.loads`` (on
-bytes), a size check and a ``parse`` call. The watchdog is one timer per connection that is
-rescheduled lazily, not a timeout per read.
+Hot path: per *chunk* one ``bytes.split`` and one list; per *line* an optional exact
+``fast_decode(bytes)`` (item or None), else one ``json`` decode, a size check, ``parse``.
+The watchdog is one timer per connection that is rescheduled lazily, not one per read.
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ class _Interrupted(Exception):
 
 
 class SupervisedStream(Generic[T]):
-    """Async iterator over one logical stream that survives reconnects (see module doc).
+    """Async iterator over one logical stream that survives reconnects (see module doc);
+    ``fast_decode(line)`` is tried first: a data item, or None (or an exception) to take the
+    generic path (JSON, control frames, ``parse``, malformed counting) unchanged.
 
     States: ``connecting`` (first connect), ``connected`` (headers 200; ``attempt`` > 0 after
     a reconnect), ``snapshot_complete`` (first ``EndSnapshot``), ``reconnecting`` (``detail``
@@ -81,6 +83,7 @@ class SupervisedStream(Generic[T]):
         auth: TokenProvider,
         parse: Callable[[dict[str, Any]], T],
         *,
+        fast_decode: Callable[[bytes], T | None] | None = None,
         heartbeat_timeout: float = 15.0,
         connect_timeout: float = 10.0,
         backoff_base: float = 0.5,
@@ -92,6 +95,7 @@ class SupervisedStream(Generic[T]):
         self._connect = connect
         self._auth = auth
         self._parse = parse
+        self._fast = fast_decode
         self.heartbeat_timeout = heartbeat_timeout
         self.connect_timeout = connect_timeout
         self.backoff_base = backoff_base
@@ -337,10 +341,19 @@ class SupervisedStream(Generic[T]):
         out: list[T | StreamState | StreamErrorFrame] = []
         append = out.append
         parse = self._parse
+        fast = self._fast
         decode = _DECODE
         for line in lines:
             if len(line) < 2:
                 continue  # b"" or b"\r" (keep-alive newlines)
+            if fast is not None:
+                try:
+                    item = fast(line)
+                except Exception:  # the generic path decides
+                    item = None
+                if item is not None:
+                    append(item)
+                    continue
             try:
                 obj = decode(line.decode())  # faster than loads(bytes); bad UTF-8 is a ValueError
             except ValueError:
