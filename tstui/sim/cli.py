@@ -11,7 +11,6 @@ from pathlib import Path
 from types import FrameType
 
 from tstui.sim.clock import parse_iso
-from tstui.sim.server import SimServer
 
 
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +24,9 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_sim(args: argparse.Namespace) -> int:
+    # Late: the server pulls in uvicorn and starlette, which `tstui get ...` never needs.
+    from tstui.sim.server import SimServer
+
     try:
         start = parse_iso(args.start) if args.start else None
     except ValueError:
