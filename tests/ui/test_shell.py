@@ -48,6 +48,9 @@ async def test_views_header_and_stream_health(sim: SimServer, signed_in: Setting
             return str(status_bar.render())
 
         await wait_until(pilot, lambda: "orders live" in status() and "positions live" in status())
+        # rate-limit headroom from our own count (the simulator sends no quota headers)
+        await wait_until(pilot, lambda: "quota " in status(), what="quota headroom")
+        assert "/250" in status() or "/30" in status() or "/500" in status()
         for key, screen_type in (
             ("2", PositionsScreen),
             ("3", BlotterScreen),

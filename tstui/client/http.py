@@ -35,6 +35,7 @@ from tstui.client.errors import (
     api_error,
     retry_after_seconds,
 )
+from tstui.client.quota import QuotaTracker
 from tstui.client.streams import SupervisedStream
 
 log = logging.getLogger("tstui.client.http")
@@ -61,7 +62,8 @@ class CallRecord:
 
 @dataclass(frozen=True, slots=True)
 class RateLimitInfo:
-    """Quota headroom read from response headers (when the server sends any)."""
+    """Quota headroom: from response headers when the server sends them, else our own count
+    of requests against the documented quota (tstui.client.quota)."""
 
     group: str
     limit: int | None
@@ -134,6 +136,7 @@ class HttpSession:
         self.stream_backoff_cap = stream_backoff_cap
         self._sleep = sleep
         self.rate_limits: dict[str, RateLimitInfo] = {}
+        self.quota = QuotaTracker()
 
     def __repr__(self) -> str:
         return f"HttpSession({self.api_base!r})"
@@ -164,9 +167,18 @@ class HttpSession:
             log.exception("on_call callback failed")
 
     def _track_rate_limit(self, path: str, headers: httpx.Headers) -> None:
+        counted = self.quota.record(path)
         limit = _header_int(headers, "X-RateLimit-Limit", "RateLimit-Limit")
         remaining = _header_int(headers, "X-RateLimit-Remaining", "RateLimit-Remaining")
         if limit is None and remaining is None:
+            if counted is not None:  # no headers: our own count against the documented quota
+                self.rate_limits[counted.category] = RateLimitInfo(
+                    counted.category,
+                    counted.limit,
+                    counted.remaining,
+                    counted.reset_at,
+                    datetime.now(UTC),
+                )
             return
         reset = _header_int(headers, "X-RateLimit-Reset", "RateLimit-Reset")
         now = datetime.now(UTC)

@@ -154,8 +154,16 @@ class LiveData:
     def rate_limit(self) -> RateLimitInfo | None:
         if self._session is None:
             return None
-        limits = self._session.http.rate_limits
-        return max(limits.values(), key=lambda info: info.at) if limits else None
+        now = datetime.now(UTC)
+        known = [
+            info
+            for info in self._session.http.rate_limits.values()
+            if info.limit
+            and info.remaining is not None
+            and (info.reset_at is None or info.reset_at > now)
+        ]
+        # the tightest quota is the one worth showing
+        return min(known, key=lambda i: (i.remaining or 0) / (i.limit or 1), default=None)
 
     def working_count(self) -> int:
         return sum(1 for o in self.order_book.orders() if o.status_group == "working")

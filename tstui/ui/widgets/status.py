@@ -61,8 +61,11 @@ class StatusBar(Static):
             remaining = getattr(limit, "remaining", None)
             total = getattr(limit, "limit", None)
             if remaining is not None:
-                text.append("rate ", "dim")
-                text.append(f"{remaining}/{total}" if total else str(remaining))
+                text.append(f"quota {limit.group} ", "dim")
+                low = total is not None and remaining < total * 0.2
+                text.append(
+                    f"{remaining}/{total}" if total else str(remaining), "bold red" if low else ""
+                )
                 text.append("  ")
         if live.last_error:
             at = live.last_error_at
