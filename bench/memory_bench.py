@@ -3,9 +3,8 @@
 The simulator runs in its own process with ``orders`` seeded orders; a fresh child process
 runs the real TstuiApp (headless, ``run_test``) against it, waits until the orders stream has
 delivered every order into LiveData's book and the Orders view's blotter shows all of them,
-and prints its peak RSS (VmHWM; ``ru_maxrss`` elsewhere). For scale, a bare ``import textual``
-process is
-measured the same way.
+and prints its peak RSS (VmHWM; ``ru_maxrss`` elsewhere). For scale, a bare
+``import textual`` process is measured the same way.
 
 Run: ``python -m bench.memory_bench [--orders N]``.
 """
