@@ -197,17 +197,13 @@ class AuditJournal:
         payload = dict(entry)
         if self.scope is not None:
             payload["scope"] = self.scope
+        # AuditLog.append fsyncs: the entry is durable on return, as the journal promises.
         self.log.append(
             f"{ENTRY_KIND}.{entry.get('step', 'unknown')}",
             env=self.env,
             account=roll_id.split("/", 1)[0] or None,
             payload=payload,
         )
-        fd = os.open(self.log.path, os.O_RDONLY)  # durable on return: the journal's promise
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
     @contextmanager
     def lock(self) -> Iterator[bool]:
