@@ -90,7 +90,7 @@ class AuditLog:
         """Every whole entry; a torn last line (a crash mid-write) is skipped, not fatal."""
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as fh:
+        with self.path.open(encoding="utf-8", errors="replace") as fh:  # a torn UTF-8 tail
             for line in fh:
                 try:
                     record = json.loads(line)

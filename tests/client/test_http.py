@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import httpx
@@ -218,13 +218,19 @@ async def test_order_connect_failure_is_a_plain_transport_error() -> None:
     assert len(script.requests) == 1
 
 
-async def test_order_401_refreshes_and_resends_once() -> None:
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+async def test_order_401_refreshes_but_never_resends(
+    method: Literal["POST", "PUT", "DELETE"],
+) -> None:
     auth = FakeAuth()
     script = Scripted(err(401, "Unauthorized"), ok({"Orders": [{"OrderID": "1"}]}))
     http, _, _ = session(script, auth)
-    body = await http.order_request("POST", "/v3/orderexecution/orders", json=ORDER)
-    assert body == {"Orders": [{"OrderID": "1"}]}
-    assert len(script.requests) == 2 and auth.refreshes == 1
+    with pytest.raises(Unauthorized, match="nothing was resent"):
+        await http.order_request(method, "/v3/orderexecution/orders/7", json=ORDER)
+    assert len(script.requests) == 1 and auth.refreshes == 1
+    # the next deliberate attempt goes out with the refreshed token
+    assert await http.order_request(method, "/v3/orderexecution/orders/7", json=ORDER)
+    assert len(script.requests) == 2
 
 
 async def test_order_rejection_4xx_is_an_api_error() -> None:

@@ -150,3 +150,36 @@ async def test_quit_asks_when_orders_are_working(sim: SimServer, signed_in: Sett
         await pilot.press("y")
         await wait_until(pilot, lambda: not app.is_running)
     assert app.return_code == 0
+
+
+async def test_starting_in_live_asks_for_the_typed_word(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    # The simulator stands in for LIVE; a config that says LIVE is no confirmation.
+    settings = replace(signed_in, env="live", live_base_url=sim.url)
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(app, pilot, TypedConfirmScreen)
+        assert not app.live.connected and not app.live.call_log  # nothing reached LIVE
+        await pilot.press("l", "i", "v", "e", "enter")  # not the word: SIM
+        await started(app, pilot, OverviewScreen, orders_live=False)
+        assert app.live.env == "sim" and badge(app) == "SIM"
+        assert not app.has_class("-live")
+        await app.live.disconnect()
+
+
+async def test_env_switch_is_refused_over_an_open_ticket(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    from tstui.ui.screens.order_ticket import OrderTicket
+
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen, orders_live=False)
+        await pilot.press("o")
+        await wait_for_screen(app, pilot, OrderTicket)
+        app.action_toggle_env()  # what the palette's "env: switch to LIVE" calls
+        await pilot.pause()
+        assert isinstance(app.screen, OrderTicket)  # no LIVE confirmation under a ticket
+        assert app.live.env == "sim"
+        await app.live.disconnect()

@@ -30,8 +30,9 @@ from ui_support import (
     with_risk,
 )
 
-from tstui.client.errors import TransportError
+from tstui.client.errors import OrderOutcomeUnknown, TransportError
 from tstui.config import Settings
+from tstui.domain.batch import Batch
 from tstui.domain.models import Account, OrderConfirmation, OrderResult
 from tstui.domain.orderbook import OrderBook
 from tstui.domain.risk import RiskLimits
@@ -310,6 +311,36 @@ async def test_live_ticket_is_red_and_names_the_environment(tmp_path: Path) -> N
         assert ticket.query_one("#place", Button).variant == "error"
 
 
+async def test_a_ticket_opened_in_sim_neither_previews_nor_places_after_a_switch(
+    tmp_path: Path,
+) -> None:
+    context = FakeContext(Settings(env="sim", state_dir=tmp_path))
+    ticket = OrderTicket(TradingService(context), MARKET_BUY)
+
+    class Host(App[None]):
+        def get_theme_variable_defaults(self) -> dict[str, str]:
+            return dict(TRADING_VARIABLES)
+
+        def on_mount(self) -> None:
+            self.push_screen(ticket)
+
+    async with Host().run_test(size=TICKET_SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(ticket.query(TicketForm)), 5)
+        await pilot.pause()
+        ticket.action_preview()
+        await wait_until(pilot, lambda: ticket.preview is not None, 5, "the SIM preview")
+        ticket.query_one("#override", Checkbox).value = True  # no price: a notional warning
+        await pilot.pause()
+        assert ticket.can_place()
+        context.settings = replace(context.settings, env="live")  # switched under the ticket
+        assert not ticket.can_place()
+        ticket.preview = None
+        ticket.action_preview()
+        await pilot.pause()
+        assert ticket.preview is None and not ticket.busy
+        assert "LIVE" in text_of(ticket, "result")
+
+
 async def test_the_service_refuses_foreign_stale_and_repeated_placements(tmp_path: Path) -> None:
     context = FakeContext(Settings(env="sim", state_dir=tmp_path))
     now = [datetime(2026, 12, 1, 15, 0, tzinfo=UTC)]
@@ -349,3 +380,29 @@ async def test_the_service_refuses_foreign_stale_and_repeated_placements(tmp_pat
     kinds = [json.loads(line)["kind"] for line in (tmp_path / "audit.jsonl").open()]
     assert kinds.count("order.place") == 1
     assert kinds.index("order.place") + 1 == kinds.index("order.place.result")
+
+
+async def test_an_env_switch_during_reconciliation_gives_no_verdict(tmp_path: Path) -> None:
+    context = FakeContext(Settings(env="sim", state_dir=tmp_path))
+
+    async def lost(req: Any) -> list[OrderResult]:
+        raise OrderOutcomeUnknown("POST", "/v3/orderexecution/orders", "ReadTimeout")
+
+    async def no_orders(ids: Any, order_ids: Any = None) -> Batch[Any]:
+        return Batch()
+
+    async def switch(seconds: float) -> None:
+        context.settings = replace(context.settings, env="live")
+
+    context.api.place_order = lost
+    context.api.get_orders = no_orders
+    service = TradingService(context, sleep=switch, reconcile_timeout_s=60.0)
+    shown = await service.preview(MARKET_BUY, None, order_confirm_id="U1")
+    assert shown.preview is not None
+    unknown = await service.place(shown.preview, override_warnings=True)
+    assert unknown.kind == "unknown"
+    final = await service.resolve_unknown(unknown)
+    assert final.kind == "not_found" and "environment changed" in final.message
+    entries = [json.loads(line) for line in (tmp_path / "audit.jsonl").open()]
+    assert not any(e["env"] == "live" for e in entries)  # nothing filed under LIVE
+    assert entries[-1]["kind"] == "order.place.unresolved" and entries[-1]["env"] == "sim"

@@ -10,7 +10,9 @@ Policy, by kind of call:
   have reached the server (timeout, reset, protocol error, 5xx) raises
   :class:`OrderOutcomeUnknown`; a failure to connect at all raises :class:`TransportError`.
 
-Every kind refreshes the token once and retries once after a 401.
+``get_json`` and ``post_json`` refresh the token once and retry once after a 401; an order
+request refreshes the token after a 401 but is not resent: it raises :class:`Unauthorized`
+(the order left once; the user sends it again).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tstui.client.errors import (
     OrderOutcomeUnknown,
     TradeStationError,
     TransportError,
+    Unauthorized,
     api_error,
     retry_after_seconds,
 )
@@ -286,44 +289,46 @@ class HttpSession:
         """Place/replace/cancel: sent once (see the module docstring for the failure rules)."""
         confirm_id = json.get("OrderConfirmID") if isinstance(json, dict) else None
         order_id = path.rstrip("/").rsplit("/", 1)[-1] if method != "POST" else None
-        refreshed = False
-        while True:
-            token = await self.auth.access_token()
-            try:
-                response = await self._send(method, path, token, json=json)
-            except _NOT_SENT as exc:
-                raise TransportError(
-                    f"{method} {path}: not sent ({type(exc).__name__}); nothing was changed"
-                ) from None
-            except httpx.TransportError as exc:
-                log.warning("%s %s: outcome unknown (%s)", method, path, type(exc).__name__)
-                raise OrderOutcomeUnknown(
-                    method,
-                    path,
-                    type(exc).__name__,
-                    order_confirm_id=confirm_id,
-                    order_id=order_id,
-                ) from None
-            status = response.status_code
-            if status == 401 and not refreshed:
-                # A 401 comes from the gateway's token check, before the order service sees
-                # the request: nothing was applied, so one resend with a fresh token is safe.
-                refreshed = True
-                await self.auth.refresh_after_401(token)
-                continue
-            if status >= 500 and status != 501:
-                # The server may have acted before failing: never resend, reconcile instead.
-                raise OrderOutcomeUnknown(
-                    method,
-                    path,
-                    f"HTTP {status}",
-                    order_confirm_id=confirm_id,
-                    order_id=order_id,
-                    status=status,
-                ) from self._error(response)
-            if status >= 400:
-                raise self._error(response)
-            return _decode(response)
+        token = await self.auth.access_token()
+        try:
+            response = await self._send(method, path, token, json=json)
+        except _NOT_SENT as exc:
+            raise TransportError(
+                f"{method} {path}: not sent ({type(exc).__name__}); nothing was changed"
+            ) from None
+        except httpx.TransportError as exc:
+            log.warning("%s %s: outcome unknown (%s)", method, path, type(exc).__name__)
+            raise OrderOutcomeUnknown(
+                method,
+                path,
+                type(exc).__name__,
+                order_confirm_id=confirm_id,
+                order_id=order_id,
+            ) from None
+        status = response.status_code
+        if status == 401:
+            # Refused at the token check, so nothing was applied; still, an order leaves once
+            # per user action: refresh for the next attempt and say so, never resend here.
+            await self.auth.refresh_after_401(token)
+            raise Unauthorized(
+                401,
+                "Unauthorized",
+                "the access token was refused, so nothing was applied and nothing was resent; "
+                "the sign-in is refreshed: send it again",
+            )
+        if status >= 500 and status != 501:
+            # The server may have acted before failing: never resend, reconcile instead.
+            raise OrderOutcomeUnknown(
+                method,
+                path,
+                f"HTTP {status}",
+                order_confirm_id=confirm_id,
+                order_id=order_id,
+                status=status,
+            ) from self._error(response)
+        if status >= 400:
+            raise self._error(response)
+        return _decode(response)
 
     # -- streams ------------------------------------------------------------------------
 

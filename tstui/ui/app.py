@@ -155,7 +155,22 @@ class TstuiApp(App[int]):
                 await demo_sign_in(self.settings)
             except Exception as exc:
                 self._on_error(f"demo sign-in: {exc}")
+        if self.live.env == "live" and not await self._confirm_live_start():
+            # A config (or --env) that says LIVE is not a confirmation: the word must be typed.
+            self.live.settings = self.live.settings.with_env("sim")
+            self.set_class(False, "-live")
+            self.notify("LIVE not confirmed: started in SIM.", timeout=5)
         await self._connect_or_login(None)
+
+    async def _confirm_live_start(self) -> bool:
+        api = self.live.settings.endpoints.api_base
+        confirm: Screen[bool] = TypedConfirmScreen(
+            "Start in LIVE trading",
+            f"The configuration starts in LIVE: orders will go to your real accounts at {api}.",
+            expected="LIVE",
+        )
+        answer: bool | None = await self.push_screen_wait(confirm)
+        return answer is True
 
     async def _connect_or_login(self, previous_env: Environment | None) -> None:
         try:
@@ -272,6 +287,11 @@ class TstuiApp(App[int]):
             self.notify(f"theme not saved: {exc}", severity="warning")
 
     def action_toggle_env(self) -> None:
+        if not isinstance(self.screen, BaseScreen):
+            # e.g. the palette over an open order ticket: the ticket would keep its SIM look
+            # (and SIM accounts) while its next preview and Place went to LIVE.
+            self.notify("Close the open dialog before switching environment.", severity="warning")
+            return
         target: Environment = "live" if self.live.env == "sim" else "sim"
         if target == "live":
             if self.demo and not self.settings.live_base_url:

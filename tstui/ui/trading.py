@@ -17,6 +17,7 @@ Rules this module enforces (so no screen can get them wrong):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -299,9 +300,12 @@ class TradingService:
         if outcome.kind != "unknown" or outcome.pending is None:
             return outcome
         request, pending = outcome.request, outcome.pending
+        env = self.env
         book = self.context.order_book
         deadline = asyncio.get_running_loop().time() + self.reconcile_timeout_s
         while True:
+            if self.env != env:  # switched: the API and book are another env's, no verdict
+                return self._abandoned(outcome, env)
             found = self._match(outcome)
             if found is None:
                 try:
@@ -322,6 +326,21 @@ class TradingService:
             "placed. It was NOT resent; check the blotter before placing again."
         )
         return PlaceOutcome("not_found", request, message, pending=pending)
+
+    def _abandoned(self, outcome: PlaceOutcome, env: str) -> PlaceOutcome:
+        request = outcome.request
+        with contextlib.suppress(OSError):  # under the order's env, not the current one
+            self.audit.append(
+                "order.place.unresolved",
+                env=env,
+                account=request.account_id,
+                payload={"order_confirm_id": request.order_confirm_id, "reason": "env switch"},
+            )
+        message = (
+            f"the environment changed while reconciling: check the {env.upper()} orders. "
+            "It was NOT resent."
+        )
+        return PlaceOutcome("not_found", request, message, pending=outcome.pending)
 
     def _match(self, outcome: PlaceOutcome) -> Order | None:
         assert outcome.pending is not None

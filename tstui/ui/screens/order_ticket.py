@@ -168,6 +168,8 @@ class OrderTicket(ModalScreen[OrderResult | None]):
     def can_place(self) -> bool:
         if self.busy or self.sent or self.preview is None or self.request is None:
             return False
+        if self.trading.env != self.env:  # the ticket's look and accounts are another env's
+            return False
         if not self.preview.matches(self.request):
             return False
         has_warnings = bool(warnings_of(self.issues)) or bool(self.preview.warnings)
@@ -245,6 +247,11 @@ class OrderTicket(ModalScreen[OrderResult | None]):
 
     def action_preview(self) -> None:
         if self.busy or self.sent:
+            return
+        if self.trading.env != self.env:
+            self._set_result(
+                f"The environment is now {self.trading.env.upper()}: close this ticket.", "-bad"
+            )
             return
         self._revalidate()
         self._show_issues(self.issues)
