@@ -145,6 +145,19 @@ async def test_concurrent_callers_share_one_refresh(tmp_path: Path) -> None:
     assert signin.forms[0]["refresh_token"] == "env-refresh"
 
 
+async def test_a_cancelled_refresh_still_stores_the_rotated_token(tmp_path: Path) -> None:
+    signin = SignIn(rotate=True, delay=0.1)
+    auth, store, _ = make_auth(tmp_path, signin, fallback_refresh_token="r0")
+    caller = asyncio.ensure_future(auth.access_token())
+    await asyncio.sleep(0.03)  # the refresh request is in flight
+    caller.cancel()  # e.g. a stream shutting down mid-refresh
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert await auth.access_token() == "access-1"  # joins the same refresh, no second one
+    assert signin.refreshes == 1
+    assert json.loads(store.path.read_text())["refresh_token"] == "refresh-1"
+
+
 async def test_refresh_after_401_only_once_for_the_same_stale_token(tmp_path: Path) -> None:
     signin = SignIn()
     auth, _, _ = make_auth(tmp_path, signin, fallback_refresh_token="r")

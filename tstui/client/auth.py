@@ -192,6 +192,7 @@ class Authenticator:
         self._fraction = refresh_at_fraction
         self._now = now
         self._lock = asyncio.Lock()
+        self._refresh_task: asyncio.Future[TokenSet] | None = None
         self._tokens: TokenSet | None = None
         self._loaded = False
         self.refresh_count = 0
@@ -227,7 +228,7 @@ class Authenticator:
             tokens = self._current()  # another caller may have refreshed while we waited
             if tokens is not None and self._usable(tokens):
                 return tokens.access_token
-            return (await self._refresh_locked()).access_token
+            return (await self._refresh_shielded()).access_token
 
     async def refresh_after_401(self, stale_access_token: str) -> str:
         """The server refused ``stale_access_token``: refresh unless someone already did."""
@@ -235,7 +236,18 @@ class Authenticator:
             tokens = self._current()
             if tokens and tokens.access_token and tokens.access_token != stale_access_token:
                 return tokens.access_token
-            return (await self._refresh_locked()).access_token
+            return (await self._refresh_shielded()).access_token
+
+    async def _refresh_shielded(self) -> TokenSet:
+        """Run the refresh in a task a cancelled caller cannot stop: once the server has
+        rotated the refresh token, the new one must reach the store or the login is lost.
+        A caller arriving while it runs (its first waiter was cancelled) joins it."""
+        task = self._refresh_task
+        if task is None or task.done():
+            task = self._refresh_task = asyncio.ensure_future(self._refresh_locked())
+            # an orphaned task's failure is reported to whoever awaits it next, not logged
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return await asyncio.shield(task)
 
     async def _refresh_locked(self) -> TokenSet:
         tokens = self._current()
