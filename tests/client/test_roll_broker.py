@@ -109,8 +109,7 @@ async def test_find_order_matches_shape_and_skips_known_or_ambiguous(
     assert await fresh.find_order(request("ESH27", "BUY", 2), placed_at) is None
     # Too old (outside the skew window).
     assert await fresh.find_order(req, placed_at + timedelta(hours=1)) is None
-    # Two identical candidates: ambiguous -> None (the runner then resends with the same
-    # OrderConfirmID, which the API refuses if the first send had arrived).
+    # Two identical candidates: ambiguous -> None (the runner then stops for a person).
     await api.place_order(request("ESZ26", "BUY", 2))
     assert await ApiRollBroker(api).find_order(req, placed_at) is None
 

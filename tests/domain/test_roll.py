@@ -184,10 +184,17 @@ def only_plan(broker: FakeBroker) -> RollPlan:
     return plan
 
 
-async def run(broker: FakeBroker, journal: MemoryJournal, plan: RollPlan, **kw: Any) -> RollOutcome:
+async def run(
+    broker: FakeBroker,
+    journal: MemoryJournal,
+    plan: RollPlan,
+    settings: RollRunnerSettings | None = None,
+    **kw: Any,
+) -> RollOutcome:
     clock = broker.clock
+    settings = settings or RollRunnerSettings()
     runner = RollRunner(
-        broker, journal, plan, clock=clock, sleep=clock.sleep, settings=RollRunnerSettings(), **kw
+        broker, journal, plan, clock=clock, sleep=clock.sleep, settings=settings, **kw
     )
     return await runner.run()
 
@@ -326,17 +333,17 @@ async def test_crash_between_close_fill_and_open_leg_resumes_without_resending_c
     assert broker.positions[FUT] == {"ESZ26": D(0), "ESH27": D(2)}
 
 
-async def test_crash_after_place_before_persisted_reconciles_then_resends_same_id() -> None:
+async def test_crash_after_place_before_persisted_stops_for_a_person() -> None:
     broker, _ = make({FUT: {"ESZ26": D(2)}})
     plan = only_plan(broker)
     journal = CrashingJournal(at("place_open", "before"))  # dies before the open is sent
     with pytest.raises(Crash):
         await run(broker, journal, plan)
     assert resume_state(journal.entries(), plan.roll_id).pending_step == "place_open"
-    outcome = await run(broker, journal, plan)
-    assert outcome.done, outcome.message
-    opens = [r for r in broker.place_calls if r.symbol == "ESH27"]
-    assert len(opens) == 1 and opens[0].order_confirm_id == plan.open_leg.order_confirm_id
+    outcome = await run(broker, journal, plan)  # not found: may or may not have been sent
+    assert outcome.stopped and outcome.progress.stop_reason == "unknown_outcome"
+    assert "--retry" in outcome.message
+    assert [r for r in broker.place_calls if r.symbol == "ESH27"] == []  # never resent
 
 
 async def test_crash_after_broker_accepted_finds_the_order_instead_of_resending() -> None:
@@ -363,19 +370,29 @@ async def test_ambiguous_send_is_reconciled_at_once() -> None:
     assert len(broker.sent("ESZ26")) == 1 and len(broker.place_calls) == 2
 
 
-async def test_unknown_outcome_waits_then_resends_with_same_id_then_gives_up() -> None:
+async def test_unknown_outcome_waits_then_stops_without_resending() -> None:
     broker, _ = make({FUT: {"ESZ26": D(2)}})
     plan = only_plan(broker)
     journal = MemoryJournal()
     broker.behaviour["ESZ26"] = "reset_before"
     first = await run(broker, journal, plan)
     assert not first.done and not first.stopped and "unknown" in first.message
-    second = await run(broker, journal, plan)  # still nothing found: resent once, same id
+    second = await run(broker, journal, plan)  # still nothing found: ask a person
+    assert second.stopped and second.progress.stop_reason == "unknown_outcome"
+    assert len(broker.place_calls) == 1 and broker.orders == {}
+
+
+async def test_a_larger_attempt_budget_resends_only_with_the_same_id() -> None:
+    broker, _ = make({FUT: {"ESZ26": D(2)}})
+    plan = only_plan(broker)
+    journal = MemoryJournal()
+    broker.behaviour["ESZ26"] = "reset_before"
+    settings = RollRunnerSettings(max_place_attempts=2)
+    await run(broker, journal, plan, settings)
+    second = await run(broker, journal, plan, settings)
     assert not second.done and not second.stopped
-    third = await run(broker, journal, plan)  # attempts exhausted: stop, ask a human
-    assert third.stopped and third.progress.stop_reason == "unknown_outcome"
     assert {r.order_confirm_id for r in broker.place_calls} == {plan.close_leg.order_confirm_id}
-    assert len(broker.place_calls) == 2 and broker.orders == {}
+    assert len(broker.place_calls) == 2
 
 
 async def test_rejected_close_stops_and_blocks_until_retried() -> None:

@@ -6,8 +6,9 @@ Safety rules the runner keeps (tests in tests/domain/test_roll.py):
   crash folds the journal (`resume_state`) and continues from there.
 - A leg whose "place" has a "before" but no "after" may have reached the broker: the runner
   first asks the broker for it (`find_order`). Found: the placement is recorded and the roll
-  goes on. Not found: the leg is sent again with the *same* OrderConfirmID, so the API's
-  duplicate guard refuses it if the first send did arrive; at most `max_place_attempts` sends.
+  goes on. Not found: the roll stops for a person (`unknown_outcome`); the program never
+  sends a leg twice (`max_place_attempts` is 1; a larger value would resend with the *same*
+  OrderConfirmID, leaving the API's duplicate guard as the only protection).
 - An ambiguous send (timeout, reset: `LegOutcomeUnknown` or any unexpected exception) is
   reconciled at once; if the order cannot be found yet the run ends *without* an "after" so
   the next run reconciles again. Nothing is ever resent blindly.
@@ -58,7 +59,7 @@ class RollRunnerSettings:
     fill_timeout_s: float = 30.0
     verify_timeout_s: float = 15.0
     poll_interval_s: float = 0.5
-    max_place_attempts: int = 2
+    max_place_attempts: int = 1  # sends per leg; never resend by default (safety rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +208,8 @@ class RollRunner:
                 return self._stop(
                     "unknown_outcome",
                     f"the {leg} leg ({req.trade_action} {format_decimal(req.quantity)} "
-                    f"{req.symbol}) was sent but cannot be found; check the orders before "
-                    "doing anything",
+                    f"{req.symbol}) may have been sent but cannot be found; check the orders, "
+                    "then `tstui roll --retry` starts a new attempt if nothing was placed",
                 )
         resend = self.progress.place_attempts.get(leg, 0) > 0
         self._record(step, "before", {"order_confirm_id": req.order_confirm_id, **req.to_api()})

@@ -92,6 +92,7 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
         live_env: bool = False,
         resume: bool = False,
         settings: RollRunnerSettings | None = None,
+        known_order_ids: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__()
         self.plan = plan
@@ -100,7 +101,8 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
         self.live_env = live_env
         self.resume = resume
         self.runner_settings = settings or RollRunnerSettings(poll_interval_s=0.25)
-        self.broker = ApiRollBroker(api)
+        # Orders of earlier rolls are never mistaken for this roll's lost placement.
+        self.broker = ApiRollBroker(api, known_order_ids=known_order_ids)
         self.previews: dict[str, LegPreview | str] = {}
         self.running = False
         self.outcome: RollOutcome | None = None
@@ -241,7 +243,12 @@ async def open_roll_review(
         app.notify(message, title="Roll", severity="warning")
         return None
     screen = RollReviewScreen(
-        plan, api, journal, live_env=live.env == "live", resume=resume is not None
+        plan,
+        api,
+        journal,
+        live_env=live.env == "live",
+        resume=resume is not None,
+        known_order_ids=work.known_order_ids,
     )
     app.push_screen(screen)
     return screen
