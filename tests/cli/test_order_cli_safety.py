@@ -74,3 +74,13 @@ def test_duplicate_within_the_window_warns(
     assert place(base, "--qty", "2") == 0  # --yes accepts warnings, hard limits still block
     err = capsys.readouterr().err
     assert "warning" in err.lower() and "order" in err.lower()
+
+
+def test_refused_cancel_is_one_line_and_audited(
+    sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*base, "order", "cancel", "999999999", "--yes"]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("tstui: ") and len(err.strip().splitlines()) == 1
+    assert main([*base, "audit", "--kind", "order.cancel.error"]) == 0
+    assert "999999999" in capsys.readouterr().out

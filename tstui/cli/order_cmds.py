@@ -171,7 +171,7 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
 async def _place(
     session: Session, settings: Settings, request: OrderRequest, args: argparse.Namespace
 ) -> int:
-    from tstui.client.errors import OrderOutcomeUnknown
+    from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
 
     audit = _audit(settings)
     account = request.account_id
@@ -189,6 +189,14 @@ async def _place(
             payload={"order_confirm_id": request.order_confirm_id, "reason": exc.reason},
         )
         return await _reconcile_unknown(session, settings, request, known, args)
+    except TradeStationError as exc:  # refused before anything was applied
+        audit.append(
+            "order.place.error",
+            env=settings.env,
+            account=account,
+            payload={"order_confirm_id": request.order_confirm_id, "error": str(exc)},
+        )
+        raise
     audit.append(
         "order.place.result",
         env=settings.env,
@@ -274,6 +282,8 @@ async def _send_change(
     send: Callable[[Session], Awaitable[Any]],
 ) -> int:
     """Cancel and replace: LIVE guard, one question, audit before and after, one send."""
+    from tstui.client.errors import TradeStationError
+
     if not live_guard(settings, args):
         return 1
     async with open_session(settings) as session:
@@ -284,7 +294,17 @@ async def _send_change(
         audit = _audit(settings)
         payload = {"order_id": args.order_id, **details}
         audit.append(kind, env=settings.env, account=account, payload=payload)
-        result = await send(session)
+        try:
+            result = await send(session)
+        except TradeStationError as exc:
+            # OrderOutcomeUnknown included: recorded, never resent; the message says what to do
+            audit.append(
+                f"{kind}.error",
+                env=settings.env,
+                account=account,
+                payload={**payload, "error": str(exc)},
+            )
+            raise
         audit.append(
             f"{kind}.result",
             env=settings.env,
