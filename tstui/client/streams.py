@@ -270,11 +270,13 @@ class SupervisedStream(Generic[T]):
                 status = response.status_code
                 if status == 200:
                     return response
-                await response.aread()
-                try:
-                    body: Any = response.json()
-                except ValueError:
-                    body = None
+                body: Any = None
+                try:  # an error body that stalls must not hang the reconnect loop
+                    async with asyncio.timeout(self.connect_timeout):
+                        await response.aread()
+                    body = response.json()
+                except (TimeoutError, ValueError, httpx.HTTPError):
+                    pass
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 error = api_error(status, body, wait)
                 if status == 401 and not refreshed:

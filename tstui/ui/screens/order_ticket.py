@@ -322,6 +322,17 @@ class OrderTicket(ModalScreen[OrderResult | None]):
                 self._set_result(f"Not sent: {exc}", "-bad")
                 self._refresh_buttons()
             return
+        except Exception as exc:  # a bug: the order may or may not have gone; never resend
+            self.busy = False
+            self.preview = None
+            if self.is_attached:
+                self._set_result(
+                    f"Unexpected error ({type(exc).__name__}: {exc}): check the Orders view "
+                    "before anything else; nothing will be resent",
+                    "-bad",
+                )
+                self._refresh_buttons()
+            return
         self._show_outcome(outcome)
         if outcome.kind == "unknown":
             self._show_outcome(await self.trading.resolve_unknown(outcome))
