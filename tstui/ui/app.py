@@ -15,9 +15,9 @@ from textual.widgets import Static
 
 from tstui.client.errors import TradeStationError
 from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
-from tstui.domain.models import Position
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand, TstuiCommands
+from tstui.ui.env_switch import EnvSwitching
 from tstui.ui.keymap import binding_infos, split_keymap
 from tstui.ui.live import LiveData
 from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
@@ -29,6 +29,7 @@ from tstui.ui.screens.login import DemoLauncher, LoginScreen, demo_sign_in
 from tstui.ui.screens.overview import OverviewScreen
 from tstui.ui.screens.positions import PositionsScreen
 from tstui.ui.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
+from tstui.ui.trading_actions import TradingActions
 
 VIEWS: dict[str, str] = {
     "overview": "overview",
@@ -45,7 +46,7 @@ class StartScreen(Screen[None]):
         yield Static("tstui — connecting…", id="start-message")
 
 
-class TstuiApp(App[int]):
+class TstuiApp(EnvSwitching, TradingActions, App[int]):
     TITLE = "tstui"
     CSS_PATH = "tstui.tcss"
     MODES: ClassVar[dict[str, Any]] = {
@@ -286,58 +287,6 @@ class TstuiApp(App[int]):
         except Exception as exc:
             self.notify(f"theme not saved: {exc}", severity="warning")
 
-    def action_toggle_env(self) -> None:
-        if not isinstance(self.screen, BaseScreen):
-            # e.g. the palette over an open order ticket: the ticket would keep its SIM look
-            # (and SIM accounts) while its next preview and Place went to LIVE.
-            self.notify("Close the open dialog before switching environment.", severity="warning")
-            return
-        target: Environment = "live" if self.live.env == "sim" else "sim"
-        if target == "live":
-            if self.demo and not self.settings.live_base_url:
-                self.notify("The demo has no LIVE environment.", severity="warning")
-                return
-            api = self.live.settings.with_env("live").endpoints.api_base
-            confirm: Screen[bool] = TypedConfirmScreen(
-                "Switch to LIVE trading",
-                f"Orders will go to your real accounts at {api}.",
-                expected="LIVE",
-            )
-        else:
-            confirm = ConfirmScreen("Back to SIM", "Switch to the simulated environment?")
-        self.push_screen(confirm, partial(self._env_confirmed, target))
-
-    def _env_confirmed(self, target: Environment, ok: bool | None) -> None:
-        if ok:
-            self._start_env_switch(target, self.live.env)
-        elif target == "live":
-            self.notify("Stayed in SIM.", timeout=3)
-
-    def _start_env_switch(self, target: Environment, previous: Environment | None) -> None:
-        self.run_worker(
-            self._switch_env(target, previous), group="session", exclusive=True, exit_on_error=False
-        )
-
-    async def _switch_env(self, target: Environment, previous: Environment | None) -> None:
-        self.set_class(target == "live", "-live")
-        self._audit_env(previous, target)
-        try:
-            await self.live.switch_env(target)
-        except Exception as exc:
-            self._show_login(str(exc) or type(exc).__name__, previous)
-            return
-        self._after_connect()
-
-    def _audit_env(self, previous: Environment | None, target: Environment) -> None:
-        try:
-            from tstui.audit import AuditLog
-
-            AuditLog.in_dir(self.settings.state_dir).append(
-                "env_switch", env=target, payload={"from": previous or "", "to": target}
-            )
-        except Exception as exc:
-            self.notify(f"audit log: {exc}", severity="warning")
-
     def action_reload_config(self) -> None:
         try:
             fresh = load_settings(self.settings.config_file)
@@ -411,46 +360,6 @@ class TstuiApp(App[int]):
 
     def _reconcile_now(self) -> None:
         self.run_worker(self.live.reconcile_orders(), group="reconcile-now", exit_on_error=False)
-
-    # ------------------------------------------------------------------ trading (TRADING helper)
-    def action_ticket(self, intent: str = "new") -> None:
-        """Open the order ticket, prefilled by the showing screen's ``ticket_prefill(intent)``.
-
-        Intents: "new", "buy", "sell", "close" (flatten), or a screen's own (e.g. "buy_more").
-        Only from a main view (never on top of another modal) and only when connected.
-        """
-        from tstui.ui.screens.order_ticket import open_order_ticket
-
-        screen = self.screen
-        if not isinstance(screen, BaseScreen):
-            return
-        if not self.live.connected:
-            self.notify("Not connected: no order ticket.", severity="warning")
-            return
-        prefill = None
-        hook = getattr(screen, "ticket_prefill", None)
-        if callable(hook):
-            prefill = hook(intent)
-        open_order_ticket(self, prefill, intent=intent)
-
-    def action_roll_position(self, position: Position) -> None:
-        """The positions screen's Roll key: review both legs and their previews, then roll."""
-        from tstui.ui.roll import open_roll_review
-
-        self.run_worker(
-            open_roll_review(self, self.live, position), group="roll-review", exit_on_error=False
-        )
-
-    def action_cancel_all_working(self) -> None:
-        """Cancel every working order of the selected account (all accounts: every one)."""
-        from tstui.ui.screens.order_dialogs import request_cancel, working_orders
-        from tstui.ui.trading import trading_service
-
-        if not self.live.connected:
-            self.notify("Not connected.", severity="warning")
-            return
-        orders = working_orders(self.live.order_book, self.live.current_account)
-        request_cancel(self, trading_service(self), orders)
 
 
 def _clone(message: BooksChanged | EnvChanged | AccountChanged) -> Any:
