@@ -29,7 +29,7 @@ def screen_text(screen: LoginScreen) -> str:
 
 async def start_sign_in(app: TstuiApp, pilot: Pilot[int]) -> LoginScreen:
     screen = await wait_for_screen(app, pilot, LoginScreen, timeout=15)
-    await pilot.click("#sign-in")
+    await pilot.press("ctrl+s")  # login.sign_in
     await wait_until(pilot, lambda: screen.authorize_url is not None)
     return screen
 
@@ -72,7 +72,7 @@ async def test_no_credentials_offers_sign_in_and_demo(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_for_screen(app, pilot, LoginScreen)
         assert screen.query_one("#demo", Button)
-        await pilot.click("#sign-in")  # nothing typed: a field error, no request
+        await pilot.press("ctrl+s")  # login.sign_in: nothing typed -> a field error, no request
         await pilot.pause()
         assert "client id" in str(screen.query_one("#login-progress", Static).content)
         secret = screen.query_one("#client-secret", Input)

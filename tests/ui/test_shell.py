@@ -110,7 +110,7 @@ async def test_live_switch_cancelled_then_accepted(sim: SimServer, signed_in: Se
             await pilot.press("L", "I", "V", "E", "enter")
             login = await wait_for_screen(app, pilot, LoginScreen, timeout=15)
             assert login.settings.env == "live"
-            await pilot.click("#sign-in")
+            await pilot.press("ctrl+s")  # login.sign_in
             await wait_until(pilot, lambda: login.authorize_url is not None)
             url = login.authorize_url
             assert url is not None and url.startswith(live_sim.url)

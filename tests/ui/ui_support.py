@@ -69,6 +69,9 @@ async def wait_for_screen(
     await wait_until(pilot, shown, timeout, f"a {kind.__name__}")
     screen = app.screen
     assert isinstance(screen, kind)
+    # a screen that was just pushed is laid out on the next refresh: clicks need regions
+    await wait_until(pilot, lambda: screen.region.area > 0, timeout, "the screen's layout")
+    await pilot.pause()
     return screen
 
 
