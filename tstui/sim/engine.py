@@ -24,7 +24,7 @@ from tstui.sim.market import PricePaths
 from tstui.sim.matching import expiry_for, match_price, rejection
 from tstui.sim.quotes import bid_ask
 from tstui.sim.records import FINAL_STATUSES, SimAccount, SimOrder, SimPosition
-from tstui.sim.valuation import day_reference, todays_pl
+from tstui.sim.valuation import DayFill, symbol_day_pl, todays_pl
 from tstui.sim.views import (
     Quote,
     account_totals,
@@ -50,6 +50,8 @@ class Engine:
         self.orders: dict[str, SimOrder] = {}
         self.working: dict[str, SimOrder] = {}
         self.positions: dict[tuple[str, str], SimPosition] = {}
+        # today's fills per (account, symbol): day P&L and BOD figures (tstui.sim.valuation)
+        self.day_fills: dict[tuple[str, str], list[DayFill]] = {}
         self.confirm_ids: set[str] = set()
         self.next_order_id = 1_000_000_001
         self.next_position_id = 5_000_001
@@ -101,7 +103,10 @@ class Engine:
 
     def position_api(self, pos: SimPosition) -> dict[str, Any]:
         return position_to_api(
-            pos, self.instrument(pos.symbol), self.quote_of(pos.symbol), day_reference(self, pos)
+            pos,
+            self.instrument(pos.symbol),
+            self.quote_of(pos.symbol),
+            symbol_day_pl(self, pos.account_id, pos.symbol),
         )
 
     def _new_order_id(self) -> str:
@@ -306,6 +311,8 @@ class Engine:
             cash += realized
         else:
             cash -= signed * price
+        fill = DayFill(now.date(), signed, price, commission, cash - account.cash)
+        self.day_fills.setdefault(key, []).append(fill)
         self.accounts[order.account_id] = replace(
             account,
             cash=cash,
@@ -360,7 +367,7 @@ class Engine:
         return balance_to_api(
             account,
             account_totals(account, positions, self.instrument, self.quote_of),
-            todays_pl(self, account, positions),
+            todays_pl(self, account_id),
         )
 
     def positions_of(self, account_id: str) -> list[SimPosition]:

@@ -17,7 +17,7 @@ from tstui.sim.common import endpoint, split_accounts, split_ids
 from tstui.sim.context import SimContext
 from tstui.sim.intake import BadRequest
 from tstui.sim.records import SimOrder
-from tstui.sim.valuation import bod_securities_value
+from tstui.sim.valuation import bod_cash, bod_securities_value
 from tstui.sim.views import account_to_api, bod_balance_to_api
 
 MAX_UNPAGED = 600
@@ -93,7 +93,9 @@ def routes(ctx: SimContext) -> list[Route]:
         known, errors = split_accounts(ctx, request.path_params["accounts"])
         with engine.lock:
             items = [
-                bod_balance_to_api(engine.accounts[a], bod_securities_value(engine, a))
+                bod_balance_to_api(
+                    engine.accounts[a], bod_securities_value(engine, a), bod_cash(engine, a)
+                )
                 for a in known
             ]
         return JSONResponse({"BODBalances": items, "Errors": errors})

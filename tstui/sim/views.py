@@ -81,10 +81,10 @@ def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
 
 
 def position_to_api(
-    pos: SimPosition, inst: Instrument | None, quote: Quote, day_reference: Decimal | None = None
+    pos: SimPosition, inst: Instrument | None, quote: Quote, todays_pl: Decimal | None = None
 ) -> dict[str, Any]:
-    """``day_reference``: the start-of-day price for a position held overnight (today's P&L
-    counts from there), else the average price."""
+    """``todays_pl``: the P&L since the start of the day (tstui.sim.valuation); without it,
+    the unrealized P&L stands in."""
     last, bid, ask = quote
     pv = inst.point_value if inst else Decimal(1)
     fmt = inst.fmt if inst else str
@@ -108,7 +108,7 @@ def position_to_api(
         "Quantity": str(qty),
         "Symbol": pos.symbol,
         "Timestamp": iso(pos.opened_at),
-        "TodaysProfitLoss": money((last - (day_reference or pos.average_price)) * qty * pv),
+        "TodaysProfitLoss": money(unrealized if todays_pl is None else todays_pl),
         "TotalCost": money(cost),
         "UnrealizedProfitLoss": money(unrealized),
         "UnrealizedProfitLossPercent": str(pct),
@@ -215,8 +215,13 @@ def balance_to_api(
     return body
 
 
-def bod_balance_to_api(account: SimAccount, securities: Decimal = Decimal(0)) -> dict[str, Any]:
-    cash = money(account.bod_cash)
+def bod_balance_to_api(
+    account: SimAccount, securities: Decimal = Decimal(0), start_cash: Decimal | None = None
+) -> dict[str, Any]:
+    """``start_cash``: cash at the start of the day (tstui.sim.valuation); defaults to the
+    figure stored with the account."""
+    start = account.bod_cash if start_cash is None else start_cash
+    cash = money(start)
     body: dict[str, Any] = {
         "AccountID": account.account_id,
         "AccountType": account.account_type,
@@ -224,13 +229,13 @@ def bod_balance_to_api(account: SimAccount, securities: Decimal = Decimal(0)) ->
             "AccountBalance": cash,
             "CashAvailableToWithdraw": cash,
             "DayTrades": "0",
-            "DayTradingMarginableBuyingPower": money(account.bod_cash * 4),
-            "Equity": money(account.bod_cash + securities),
+            "DayTradingMarginableBuyingPower": money(start * 4),
+            "Equity": money(start + securities),
             "NetCash": cash,
             "OpenTradeEquity": "0.00",
             "OptionBuyingPower": cash,
             "OptionValue": "0.00",
-            "OvernightBuyingPower": money(account.bod_cash * 2),
+            "OvernightBuyingPower": money(start * 2),
         },
     }
     if account.trades_futures:
