@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tstui.audit import REDACTED, AuditLog
 
 
@@ -29,3 +31,16 @@ def test_secret_keys_are_redacted_at_any_depth(tmp_path: Path) -> None:
     assert "rt-1" not in text and "cs-1" not in text and "c-1" not in text
     assert text.count(REDACTED) == 3
     assert (log.path.stat().st_mode & 0o777) == 0o600
+
+
+def test_demo_audit_is_read_with_the_demo_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tstui.cli import main
+    from tstui.config import state_dir
+
+    AuditLog.in_dir(state_dir() / "demo").append("order.place", env="sim", payload={"x": 1})
+    assert main(["audit", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == ""
+    assert main(["--demo", "audit", "--json"]) == 0
+    assert '"order.place"' in capsys.readouterr().out

@@ -68,8 +68,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_tui(settings, demo=bool(args.demo))
     if command == "audit":
-        from tstui.cli.audit_cmd import run_audit
+        from dataclasses import replace
 
+        from tstui.cli.audit_cmd import run_audit
+        from tstui.cli.tui import DEMO_STATE
+
+        if args.demo:  # `tstui --demo audit`: what the demo did, kept apart from real trading
+            settings = replace(settings, state_dir=settings.state_dir / DEMO_STATE)
         return run_audit(settings, args)
     if command in ("login", "logout"):
         from tstui.cli import auth_cmds

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from tstui.config import Settings
 
+DEMO_STATE = "demo"  # below the state dir: the demo's own tokens and audit log
 DEMO_SEED = 7
 # Hidden hook for the startup bench: "1" closes the app at its first full screen (see below).
 EXIT_AFTER_FIRST_SCREEN = "TSTUI_EXIT_AFTER_FIRST_SCREEN"
@@ -24,8 +25,8 @@ DEMO_LIVE_SEED = 8
 def _demo_settings(settings: Settings, stack: ExitStack) -> Settings:
     from tstui.sim.server import SimServer
 
-    demo_state = settings.state_dir / "demo"
-    # Demo tokens die with their simulators; the demo audit log is kept for `tstui audit`.
+    demo_state = settings.state_dir / DEMO_STATE
+    # Demo tokens die with their simulators; the demo's audit log stays (`tstui --demo audit`).
     stack.callback(shutil.rmtree, demo_state / "tokens", ignore_errors=True)
     sim = stack.enter_context(SimServer(seed=DEMO_SEED))
     live_stand_in = stack.enter_context(SimServer(seed=DEMO_LIVE_SEED))
