@@ -55,7 +55,10 @@ def emit(
 def emit_errors(errors: Sequence[Any]) -> None:
     """Per-item failures that came back inside a 200 (never dropped silently)."""
     for err in errors:
-        print(f"tstui: {err.id or '?'}: {err.error}: {err.message}", file=sys.stderr)
+        parts = [err.id or "?", err.error]
+        if err.message and err.message != err.error:
+            parts.append(err.message)
+        print("tstui: " + ": ".join(p for p in parts if p), file=sys.stderr)
 
 
 def ask(question: str) -> bool:
