@@ -28,11 +28,11 @@ BlotterRow = Order | PendingOrder
 BLOTTER_COLUMNS: tuple[Column, ...] = (
     # What a trader scans first comes first, so status is on screen even at 80 columns.
     Column("time", "Time", 11),
-    Column("symbol", "Symbol", 10),
-    Column("side", "Side", 10),
+    Column("symbol", "Symbol", 8),
+    Column("side", "Side", 5),
     Column("qty", "Fill/Qty", 9, "right"),
     Column("type", "Type", 10),
-    Column("price", "Limit/Stop", 11, "right"),
+    Column("price", "Lmt/Stop", 10, "right"),
     Column("status", "Status", 15),
     Column("avg", "Avg fill", 9, "right"),
     Column("tif", "TIF", 4),
@@ -41,6 +41,8 @@ BLOTTER_COLUMNS: tuple[Column, ...] = (
     Column("id", "Order ID", 12),
 )
 _GROUPS = ("working", "filled", "cancelled", "rejected", "pending", "other")
+# Short forms so the status column fits at 80 columns (the detail panel spells them out).
+_SIDES = {"SellShort": "Short", "BuyToCover": "Cover", "BUYTOCOVER": "Cover", "SELLSHORT": "Short"}
 
 
 def _num(value: Decimal | None) -> str:
@@ -179,7 +181,7 @@ class Blotter(VirtualTable[BlotterRow]):
         return (
             (_time(row.opened_date_time, self.tz), None),
             (row.symbol, None),
-            (row.side, None),
+            (_SIDES.get(row.side, row.side), None),
             (f"{_num(row.filled_quantity)}/{_num(row.quantity)}", None),
             (row.order_type or "", None),
             (prices, None),
@@ -197,7 +199,7 @@ class Blotter(VirtualTable[BlotterRow]):
         return (
             (_time(row.placed_at, self.tz), style),
             (row.symbol, style),
-            (row.action, style),
+            (_SIDES.get(row.action, row.action), style),
             (f"?/{_num(row.quantity)}", style),
             (row.order_type, style),
             (prices, style),
