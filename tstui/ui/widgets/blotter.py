@@ -46,11 +46,8 @@ _SIDES = {"SellShort": "Short", "BuyToCover": "Cover", "BUYTOCOVER": "Cover", "S
 
 
 def _num(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return str(value.normalize())
+    """Prices as the API sent them ("5777.50", not "5777.5"); whole quantities stay whole."""
+    return "" if value is None else format(value, "f")
 
 
 def _time(value: datetime | None, tz: tzinfo | None) -> str:
