@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 from ui_support import SIZE, rendered_text, sim_post, wait_for_screen, wait_until
 
 from tstui.config import Settings
+from tstui.domain.futures import front_contract
 from tstui.ui.app import TstuiApp
 from tstui.ui.commands import collect_commands
-from tstui.ui.screens.chart import ChartRequest, ChartScreen, open_chart
+from tstui.ui.screens.chart import ChartRequest, ChartScreen, chart_symbols, open_chart
 from tstui.ui.screens.overview import OverviewScreen
 from tstui.ui.widgets.chart import ChartView
 from tstui.ui.widgets.symbol_panel import SymbolPanel
@@ -66,6 +69,29 @@ async def test_chart_snapshot_live_bar_and_symbol_panel(
         # the palette offers the chart actions as "chart: ..."
         texts = {c.text for c in collect_commands(screen)}
         assert "chart: @ES 1-minute" in texts and "chart: open ESZ26 5-minute" in texts
+
+
+def test_chart_symbols_include_the_front_contracts() -> None:
+    symbols = chart_symbols(App[None](), at=datetime(2026, 11, 25, 20, 0, tzinfo=UTC))
+    assert {"@ES", "ESZ26", "@NQ", "NQZ26", "@GC", "@CL"} <= set(symbols)
+    assert symbols.index("@ES") < symbols.index("ESZ26")
+
+
+async def test_palette_opens_a_front_contract_chart_from_any_view(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        overview = await wait_for_screen(app, pilot, OverviewScreen, timeout=15)
+        front = front_contract("ES", datetime.now(UTC))
+        wanted = f"chart: open {front} 5-minute"  # the README's example, with today's contract
+        commands = {c.text: c for c in collect_commands(app, overview)}
+        assert wanted in commands
+        commands[wanted].callback()
+        screen = await wait_for_screen(app, pilot, ChartScreen, lambda s: s.query(SymbolPanel))
+        assert screen.request.symbol == front
+        await wait_until(pilot, lambda: screen.stream_state == "live")
+        await app.live.disconnect()
 
 
 async def test_chart_keys_unit_symbol_and_tick_bars(sim: SimServer, signed_in: Settings) -> None:

@@ -81,6 +81,43 @@ async def test_balances_bod_and_day_pl_for_all_and_one_account(
         assert f"{cash:,.2f}" in rendered_text(balances)
 
 
+async def test_delta_equity_follows_the_real_time_balances(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    """Δ equity = latest equity - BOD equity, redrawn on every balances refresh (the BOD
+    figures themselves are fetched once)."""
+    fast = replace(
+        signed_in, stream=StreamSettings(heartbeat_timeout_s=2.0, balances_refresh_s=0.2)
+    )
+    app = TstuiApp(fast)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await overview(app, pilot)
+        bod = screen.query_one("#bod-panel", DataPanel)
+        await wait_until(pilot, lambda: bod.last_good_at is not None and screen.balances)
+        bod_at = bod.last_good_at
+        start = next(b for b in screen._bods if b.account_id == "SIM1000001M")
+        assert start.detail is not None and start.detail.equity is not None
+        bod_equity = start.detail.equity
+        equity = screen.balances["SIM1000001M"].equity
+        order = order_request("SIM1000001M", "MSFT", "BUY", 100)
+        assert (await app.live.api.place_order(order))[0].error is None
+        await wait_until(
+            pilot,
+            lambda: any(
+                p.symbol == "MSFT" and p.account_id == "SIM1000001M"
+                for p in app.live.positions.values()
+            ),
+        )
+        last = (await app.live.api.get_quotes(["MSFT"])).items[0].last
+        assert last is not None
+        sim_post(sim.url, "/_sim/price", {"symbol": "MSFT", "price": str(last + 25)})
+        await wait_until(pilot, lambda: screen.balances["SIM1000001M"].equity != equity, timeout=15)
+        now = screen.balances["SIM1000001M"].equity
+        assert now is not None
+        assert f"{now - bod_equity:+,.2f}" in rendered_text(bod)
+        assert bod.last_good_at == bod_at  # the BOD figures were not fetched again
+
+
 async def test_balances_error_state_shows_last_good_time(
     sim: SimServer, signed_in: Settings
 ) -> None:

@@ -137,14 +137,19 @@ async def test_review_modal_previews_then_rolls_step_by_step(
     (plan,) = work.agenda.start
     before = order_count(sim)
     app = Host()
-    async with app.run_test(size=(110, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         screen = RollReviewScreen(plan, api, journal, settings=FAST)
         await app.push_screen(screen, app.results.append)
         go = screen.query_one("#roll-go", Button)
         await wait_until(pilot, lambda: not go.disabled, 15)
         assert order_count(sim) == before  # previews send nothing
         assert "est. price" in str(screen.query_one("#leg-close").render())
-        await pilot.click("#roll-go")
+        await pilot.pause()
+        body = screen.query_one("#roll-body").region
+        for button in screen.query(Button):  # 80x24: both buttons wholly on screen
+            assert screen.region.contains_region(button.region), button.id
+            assert not body.overlaps(button.region), button.id  # the body scrolls instead
+        await pilot.press("f8")  # roll.go
         await wait_until(pilot, lambda: screen.outcome is not None and not screen.running, 15)
         assert screen.outcome is not None and screen.outcome.done
         lines = screen.progress_lines
@@ -169,6 +174,10 @@ async def test_review_modal_refused_preview_cannot_send(
         await wait_until(pilot, lambda: screen.previews, 15)
         assert screen.query_one("#roll-go", Button).disabled
         assert "PREVIEW REFUSED" in str(screen.query_one("#leg-close").render())
+        await pilot.press("f8")  # roll.go: refused, says why, sends nothing
+        await pilot.pause()
+        assert screen.outcome is None and not screen.running
+        assert any("not possible" in note for note in app.notes)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.results, 15)
     assert app.results == [None]

@@ -11,7 +11,14 @@ import anyio
 import pytest
 from order_factory import order_request
 from textual.widgets import Input, Static
-from ui_support import SIZE, authorize_redirect, started, wait_for_screen, wait_until
+from ui_support import (
+    SIZE,
+    authorize_redirect,
+    rendered_text,
+    started,
+    wait_for_screen,
+    wait_until,
+)
 
 from tstui.config import Settings
 from tstui.ui.app import TstuiApp
@@ -183,3 +190,53 @@ async def test_env_switch_is_refused_over_an_open_ticket(
         assert isinstance(app.screen, OrderTicket)  # no LIVE confirmation under a ticket
         assert app.live.env == "sim"
         await app.live.disconnect()
+
+
+async def test_hidden_views_follow_account_and_env(sim: SimServer, signed_in: Settings) -> None:
+    """AccountChanged / EnvChanged reach every mode, not only the one showing."""
+    from tstui.sim.server import SimServer as Server
+    from tstui.ui.screens.login import demo_sign_in
+    from tstui.ui.widgets.balances import DataPanel
+
+    start = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    with Server(seed=7, start=start, speed=0.0, heartbeat_seconds=0.5) as live_sim:
+        settings = replace(signed_in, live_base_url=live_sim.url)
+        await demo_sign_in(settings.with_env("live"))  # LIVE tokens: the switch needs no login
+        app = TstuiApp(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot, OverviewScreen, orders_live=False)
+            overview = app.screen
+            assert isinstance(overview, OverviewScreen)
+            bod = overview.query_one("#bod-panel", DataPanel)
+            await wait_until(pilot, lambda: "SIM1000002F" in rendered_text(bod), what="BOD all")
+            # an account chosen on Positions shows on the Overview's BOD panel
+            await pilot.press("2")
+            await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen))
+            await pilot.press("a")  # account.next: the first account
+            await wait_until(pilot, lambda: app.live.current_account == "SIM1000001M")
+            await pilot.press("1")
+            await wait_until(pilot, lambda: app.screen is overview)
+            await wait_until(
+                pilot,
+                lambda: (
+                    "SIM1000002F" not in rendered_text(bod) and "SIM1000001M" in rendered_text(bod)
+                ),
+                what="the BOD panel for the chosen account",
+            )
+            # a chart left streaming in its mode stops with the old session, reloads on show
+            await pilot.press("4")
+            chart = await wait_for_screen(app, pilot, ChartScreen)
+            await wait_until(pilot, lambda: chart.stream_state == "live", what="chart live")
+            await pilot.press("1")
+            await wait_until(pilot, lambda: app.screen is overview)
+            app._start_env_switch("live", "sim")  # what a typed-LIVE confirmation starts
+            await wait_until(pilot, lambda: app.live.env == "live" and bool(app.live.accounts))
+            await wait_until(pilot, lambda: chart.stream_state == "idle", what="chart stopped")
+            await pilot.pause(1.0)  # the old stream would fail (and report) by now
+            assert "closed" not in (app.live.last_error or "")
+            await wait_until(pilot, lambda: chart.bars_worker.is_finished, what="no chart stream")
+            await pilot.press("4")
+            await wait_until(pilot, lambda: chart.stream_state == "live", what="chart reloaded")
+            assert chart.error is None
+            assert "closed" not in (app.live.last_error or "")
+            await app.live.disconnect()

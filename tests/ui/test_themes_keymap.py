@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from textual.widgets import DataTable
 from ui_support import SIZE, wait_until
 
 from tstui.config import Settings
@@ -43,6 +44,17 @@ def test_theme_files_have_trading_colours() -> None:
     assert problems == []
     for theme in themes:
         assert set(TRADING_VARIABLES) <= set(theme.variables), theme.name
+
+
+def test_panel_borders_stand_out_from_the_surface() -> None:
+    from textual.color import Color
+
+    for theme in load_themes()[0]:
+        colours = theme.to_color_system().generate()
+        border = Color.parse(theme.variables["panel-border"])
+        surface = Color.parse(colours["surface"])
+        # the light theme's $panel-lighten-2 was white on a white surface: invisible
+        assert abs(border.brightness - surface.brightness) >= 0.12, theme.name
 
 
 def test_broken_theme_file_is_reported_with_file_and_key(tmp_path: Path) -> None:
@@ -135,6 +147,21 @@ async def test_help_lists_binding_ids_and_current_keys(tmp_path: Path) -> None:
             assert binding_id in rows
         assert rows["view.positions"][1] == "p"
         assert rows["view.overview"][1] == "1"
+        # keys as a user types them, not Textual's names
+        assert rows["app.help"][1] == "? / F1"
+        assert rows["app.palette"][1] == "ctrl+p"
+        assert rows["chart.fewer"][1] == "["
+        assert rows["chart.symbol"][1] == "/"
+        assert rows["view.positions"][3] == "App" and rows["chart.symbol"][3] == "Chart"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        table = app.screen.query_one("#help-table", DataTable)
+        # every column, "where" included, fits the table: nothing is cut at 80 columns
+        assert table.virtual_size.width <= table.scrollable_content_region.width
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

@@ -145,7 +145,7 @@ async def test_risk_limits_block_and_warnings_need_an_override(
 ) -> None:
     limits = RiskLimits(max_quantity=Decimal(10), price_band_pct=Decimal(1), duplicate_window_s=0)
     app = TstuiApp(with_risk(settings, limits))
-    async with app.run_test(size=TICKET_SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # the smallest supported terminal
         await started(app, pilot)
         ticket, _, _ = await open_limit_ticket(app, pilot, MARGIN, "MSFT", "11", "0.9")
         calls_before = len(app.live.call_log)
@@ -162,8 +162,17 @@ async def test_risk_limits_block_and_warnings_need_an_override(
         assert ticket.preview is not None
         assert "warning: Limit:" in text_of(ticket, "issues")
         assert not place_enabled(ticket)
+        await pilot.press("f8")  # ticket.place: refused, and it says why
+        await pilot.pause()
+        assert "Override warnings" in text_of(ticket, "result") and ticket.outcome is None
         override = ticket.query_one("#override", Checkbox)
         assert override.display
+        await pilot.pause()
+        body = ticket.query_one("#ticket-body").region
+        for widget_id in ("preview-btn", "place", "result"):  # docked: always in view at 80x24
+            region = ticket.query_one(f"#{widget_id}").region
+            assert ticket.region.contains_region(region) and not body.overlaps(region), widget_id
+        assert body.contains_region(override.region)  # scrolled into view with the warnings
         override.value = True
         await pilot.pause()
         assert place_enabled(ticket)

@@ -220,8 +220,26 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
 
     # ------------------------------------------------------------------ data delivery
     def _post_to_screens(self, message_factory: BooksChanged | EnvChanged | AccountChanged) -> None:
-        for screen in self.screen_stack:
+        """Books flushes go to the showing mode (a resumed screen redraws in full); account
+        and env changes go to every installed mode's screens, so a hidden view never keeps
+        the old account or the closed session."""
+        if isinstance(message_factory, BooksChanged):
+            screens = self.screen_stack
+        else:
+            screens = self._all_screens()
+        for screen in screens:
             screen.post_message(_clone(message_factory))
+
+    def _all_screens(self) -> list[Screen[Any]]:
+        out: list[Screen[Any]] = []
+        for stack in self._screen_stacks.values():
+            out.extend(s for s in stack if s not in out)
+        return out
+
+    def _stop_session_work(self) -> None:
+        """Before the session closes: every view stops the workers that use it."""
+        for screen in self._mode_screens():
+            screen.stop_session_work()
 
     def _deliver_books(self, orders: frozenset[str], positions: frozenset[str], full: bool) -> None:
         for screen in self.screen_stack:

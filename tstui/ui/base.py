@@ -61,6 +61,10 @@ class BaseScreen(Screen[None]):
         """Hidden screens get no flushes: redraw everything when shown again."""
         self.post_message(BooksChanged(full=True))
 
+    def stop_session_work(self) -> None:
+        """The session is about to close (env switch): stop workers that use it (override).
+        ``on_env_changed`` follows once the new session is up."""
+
     def set_api_log(self, shown: bool) -> None:
         panel = self.query_one(ApiLogPanel)
         panel.set_class(shown, "-shown")

@@ -38,6 +38,8 @@ class EnvSwitching(_AppBase):
 
         def _after_connect(self) -> None: ...
 
+        def _stop_session_work(self) -> None: ...
+
     def action_toggle_env(self) -> None:
         if not isinstance(self.screen, BaseScreen):
             # e.g. the palette over an open order ticket: the ticket would keep its SIM look
@@ -73,6 +75,7 @@ class EnvSwitching(_AppBase):
     async def _switch_env(self, target: Environment, previous: Environment | None) -> None:
         self.set_class(target == "live", "-live")
         self._audit_env(previous, target)
+        self._stop_session_work()  # no view may use the old session after it closes
         try:
             await self.live.switch_env(target)
         except Exception as exc:

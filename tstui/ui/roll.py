@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Log, Static
 
@@ -69,17 +69,20 @@ def leg_text(plan: RollPlan, leg: str, preview: LegPreview | str | None) -> str:
 class RollReviewScreen(ModalScreen[RollOutcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="roll.close"),
+        Binding("f8", "go", "Roll", id="roll.go"),
     ]
     DEFAULT_CSS = """
     RollReviewScreen { align: center middle; }
-    #roll-box { width: 90; max-width: 98%; height: auto; max-height: 95%;
-                border: thick $primary; background: $surface; padding: 1 2; }
+    #roll-box { width: 90; max-width: 98%; height: auto; max-height: 100%;
+                border: thick $primary; background: $surface; padding: 0 1; }
     #roll-box.-live { border: thick $error; }
+    #roll-body { height: auto; max-height: 1fr; }
     #roll-title { text-style: bold; margin-bottom: 1; }
     .roll-leg { margin-bottom: 1; }
-    #roll-progress { height: 10; border: round $panel; }
+    #roll-progress { height: 8; border: round $panel; }
     #roll-result { margin-top: 1; }
-    #roll-buttons { height: auto; margin-top: 1; align: right middle; }
+    #roll-result.-error { color: $error; }
+    #roll-buttons { dock: bottom; height: 3; align: right middle; }
     #roll-buttons Button { margin-left: 2; }
     """
 
@@ -113,16 +116,18 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
         title = f"Roll {p.direction} {format_decimal(p.quantity)} {p.old_symbol} → {p.new_symbol}"
         if self.resume:
             title += " (resume)"
+        # The buttons are docked: at 80x24 the body scrolls, Cancel and Roll stay in view.
         with Vertical(id="roll-box", classes="-live" if self.live_env else ""):
-            yield Label(f"{title} · {p.account_id}" + (" · LIVE" if self.live_env else ""),
-                        id="roll-title")  # fmt: skip
-            yield Static(leg_text(p, "close", None), id="leg-close", classes="roll-leg")
-            yield Static(leg_text(p, "open", None), id="leg-open", classes="roll-leg")
-            yield Log(id="roll-progress", auto_scroll=True)
-            yield Static("", id="roll-result")
             with Horizontal(id="roll-buttons"):
-                yield Button("Cancel", id="roll-cancel")
-                yield Button("Roll", id="roll-go", variant="primary", disabled=True)
+                yield Button("Cancel (Esc)", id="roll-cancel")
+                yield Button("Roll (F8)", id="roll-go", variant="primary", disabled=True)
+            with VerticalScroll(id="roll-body"):
+                yield Label(f"{title} · {p.account_id}" + (" · LIVE" if self.live_env else ""),
+                            id="roll-title")  # fmt: skip
+                yield Static(leg_text(p, "close", None), id="leg-close", classes="roll-leg")
+                yield Static(leg_text(p, "open", None), id="leg-open", classes="roll-leg")
+                yield Log(id="roll-progress", auto_scroll=True)
+                yield Static("", id="roll-result")
 
     def on_mount(self) -> None:
         self.run_worker(self._load_previews(), group="roll-review", exit_on_error=False)
@@ -159,6 +164,15 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
 
     @on(Button.Pressed, "#roll-go")
     def _go(self) -> None:
+        self.action_go()
+
+    def action_go(self) -> None:
+        """Roll (F8): only once both previews came back clean (the button says so)."""
+        if self.query_one("#roll-go", Button).disabled and not self.running:
+            if self.outcome is None:
+                why = "previews refused" if self.previews else "waiting for the previews"
+                self.notify(f"Roll is not possible yet: {why}", severity="warning")
+            return
         if self.running or self.outcome is not None:
             return
         if self.live_env:
@@ -175,7 +189,7 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
     def _start(self) -> None:
         self.running = True
         self.query_one("#roll-go", Button).disabled = True
-        self.query_one("#roll-cancel", Button).label = "Close"
+        self.query_one("#roll-cancel", Button).label = "Close (Esc)"
         self.run_worker(self._run(), group="roll-review", exit_on_error=False)
 
     async def _run(self) -> None:

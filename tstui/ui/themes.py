@@ -26,6 +26,7 @@ TRADING_VARIABLES: dict[str, str] = {
     "profit": "#3FB950",
     "loss": "#F0555A",
     "live-warning": "#D0021B",
+    "panel-border": "#6E7781",  # mid grey: visible on dark and light surfaces alike
 }
 """Defaults so built-in Textual themes (which lack these) still style every widget."""
 

@@ -14,15 +14,17 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.events import ScreenResume
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from tstui.client.streams import StreamState
 from tstui.domain.frames import StreamErrorFrame
-from tstui.domain.futures import PRODUCTS
+from tstui.domain.futures import PRODUCTS, front_contract
 from tstui.domain.models import Bar, TickBar
 from tstui.domain.ticket import TicketFields, close_position_fields
 from tstui.ui.base import BaseScreen
@@ -108,6 +110,7 @@ class ChartScreen(BaseScreen):
         self.last_good_at: datetime | None = None
         self.error: str | None = None
         self._error_reported = False
+        self._stale = False  # the session changed while hidden: reload when shown
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chart-toolbar"):
@@ -145,6 +148,7 @@ class ChartScreen(BaseScreen):
         fmt = "%H:%M:%S" if req.tick else time_format_for(req.unit)
         self.chart.configure(title=f"{req.symbol} {req.label}", time_format=fmt, decimals=decimals)
         self.error, self._error_reported, self.stream_state = None, False, "loading"
+        self._stale = False
         self._update_status()
         self.panel.show_loading(req.symbol)
         # Callables, not coroutines (see OverviewScreen._start).
@@ -163,18 +167,43 @@ class ChartScreen(BaseScreen):
         self.symbol_worker = symbol_worker
 
     def on_env_changed(self, message: EnvChanged) -> None:
-        self._start()
+        if self.is_current:
+            self._start()
+        else:  # hidden (another mode, or a dialog on top): reload when shown again
+            self.stop_session_work()
+
+    def stop_session_work(self) -> None:
+        self.workers.cancel_group(self, "chart-bars")
+        self.workers.cancel_group(self, "chart-symbol")
+        self.stream_state, self._stale = "idle", True
+        self._update_status()
+
+    @on(ScreenResume)
+    def _resumed(self) -> None:
+        if self._stale:
+            self._start()
 
     def on_account_changed(self, message: AccountChanged) -> None:
         self._update_status()  # the chart does not depend on the account; the ticket does
 
     # ---- workers ---------------------------------------------------------------------
+    def _session_gone(self, api: object) -> bool:
+        """True when the session a worker started with was closed or replaced (env switch):
+        its errors are not worth showing, and the new session's EnvChanged restarts it."""
+        return not self.live.connected or self.live.api is not api
+
+    def _current_api(self) -> object:
+        return self.live.api if self.live.connected else None
+
     async def _load_symbol(self, symbol: str) -> None:
+        api = self._current_api()
         try:
             batch = await self.live.api.get_symbols([symbol])
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # shown in the panel, never raised out of the worker
+            if api is not None and self._session_gone(api):
+                return
             self.panel.show_error(symbol, str(exc) or type(exc).__name__)
             return
         if batch.items:
@@ -191,6 +220,7 @@ class ChartScreen(BaseScreen):
 
     async def _bars_loop(self, req: ChartRequest) -> None:
         """Snapshot + stream until cancelled; on failure show it, wait, start over."""
+        api = self._current_api()
         while True:
             try:
                 if req.tick:
@@ -198,10 +228,16 @@ class ChartScreen(BaseScreen):
                 else:
                     await self._snapshot(req)
                     await self._stream_bars(req)
+                if api is not None and self._session_gone(api):
+                    self.stream_state, self._stale = "idle", True
+                    return
                 self._fail("bar stream ended")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # never let a chart failure reach the app
+                if api is not None and self._session_gone(api):
+                    self.stream_state, self._stale = "idle", True
+                    return  # the old session closed under us (env switch): not an error
                 self._fail(str(exc) or type(exc).__name__)
             await asyncio.sleep(RETRY_S)
 
@@ -361,13 +397,18 @@ class ChartScreen(BaseScreen):
         yield PaletteCommand("chart", "toggle details panel", self.action_toggle_panel)
 
 
-def chart_symbols(app: App[Any], extra: Iterable[str | None] = ()) -> list[str]:
-    """Symbols worth a palette entry: positions, continuous futures, anything extra."""
+def chart_symbols(
+    app: App[Any], extra: Iterable[str | None] = (), at: datetime | None = None
+) -> list[str]:
+    """Symbols worth a palette entry: positions, continuous futures and their front
+    contracts at ``at`` (now: "chart: open ESZ26 5-minute"), anything extra."""
     live = getattr(app, "live", None)
     held = sorted({p.symbol for p in live.positions.values() if p.symbol}) if live else []
     found = [s for s in extra if s]
+    when = at or datetime.now(UTC)
+    futures = [s for root in PRODUCTS for s in (f"@{root}", front_contract(root, when))]
     out: list[str] = []
-    for symbol in [*found, *held, *(f"@{root}" for root in PRODUCTS)]:
+    for symbol in [*found, *held, *futures]:
         if symbol not in out:
             out.append(symbol)
     return out

@@ -2,16 +2,62 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from tstui.ui.keymap import BindingInfo, binding_infos, current_keys
+
+__all__ = ["HelpScreen", "key_display", "owner_display"]
+
+_NAMED = {
+    "enter": "Enter",
+    "escape": "Esc",
+    "tab": "Tab",
+    "space": "Space",
+    "backspace": "Backspace",
+    "delete": "Del",
+    "insert": "Ins",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+}
+
+
+def key_display(app: App[Any], keys: str) -> str:
+    """Textual key names ("question_mark,f1", "ctrl+p", "left_square_bracket") as a user
+    types them ("? / F1", "ctrl+p", "[")."""
+    shown: list[str] = []
+    for key in (k.strip() for k in keys.split(",")):
+        if not key:
+            continue
+        *modifiers, base = key.split("+")
+        if re.fullmatch(r"f\d{1,2}", base):
+            name = base.upper()
+        elif base in _NAMED:
+            name = _NAMED[base]
+        else:
+            name = app.get_key_display(Binding(base, "", show=False))
+        shown.append("+".join([*modifiers, name]))
+    return " / ".join(shown)
+
+
+def owner_display(owner: str) -> str:
+    """The declaring class, short: "PositionsScreen" -> "Positions", "TstuiApp" -> "App"."""
+    if owner == "TstuiApp":
+        return "App"
+    return owner.removesuffix("Screen") or owner
 
 
 class HelpScreen(ModalScreen[None]):
@@ -20,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 100; max-width: 98%; height: 90%; border: thick $primary;
+    HelpScreen > Vertical { width: 104; max-width: 100%; height: 90%; border: thick $primary;
                             background: $surface; }
     HelpScreen #help-title { height: auto; padding: 0 1; text-style: bold; }
     HelpScreen DataTable { height: 1fr; }
@@ -43,10 +89,11 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # Short key and owner names: all four columns fit an 80-column terminal.
         table.add_columns("id", "keys", "action", "where")
         for info in self.rows():
-            keys = current_keys(info.id, info.key, self._keymap)
-            table.add_row(info.id, keys, info.description or info.action, info.owner)
+            keys = key_display(self.app, current_keys(info.id, info.key, self._keymap))
+            table.add_row(info.id, keys, info.description or info.action, owner_display(info.owner))
         table.focus()
 
     def rows(self) -> list[BindingInfo]:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
@@ -79,6 +79,8 @@ class OrderTicket(ModalScreen[OrderResult | None]):
     OrderTicket { align: center middle; }
     OrderTicket #ticket-box { width: 84; max-width: 100%; height: auto; max-height: 100%;
                               border: thick $primary; background: $surface; padding: 0 1; }
+    OrderTicket #ticket-body { height: auto; max-height: 1fr; }
+    OrderTicket #ticket-footer { dock: bottom; height: auto; }
     OrderTicket #ticket-box.-live { border: thick $live-warning; background: $live-warning 15%; }
     OrderTicket #ticket-title { text-style: bold; width: 1fr; }
     OrderTicket #ticket-box.-live #ticket-title { color: $live-warning; }
@@ -91,7 +93,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
     OrderTicket #result.-ok { color: $text-success; }
     OrderTicket #result.-bad { color: $text-error; }
     OrderTicket #result.-unknown { color: $text-warning; }
-    OrderTicket .ticket-buttons { height: auto; align: right middle; margin-top: 1; }
+    OrderTicket .ticket-buttons { height: auto; align: right middle; }
     OrderTicket .ticket-buttons Button { margin-left: 1; }
     OrderTicket #override { height: auto; }
     """
@@ -121,20 +123,27 @@ class OrderTicket(ModalScreen[OrderResult | None]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         live = self.env == "live"
-        with VerticalScroll(id="ticket-box", classes="-live" if live else ""):
-            env_text = "LIVE - REAL MONEY" if live else self.env.upper()
-            yield Label(f"New order - {env_text}", id="ticket-title")
-            yield TicketForm(self.trading.context.accounts, id="form")
-            yield Static("", id="issues")
-            yield Checkbox("Override warnings", id="override", compact=True)
-            yield Static("Preview (F5) to see the estimate.", id="preview")
-            yield Static("", id="result")
-            with Horizontal(classes="ticket-buttons"):
-                yield Button("Close (Esc)", id="close")
-                yield Button("Preview (F5)", id="preview-btn", variant="primary")
-                yield Button(
-                    "Place (F8)", id="place", variant="error" if live else "success", disabled=True
-                )
+        # The result line and the buttons are docked: at 80x24 the form, issues and preview
+        # scroll, while Preview / Place and what happened stay in view.
+        with Vertical(id="ticket-box", classes="-live" if live else ""):
+            with Vertical(id="ticket-footer"):
+                yield Static("", id="result")
+                with Horizontal(classes="ticket-buttons"):
+                    yield Button("Close (Esc)", id="close")
+                    yield Button("Preview (F5)", id="preview-btn", variant="primary")
+                    yield Button(
+                        "Place (F8)",
+                        id="place",
+                        variant="error" if live else "success",
+                        disabled=True,
+                    )
+            with VerticalScroll(id="ticket-body"):
+                env_text = "LIVE - REAL MONEY" if live else self.env.upper()
+                yield Label(f"New order - {env_text}", id="ticket-title")
+                yield TicketForm(self.trading.context.accounts, id="form")
+                yield Static("", id="issues")
+                yield Checkbox("Override warnings", id="override", compact=True)
+                yield Static("Preview (F5) to see the estimate.", id="preview")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start)
@@ -166,14 +175,26 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         return self.outcome is not None and self.outcome.kind in _SENT_KINDS
 
     def can_place(self) -> bool:
-        if self.busy or self.sent or self.preview is None or self.request is None:
-            return False
+        return self.place_blocker() is None
+
+    def place_blocker(self) -> str | None:
+        """Why Place is disabled right now (None: it is enabled)."""
+        if self.sent:
+            return "this ticket already sent its order: close it (Esc)"
+        if self.busy:
+            return "busy: wait for the preview or placement to finish"
         if self.trading.env != self.env:  # the ticket's look and accounts are another env's
-            return False
+            return f"the environment is now {self.trading.env.upper()}: close this ticket"
+        if self.request is None:
+            return "fix the errors first, then preview (F5)"
+        if self.preview is None:
+            return "preview the order first (F5)"
         if not self.preview.matches(self.request):
-            return False
+            return "the order changed since the preview: preview again (F5)"
         has_warnings = bool(warnings_of(self.issues)) or bool(self.preview.warnings)
-        return not has_warnings or self.query_one("#override", Checkbox).value
+        if has_warnings and not self.query_one("#override", Checkbox).value:
+            return "warnings need 'Override warnings' ticked (or change the order)"
+        return None
 
     def _revalidate(self) -> None:
         self.request, self.issues = self.trading.validate(
@@ -197,7 +218,10 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         has_warnings = bool(warnings_of(issues)) or (
             self.preview is not None and bool(self.preview.warnings)
         )
-        self.query_one("#override", Checkbox).display = has_warnings
+        override = self.query_one("#override", Checkbox)
+        override.display = has_warnings
+        if has_warnings:  # at 80x24 the body scrolls: the box to tick must be in view
+            self.call_after_refresh(override.scroll_visible, animate=False)
 
     def _refresh_buttons(self) -> None:
         self.query_one("#place", Button).disabled = not self.can_place()
@@ -253,6 +277,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
                 f"The environment is now {self.trading.env.upper()}: close this ticket.", "-bad"
             )
             return
+        self._set_result("", "")  # an old "Not placed: ..." hint no longer applies
         self._revalidate()
         self._show_issues(self.issues)
         if self.request is None:
@@ -262,7 +287,14 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         self._run_preview(self.form.fields(), self._info)
 
     def action_place(self) -> None:
-        if not self.can_place() or self.preview is None:
+        blocker = self.place_blocker()
+        if blocker is not None or self.preview is None:
+            if self.busy or self.sent:  # the result line shows the flow / outcome: keep it
+                self.notify(f"Place: {blocker}", severity="warning", timeout=4)
+            else:
+                self._set_result(f"Not placed: {blocker}", "-unknown")
+                if "Override" in (blocker or ""):
+                    self.query_one("#override", Checkbox).scroll_visible(animate=False)
             return
         self.busy = True
         self._refresh_buttons()

@@ -24,7 +24,7 @@ from textual.containers import VerticalScroll
 from textual.events import ScreenResume, ScreenSuspend
 from textual.worker import Worker
 
-from tstui.domain.models import Balance
+from tstui.domain.models import Balance, BODBalance
 from tstui.domain.portfolio import portfolio_totals, value_position
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand
@@ -57,6 +57,7 @@ class OverviewScreen(BaseScreen):
         self._last_run = 0.0
         self._error_reported = False
         self._quantities: dict[str, Decimal] = {}
+        self._bods: tuple[BODBalance, ...] = ()
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="overview-panels"):
@@ -92,10 +93,15 @@ class OverviewScreen(BaseScreen):
     def on_account_changed(self, message: AccountChanged) -> None:
         self._bod_needed = True
         self._last_run = 0.0
-        self._start()
+        if self.is_current:
+            self._start()  # hidden: the ScreenResume handler starts it (with the BOD)
+
+    def stop_session_work(self) -> None:
+        self.workers.cancel_group(self, "overview-balances")
 
     def on_env_changed(self, message: EnvChanged) -> None:
         self.balances = {}
+        self._bods = ()
         self.on_account_changed(AccountChanged(self.live.current_account))
 
     def on_books_changed(self, message: BooksChanged) -> None:
@@ -176,7 +182,16 @@ class OverviewScreen(BaseScreen):
             note=f"every {interval:g}s · ",
         )
         self._show_pl()
+        self._show_bod_change()
         return True
+
+    def _show_bod_change(self) -> None:
+        """Δ equity is BOD against the latest real-time balances: redraw it on every refresh."""
+        if not self._bods:
+            return
+        wanted = set(self.live.account_ids)
+        bods = [b for b in self._bods if b.account_id in wanted]
+        self._panel("bod-panel").update_content(bod_table(bods, self.balances, self._colours()))
 
     async def _fetch_bod(self, ids: list[str]) -> bool:
         panel = self._panel("bod-panel")
@@ -187,6 +202,7 @@ class OverviewScreen(BaseScreen):
         except Exception as exc:
             self._failed(panel, "BOD balances", exc)
             return False
+        self._bods = batch.items
         panel.show(
             bod_table(batch.items, self.balances, self._colours()), datetime.now(UTC), batch.errors
         )

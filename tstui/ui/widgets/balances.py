@@ -165,6 +165,12 @@ class DataPanel(Static):
         self.border_subtitle = f"{note}updated {format_clock(at)}"
         self._render_body()
 
+    def update_content(self, content: RenderableType) -> None:
+        """New content from data already shown (e.g. a figure derived from newer inputs):
+        the fetch time and any error stay as they are."""
+        self._content = content
+        self._render_body()
+
     def show_error(self, message: str) -> None:
         """Keep the last good content; say what failed and since when data is old."""
         self.error = message

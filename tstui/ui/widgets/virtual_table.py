@@ -43,6 +43,19 @@ def _fit(text: str, width: int, align: str) -> str:
     return text.rjust(width) if align == "right" else text.ljust(width)
 
 
+def _blank_out(strip: Strip, ranges: Sequence[tuple[int, int]], style: Style) -> Strip:
+    if not ranges:
+        return strip
+    parts: list[Strip] = []
+    at = 0
+    for lo, hi in ranges:
+        parts.append(strip.crop(at, lo))
+        parts.append(Strip.blank(hi - lo, style))
+        at = hi
+    parts.append(strip.crop(at, strip.cell_length))
+    return Strip.join(parts)
+
+
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     """Fixed-width, virtualised table with a row cursor and a pinned header."""
 
@@ -113,6 +126,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._cache: dict[str, tuple[RowT, Strip]] = {}
         self._styles_key: tuple[Style, ...] = ()
         self._shown: list[RowT] = []
+        self._clip_key: tuple[int, int] = (-1, -1)
+        self._clip_ranges: tuple[tuple[int, int], ...] = ()
         self.virtual_size = Size(self.row_width, 1)
 
     # ---- subclass hooks ---------------------------------------------------------------
@@ -274,8 +289,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         width = self.scrollable_content_region.width
         scroll_x = int(self.scroll_x)
         base = self.rich_style
+        blank = base
         if y == 0:
             strip = self._header_strip(base)
+            blank = base + self.get_component_rich_style("virtual-table--header")
         else:
             index = int(self.scroll_y) + y - 1
             if index >= len(self._rows):
@@ -284,9 +301,26 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             if index == self.cursor_row:
                 cursor = self.get_component_rich_style("virtual-table--cursor")
                 strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
+                blank = base + cursor
         if scroll_x or strip.cell_length != width:
             strip = strip.crop_extend(scroll_x, scroll_x + width, base)
-        return strip
+        return _blank_out(strip, self.clipped_columns(scroll_x, width), blank)
+
+    def clipped_columns(self, scroll_x: int, width: int) -> tuple[tuple[int, int], ...]:
+        """Cell ranges (in view coordinates) of columns only partly in view: they are left
+        blank, because a cut number ("11,653.5" for "11,653.50") looks like a valid one."""
+        if self._clip_key != (scroll_x, width):
+            ranges: list[tuple[int, int]] = []
+            right, x = scroll_x + width, 0
+            for column in self.columns:
+                lo, hi = x + 1, x + 1 + column.width  # the cells after the separator space
+                x = hi
+                if hi <= scroll_x or lo >= right:
+                    continue
+                if lo < scroll_x or hi > right:
+                    ranges.append((max(lo, scroll_x) - scroll_x, min(hi, right) - scroll_x))
+            self._clip_key, self._clip_ranges = (scroll_x, width), tuple(ranges)
+        return self._clip_ranges
 
     def _header_strip(self, base: Style) -> Strip:
         style = base + self.get_component_rich_style("virtual-table--header")
