@@ -207,6 +207,7 @@ async def test_hidden_views_follow_account_and_env(sim: SimServer, signed_in: Se
             await started(app, pilot, OverviewScreen, orders_live=False)
             overview = app.screen
             assert isinstance(overview, OverviewScreen)
+            await wait_until(pilot, lambda: bool(overview.query("#bod-panel")), what="BOD panel")
             bod = overview.query_one("#bod-panel", DataPanel)
             await wait_until(pilot, lambda: "SIM1000002F" in rendered_text(bod), what="BOD all")
             # an account chosen on Positions shows on the Overview's BOD panel
