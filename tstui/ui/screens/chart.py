@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import ScreenResume
@@ -24,13 +24,18 @@ from textual.worker import Worker
 
 from tstui.client.streams import StreamState
 from tstui.domain.frames import StreamErrorFrame
-from tstui.domain.futures import PRODUCTS, front_contract
 from tstui.domain.models import Bar, TickBar
 from tstui.domain.ticket import TicketFields, close_position_fields
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand
 from tstui.ui.messages import AccountChanged, EnvChanged
 from tstui.ui.plotting import time_format_for
+from tstui.ui.screens.chart_requests import (
+    ChartRequest,
+    chart_commands,
+    chart_symbols,
+    open_chart,
+)
 from tstui.ui.widgets.chart import ChartView
 from tstui.ui.widgets.symbol_panel import SymbolPanel, format_clock
 
@@ -42,34 +47,6 @@ MINUTE_INTERVALS = (1, 5, 15, 30, 60)
 TICK_INTERVALS = (10, 50, 100, 500)
 BARS_BACK = (60, 120, 300, 600)
 RETRY_S = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class ChartRequest:
-    """What to chart. ``tick=True``: v2 tick bars of ``interval`` ticks (no unit)."""
-
-    symbol: str = "@ES"
-    unit: str = "Minute"
-    interval: int = 5
-    bars_back: int = 120
-    tick: bool = False
-
-    @property
-    def label(self) -> str:
-        if self.tick:
-            return f"{self.interval}-tick"
-        if self.unit == "Minute":
-            return f"{self.interval}-minute"
-        name = self.unit.lower()
-        return name if self.interval == 1 else f"{self.interval}-{name}"
-
-
-def open_chart(app: App[Any], request: ChartRequest) -> None:
-    """Switch to the chart view and show `request` (from any screen or the palette)."""
-    app.switch_mode("chart")
-    screen = app.screen
-    if isinstance(screen, ChartScreen):
-        screen.open(request)
 
 
 class ChartScreen(BaseScreen):
@@ -395,35 +372,6 @@ class ChartScreen(BaseScreen):
                 "chart", f"bars back {n}", _opener(self, replace(req, bars_back=n))
             )
         yield PaletteCommand("chart", "toggle details panel", self.action_toggle_panel)
-
-
-def chart_symbols(
-    app: App[Any], extra: Iterable[str | None] = (), at: datetime | None = None
-) -> list[str]:
-    """Symbols worth a palette entry: positions, continuous futures and their front
-    contracts at ``at`` (now: "chart: open ESZ26 5-minute"), anything extra."""
-    live = getattr(app, "live", None)
-    held = sorted({p.symbol for p in live.positions.values() if p.symbol}) if live else []
-    found = [s for s in extra if s]
-    when = at or datetime.now(UTC)
-    futures = [s for root in PRODUCTS for s in (f"@{root}", front_contract(root, when))]
-    out: list[str] = []
-    for symbol in [*found, *held, *futures]:
-        if symbol not in out:
-            out.append(symbol)
-    return out
-
-
-def chart_commands(app: App[Any], symbols: Iterable[str] | None = None) -> list[PaletteCommand]:
-    """ "chart: open SYMBOL 5-minute" for held and continuous symbols, usable from any screen
-    (the app's palette can ``yield from chart_commands(self)``)."""
-    wanted = chart_symbols(app) if symbols is None else list(symbols)
-    out = []
-    for symbol in wanted:
-        request = ChartRequest(symbol=symbol)
-        label = f"open {symbol} {request.label}"
-        out.append(PaletteCommand("chart", label, partial(open_chart, app, request)))
-    return out
 
 
 def _opener(screen: ChartScreen, request: ChartRequest) -> Any:
