@@ -19,9 +19,8 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.signal import Signal
@@ -36,51 +35,15 @@ from tstui.config import Environment, Settings
 from tstui.domain.frames import PositionDeleted, StreamErrorFrame
 from tstui.domain.models import Account, Position
 from tstui.domain.orderbook import OrderBook
+from tstui.ui.stream_health import STATE_MAP, HealthState, StreamHealth, utc_now
 
 if TYPE_CHECKING:
     from tstui.ui.roll_auto import AutoRoller
 
-HealthState = Literal[
-    "stopped", "connecting", "snapshot", "live", "reconnecting", "stale", "failed"
-]
 STREAMS = ("orders", "positions")
 FLUSH_INTERVAL_S = 0.25
 RESTART_DELAY_S = 3.0
 CALL_LOG_SIZE = 500
-
-_STATE_MAP: dict[str, HealthState] = {
-    "connecting": "connecting",
-    "connected": "snapshot",
-    "snapshot_complete": "live",
-    "resynced": "live",
-    "reconnecting": "reconnecting",
-    "failed": "failed",
-}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(slots=True)
-class StreamHealth:
-    name: str
-    state: HealthState = "stopped"
-    detail: str = ""
-    since: datetime = field(default_factory=_now)
-    last_event: datetime | None = None
-
-    def label(self, now: datetime | None = None, stale_after_s: float = 15.0) -> str:
-        """``live`` / ``snapshot`` / ``reconnecting 12s`` / ``stale 40s`` / ``failed``."""
-        now = now or _now()
-        age = int((now - self.since).total_seconds())
-        if self.state == "live":
-            return "live"
-        if self.state in ("reconnecting", "connecting", "snapshot") and age > stale_after_s:
-            return f"stale {age}s"
-        if self.state in ("reconnecting", "stale"):
-            return f"{self.state} {age}s"
-        return self.state
 
 
 class LiveData:
@@ -271,17 +234,17 @@ class LiveData:
     def report_error(self, where: str, exc: BaseException | str) -> None:
         text = exc if isinstance(exc, str) else (str(exc) or type(exc).__name__)
         self.last_error = f"{where}: {text}"
-        self.last_error_at = _now()
+        self.last_error_at = utc_now()
         self.changed.publish("error")
         self._on_error(self.last_error)
 
     def _set_health(self, name: str, state: HealthState, detail: str) -> None:
         health = self.stream_health.setdefault(name, StreamHealth(name))
         if health.state != state:
-            health.since = _now()
+            health.since = utc_now()
         health.state = state
         health.detail = detail
-        health.last_event = _now()
+        health.last_event = utc_now()
         self.changed.publish("health")
 
     def _record_call(self, record: CallRecord) -> None:
@@ -351,7 +314,7 @@ class LiveData:
             await self._supervise("positions", lambda: api.stream_positions(ids))
 
     def _on_state(self, name: str, event: StreamState) -> None:
-        state = _STATE_MAP.get(event.state, "connecting")
+        state = STATE_MAP.get(event.state, "connecting")
         self._set_health(name, state, event.detail)
         if name == "positions":
             if event.state == "connected":
