@@ -173,16 +173,10 @@ def parse_quote_frame(data: Any) -> QuoteEvent:
 def parse_bar_frame(data: Any) -> BarEvent:
     """Bar stream line -> Bar | control | StreamErrorFrame."""
     data = _require_mapping(data)
-    control = classify_control(data)
-    if control is not None:
-        return control
-    return Bar.from_api(data)
+    return classify_control(data) or Bar.from_api(data)
 
 
 def parse_tickbar_frame(data: Any) -> TickBarEvent:
     """v2 tick bar line -> TickBar | control | StreamErrorFrame."""
     data = _require_mapping(data)
-    control = classify_control(data)
-    if control is not None:
-        return control
-    return TickBar.from_api(data)
+    return classify_control(data) or TickBar.from_api(data)

@@ -373,8 +373,6 @@ class TradingService:
 
     # ------------------------------------------------------------------ cancel / replace
     async def cancel(self, order: Order) -> ActionOutcome:
-        if not order.is_working:
-            return ActionOutcome("failed", order.order_id, f"not working ({order.status})")
         return await change_order(
             self.context, self.trail, order, "order.cancel", {}, self.context.api.cancel_order
         )
@@ -384,9 +382,6 @@ class TradingService:
         return [await self.cancel(order) for order in orders if order.is_working]
 
     async def replace(self, order: Order, change: ReplaceRequest) -> ActionOutcome:
-        if not order.is_working:
-            return ActionOutcome("failed", order.order_id, f"not working ({order.status})")
-
         async def send(order_id: str) -> OrderResult:
             return await self.context.api.replace_order(order_id, change)
 

@@ -55,8 +55,11 @@ async def change_order(
     extra: dict[str, Any],
     send: Callable[[str], Awaitable[OrderResult]],
 ) -> ActionOutcome:
-    """Audit, send once, audit the answer. An unknown outcome is reconciled, never resent."""
+    """Audit, send once, audit the answer. An unknown outcome is reconciled, never resent.
+    Only a working order can be changed: anything else is refused before any request."""
     oid, account = order.order_id, order.account_id
+    if not order.is_working:
+        return ActionOutcome("failed", oid, f"not working ({order.status})")
     try:
         trail.before(kind, account, order_id=oid, symbol=order.symbol, **extra)
     except OSError as exc:
