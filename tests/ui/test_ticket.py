@@ -152,7 +152,7 @@ async def test_risk_limits_block_and_warnings_need_an_override(
         await pilot.press("f5")
         await pilot.pause(0.3)
         issues = text_of(ticket, "issues")
-        assert "error: Quantity: Quantity 11 is above the limit of 10" in issues
+        assert "error: Quantity 11 is above the limit of 10" in issues  # label not repeated
         assert ticket.preview is None and not place_enabled(ticket)
         new_calls = list(app.live.call_log)[: len(app.live.call_log) - calls_before]
         assert not any("orderconfirm" in c.path for c in new_calls)  # blocked before any request

@@ -35,6 +35,7 @@ from tstui.ui.screens.ticket_form import (
     step_price_text,
     step_quantity_text,
 )
+from tstui.ui.screens.ticket_text import describe_issue
 from tstui.ui.trading import TradingService
 from tstui.ui.trading_types import SymbolInfo, risk_limits_for
 
@@ -286,11 +287,7 @@ class ReplaceOrderScreen(ModalScreen[ReplaceRequest | None]):
 
     def action_review(self) -> None:
         self._validate()
-        lines = [
-            f"{'error' if i.severity == 'error' else 'warning'}: "
-            f"{FIELD_LABELS.get(i.field, i.field)}: {i.message}"
-            for i in self.issues
-        ]
+        lines = [describe_issue(i) for i in self.issues]
         self.query_one("#replace-issues", Static).update("\n".join(lines))
         self.query_one("#override", Checkbox).display = bool(warnings_of(self.issues))
         self.reviewed = self.current

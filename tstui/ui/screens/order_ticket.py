@@ -24,10 +24,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from tstui.domain.models import OrderConfirmation, OrderResult
-from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_id
+from tstui.domain.models import OrderResult
+from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.domain.ticket import FieldError, TicketFields, warnings_of
-from tstui.ui.screens.ticket_form import FIELD_LABELS, TicketForm
+from tstui.ui.screens.ticket_form import TicketForm
+from tstui.ui.screens.ticket_text import describe_confirmation, describe_issue, outcome_text
 from tstui.ui.trading import (
     PlacementRefused,
     PlaceOutcome,
@@ -41,28 +42,6 @@ __all__ = ["OrderTicket", "open_order_ticket"]
 
 SYMBOL_DEBOUNCE_S = 0.35
 _SENT_KINDS = frozenset({"placed", "rejected", "unknown", "reconciled", "not_found"})
-
-
-def describe_issue(issue: FieldError) -> str:
-    label = FIELD_LABELS.get(issue.field, issue.field)
-    level = "error" if issue.severity == "error" else "warning"
-    return f"{level}: {label}: {issue.message}"
-
-
-def describe_confirmation(c: OrderConfirmation) -> str:
-    def money(value: Any) -> str:
-        return "-" if value is None else format_decimal(value)
-
-    lines = [
-        c.summary_message or "(no summary)",
-        f"Estimated price {money(c.estimated_price)}   cost {money(c.estimated_cost)}"
-        f"   commission {money(c.estimated_commission)}",
-    ]
-    if c.debit_credit_estimated_cost is not None:
-        lines.append(f"Debit/credit {money(c.debit_credit_estimated_cost)}")
-    if c.route or c.duration:
-        lines.append(f"Route {c.route or '-'}   TIF {c.duration or '-'}")
-    return "\n".join(lines)
 
 
 class OrderTicket(ModalScreen[OrderResult | None]):
@@ -374,7 +353,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         self.busy = outcome.kind == "unknown"
         if outcome.kind == "failed":
             self.preview = None  # not sent: a new preview is needed before placing again
-        text, tone = _outcome_text(outcome)
+        text, tone = outcome_text(outcome)
         if not self.is_attached:
             self.app.notify(
                 f"Order: {text}", severity="information" if tone == "-ok" else "warning"
@@ -382,21 +361,6 @@ class OrderTicket(ModalScreen[OrderResult | None]):
             return
         self._set_result(text, tone)
         self._refresh_buttons()
-
-
-def _outcome_text(outcome: PlaceOutcome) -> tuple[str, str]:
-    if outcome.kind == "placed":
-        return f"Placed: order {outcome.order_id} - {outcome.message}", "-ok"
-    if outcome.kind == "reconciled":
-        return f"Placed (outcome was unknown): {outcome.message}", "-ok"
-    if outcome.kind == "rejected":
-        oid = outcome.order_id
-        return f"Rejected{f' (order {oid})' if oid else ''}: {outcome.message}", "-bad"
-    if outcome.kind == "unknown":
-        return f"Outcome {outcome.message}", "-unknown"
-    if outcome.kind == "not_found":
-        return f"Not found: {outcome.message}", "-bad"
-    return f"Not sent: {outcome.message}", "-bad"
 
 
 def open_order_ticket(

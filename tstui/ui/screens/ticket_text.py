@@ -1,0 +1,52 @@
+"""What the order ticket and its dialogs say: field issues, confirmations, placement outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tstui.domain.models import OrderConfirmation
+from tstui.domain.orders import format_decimal
+from tstui.domain.ticket import FieldError
+from tstui.ui.screens.ticket_form import FIELD_LABELS
+from tstui.ui.trading_types import PlaceOutcome
+
+
+def describe_issue(issue: FieldError) -> str:
+    """``error: Limit price: not on the 0.01 tick``; the label is not repeated when the
+    message already starts with it (``Quantity 'abc' is not a number``)."""
+    label = FIELD_LABELS.get(issue.field, issue.field)
+    level = "error" if issue.severity == "error" else "warning"
+    if issue.message.lower().startswith(label.lower()):
+        return f"{level}: {issue.message}"
+    return f"{level}: {label}: {issue.message}"
+
+
+def describe_confirmation(c: OrderConfirmation) -> str:
+    def money(value: Any) -> str:
+        return "-" if value is None else format_decimal(value)
+
+    lines = [
+        c.summary_message or "(no summary)",
+        f"Estimated price {money(c.estimated_price)}   cost {money(c.estimated_cost)}"
+        f"   commission {money(c.estimated_commission)}",
+    ]
+    if c.debit_credit_estimated_cost is not None:
+        lines.append(f"Debit/credit {money(c.debit_credit_estimated_cost)}")
+    if c.route or c.duration:
+        lines.append(f"Route {c.route or '-'}   TIF {c.duration or '-'}")
+    return "\n".join(lines)
+
+
+def outcome_text(outcome: PlaceOutcome) -> tuple[str, str]:
+    if outcome.kind == "placed":
+        return f"Placed: order {outcome.order_id} - {outcome.message}", "-ok"
+    if outcome.kind == "reconciled":
+        return f"Placed (outcome was unknown): {outcome.message}", "-ok"
+    if outcome.kind == "rejected":
+        oid = outcome.order_id
+        return f"Rejected{f' (order {oid})' if oid else ''}: {outcome.message}", "-bad"
+    if outcome.kind == "unknown":
+        return f"Outcome {outcome.message}", "-unknown"
+    if outcome.kind == "not_found":
+        return f"Not found: {outcome.message}", "-bad"
+    return f"Not sent: {outcome.message}", "-bad"
