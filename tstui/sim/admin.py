@@ -14,7 +14,7 @@ from starlette.routing import Route
 from tstui.sim.clock import iso, parse_iso
 from tstui.sim.common import json_body
 from tstui.sim.context import SimContext
-from tstui.sim.engine import EngineEvent
+from tstui.sim.engine import Engine, EngineEvent
 from tstui.sim.intake import BadRequest, NotFound
 from tstui.sim.lifecycle import reload_engine
 from tstui.sim.records import SimOrder
@@ -144,7 +144,7 @@ def routes(ctx: SimContext) -> list[Route]:
         return {"queued": count}
 
     async def state(_: dict[str, Any]) -> dict[str, Any]:
-        return engine.state()
+        return truth(engine)
 
     async def restart(_: dict[str, Any]) -> dict[str, Any]:
         ctx.restart_epoch += 1
@@ -226,3 +226,24 @@ def seed_bulk_orders(ctx: SimContext, account_id: str, count: int) -> int:
         if engine.on_change is not None:
             engine.on_change(created, ())
     return len(created)
+
+
+def truth(engine: Engine) -> dict[str, Any]:
+    """``GET /_sim/state``: every account's orders, positions and balance, as the API shows
+    them, taken under the engine's lock so the picture is consistent."""
+    with engine.lock:
+        return {
+            "now": iso(engine.clock.now()),
+            "accounts": {
+                account_id: {
+                    "orders": [
+                        engine.order_api(o)
+                        for o in engine.orders.values()
+                        if o.account_id == account_id
+                    ],
+                    "positions": [engine.position_api(p) for p in engine.positions_of(account_id)],
+                    "balance": engine.balance_api(account_id),
+                }
+                for account_id in engine.accounts
+            },
+        }

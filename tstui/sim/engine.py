@@ -23,7 +23,7 @@ from tstui.sim.intake import BadRequest, NotFound, OrderIntent, ReplaceIntent
 from tstui.sim.market import PricePaths
 from tstui.sim.matching import expiry_for, match_price, rejection
 from tstui.sim.quotes import bid_ask
-from tstui.sim.records import FINAL_STATUSES, SimAccount, SimOrder, SimPosition
+from tstui.sim.records import SimAccount, SimOrder, SimPosition
 from tstui.sim.valuation import DayFill, symbol_day_pl, todays_pl
 from tstui.sim.views import (
     Quote,
@@ -372,27 +372,6 @@ class Engine:
 
     def positions_of(self, account_id: str) -> list[SimPosition]:
         return [p for p in self.positions.values() if p.account_id == account_id]
-
-    def state(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "now": self.clock.now().isoformat().replace("+00:00", "Z"),
-                "accounts": {
-                    account_id: {
-                        "orders": [
-                            self.order_api(o)
-                            for o in self.orders.values()
-                            if o.account_id == account_id
-                        ],
-                        "positions": [self.position_api(p) for p in self.positions_of(account_id)],
-                        "balance": self.balance_api(account_id),
-                    }
-                    for account_id in self.accounts
-                },
-            }
-
-    def is_final(self, status: str) -> bool:
-        return status in FINAL_STATUSES
 
     def today_start(self) -> datetime:
         now = self.clock.now()
