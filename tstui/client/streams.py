@@ -35,7 +35,7 @@ from tstui.client.errors import (
     api_error,
     retry_after_seconds,
 )
-from tstui.domain.frames import StreamErrorFrame
+from tstui.domain.frames import EndSnapshot, GoAway, StreamErrorFrame, classify_control
 
 log = logging.getLogger("tstui.client.streams")
 
@@ -47,7 +47,6 @@ Connector: TypeAlias = Callable[[str], AbstractAsyncContextManager[httpx.Respons
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
 _DECODE = json.JSONDecoder().decode
-_ITEM_KEYS = ("AccountID", "Symbol", "OrderID", "PositionID")
 _V2_TRAILERS = (b"END", b"ERROR")  # old v2 streams close with a bare text line
 
 
@@ -376,30 +375,21 @@ class SupervisedStream(Generic[T]):
         return out
 
     def _control(self, obj: dict[str, Any], out: list[Any]) -> bool:
-        """Handle a control/error frame; False when ``obj`` is data."""
-        if "Heartbeat" in obj:
-            return True  # bytes already fed the watchdog
-        status = obj.get("StreamStatus")
-        if status is not None:
-            if status == "EndSnapshot" and not self._snapshot_done:  # once per connection
+        """Act on a control/error frame (the domain classifies it); False when it is data."""
+        if not ("Heartbeat" in obj or "StreamStatus" in obj or obj.get("Error")):
+            return False
+        frame = classify_control(obj)
+        if isinstance(frame, EndSnapshot):
+            if not self._snapshot_done:  # once per connection
                 self._snapshot_done = True
                 out.append(self._state("resynced" if self._reconnected else "snapshot_complete"))
-            elif status == "GoAway":
-                self._go_away = True
-            return True
-        error = obj.get("Error")
-        if not error:
-            return False
-        item_id = next((str(obj[k]) for k in _ITEM_KEYS if obj.get(k) is not None), None)
-        if item_id is None:
-            if error == "GoAway":
-                self._go_away = True
-                return True
-            if error == "Unauthorized":
+        elif isinstance(frame, GoAway):
+            self._go_away = True
+        elif isinstance(frame, StreamErrorFrame):
+            if frame.item_id is None and frame.error == "Unauthorized":
                 self._token_rejected = True  # surfaced, and the reconnect refreshes first
-        message = str(obj.get("Message") or error)
-        out.append(StreamErrorFrame(error=str(error), message=message, item_id=item_id))
-        return True
+            out.append(frame)
+        return True  # a Heartbeat: the bytes already fed the watchdog
 
     def _odd_line(self, line: bytes, out: list[Any]) -> None:
         text = line.strip()
