@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from email.utils import parsedate_to_datetime
 
+from tstui.domain.enums import ERROR_TITLES
+
 
 class TradeStationError(Exception):
     """Root of every error the client raises."""
@@ -119,23 +121,11 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     403: Forbidden,
     404: NotFound,
 }
-_TITLES = {
-    400: "BadRequest",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    429: "TooManyRequests",
-    500: "InternalServerError",
-    501: "NotImplemented",
-    502: "BadGateway",
-    503: "ServiceUnavailable",
-    504: "GatewayTimeout",
-}
 
 
 def api_error(status: int, body: object, retry_after: float | None = None) -> ApiError:
     """The error for an HTTP error answer; ``body`` is the decoded JSON (or anything else)."""
-    title = _TITLES.get(status, f"HTTP{status}")
+    title = ERROR_TITLES.get(status, f"HTTP{status}")
     message = ""
     if isinstance(body, dict):
         title = str(body.get("Error") or title)[:100]

@@ -318,3 +318,18 @@ def tickbar_flags(status: int) -> frozenset[str]:
     if status <= 0:
         return frozenset()
     return frozenset(name for bit, name in TICKBAR_STATUS_BITS.items() if status >> bit & 1)
+
+
+# The API's error titles by HTTP status: `{"Error": "<title>", "Message": ...}` bodies.
+ERROR_TITLES: dict[int, str] = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    501: "NotImplemented",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}

@@ -10,28 +10,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from tstui.domain.enums import ERROR_TITLES
 from tstui.sim.context import SimContext
 from tstui.sim.intake import BadRequest, NotFound
 
 log = logging.getLogger("tstui.sim")
 Handler = Callable[[Request], Awaitable[Response]]
-TITLES = {
-    400: "BadRequest",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    429: "TooManyRequests",
-    500: "InternalServerError",
-    501: "NotImplemented",
-    502: "BadGateway",
-    503: "ServiceUnavailable",
-    504: "GatewayTimeout",
-}
 MAX_ACCOUNTS = 25
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    title = TITLES.get(status, "InternalServerError" if status >= 500 else "BadRequest")
+    title = ERROR_TITLES.get(status, "InternalServerError" if status >= 500 else "BadRequest")
     return JSONResponse({"Error": title, "Message": message}, status, headers=headers)
 
 
