@@ -77,6 +77,7 @@ async def test_dropped_position_frames(
         await sim.control().apost("faults/drop", {"stream": "positions", "count": 20})
         await h.place(symbol="NVDA", qty=4)
         seconds, diff = await h.converge(timeout=4 * 1.5)
+        assert diff.ok, diff  # converge() also fails on timeout; say it here too
         fault_report(
             "dropped position frames", seconds, len(diff.lost), len(diff.duplicated), "reconcile"
         )
