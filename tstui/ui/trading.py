@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from tstui.audit import AuditLog
@@ -63,10 +64,7 @@ __all__ = [
 PREVIEW_TTL_S = 300.0
 RECONCILE_TIMEOUT_S = 60.0
 RECONCILE_POLL_S = 0.5
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+_utc_now = partial(datetime.now, UTC)
 
 
 class TradingService:
@@ -76,7 +74,7 @@ class TradingService:
         self,
         context: TradingContext,
         *,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = _utc_now,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         reconcile_timeout_s: float = RECONCILE_TIMEOUT_S,
         reconcile_poll_s: float = RECONCILE_POLL_S,
