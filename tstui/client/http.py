@@ -40,6 +40,7 @@ from tstui.client.errors import (
 )
 from tstui.client.quota import QuotaTracker
 from tstui.client.streams import SupervisedStream
+from tstui.client.tls import context_for
 
 log = logging.getLogger("tstui.client.http")
 
@@ -128,7 +129,9 @@ class HttpSession:
         self.api_base = api_base.rstrip("/")
         self.auth = auth
         self._owns_client = client is None
-        self.client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        if client is None:
+            client = httpx.AsyncClient(timeout=timeout, verify=context_for((self.api_base,)))
+        self.client = client
         self.on_call = on_call
         self.max_get_retries = max_get_retries
         self.backoff_base = backoff_base

@@ -20,6 +20,7 @@ from tstui.client.auth import Authenticator, OAuthSettings, PendingAuthorization
 from tstui.client.callback import CallbackListener, code_from_paste
 from tstui.client.errors import AuthError
 from tstui.client.http import DEFAULT_TIMEOUT, CallRecord, HttpSession
+from tstui.client.tls import context_for
 from tstui.client.tokens import TokenStore, token_path
 
 if TYPE_CHECKING:
@@ -58,7 +59,10 @@ class Session:
         directory = state_dir if state_dir is not None else settings.state_dir
         self.store = TokenStore(token_path(directory, settings.env, self.endpoints.api_base))
         self._owns_client = client is None
-        self.client = client if client is not None else httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+        if client is None:
+            verify = context_for((self.endpoints.api_base, self.endpoints.signin_base))
+            client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, verify=verify)
+        self.client = client
         self.auth = Authenticator(
             self.oauth,
             self.store,
