@@ -179,6 +179,49 @@ def test_every_shell_binding_has_an_id() -> None:
             assert isinstance(binding, textual.binding.Binding) and binding.id, binding
 
 
+def test_binding_modules_lists_every_module_that_declares_bindings() -> None:
+    """Views load lazily, so the keymap check and help import BINDING_MODULES: a module with
+    bindings missing from it would make its ids "unknown" in the [keymap] check."""
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    import tstui.ui
+    from tstui.ui.keymap import BINDING_MODULES
+
+    for info in pkgutil.walk_packages(tstui.ui.__path__, "tstui.ui."):
+        importlib.import_module(info.name)
+    declaring: set[str] = set()
+    stack: list[type] = [DOMNode]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        own = cls.__dict__.get("BINDINGS", ())
+        if cls.__module__.startswith("tstui.") and any(isinstance(b, Binding) for b in own):
+            declaring.add(cls.__module__)
+    assert declaring == set(BINDING_MODULES)
+
+
+def test_app_import_leaves_other_views_for_later() -> None:
+    """Startup imports the overview only: the chart (plotext), blotter, positions and help
+    load when first shown."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, tstui.ui.app; "
+        "print(' '.join(m for m in ('plotext', 'tstui.ui.screens.chart', "
+        "'tstui.ui.screens.blotter', 'tstui.ui.screens.positions', 'tstui.ui.screens.help') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == ""
+
+
 async def test_palette_lists_category_actions(tmp_path: Path) -> None:
     app = TstuiApp(offline_settings(tmp_path))
     async with app.run_test(size=SIZE) as pilot:

@@ -4,9 +4,10 @@ themes, keymap, the API log, the quit guard. Data lives in :class:`tstui.ui.live
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,13 +22,9 @@ from tstui.ui.env_switch import EnvSwitching
 from tstui.ui.keymap import binding_infos, split_keymap
 from tstui.ui.live import LiveData
 from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
-from tstui.ui.screens.blotter import BlotterScreen
-from tstui.ui.screens.chart import ChartScreen
 from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tstui.ui.screens.help import HelpScreen
 from tstui.ui.screens.login import DemoLauncher, LoginScreen, demo_sign_in
 from tstui.ui.screens.overview import OverviewScreen
-from tstui.ui.screens.positions import PositionsScreen
 from tstui.ui.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
 from tstui.ui.trading_actions import TradingActions
 
@@ -37,6 +34,16 @@ VIEWS: dict[str, str] = {
     "orders": "orders",
     "chart": "chart",
 }
+
+
+def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen, imported the first time the mode shows: startup pays for the overview
+    only (the chart alone pulls in plotext)."""
+
+    def make() -> Screen[Any]:
+        return cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))()
+
+    return make
 
 
 class StartScreen(Screen[None]):
@@ -51,9 +58,9 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
     CSS_PATH = "tstui.tcss"
     MODES: ClassVar[dict[str, Any]] = {
         "overview": OverviewScreen,
-        "positions": PositionsScreen,
-        "orders": BlotterScreen,
-        "chart": ChartScreen,
+        "positions": _view("tstui.ui.screens.positions", "PositionsScreen"),
+        "orders": _view("tstui.ui.screens.blotter", "BlotterScreen"),
+        "chart": _view("tstui.ui.screens.chart", "ChartScreen"),
     }
     COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, TstuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -139,6 +146,9 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
         self.theme = name
 
     def _apply_keymap(self, settings: Settings) -> None:
+        if not settings.keymap:  # the common case: no need to import every view to check ids
+            self.set_keymap({})
+            return
         valid, unknown = split_keymap(settings.keymap, binding_infos())
         self.set_keymap(valid)
         where = settings.config_file or "config"
@@ -259,6 +269,8 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
             self.switch_mode(view)
 
     def action_help(self) -> None:
+        from tstui.ui.screens.help import HelpScreen
+
         file = str(self.settings.config_file) if self.settings.config_file else None
         self.push_screen(HelpScreen(self._keymap, file))
 

@@ -6,11 +6,30 @@ config maps ids to keys; unknown ids are reported (file + key), never fatal.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+
+# Every module that declares a Binding. Views are imported when first shown, so the full list
+# of ids (the help screen, the [keymap] check) imports these first; a test keeps it complete.
+BINDING_MODULES = (
+    "tstui.ui.app",
+    "tstui.ui.roll",
+    "tstui.ui.screens.blotter",
+    "tstui.ui.screens.chart",
+    "tstui.ui.screens.confirm",
+    "tstui.ui.screens.help",
+    "tstui.ui.screens.login",
+    "tstui.ui.screens.order_dialogs",
+    "tstui.ui.screens.order_ticket",
+    "tstui.ui.screens.overview",
+    "tstui.ui.screens.positions",
+    "tstui.ui.screens.ticket_form",
+    "tstui.ui.widgets.virtual_table",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +49,9 @@ def _subclasses(cls: type) -> Iterator[type]:
 
 
 def binding_infos() -> dict[str, BindingInfo]:
-    """Every Binding with an id declared by a tstui class (imported so far), by id."""
+    """Every Binding with an id declared by a tstui class, by id."""
+    for module in BINDING_MODULES:
+        importlib.import_module(module)
     infos: dict[str, BindingInfo] = {}
     seen: set[type] = set()
     for cls in _subclasses(DOMNode):

@@ -2,7 +2,8 @@
 
 plotext keeps one global figure, so each render starts with ``main()`` + ``clear_figure()``
 and builds the whole figure (``build()``, never ``show()``) at exactly the size asked for.
-plotext stays below 6: version 6 is a rewrite of this API (see shared/textual-notes.md).
+plotext is imported by the first render: it costs ~30 ms and the chart is not the first
+screen. plotext stays below 6: version 6 is a rewrite of this API (see shared/textual-notes.md).
 Rendering runs on the event loop only (no threads), so the global figure is never shared.
 """
 
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-import plotext as plt
 from rich.text import Text
 
 __all__ = [
@@ -138,6 +138,8 @@ def _tick_positions(count: int, slots: int) -> list[int]:
 
 
 def _style_axes(foreground: str | None) -> None:
+    import plotext as plt
+
     plt.canvas_color("default")
     plt.axes_color("default")
     plt.ticks_color(_rgb(foreground) if foreground else "default")
@@ -159,6 +161,8 @@ def render_candles(
     Only the newest candles that fit the plot width are drawn (one column per candle).
     Degenerate inputs (no candles, a tiny area) give a message instead of raising.
     """
+    import plotext as plt
+
     width, height = max(1, int(width)), max(1, int(height))
     style = style or ChartStyle()
     if width < MIN_WIDTH or height < MIN_HEIGHT:
@@ -218,6 +222,8 @@ def render_candles(
 
 def _volume_bars(shown: Sequence[Candle], xs: list[int], up: RGB, down: RGB) -> None:
     """Up and down volume as two series: plotext colours a whole series, not single bars."""
+    import plotext as plt
+
     ups = [(x, c.volume) for x, c in zip(xs, shown, strict=True) if c.close >= c.open]
     downs = [(x, c.volume) for x, c in zip(xs, shown, strict=True) if c.close < c.open]
     for points, colour in ((ups, up), (downs, down)):
