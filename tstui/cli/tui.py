@@ -11,32 +11,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from tstui.cli.demo_sims import DemoSimulators
     from tstui.config import Settings
 
-DEMO_STATE = "demo"  # below the state dir: the demo's own tokens and audit log
-DEMO_SEED = 7
+DEMO_STATE = "demo"  # below the state dir: the demo's own tokens, audit log and simulator log
+DEMO_SIM_LOG = "simulators.log"
 # Hidden hook for the startup bench: "1" closes the app at its first full screen (see below).
 EXIT_AFTER_FIRST_SCREEN = "TSTUI_EXIT_AFTER_FIRST_SCREEN"
 FIRST_SCREEN_MESSAGE = "tstui: first full screen at monotonic"
-# The demo's LIVE toggle lands on a second simulator: the real LIVE host is never reached.
-DEMO_LIVE_SEED = 8
 
 
-def _demo_settings(settings: Settings, stack: ExitStack) -> Settings:
-    from tstui.sim.server import SimServer
-
+def _demo_settings(settings: Settings, sims: DemoSimulators, stack: ExitStack) -> Settings:
+    """Settings for the demo: SIM on one simulator, the LIVE toggle on a second one, so the
+    real LIVE host is never reached."""
     demo_state = settings.state_dir / DEMO_STATE
     # Demo tokens die with their simulators; the demo's audit log stays (`tstui --demo audit`).
     stack.callback(shutil.rmtree, demo_state / "tokens", ignore_errors=True)
-    sim = stack.enter_context(SimServer(seed=DEMO_SEED))
-    live_stand_in = stack.enter_context(SimServer(seed=DEMO_LIVE_SEED))
+    endpoints = sims.ready()
     return replace(
         settings,
         env="sim",
-        base_url=sim.url,
-        live_base_url=live_stand_in.url,
-        client_id=sim.credentials.client_id,
-        client_secret=sim.credentials.client_secret,
+        base_url=endpoints.sim_url,
+        live_base_url=endpoints.live_url,
+        client_id=endpoints.client_id,
+        client_secret=endpoints.client_secret,
         account_id=None,
         # The demo never touches the user's real tokens or audit log.
         state_dir=demo_state,
@@ -44,16 +42,25 @@ def _demo_settings(settings: Settings, stack: ExitStack) -> Settings:
 
 
 def run_tui(settings: Settings, *, demo: bool) -> int:
-    from tstui.ui import run_app as run_real_app
+    from tstui.cli.demo_sims import DemoSimulators
 
-    run_app: Callable[..., int] = run_real_app
-    if os.environ.get(EXIT_AFTER_FIRST_SCREEN) == "1":
-        run_app = _run_to_first_screen
     with ExitStack() as stack:
+        sims = DemoSimulators(settings.state_dir / DEMO_STATE / DEMO_SIM_LOG)
+        stack.callback(sims.stop)
         if demo:
-            return run_app(_demo_settings(settings, stack), demo=True)
+            sims.spawn()  # boots in its own process while this one imports the UI below
+        from tstui.ui import run_app as run_real_app
+        from tstui.ui.app import TstuiApp  # noqa: F401 - imported now, beside the booting child
+
+        run_app: Callable[..., int] = run_real_app
+        if os.environ.get(EXIT_AFTER_FIRST_SCREEN) == "1":
+            run_app = _run_to_first_screen
+        if demo:
+            return run_app(_demo_settings(settings, sims, stack), demo=True)
         # No credentials yet: the login screen can still start the demo on request.
-        return run_app(settings, demo=False, demo_launcher=lambda: _demo_settings(settings, stack))
+        return run_app(
+            settings, demo=False, demo_launcher=lambda: _demo_settings(settings, sims, stack)
+        )
 
 
 def _run_to_first_screen(
