@@ -128,8 +128,9 @@ async def test_balances_error_state_shows_last_good_time(
         await wait_until(pilot, lambda: panel.last_good_at is not None)
         good_at = panel.last_good_at
         assert good_at is not None
-        # more 503s than the client's GET retries: this round fails
-        sim_post(sim.url, "/_sim/faults/http", {"group": "balances", "status": 503, "count": 4})
+        # more 503s than the client's GET retries for both calls of the round (balances and
+        # BOD go out together and share the "balances" fault group): this round fails
+        sim_post(sim.url, "/_sim/faults/http", {"group": "balances", "status": 503, "count": 8})
         await pilot.press("r")  # overview.refresh
         await wait_until(pilot, lambda: panel.error is not None, timeout=15)
         shown = rendered_text(panel)

@@ -155,10 +155,12 @@ class OverviewScreen(BaseScreen):
         ids = self.live.account_ids
         if not ids:
             return True
-        ok = await self._fetch_balances(ids)
-        if self._bod_needed:
-            self._bod_needed = not await self._fetch_bod(ids)
-            ok = ok and not self._bod_needed
+        if self._bod_needed:  # both at once: the panels fill together, one round trip sooner
+            ok, bod_ok = await asyncio.gather(self._fetch_balances(ids), self._fetch_bod(ids))
+            self._bod_needed = not bod_ok
+            ok = ok and bod_ok
+        else:
+            ok = await self._fetch_balances(ids)
         self.refresh_count += 1
         if ok:
             self._error_reported = False
