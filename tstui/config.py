@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import tomli_w
 
-from tstui.domain.risk import RiskLimits
+from tstui.domain.risk_limits import RiskLimits
 
 Environment = Literal["sim", "live"]
 ENVIRONMENTS: tuple[Environment, ...] = ("sim", "live")

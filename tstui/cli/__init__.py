@@ -7,7 +7,6 @@ them, so `tstui get ...` starts fast. Errors become one line on stderr and a non
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,6 +66,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tstui.cli.tui import run_tui
 
         return run_tui(settings, demo=bool(args.demo))
+    import asyncio  # imported here: the TUI starts its demo child before heavy imports
+
     if command == "audit":
         from dataclasses import replace
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from tstui.domain import futures
 from tstui.domain.brokerage import Position
@@ -29,6 +29,7 @@ from tstui.domain.order_request import (
     new_order_confirm_id,
     opening_action,
 )
+from tstui.domain.risk_limits import Severity
 from tstui.domain.ticks import increment_at, is_on_tick, round_to_tick
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "warnings_of",
 ]
 
-Severity = Literal["error", "warning"]
 
 # Magnitudes beyond these are typing accidents, not orders (and keep Decimal maths cheap).
 _MAX_MAGNITUDE: Final = Decimal(10) ** 12

@@ -13,7 +13,7 @@ from tstui.config import Settings
 from tstui.domain.models import Account, OrderConfirmation, OrderResult, Quote, SymbolDetail
 from tstui.domain.orderbook import OrderBook, PendingOrder
 from tstui.domain.orders import OrderRequest
-from tstui.domain.risk import RiskLimits
+from tstui.domain.risk_limits import RiskLimits
 from tstui.domain.ticket import FieldError
 
 __all__ = [
