@@ -128,6 +128,9 @@ async def test_balances_error_state_shows_last_good_time(
         await wait_until(pilot, lambda: panel.last_good_at is not None)
         good_at = panel.last_good_at
         assert good_at is not None
+        # the overview has taken in the positions snapshot, whose arrival wakes a refresh:
+        # that refresh must not land in the middle of the failing round below
+        await wait_until(pilot, lambda: bool(screen._quantities))
         # more 503s than the client's GET retries for both calls of the round (balances and
         # BOD go out together and share the "balances" fault group): this round fails
         sim_post(sim.url, "/_sim/faults/http", {"group": "balances", "status": 503, "count": 8})

@@ -9,10 +9,9 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar, cast
 
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Static
 
 from tstui.client.errors import TradeStationError
 from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
@@ -46,15 +45,11 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-class StartScreen(Screen[None]):
-    """What shows while the session opens (the `_default` mode)."""
-
-    def compose(self) -> ComposeResult:
-        yield Static("tstui — connecting…", id="start-message")
-
-
 class TstuiApp(EnvSwitching, TradingActions, App[int]):
     TITLE = "tstui"
+    # The overview is the first screen: header (SIM/LIVE), panels and status bar show at once
+    # and fill in as the session opens; no interim screen, no mode switch at startup.
+    DEFAULT_MODE = "overview"
     CSS_PATH = "tstui.tcss"
     MODES: ClassVar[dict[str, Any]] = {
         "overview": OverviewScreen,
@@ -118,9 +113,6 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
         self.load_problems.extend(str(p) for p in problems)
 
     # ------------------------------------------------------------------ startup
-    def get_default_screen(self) -> Screen[Any]:
-        return StartScreen(id="_default")
-
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(TRADING_VARIABLES)
 
@@ -195,8 +187,6 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
         self._after_connect()
 
     def _after_connect(self) -> None:
-        if self.current_mode == "_default":
-            self.switch_mode("overview")
         self._post_to_screens(EnvChanged(self.live.env))
         self._post_to_screens(BooksChanged(full=True))
 

@@ -102,12 +102,15 @@ class OverviewScreen(BaseScreen):
     def on_env_changed(self, message: EnvChanged) -> None:
         self.balances = {}
         self._bods = ()
+        self._quantities.clear()
         self.on_account_changed(AccountChanged(self.live.current_account))
 
     def on_books_changed(self, message: BooksChanged) -> None:
         if message.positions or message.full:
             self._show_pl()
-        if self._quantities_changed(message.positions):
+        # A full flush names no ids: every position we know of, or knew of, may have moved.
+        ids = {*self._quantities, *self.live.positions} if message.full else message.positions
+        if self._quantities_changed(ids):
             self._wake.set()  # a fill moves cash and equity: refresh soon
 
     def _quantities_changed(self, ids: Iterable[str]) -> bool:
