@@ -19,6 +19,7 @@ DEMO_SIM_LOG = "simulators.log"
 # Hidden hook for the startup bench: "1" closes the app at its first full screen (see below).
 EXIT_AFTER_FIRST_SCREEN = "TSTUI_EXIT_AFTER_FIRST_SCREEN"
 FIRST_SCREEN_MESSAGE = "tstui: first full screen at monotonic"
+FIRST_PAINT_MESSAGE = "tstui: first paint at monotonic"
 
 
 def _demo_settings(settings: Settings, sims: DemoSimulators, stack: ExitStack) -> Settings:
@@ -68,8 +69,10 @@ def _run_to_first_screen(
 ) -> int:
     """``run_app`` that exits 0 at the first full screen: the overview with accounts and
     balances, both streams live. The moment (``time.monotonic()``) goes to stderr as
-    ``FIRST_SCREEN_MESSAGE <seconds>``. Same app, same startup; only Textual's auto-pilot
-    watches it. Headless: ``TEXTUAL_DRIVER=textual.drivers.headless_driver:HeadlessDriver``.
+    ``FIRST_SCREEN_MESSAGE <seconds>``, preceded by ``FIRST_PAINT_MESSAGE <seconds>``: the
+    overview laid out (header with the environment, panels, status bar) before its data.
+    Same app, same startup; only Textual's auto-pilot watches it. Headless:
+    ``TEXTUAL_DRIVER=textual.drivers.headless_driver:HeadlessDriver``.
     """
     import asyncio
     import sys
@@ -81,6 +84,13 @@ def _run_to_first_screen(
     from tstui.ui.app import TstuiApp
     from tstui.ui.screens.overview import OverviewScreen
     from tstui.ui.widgets.balances import DataPanel
+
+    def painted(app: TstuiApp) -> bool:
+        screen = app.screen
+        if not isinstance(screen, OverviewScreen):
+            return False
+        panels = list(screen.query(DataPanel))
+        return bool(panels) and all(panel.region.area > 0 for panel in panels)
 
     def full_screen(app: TstuiApp) -> bool:
         screen = app.screen
@@ -96,6 +106,9 @@ def _run_to_first_screen(
     async def exit_at_first_screen(pilot: Pilot[object]) -> None:
         app = pilot.app
         assert isinstance(app, TstuiApp)
+        while not painted(app):
+            await asyncio.sleep(0.005)
+        reached.append(time.monotonic())
         while not full_screen(app):
             await asyncio.sleep(0.005)
         reached.append(time.monotonic())
@@ -104,6 +117,6 @@ def _run_to_first_screen(
     reached: list[float] = []
     app = TstuiApp(settings, demo=demo, demo_launcher=demo_launcher)
     app.run(auto_pilot=exit_at_first_screen)
-    if reached:
-        print(f"{FIRST_SCREEN_MESSAGE} {reached[0]:.6f}", file=sys.stderr)
-    return app.return_code or (0 if reached else 1)
+    for message, moment in zip((FIRST_PAINT_MESSAGE, FIRST_SCREEN_MESSAGE), reached, strict=False):
+        print(f"{message} {moment:.6f}", file=sys.stderr)
+    return app.return_code or (0 if len(reached) == 2 else 1)
