@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ import pytest
 from textual.widgets import DataTable
 from ui_support import SIZE, wait_until
 
-from tstui.config import Settings
+from tstui.config import Settings, load_settings
 from tstui.ui.app import TstuiApp
 from tstui.ui.commands import collect_commands
 from tstui.ui.keymap import binding_infos
@@ -88,6 +89,38 @@ async def test_theme_switch_persists_and_keeps_other_keys(tmp_path: Path) -> Non
     assert data["theme"] == chosen
     assert data["account"] == "SIM1000002F"
     assert data["keymap"] == {"view.chart": "c"}
+
+
+@pytest.mark.parametrize("config", ["", 'theme = "tstui-light"\naccount = "SIM1000002F"\n'])
+async def test_starting_the_app_writes_nothing_to_the_config(tmp_path: Path, config: str) -> None:
+    """Showing the configured (or default) theme is not a user's choice: no file appears, an
+    existing one is left byte for byte."""
+    path = offline_settings(tmp_path, config).config_file
+    assert path is not None
+    settings = replace(load_settings(path), state_dir=tmp_path / "state")
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert app.theme == ("tstui-light" if config else "tstui-dark")
+    if config:
+        assert path.read_text(encoding="utf-8") == config
+    else:
+        assert not path.exists()
+
+
+async def test_unknown_theme_falls_back_with_a_warning_and_is_not_overwritten(
+    tmp_path: Path,
+) -> None:
+    config = 'theme = "no-such-theme"\n'
+    path = offline_settings(tmp_path, config).config_file
+    assert path is not None
+    settings = replace(load_settings(path), state_dir=tmp_path / "state")
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert app.theme == "tstui-dark"
+        assert any("unknown theme 'no-such-theme'" in m for m in messages(app))
+    assert path.read_text(encoding="utf-8") == config
 
 
 async def test_unknown_keymap_id_warns_with_file_and_key(tmp_path: Path) -> None:

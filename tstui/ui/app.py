@@ -103,7 +103,6 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
             on_error=self._on_error,
             on_login_required=self._login_required,
         )
-        self._theme_ready = False
         self._tstui_themes: list[str] = []
         self.load_problems: list[str] = []
         themes, problems = load_themes()
@@ -111,31 +110,36 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
             self.register_theme(theme)
             self._tstui_themes.append(theme.name)
         self.load_problems.extend(str(p) for p in problems)
+        # Set before the first screen is styled: set at mount, it restyled the whole overview.
+        self._theme_warning: str | None = None
+        self._saved_theme = self._apply_theme(settings.theme)
 
     # ------------------------------------------------------------------ startup
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(TRADING_VARIABLES)
 
     def on_mount(self) -> None:
-        self._apply_theme(self.settings.theme)
         self._apply_keymap(self.settings)
-        self._theme_ready = True
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for problem in self.load_problems:
             self.notify(problem, title="Theme file skipped", severity="warning", timeout=10)
+        self._notify_theme_warning()
         self.set_class(self.live.env == "live", "-live")
         self.run_worker(self._startup(), group="session", exclusive=True, exit_on_error=False)
 
-    def _apply_theme(self, name: str) -> None:
+    def _apply_theme(self, name: str) -> str:
+        """Show the configured theme (or the default, with a warning for later); its name."""
         if name not in self.available_themes:
             where = self.settings.config_file or "config"
-            self.notify(
-                f"{where}: theme: unknown theme {name!r}; using {DEFAULT_THEME}",
-                severity="warning",
-                timeout=10,
-            )
+            self._theme_warning = f"{where}: theme: unknown theme {name!r}; using {DEFAULT_THEME}"
             name = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = name
+        return name
+
+    def _notify_theme_warning(self) -> None:
+        if self._theme_warning:
+            self.notify(self._theme_warning, severity="warning", timeout=10)
+            self._theme_warning = None
 
     def _apply_keymap(self, settings: Settings) -> None:
         if not settings.keymap:  # the common case: no need to import every view to check ids
@@ -300,12 +304,15 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
         self.theme = names[(idx + 1) % len(names)]
 
     def _theme_changed(self, theme: Any) -> None:
-        if not self._theme_ready:
+        """The user picked a theme: remember it. Applying the configured one saves nothing."""
+        if self.theme == self._saved_theme:
             return
         try:
             save_user_choice("theme", self.theme, self.settings.config_file)
         except Exception as exc:
             self.notify(f"theme not saved: {exc}", severity="warning")
+            return
+        self._saved_theme = self.theme
 
     def action_reload_config(self) -> None:
         try:
@@ -315,9 +322,8 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
             return
         self.settings = fresh
         self._apply_keymap(fresh)
-        self._theme_ready = False
-        self._apply_theme(fresh.theme)
-        self._theme_ready = True
+        self._saved_theme = self._apply_theme(fresh.theme)
+        self._notify_theme_warning()
         self.notify(f"Reloaded {fresh.config_file}", timeout=3)
 
     async def action_quit(self) -> None:
