@@ -22,23 +22,32 @@ FIRST_SCREEN_MESSAGE = "tstui: first full screen at monotonic"
 FIRST_PAINT_MESSAGE = "tstui: first paint at monotonic"
 
 
-def _demo_settings(settings: Settings, sims: DemoSimulators, stack: ExitStack) -> Settings:
-    """Settings for the demo: SIM on one simulator, the LIVE toggle on a second one, so the
-    real LIVE host is never reached."""
-    demo_state = settings.state_dir / DEMO_STATE
-    # Demo tokens die with their simulators; the demo's audit log stays (`tstui --demo audit`).
-    stack.callback(shutil.rmtree, demo_state / "tokens", ignore_errors=True)
-    endpoints = sims.ready()
+def _demo_base(settings: Settings) -> Settings:
+    """The demo's settings before its simulators answer: SIM, every account, no API key and
+    its own state dir (the demo never touches the user's real key, tokens or audit log)."""
     return replace(
         settings,
         env="sim",
+        account_id=None,
+        client_id=None,
+        client_secret=None,
+        state_dir=settings.state_dir / DEMO_STATE,
+    )
+
+
+def _demo_settings(settings: Settings, sims: DemoSimulators, stack: ExitStack) -> Settings:
+    """Settings for the demo once its simulators serve: SIM on one, the LIVE toggle on the
+    other, so the real LIVE host is never reached. Blocks until they answer."""
+    base = _demo_base(settings)
+    # Demo tokens die with their simulators; the demo's audit log stays (`tstui --demo audit`).
+    stack.callback(shutil.rmtree, base.state_dir / "tokens", ignore_errors=True)
+    endpoints = sims.ready()
+    return replace(
+        base,
         base_url=endpoints.sim_url,
         live_base_url=endpoints.live_url,
         client_id=endpoints.client_id,
         client_secret=endpoints.client_secret,
-        account_id=None,
-        # The demo never touches the user's real tokens or audit log.
-        state_dir=demo_state,
     )
 
 
@@ -49,19 +58,20 @@ def run_tui(settings: Settings, *, demo: bool) -> int:
         sims = DemoSimulators(settings.state_dir / DEMO_STATE / DEMO_SIM_LOG)
         stack.callback(sims.stop)
         if demo:
-            sims.spawn()  # boots in its own process while this one imports the UI below
+            sims.spawn()  # boots in its own process while this one imports and starts the UI
         from tstui.ui import run_app as run_real_app
-        from tstui.ui.app import TstuiApp  # noqa: F401 - imported now, beside the booting child
 
         run_app: Callable[..., int] = run_real_app
         if os.environ.get(EXIT_AFTER_FIRST_SCREEN) == "1":
             run_app = _run_to_first_screen
-        if demo:
-            return run_app(_demo_settings(settings, sims, stack), demo=True)
+
+        def launch_demo() -> Settings:
+            return _demo_settings(settings, sims, stack)
+
+        if demo:  # the app shows at once and takes the simulators' URLs when they answer
+            return run_app(_demo_base(settings), demo=True, demo_launcher=launch_demo)
         # No credentials yet: the login screen can still start the demo on request.
-        return run_app(
-            settings, demo=False, demo_launcher=lambda: _demo_settings(settings, sims, stack)
-        )
+        return run_app(settings, demo=False, demo_launcher=launch_demo)
 
 
 def _run_to_first_screen(

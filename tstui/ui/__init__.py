@@ -19,8 +19,9 @@ def run_app(
     """Run the TUI until the user quits; the exit code for the CLI.
 
     With tokens for ``settings.env`` the main screens open; without, the login screen (sign-in
-    or, when possible, the simulator demo). ``demo=True``: the simulator at
-    ``settings.base_url`` is already running; sign in with ``demo_login`` first.
+    or, when possible, the simulator demo). ``demo=True``: sign in to the simulator without a
+    person first; it runs at ``settings.base_url``, or, with ``demo_launcher``, at the URL of
+    the Settings the launcher returns (called in a thread while the first screen shows).
     ``demo_launcher`` (optional): starts a simulator and returns Settings for it, so the login
     screen can offer the demo when no credentials are configured.
     """

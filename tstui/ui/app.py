@@ -4,6 +4,7 @@ themes, keymap, the API log, the quit guard. Data lives in :class:`tstui.ui.live
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -157,9 +158,19 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
             )
 
     async def _startup(self) -> None:
+        if self.demo and self.demo_launcher is not None:  # the simulators boot beside the UI
+            try:
+                launched = await asyncio.to_thread(self.demo_launcher)
+            except Exception as exc:
+                # Nothing to connect to: the login screen says why, its Demo button retries.
+                self.demo = False
+                self._on_error(f"demo: {exc}")
+                self._show_login(str(exc) or type(exc).__name__, None)
+                return
+            self.settings = self.live.settings = launched
         if self.demo:
             try:
-                await demo_sign_in(self.settings)
+                await demo_sign_in(self.live.settings)
             except Exception as exc:
                 self._on_error(f"demo sign-in: {exc}")
         if self.live.env == "live" and not await self._confirm_live_start():

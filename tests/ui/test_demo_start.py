@@ -1,0 +1,63 @@
+"""`tstui --demo`: the first screen shows while the simulators boot; a demo that cannot start
+ends on the login screen with the reason, never on a real host."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+from ui_support import SIZE, started, wait_until
+
+from tstui.config import Settings
+from tstui.sim.server import SimServer
+from tstui.ui.app import TstuiApp
+from tstui.ui.screens.login import LoginScreen
+from tstui.ui.screens.overview import OverviewScreen
+
+pytestmark = pytest.mark.anyio
+
+
+def _badge(app: TstuiApp) -> str:
+    return str(app.screen.query_one("#hdr-env", Static).content).strip()
+
+
+async def test_overview_shows_before_the_simulators_answer(
+    sim: SimServer, sim_settings: Settings, tmp_path: Path
+) -> None:
+    answered = threading.Event()
+    launches: list[int] = []
+
+    def launch() -> Settings:
+        launches.append(1)
+        assert answered.wait(10), "the test never released the launcher"
+        return sim_settings
+
+    before = replace(sim_settings, base_url=None, client_id=None, client_secret=None)
+    app = TstuiApp(before, demo=True, demo_launcher=launch)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen) and launches)
+        assert _badge(app) == "SIM"
+        assert not app.live.accounts  # still waiting for the simulators
+        answered.set()
+        await started(app, pilot, OverviewScreen)
+        assert app.live.settings.base_url == sim.url
+        assert launches == [1]
+        await app.live.disconnect()
+
+
+async def test_simulators_that_fail_leave_the_user_on_the_login_screen(tmp_path: Path) -> None:
+    def launch() -> Settings:
+        raise RuntimeError("demo simulators did not start: exited (1) (log: /x/simulators.log)")
+
+    settings = Settings(state_dir=tmp_path / "state", config_file=tmp_path / "none.toml")
+    app = TstuiApp(settings, demo=True, demo_launcher=launch)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        reason = str(app.screen.query_one("#login-reason", Static).content)
+        assert "exited (1)" in reason and "simulators.log" in reason
+        assert any("demo simulators did not start" in n.message for n in app._notifications)
+        assert not app.live.accounts
+        assert not app.live.call_log  # no request was made anywhere
