@@ -14,7 +14,7 @@ from ui_support import SIZE, wait_until
 from tstui.config import Settings, load_settings
 from tstui.ui.app import TstuiApp
 from tstui.ui.commands import collect_commands
-from tstui.ui.keymap import binding_infos
+from tstui.ui.keymap import binding_infos, keymap_conflicts
 from tstui.ui.screens.help import HelpScreen
 from tstui.ui.screens.positions import PositionsScreen
 from tstui.ui.themes import TRADING_VARIABLES, load_themes
@@ -137,6 +137,53 @@ async def test_unknown_keymap_id_warns_with_file_and_key(tmp_path: Path) -> None
         assert "keymap.view.nope" in text
         assert str(settings.config_file) in text
         assert "view.positions" not in text
+
+
+@pytest.mark.parametrize(
+    ("keymap", "expected"),
+    [
+        ({"orders.cancel": "w"}, {("orders.cancel", "w", "orders.working")}),
+        # an app-wide binding meets each screen's own use of the key
+        (
+            {"view.chart": "c"},
+            {("view.chart", "c", "orders.cancel"), ("view.chart", "c", "positions.chart")},
+        ),
+        ({"orders.working": "c", "orders.cancel": "w"}, set()),  # a swap clashes with nothing
+        ({"order.new": "ctrl+o"}, {("order.new", "ctrl+o", "login.demo")}),
+        # the ticket is modal: app-wide keys do not reach it
+        ({"view.positions": "f2", "order.new": "ctrl+n"}, set()),
+        # two screens that are never active together do not clash
+        ({"chart.unit": "w"}, set()),
+    ],
+)
+def test_keymap_conflicts_name_both_bindings(
+    keymap: dict[str, str], expected: set[tuple[str, str, str]]
+) -> None:
+    found = {(c.binding_id, c.key, c.other_id) for c in keymap_conflicts(keymap, binding_infos())}
+    assert found == expected
+
+
+def test_readme_config_example_loads_and_its_keymap_is_clean(tmp_path: Path) -> None:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start = text.index("```toml\n   # ~/.config/tstui/config.toml")
+    block = text[start:].split("\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(line.removeprefix("   ") for line in block.splitlines()))
+    settings = load_settings(path)
+    known = binding_infos()
+    assert settings.keymap and set(settings.keymap) <= set(known)
+    assert keymap_conflicts(settings.keymap, known) == []
+
+
+async def test_a_conflicting_keymap_is_reported_with_file_and_key(tmp_path: Path) -> None:
+    base = offline_settings(tmp_path)
+    settings = replace(base, keymap={"orders.cancel": "w"})
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = "\n".join(messages(app))
+        assert f"{settings.config_file}: keymap.orders.cancel: 'w' is also orders.working" in text
 
 
 async def test_config_error_on_reload_names_file_and_key(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from tstui.config import ConfigError, Environment, Settings, load_settings, save
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand, TstuiCommands
 from tstui.ui.env_switch import EnvSwitching
-from tstui.ui.keymap import binding_infos, split_keymap
+from tstui.ui.keymap import binding_infos, keymap_conflicts, owner_display, split_keymap
 from tstui.ui.live import LiveData
 from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
@@ -146,9 +146,19 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
         if not settings.keymap:  # the common case: no need to import every view to check ids
             self.set_keymap({})
             return
-        valid, unknown = split_keymap(settings.keymap, binding_infos())
+        known = binding_infos()
+        valid, unknown = split_keymap(settings.keymap, known)
         self.set_keymap(valid)
         where = settings.config_file or "config"
+        for conflict in keymap_conflicts(valid, known):
+            self.notify(
+                f"{where}: keymap.{conflict.binding_id}: {conflict.key!r} is also "
+                f"{conflict.other_id} ({owner_display(conflict.other_owner)}); one of them "
+                "will not answer (press ? for the keys in force)",
+                title="Config",
+                severity="warning",
+                timeout=10,
+            )
         for binding_id in unknown:
             self.notify(
                 f"{where}: keymap.{binding_id}: unknown binding id (press ? for the list)",

@@ -12,9 +12,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tstui.ui.keymap import BindingInfo, binding_infos, current_keys
+from tstui.ui.keymap import BindingInfo, binding_infos, current_keys, owner_display
 
-__all__ = ["HelpScreen", "key_display", "owner_display"]
+__all__ = ["HelpScreen", "key_display"]
 
 _NAMED = {
     "enter": "Enter",
@@ -51,13 +51,6 @@ def key_display(app: App[Any], keys: str) -> str:
             name = app.get_key_display(Binding(base, "", show=False))
         shown.append("+".join([*modifiers, name]))
     return " / ".join(shown)
-
-
-def owner_display(owner: str) -> str:
-    """The declaring class, short: "PositionsScreen" -> "Positions", "TstuiApp" -> "App"."""
-    if owner == "TstuiApp":
-        return "App"
-    return owner.removesuffix("Screen") or owner
 
 
 class HelpScreen(ModalScreen[None]):
