@@ -25,15 +25,8 @@ from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
 from tstui.ui.screens.login import DemoLauncher, LoginScreen, demo_sign_in
 from tstui.ui.screens.overview import OverviewScreen
-from tstui.ui.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
+from tstui.ui.themes import DEFAULT_THEME, TRADING_VARIABLES, load_themes
 from tstui.ui.trading_actions import TradingActions
-
-VIEWS: dict[str, str] = {
-    "overview": "overview",
-    "positions": "positions",
-    "orders": "orders",
-    "chart": "chart",
-}
 
 
 def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -104,12 +97,12 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
             on_error=self._on_error,
             on_login_required=self._login_required,
         )
-        self._tstui_themes: list[str] = []
+        self.tstui_themes: list[str] = []
         self.load_problems: list[str] = []
         themes, problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
-            self._tstui_themes.append(theme.name)
+            self.tstui_themes.append(theme.name)
         self.load_problems.extend(str(p) for p in problems)
         # Set before the first screen is styled: set at mount, it restyled the whole overview.
         self._theme_warning: str | None = None
@@ -310,17 +303,17 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
         order: list[str | None] = [None, *ids]
         current = self.live.current_account
         nxt = order[(order.index(current) + 1) % len(order)] if current in order else None
-        self._select_account(nxt)
+        self.select_account(nxt)
 
     def action_all_accounts(self) -> None:
-        self._select_account(None)
+        self.select_account(None)
 
-    def _select_account(self, account_id: str | None) -> None:
+    def select_account(self, account_id: str | None) -> None:
         self.live.set_account(account_id)
         self._post_to_screens(AccountChanged(account_id))
 
     def action_next_theme(self) -> None:
-        names = self._tstui_themes or [self.theme]
+        names = self.tstui_themes or [self.theme]
         idx = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(idx + 1) % len(names)]
 
@@ -375,38 +368,9 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
 
     # ------------------------------------------------------------------ palette
     def palette_commands(self) -> Iterable[PaletteCommand]:
-        for mode, label in VIEWS.items():
-            yield PaletteCommand("view", label, partial(self.action_view, mode))
-        yield PaletteCommand("view", "toggle API log", self.action_toggle_api_log)
-        yield PaletteCommand("view", "help (key bindings)", self.action_help)
-        for name in self._tstui_themes:
-            yield PaletteCommand("theme", display_name(name), partial(setattr, self, "theme", name))
-        target = "LIVE" if self.live.env == "sim" else "SIM"
-        yield PaletteCommand("env", f"switch to {target}", self.action_toggle_env)
-        yield PaletteCommand("account", "all accounts", self.action_all_accounts)
-        for account in self.live.accounts:
-            yield PaletteCommand(
-                "account",
-                f"{account.account_id} {account.account_type}",
-                partial(self._select_account, account.account_id),
-            )
-        from tstui.ui.screens.chart import chart_commands
+        from tstui.ui.app_palette import app_commands
 
-        yield from chart_commands(self)
-        yield PaletteCommand("streams", "restart", self._restart_streams)
-        yield PaletteCommand("orders", "reconcile now", self._reconcile_now)
-        yield PaletteCommand("order", "new", partial(self.action_ticket, "new"))
-        yield PaletteCommand("order", "buy", partial(self.action_ticket, "buy"))
-        yield PaletteCommand("order", "sell", partial(self.action_ticket, "sell"))
-        yield PaletteCommand("order", "cancel all working", self.action_cancel_all_working)
-        yield PaletteCommand("config", "reload", self.action_reload_config)
-        yield PaletteCommand("app", "quit", self.action_quit)
-
-    def _restart_streams(self) -> None:
-        self.run_worker(self.live.restart_streams(), group="session", exit_on_error=False)
-
-    def _reconcile_now(self) -> None:
-        self.run_worker(self.live.reconcile_orders(), group="reconcile-now", exit_on_error=False)
+        return app_commands(self)
 
 
 def _clone(message: BooksChanged | EnvChanged | AccountChanged) -> Any:
