@@ -9,15 +9,14 @@ skipped. EOF, transport errors and silence (no byte for ``heartbeat_timeout``) r
 capped jittered backoff; each connect asks the authenticator for a fresh-enough token and a
 401 refreshes once.
 
-Hot path: per *chunk* one ``bytes.split`` and one list; per *line* an optional exact
-``fast_decode(bytes)`` (item or None), else one ``json`` decode, a size check, ``parse``.
-The watchdog is one timer per connection that is rescheduled lazily, not one per read.
+The framing (lines, control frames, malformed counting) is :mod:`tstui.client.stream_lines`;
+this module owns the connection. The watchdog is one timer per connection that is
+rescheduled lazily, not one per read.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
@@ -35,7 +34,8 @@ from tstui.client.errors import (
     api_error,
     retry_after_seconds,
 )
-from tstui.domain.frames import EndSnapshot, GoAway, StreamErrorFrame, classify_control
+from tstui.client.stream_lines import LineFramer
+from tstui.domain.frames import StreamErrorFrame
 
 log = logging.getLogger("tstui.client.streams")
 
@@ -45,9 +45,7 @@ StateName: TypeAlias = Literal[
 ]
 Connector: TypeAlias = Callable[[str], AbstractAsyncContextManager[httpx.Response]]
 
-MAX_LINE_BYTES = 8 * 1024 * 1024
-_DECODE = json.JSONDecoder().decode
-_V2_TRAILERS = (b"END", b"ERROR")  # old v2 streams close with a bare text line
+__all__ = ["StreamState", "SupervisedStream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,26 +91,18 @@ class SupervisedStream(Generic[T]):
         self.name = name
         self._connect = connect
         self._auth = auth
-        self._parse = parse
-        self._fast = fast_decode
         self.heartbeat_timeout = heartbeat_timeout
         self.connect_timeout = connect_timeout
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.stable_after = stable_after
         self.max_attempts = max_attempts
-        self.malformed_count = 0
         self.reconnect_count = 0
         self.message_count = 0
         self.last_state: StreamState | None = None
         self._closed = False
-        self._pending = b""
-        self._skip_to_newline = False
-        self._go_away = False
-        self._token_rejected = False
+        self._lines = LineFramer(name, parse, fast_decode, self._state)
         self._last_token = ""
-        self._snapshot_done = False
-        self._reconnected = False
         self._end_reason = ""
         # Interruption machinery: one flag says "the reader task is parked in a wait we may cut".
         self._waiting = False
@@ -124,6 +114,11 @@ class SupervisedStream(Generic[T]):
 
     def __repr__(self) -> str:
         return f"SupervisedStream({self.name!r}, reconnects={self.reconnect_count})"
+
+    @property
+    def malformed_count(self) -> int:
+        """Lines skipped as malformed, over every connection."""
+        return self._lines.malformed_count
 
     def __aiter__(self) -> AsyncIterator[T | StreamState | StreamErrorFrame]:
         return self._gen
@@ -210,7 +205,7 @@ class SupervisedStream(Generic[T]):
                     if delay > 0:
                         await self._wait(asyncio.sleep(delay))
                 reason, delay, connected_for = "", 0.0, 0.0
-                self._go_away = False
+                self._lines.go_away = False
                 async with AsyncExitStack() as stack:
                     try:
                         response = await self._open(stack)
@@ -229,11 +224,11 @@ class SupervisedStream(Generic[T]):
                 if self._closed:
                     break
                 attempt = 1 if connected_for >= self.stable_after else attempt + 1
-                at_once = (self._go_away or self._token_rejected) and attempt == 1
+                at_once = (self._lines.go_away or self._lines.token_rejected) and attempt == 1
                 if not delay and not at_once:
                     delay = self._backoff(attempt)  # GoAway/expired token, first time: at once
                 self.reconnect_count += 1
-                self._reconnected = True
+                self._lines.reconnected = True
                 log.info("stream %s: reconnecting (%s), attempt %d", self.name, reason, attempt)
                 yield self._state("reconnecting", reason, attempt)
         except _Interrupted:
@@ -251,8 +246,8 @@ class SupervisedStream(Generic[T]):
     async def _open(self, stack: AsyncExitStack) -> httpx.Response:
         """Connect with a fresh-enough token; 401 -> refresh once; classify failures."""
         try:
-            if self._token_rejected:  # the last connection ended with Error: Unauthorized
-                self._token_rejected = False  # refresh unless someone already replaced it:
+            if self._lines.token_rejected:  # the last connection ended with Error: Unauthorized
+                self._lines.token_rejected = False  # refresh unless it was already replaced:
                 await self._wait(self._auth.refresh_after_401(self._last_token))
             token: str = await self._wait(self._auth.access_token())
             self._last_token = token
@@ -292,13 +287,12 @@ class SupervisedStream(Generic[T]):
 
     async def _pump(self, response: httpx.Response) -> AsyncGenerator[list[Any], None]:
         """Batches of items (one per chunk) from one connection; sets ``_end_reason``."""
-        self._pending = b""
-        self._skip_to_newline = False
-        self._snapshot_done = False
+        lines = self._lines
+        lines.new_connection()
         self._end_reason = "stream ended"
         chunks = response.aiter_bytes().__aiter__()
         loop = asyncio.get_running_loop()
-        feed = self._feed
+        feed = lines.feed
         self._arm_watchdog()
         try:
             while not self._closed:
@@ -317,95 +311,11 @@ class SupervisedStream(Generic[T]):
                 if items:
                     self.message_count += len(items)
                     yield items
-                if self._go_away:
+                if lines.go_away:
                     self._end_reason = "GoAway"
                     return
         finally:
             self._disarm_watchdog()
-
-    def _feed(self, chunk: bytes) -> list[T | StreamState | StreamErrorFrame]:
-        """Split bytes into lines and turn each complete line into an item."""
-        if self._pending:
-            chunk = self._pending + chunk
-        lines = chunk.split(b"\n")
-        self._pending = lines.pop()
-        if self._skip_to_newline:
-            if not lines:
-                self._pending = b""
-                return []
-            self._skip_to_newline = False
-            lines[0] = b""  # the tail of an oversized line
-        if len(self._pending) > MAX_LINE_BYTES:
-            self._pending = b""
-            self._skip_to_newline = True
-            self._malformed("line too long")
-        out: list[T | StreamState | StreamErrorFrame] = []
-        append = out.append
-        parse = self._parse
-        fast = self._fast
-        decode = _DECODE
-        for line in lines:
-            if len(line) < 2:
-                continue  # b"" or b"\r" (keep-alive newlines)
-            if fast is not None:
-                try:
-                    item = fast(line)
-                except Exception:  # the generic path decides
-                    item = None
-                if item is not None:
-                    append(item)
-                    continue
-            try:
-                obj = decode(line.decode())  # faster than loads(bytes); bad UTF-8 is a ValueError
-            except ValueError:
-                self._odd_line(line, out)
-                continue
-            if type(obj) is not dict:
-                self._malformed("not an object")
-                continue
-            # Control frames are small; the size check keeps big data frames off this path.
-            if len(obj) <= 4 and self._control(obj, out):
-                if self._go_away:
-                    break
-                continue
-            try:
-                append(parse(obj))
-            except Exception:
-                self._malformed("unparseable object")
-        return out
-
-    def _control(self, obj: dict[str, Any], out: list[Any]) -> bool:
-        """Act on a control/error frame (the domain classifies it); False when it is data."""
-        if not ("Heartbeat" in obj or "StreamStatus" in obj or obj.get("Error")):
-            return False
-        frame = classify_control(obj)
-        if isinstance(frame, EndSnapshot):
-            if not self._snapshot_done:  # once per connection
-                self._snapshot_done = True
-                out.append(self._state("resynced" if self._reconnected else "snapshot_complete"))
-        elif isinstance(frame, GoAway):
-            self._go_away = True
-        elif isinstance(frame, StreamErrorFrame):
-            if frame.item_id is None and frame.error == "Unauthorized":
-                self._token_rejected = True  # surfaced, and the reconnect refreshes first
-            out.append(frame)
-        return True  # a Heartbeat: the bytes already fed the watchdog
-
-    def _odd_line(self, line: bytes, out: list[Any]) -> None:
-        text = line.strip()
-        if text.startswith(_V2_TRAILERS):
-            # v2 trailer ("END", "ERROR - ..."): the server closes next; EOF reconnects.
-            if text.startswith(b"ERROR"):
-                message = text.decode("utf-8", "replace")[:200]
-                out.append(StreamErrorFrame(error="Error", message=message, item_id=None))
-            return
-        self._malformed("not JSON")
-
-    def _malformed(self, why: str) -> None:
-        self.malformed_count += 1
-        n = self.malformed_count
-        if n <= 10 or n % 1000 == 0:  # content is never logged: it could hold anything
-            log.warning("stream %s: skipped a malformed line (%s; %d so far)", self.name, why, n)
 
 
 class _Retry(Exception):
