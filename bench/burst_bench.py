@@ -6,7 +6,8 @@ Each round: the simulator creates ``new_orders`` orders without telling the stre
 its newest orders, cyclically, so the client sees ``new_orders`` new orders and replays of
 them). Measured: the time from the moment the book applied the LAST frame until the blotter
 has flushed that book version and painted after it (target < 1 s), and the blotter's repaints
-per second over the burst (target <= 10). Median of ``rounds`` rounds in one app session.
+per second over the burst, or over its first second when it is over sooner (target <= 10).
+Median of ``rounds`` rounds in one app session.
 
 Run: ``python -m bench.burst_bench [--frames N] [--rounds R]``.
 """
@@ -91,11 +92,15 @@ async def _run(sim: SimProcess, frames: int, new_orders: int, rounds: int) -> li
             await _until(shown_final, 30, "the final state on screen")
             shown = blotter.last_paint_at
             assert blotter.row_count == len(book), "blotter rows != book orders"
+            # A rate needs a second of observation: a burst that is over sooner is counted
+            # over its first second (repaints that trail it included).
+            window = max(shown - start, 1.0)
+            await asyncio.sleep(max(0.0, start + window - time.perf_counter()))
             results.append(
                 {
                     "final_state_after_s": shown - last_at,
                     "ingest_s": last_at - start,
-                    "repaints_per_s": (blotter.repaint_count - repaints0) / (shown - start),
+                    "repaints_per_s": (blotter.repaint_count - repaints0) / window,
                     "rows": blotter.row_count,
                 }
             )

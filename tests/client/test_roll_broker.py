@@ -26,6 +26,7 @@ from tstui.client.roll_broker import (
 )
 from tstui.domain.orders import OrderRequest
 from tstui.domain.roll import (
+    LegNotSent,
     LegOutcomeUnknown,
     LegPreview,
     LegRejected,
@@ -89,6 +90,20 @@ async def test_confirm_place_status_positions(api: TradeStationAPI) -> None:
         await broker.place(request("ZZZ99", "BUY", 1))
     missing = await broker.order_status(FUT, "999999999")
     assert missing.status == "" and missing.filled_quantity == 0
+
+
+async def test_a_refused_token_is_a_leg_not_sent_and_the_next_send_works(
+    sim: SimServer, api: TradeStationAPI
+) -> None:
+    broker = ApiRollBroker(api)
+    req = request("ESZ26", "BUY", 1)
+    assert (await broker.net_positions(FUT)) == {}  # the client now holds an access token
+    await anyio.to_thread.run_sync(sim.control().expire_tokens)  # which the server forgets
+    with pytest.raises(LegNotSent, match="nothing was applied"):
+        await broker.place(req)
+    assert broker.placed == [] and (await broker.net_positions(FUT)) == {}
+    order_id = await broker.place(req)  # the token was refreshed by the 401
+    assert broker.placed == [order_id]
 
 
 async def test_find_order_matches_shape_and_skips_known_or_ambiguous(

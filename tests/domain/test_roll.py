@@ -14,6 +14,7 @@ import pytest
 from tstui.domain.brokerage import Position
 from tstui.domain.orders import OrderRequest, is_valid_order_confirm_id
 from tstui.domain.roll import (
+    LegNotSent,
     LegOutcomeUnknown,
     LegPreview,
     LegRejected,
@@ -101,6 +102,8 @@ class FakeBroker:
         how = self.behaviour.get(req.symbol, "fill")
         if how == "reset_before":
             raise LegOutcomeUnknown("connection reset")
+        if how == "not_sent":
+            raise LegNotSent("the access token was refused; the sign-in is refreshed")
         self.seen_confirm_ids.add(req.order_confirm_id)
         if how == "reject":
             raise LegRejected("market closed")
@@ -380,6 +383,27 @@ async def test_unknown_outcome_waits_then_stops_without_resending() -> None:
     second = await run(broker, journal, plan)  # still nothing found: ask a person
     assert second.stopped and second.progress.stop_reason == "unknown_outcome"
     assert len(broker.place_calls) == 1 and broker.orders == {}
+
+
+@pytest.mark.parametrize("leg", ["close", "open"])
+async def test_a_leg_refused_before_it_was_applied_is_sent_by_the_next_run(leg: str) -> None:
+    """A 401 on a leg: nothing applied, nothing resent by this run; running the roll again
+    (a person's decision) sends it, with the same OrderConfirmID, and the roll completes."""
+    broker, _ = make({FUT: {"ESZ26": D(2)}})
+    plan = only_plan(broker)
+    symbol = plan.old_symbol if leg == "close" else plan.new_symbol
+    journal = MemoryJournal()
+    broker.behaviour[symbol] = "not_sent"
+    first = await run(broker, journal, plan)
+    assert not first.done and not first.stopped
+    assert f"the {leg} leg was not sent" in first.message and "run the roll again" in first.message
+    assert len(broker.sent(symbol)) == 0
+    del broker.behaviour[symbol]  # the sign-in was refreshed
+    second = await run(broker, journal, plan)
+    assert second.done, second.message
+    leg_calls = [r for r in broker.place_calls if r.symbol == symbol]
+    assert len(leg_calls) == 2 and len({r.order_confirm_id for r in leg_calls}) == 1
+    assert len(broker.sent(symbol)) == 1
 
 
 async def test_a_larger_attempt_budget_resends_only_with_the_same_id() -> None:

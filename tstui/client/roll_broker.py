@@ -1,7 +1,8 @@
 """The real `RollBroker` on `TradeStationAPI`, the audit-log roll journal, front months.
 
 - `ApiRollBroker`: orderconfirm -> `LegPreview`; placement once (never retried) with a
-  refusal (an ``Errors`` entry inside a 200, or a 4xx) -> `LegRejected` and an ambiguous
+  refusal (an ``Errors`` entry inside a 200, or a 4xx) -> `LegRejected`, a 401 or a connection
+  that never opened -> `LegNotSent` (nothing applied; the next run sends it) and an ambiguous
   failure (`OrderOutcomeUnknown`) -> `LegOutcomeUnknown`; order status by id; an order found
   by its shape (account, symbol, side, quantity, type, opened after a time) to reconcile a
   placement whose answer was lost; net positions per symbol.
@@ -24,11 +25,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
-from tstui.client.errors import ApiError, OrderOutcomeUnknown
+from tstui.client.errors import ApiError, OrderOutcomeUnknown, TransportError, Unauthorized
 from tstui.domain import futures
 from tstui.domain.orders import OrderRequest
 from tstui.domain.roll import (
     ENTRY_KIND,
+    LegNotSent,
     LegOutcomeUnknown,
     LegPreview,
     LegRejected,
@@ -116,6 +118,8 @@ class ApiRollBroker:
             results = await self.api.place_order(req)
         except OrderOutcomeUnknown as exc:
             raise LegOutcomeUnknown(str(exc)) from None
+        except (Unauthorized, TransportError) as exc:  # refused at the door / never left
+            raise LegNotSent(getattr(exc, "message", "") or str(exc)) from None
         except ApiError as exc:
             raise LegRejected(exc.message or str(exc)) from None
         refused = [r for r in results if not r.ok]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tstui.domain.roll_broker import (
     DryRun,
+    LegNotSent,
     LegOutcomeUnknown,
     LegPreview,
     LegRejected,
@@ -54,6 +55,7 @@ __all__ = [
     "ENTRY_KIND",
     "Direction",
     "DryRun",
+    "LegNotSent",
     "LegOutcomeUnknown",
     "LegPreview",
     "LegRejected",

@@ -18,6 +18,7 @@ from tstui.domain.roll_plan import RollPlan
 
 __all__ = [
     "DryRun",
+    "LegNotSent",
     "LegOutcomeUnknown",
     "LegPreview",
     "LegRejected",
@@ -35,6 +36,11 @@ class LegRejected(Exception):
 
 class LegOutcomeUnknown(Exception):
     """The request may or may not have been applied (timeout, connection reset)."""
+
+
+class LegNotSent(Exception):
+    """The request was refused before anything was applied (an expired sign-in, now refreshed;
+    a connection that never opened). A person may send it again: the next run does."""
 
 
 @dataclass(frozen=True, slots=True)

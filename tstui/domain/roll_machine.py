@@ -13,7 +13,9 @@ outcome is known. An "after" entry moves the roll to the step's state:
 
 A "before" without its "after" is `RollProgress.pending_step`: for the two ``place_*`` steps it
 means the leg *may* have reached the broker, so it must be reconciled (looked for) before any
-resend. Entries of other kinds or other rolls, and malformed entries, are ignored.
+resend. A ``place_*`` "after" with ``"not_sent": true`` (refused before it was applied, e.g. a
+401) closes the "before" and does not count as an attempt: the leg is simply still to send.
+Entries of other kinds or other rolls, and malformed entries, are ignored.
 """
 
 from __future__ import annotations
@@ -177,6 +179,13 @@ def advance(progress: RollProgress, entry: Mapping[str, Any]) -> RollProgress:
     elif step == "preview":
         changes["previews"] = dict(data)
     elif step in ("place_close", "place_open"):
+        if data.get("not_sent") is True:  # refused before it was applied: not an attempt
+            leg = step.removeprefix("place_")
+            attempts = dict(progress.place_attempts)
+            attempts[leg] = max(0, attempts.get(leg, 0) - 1)
+            return dataclasses.replace(
+                progress, pending_step=None, pending_since=None, place_attempts=attempts
+            )
         order_id = data.get("order_id")
         if not isinstance(order_id, str) or not order_id:
             return progress  # an "after" without an order id is not a placement

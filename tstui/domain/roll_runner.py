@@ -9,6 +9,9 @@ Safety rules the runner keeps (tests in tests/domain/test_roll.py):
   goes on. Not found: the roll stops for a person (`unknown_outcome`); the program never
   sends a leg twice (`max_place_attempts` is 1; a larger value would resend with the *same*
   OrderConfirmID, leaving the API's duplicate guard as the only protection).
+- A send refused before anything was applied (`LegNotSent`: an expired sign-in, now refreshed)
+  is journaled as not sent and the run ends without a terminal state: the next run (a person
+  running the roll again) sends the leg, with the same OrderConfirmID.
 - An ambiguous send (timeout, reset: `LegOutcomeUnknown` or any unexpected exception) is
   reconciled at once; if the order cannot be found yet the run ends *without* an "after" so
   the next run reconciles again. Nothing is ever resent blindly.
@@ -32,6 +35,7 @@ from typing import Any
 from tstui.domain.enums import is_final
 from tstui.domain.order_request import OrderRequest, format_decimal
 from tstui.domain.roll_broker import (
+    LegNotSent,
     LegPreview,
     LegRejected,
     LegStatus,
@@ -215,6 +219,12 @@ class RollRunner:
         self._record(step, "before", {"order_confirm_id": req.order_confirm_id, **req.to_api()})
         try:
             order_id = await self.broker.place(req)
+        except LegNotSent as exc:
+            self._record(step, "after", {"error": str(exc), "not_sent": True})
+            return self._waiting(
+                f"the {leg} leg was not sent ({exc}); nothing was applied: run the roll again "
+                "to send it"
+            )
         except LegRejected as exc:
             self._record(step, "after", {"error": str(exc)})
             if resend:
