@@ -38,6 +38,13 @@ def offline_settings(tmp_path: Path, config: str = "") -> Settings:
     return Settings(config_file=path, state_dir=tmp_path / "state")
 
 
+def loaded_settings(tmp_path: Path, config: str) -> tuple[Settings, Path]:
+    """Settings read from a config file with ``config`` in it (no credentials), and the file."""
+    path = offline_settings(tmp_path, config).config_file
+    assert path is not None
+    return replace(load_settings(path), state_dir=tmp_path / "state"), path
+
+
 def test_theme_files_have_trading_colours() -> None:
     themes, problems = load_themes()
     names = {t.name for t in themes}
@@ -95,9 +102,7 @@ async def test_theme_switch_persists_and_keeps_other_keys(tmp_path: Path) -> Non
 async def test_starting_the_app_writes_nothing_to_the_config(tmp_path: Path, config: str) -> None:
     """Showing the configured (or default) theme is not a user's choice: no file appears, an
     existing one is left byte for byte."""
-    path = offline_settings(tmp_path, config).config_file
-    assert path is not None
-    settings = replace(load_settings(path), state_dir=tmp_path / "state")
+    settings, path = loaded_settings(tmp_path, config)
     app = TstuiApp(settings)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
@@ -112,9 +117,7 @@ async def test_unknown_theme_falls_back_with_a_warning_and_is_not_overwritten(
     tmp_path: Path,
 ) -> None:
     config = 'theme = "no-such-theme"\n'
-    path = offline_settings(tmp_path, config).config_file
-    assert path is not None
-    settings = replace(load_settings(path), state_dir=tmp_path / "state")
+    settings, path = loaded_settings(tmp_path, config)
     app = TstuiApp(settings)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
