@@ -38,6 +38,15 @@ def test_both_simulators_serve_and_stop_on_exit(tmp_path: Path) -> None:
         httpx.get(f"{endpoints.sim_url}/_sim/clock", timeout=2)
 
 
+def test_two_threads_asking_at_once_get_the_same_simulators(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with DemoSimulators(tmp_path / "sim.log") as sims, ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: sims.ready(timeout=30), range(2))
+        assert first is second
+        assert SimControl(first.sim_url, timeout=5).now()
+
+
 def test_child_stops_when_the_parent_dies_without_cleanup(tmp_path: Path) -> None:
     parent = textwrap.dedent(
         f"""

@@ -12,6 +12,7 @@ import os
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ class DemoSimulators:
         self._proc: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
         self._endpoints: DemoEndpoints | None = None
+        self._ready_lock = threading.Lock()  # a second caller waits for the first's answer
 
     def spawn(self) -> DemoSimulators:
         if self._proc is not None:
@@ -64,7 +66,11 @@ class DemoSimulators:
         return self
 
     def ready(self, timeout: float = READY_TIMEOUT_S) -> DemoEndpoints:
-        """Block until both simulators serve (spawning them if needed)."""
+        """Block until both simulators serve (spawning them if needed). Thread-safe."""
+        with self._ready_lock:
+            return self._ready(timeout)
+
+    def _ready(self, timeout: float) -> DemoEndpoints:
         if self._endpoints is not None:
             return self._endpoints
         proc = self.spawn()._proc
