@@ -289,14 +289,15 @@ def test_binding_modules_lists_every_module_that_declares_bindings() -> None:
 
 def test_app_import_leaves_other_views_for_later() -> None:
     """Startup imports the overview only: the chart (plotext), blotter, positions and help
-    load when first shown."""
+    load when first shown, and the client (httpx) once the first screen is drawn."""
     import subprocess
     import sys
 
     probe = (
         "import sys, tstui.ui.app; "
         "print(' '.join(m for m in ('plotext', 'tstui.ui.screens.chart', "
-        "'tstui.ui.screens.blotter', 'tstui.ui.screens.positions', 'tstui.ui.screens.help') "
+        "'tstui.ui.screens.blotter', 'tstui.ui.screens.positions', 'tstui.ui.screens.help', "
+        "'httpx', 'tstui.ui.screens.login') "
         "if m in sys.modules))"
     )
     done = subprocess.run(

@@ -8,7 +8,7 @@ import asyncio
 import importlib
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -23,10 +23,12 @@ from tstui.ui.keymap import binding_infos, keymap_conflicts, owner_display, spli
 from tstui.ui.live import LiveData
 from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tstui.ui.screens.login import DemoLauncher, LoginScreen, demo_sign_in
 from tstui.ui.screens.overview import OverviewScreen
 from tstui.ui.themes import DEFAULT_THEME, TRADING_VARIABLES, load_themes
 from tstui.ui.trading_actions import TradingActions
+
+if TYPE_CHECKING:
+    from tstui.ui.screens.login import DemoLauncher
 
 
 def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -172,6 +174,8 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
                 return
             self.settings = self.live.settings = launched
         if self.demo:
+            from tstui.ui.screens.login import demo_sign_in  # the client loads here, after paint
+
             try:
                 await demo_sign_in(self.live.settings)
             except Exception as exc:
@@ -210,10 +214,14 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
 
     def _login_required(self, reason: str) -> None:
         """A stream found the refresh token dead: one login screen, however many streams."""
+        from tstui.ui.screens.login import LoginScreen
+
         if not any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
             self._show_login(reason, None)
 
     def _show_login(self, reason: str, previous_env: Environment | None) -> None:
+        from tstui.ui.screens.login import LoginScreen
+
         screen = LoginScreen(
             self.live.settings,
             demo=self.demo,

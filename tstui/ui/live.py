@@ -26,11 +26,7 @@ from textual.app import App
 from textual.signal import Signal
 from textual.timer import Timer
 
-from tstui.client.api import TradeStationAPI
 from tstui.client.errors import LoginRequired, TradeStationError
-from tstui.client.http import CallRecord, RateLimitInfo
-from tstui.client.session import Session
-from tstui.client.streams import StreamState
 from tstui.config import Environment, Settings
 from tstui.domain.frames import PositionDeleted, StreamErrorFrame
 from tstui.domain.models import Account, Position
@@ -38,6 +34,11 @@ from tstui.domain.orderbook import OrderBook
 from tstui.ui.stream_health import STATE_MAP, HealthState, StreamHealth, utc_now
 
 if TYPE_CHECKING:
+    # The client (httpx and all) is imported by connect(), after the first screen is drawn.
+    from tstui.client.api import TradeStationAPI
+    from tstui.client.http import CallRecord, RateLimitInfo
+    from tstui.client.session import Session
+    from tstui.client.streams import StreamState
     from tstui.ui.roll_auto import AutoRoller
 
 STREAMS = ("orders", "positions")
@@ -138,6 +139,8 @@ class LiveData:
         Raises LoginRequired (or another TradeStationError) when the environment has no
         usable tokens: the caller shows the login screen and calls ``connect`` again.
         """
+        from tstui.client.session import Session
+
         await self.disconnect()
         stack = AsyncExitStack()
         try:
@@ -268,6 +271,8 @@ class LiveData:
 
     # ----------------------------------------------------------------- workers
     async def _consume(self, name: str, source: AsyncIterator[Any]) -> None:
+        from tstui.client.streams import StreamState
+
         try:
             async for event in source:
                 if isinstance(event, StreamState):
