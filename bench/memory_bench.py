@@ -21,6 +21,7 @@ import time
 
 from bench.report import Figure, render
 from bench.simproc import ACCOUNTS, SimProcess
+from tstui.cli.demo_sims import child_environ
 
 TARGET_MB = 150.0
 # Read VmHWM like the child does (ru_maxrss would carry the parent's high-water mark).
@@ -85,8 +86,7 @@ def measure_memory(orders: int = 20_000) -> Figure:
     with SimProcess(heartbeat=1.0) as sim:
         created = sim.control.seed_orders(ACCOUNTS[0], orders)
         env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+            **child_environ(),
             "TSTUI_STATE_DIR": str(sim.state_dir / "child"),
             "TSTUI_CONFIG": str(sim.state_dir / "config.toml"),
             **SimProcess.environ(),

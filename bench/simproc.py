@@ -3,13 +3,13 @@ this interpreter's GIL), plus Settings that reach it with the demo credentials."
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from tstui.cli.demo_sims import child_environ
 from tstui.config import Settings, StreamSettings
 from tstui.sim import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from tstui.sim.control import SimControl
@@ -42,9 +42,8 @@ class SimProcess:
             "--heartbeat",
             str(self.heartbeat),
         ]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_environ()
         )
         assert self._proc.stdout is not None
         first = self._proc.stdout.readline().strip()

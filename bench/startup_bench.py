@@ -32,6 +32,7 @@ import tempfile
 import time
 
 from bench.report import Figure, median, render, spread
+from tstui.cli.demo_sims import child_environ
 from tstui.cli.tui import EXIT_AFTER_FIRST_SCREEN, FIRST_PAINT_MESSAGE, FIRST_SCREEN_MESSAGE
 
 TARGET = 2.0
@@ -92,8 +93,7 @@ def measure_startup(runs: int = 5) -> Figure:
     floor_s: list[float] = []
     with tempfile.TemporaryDirectory(prefix="tstui-startup-") as tmp:
         env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+            **child_environ(),
             "PYTHONPYCACHEPREFIX": os.path.join(tmp, "pycache"),
             "TSTUI_STATE_DIR": os.path.join(tmp, "state"),
             "TSTUI_CONFIG": os.path.join(tmp, "config.toml"),

@@ -3,7 +3,6 @@ die without cleaning up, and a child that cannot start is a clear error."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tstui.cli.demo_sims import DemoSimulators, DemoStartError
+from tstui.cli.demo_sims import DemoSimulators, DemoStartError, child_environ
 from tstui.sim.control import SimControl
 
 
@@ -60,9 +59,12 @@ def test_child_stops_when_the_parent_dies_without_cleanup(tmp_path: Path) -> Non
         os._exit(0)  # no stop(), no atexit: as if killed
         """
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run(
-        [sys.executable, "-c", parent], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-c", parent],
+        capture_output=True,
+        text=True,
+        env=child_environ(),
+        timeout=60,
     )
     child = int(done.stdout.split()[0])
     deadline = time.monotonic() + 15

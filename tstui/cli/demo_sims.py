@@ -23,6 +23,12 @@ READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
 
 
+def child_environ() -> dict[str, str]:
+    """This environment for a child interpreter that must import the same modules as we do
+    (an editable install or a checkout on sys.path)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+
+
 class DemoStartError(RuntimeError):
     """The demo simulators did not come up; the message says why and where the log is."""
 
@@ -54,14 +60,13 @@ class DemoSimulators:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         # Its stderr goes to a file: the TUI draws on our terminal's stderr.
         self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "tstui.sim.demo_pair"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
             text=True,
-            env=env,
+            env=child_environ(),
         )
         return self
 
