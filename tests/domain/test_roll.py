@@ -349,14 +349,23 @@ async def test_crash_after_place_before_persisted_stops_for_a_person() -> None:
     assert [r for r in broker.place_calls if r.symbol == "ESH27"] == []  # never resent
 
 
-async def test_crash_after_broker_accepted_finds_the_order_instead_of_resending() -> None:
-    broker, _ = make({FUT: {"ESZ26": D(2)}})
+async def crashed_after_the_close_was_accepted() -> tuple[
+    FakeBroker, Clock, RollPlan, MemoryJournal
+]:
+    """A roll whose process died right after the broker accepted (and filled) the close leg,
+    before the answer was journaled; the broker behaves normally again."""
+    broker, clock = make({FUT: {"ESZ26": D(2)}})
     plan = only_plan(broker)
     broker.behaviour["ESZ26"] = "accept_then_crash"
     journal = MemoryJournal()
     with pytest.raises(Crash):
         await run(broker, journal, plan)
     broker.behaviour.clear()
+    return broker, clock, plan, journal
+
+
+async def test_crash_after_broker_accepted_finds_the_order_instead_of_resending() -> None:
+    broker, _, plan, journal = await crashed_after_the_close_was_accepted()
     outcome = await run(broker, journal, plan)
     assert outcome.done, outcome.message
     assert len(broker.place_calls) == 2  # one close (found on resume) + one open
@@ -523,13 +532,7 @@ def test_reducer_ignores_foreign_and_malformed_entries() -> None:
 
 
 async def test_pending_send_without_a_usable_time_still_reconciles() -> None:
-    broker, clock = make({FUT: {"ESZ26": D(2)}})
-    plan = only_plan(broker)
-    broker.behaviour["ESZ26"] = "accept_then_crash"
-    journal = MemoryJournal()
-    with pytest.raises(Crash):
-        await run(broker, journal, plan)
-    broker.behaviour.clear()
+    broker, clock, plan, journal = await crashed_after_the_close_was_accepted()
     entries = journal.entries()
     entries[-1] = {**entries[-1], "at": "garbage"}  # the pending place_close "before"
     clock.now += timedelta(hours=2)
