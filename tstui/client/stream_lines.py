@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 from tstui.domain.frames import EndSnapshot, GoAway, StreamErrorFrame, classify_control
 
@@ -24,6 +25,22 @@ _DECODE = json.JSONDecoder().decode
 _V2_TRAILERS = (b"END", b"ERROR")  # old v2 streams close with a bare text line
 
 
+StateName: TypeAlias = Literal[
+    "connecting", "connected", "snapshot_complete", "reconnecting", "resynced", "failed"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamState:
+    """Connection health for a UI (see :class:`tstui.client.streams.SupervisedStream` for
+    when each is emitted)."""
+
+    stream: str
+    state: StateName
+    detail: str = ""
+    attempt: int = 0
+
+
 class LineFramer(Generic[T]):
     """Turns one stream's bytes into items. ``state(name)`` makes the stream-state item for
     the first ``EndSnapshot`` of a connection ("resynced" once ``reconnected`` is set).
@@ -34,7 +51,7 @@ class LineFramer(Generic[T]):
         name: str,
         parse: Callable[[dict[str, Any]], T],
         fast_decode: Callable[[bytes], T | None] | None,
-        state: Callable[[Any], Any],
+        state: Callable[[StateName], StreamState],
     ) -> None:
         self.name = name
         self._parse = parse

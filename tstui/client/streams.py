@@ -21,8 +21,7 @@ import logging
 import random
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing
-from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import httpx
 
@@ -34,28 +33,15 @@ from tstui.client.errors import (
     api_error,
     retry_after_seconds,
 )
-from tstui.client.stream_lines import LineFramer
+from tstui.client.stream_lines import LineFramer, StateName, StreamState
 from tstui.domain.frames import StreamErrorFrame
 
 log = logging.getLogger("tstui.client.streams")
 
 T = TypeVar("T")
-StateName: TypeAlias = Literal[
-    "connecting", "connected", "snapshot_complete", "reconnecting", "resynced", "failed"
-]
+__all__ = ["StateName", "StreamState", "SupervisedStream"]
+
 Connector: TypeAlias = Callable[[str], AbstractAsyncContextManager[httpx.Response]]
-
-__all__ = ["StreamState", "SupervisedStream"]
-
-
-@dataclass(frozen=True, slots=True)
-class StreamState:
-    """Connection health for a UI: see the module docstring for when each is emitted."""
-
-    stream: str
-    state: StateName
-    detail: str = ""
-    attempt: int = 0
 
 
 class _Interrupted(Exception):
