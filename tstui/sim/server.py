@@ -24,6 +24,7 @@ from tstui.sim import (
     routes_oauth,
     routes_orders,
     routes_streams,
+    routes_symbols,
 )
 from tstui.sim.clock import SimClock
 from tstui.sim.context import SimContext
@@ -57,6 +58,7 @@ def build_app(ctx: SimContext) -> Starlette:
         *routes_brokerage.routes(ctx),
         *routes_orders.routes(ctx),
         *routes_market.routes(ctx),
+        *routes_symbols.routes(ctx),
         *routes_streams.routes(ctx),
         *admin.routes(ctx),
     ]
