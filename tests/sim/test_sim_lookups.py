@@ -101,3 +101,25 @@ def test_lookups_need_a_token(api: httpx.Client) -> None:
     ):
         response = httpx.get(f"{api.base_url}{path}")
         assert response.status_code == 401 and response.json()["Error"] == "Unauthorized"
+
+
+def test_historical_since_accepts_every_documented_date_form(api: httpx.Client) -> None:
+    url = f"/v3/brokerage/accounts/{MARGIN},{FUTURES}/historicalorders"
+    reference = api.get(url, params={"since": "2026-11-05"}).json()["Orders"]
+    assert reference  # the seeded history reaches back further than that
+    # the spec's examples: 2006-01-13, 01-13-2006, 2006/01/13, 01/13/2006; and RFC 3339
+    for form in ("11-05-2026", "2026/11/05", "11/05/2026", "2026-11-05T00:00:00Z"):
+        response = api.get(url, params={"since": form})
+        assert response.status_code == 200, (form, response.text)
+        assert response.json()["Orders"] == reference, form
+    for bad in ("2026-13-05", "05.11.2026", "yesterday", "", "11-05-26x"):
+        response = api.get(url, params={"since": bad})
+        assert response.status_code == 400, bad
+        body = response.json()
+        assert set(body) == {"Error", "Message"} and body["Error"] == "BadRequest"
+        assert "since" in body["Message"]
+    too_old = api.get(url, params={"since": "08-01-2026"}).json()
+    assert too_old == {
+        "Error": "BadRequest",
+        "Message": "since is limited to 90 days prior to the current date.",
+    }
