@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+from sim_helpers import START
 
+from tstui.sim.clock import SimClock
+from tstui.sim.oauth import CLIENT_ID, OAuthState
 from tstui.sim.server import SimServer
 
 REDIRECT = "http://localhost:3000"
@@ -78,6 +84,56 @@ def test_code_flow_with_pkce_then_api_call(server: SimServer) -> None:
         },
     )
     assert refreshed.status_code == 200 and "access_token" in refreshed.json()
+
+
+def _jwt_part(part: str) -> dict[str, Any]:
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return decoded
+
+
+def _assert_id_token(token: str, issued_at: datetime) -> None:
+    header, claims, signature = token.split(".")
+    assert _jwt_part(header) == {"alg": "HS256", "typ": "JWT"}
+    payload = _jwt_part(claims)
+    assert payload["sub"] and payload["aud"] == CLIENT_ID
+    assert payload["iss"] == "https://signin.tradestation.com/"
+    assert payload["iat"] == int(issued_at.timestamp())
+    assert payload["exp"] == payload["iat"] + 1200
+    assert len(base64.urlsafe_b64decode(signature + "=")) == 32  # an HMAC-SHA256
+
+
+def test_refresh_grant_answers_like_the_real_token_endpoint(server: SimServer) -> None:
+    code = _code(_authorize(server))
+    first = _exchange(server, code).json()
+    _assert_id_token(first["id_token"], START)
+    server.control().advance(60)
+    refreshed = httpx.post(
+        f"{server.url}/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": server.credentials.client_id,
+            "client_secret": server.credentials.client_secret,
+            "refresh_token": first["refresh_token"],
+        },
+    )
+    assert refreshed.status_code == 200
+    assert refreshed.headers["cache-control"] == "no-store"
+    body = refreshed.json()
+    # default keys do not rotate refresh tokens: the refresh answer carries none
+    assert set(body) == {"access_token", "token_type", "expires_in", "scope", "id_token"}
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 1200
+    assert body["scope"] == SCOPE
+    _assert_id_token(body["id_token"], datetime(2026, 12, 1, 15, 1, tzinfo=UTC))
+    assert body["id_token"] != first["id_token"]
+
+
+def test_no_id_token_without_openid_in_the_granted_scope() -> None:
+    state = OAuthState(SimClock(START, 0), 1200)
+    code = state.issue_code("http://localhost:3000", "ReadAccount offline_access", None)
+    granted = state.exchange_code(code, "http://localhost:3000", None)
+    assert "id_token" not in granted
+    refreshed = state.refresh(str(granted["refresh_token"]))
+    assert set(refreshed) == {"access_token", "token_type", "expires_in", "scope"}
 
 
 def test_pkce_failure_and_code_reuse(server: SimServer) -> None:

@@ -28,7 +28,12 @@ Sign-in
 Allow link adds ``approve=1``; any other caller gets the 302 to
 ``redirect_uri?code=...&state=...`` directly. ``POST /oauth/token`` (form fields) serves
 ``authorization_code`` (PKCE checked when a challenge was sent; codes single-use, 5 sim
-minutes) and ``refresh_token``; errors are ``{"error", "error_description"}``:
+minutes) and ``refresh_token``. Both answer ``access_token``, ``token_type``, ``expires_in``,
+``scope`` and, whenever the granted scope includes ``openid``, an ``id_token`` (an HS256 JWT
+with ``sub``, ``aud`` = the client id, ``iss`` = ``https://signin.tradestation.com/``,
+``iat``, ``exp``; signed with a key of the simulator's own, so it verifies nowhere else); the
+code grant adds ``refresh_token`` (with ``offline_access``), a refresh never rotates it.
+Errors are ``{"error", "error_description"}``:
 ``invalid_client`` 401, ``invalid_grant`` 403, ``invalid_request`` 400.
 ``POST /oauth/revoke`` revokes every refresh token (the demo one included).
 

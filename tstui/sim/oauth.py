@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import json
 import secrets
 import threading
 from dataclasses import dataclass
@@ -25,6 +27,10 @@ ALLOWED_REDIRECTS = frozenset(
     }
 )
 CODE_TTL = timedelta(minutes=5)
+ISSUER = "https://signin.tradestation.com/"  # the real sign-in host, whatever port we serve on
+SIM_USER = "auth0|tstui-sim-user"
+# Signs the simulator's id_tokens (HS256): a real signature, but of no value outside the sim.
+_ID_TOKEN_KEY = b"tstui-simulator-id-token-key"
 
 
 class OAuthFailure(Exception):
@@ -95,7 +101,6 @@ class OAuthState:
             if computed != grant.challenge:
                 raise OAuthFailure(403, "invalid_grant", "PKCE verification failed.")
         body = self._access_body(grant.scope)
-        body["id_token"] = _fake_id_token()
         if "offline_access" in grant.scope.split():
             refresh = secrets.token_urlsafe(24)
             with self._lock:
@@ -111,15 +116,21 @@ class OAuthState:
         return self._access_body(scope)
 
     def _access_body(self, scope: str) -> dict[str, object]:
+        """The token endpoint's answer for both grants; ``id_token`` whenever the granted
+        scope includes openid (the real endpoint sends it on refresh too)."""
         token = secrets.token_urlsafe(24)
+        now = self.clock.now()
         with self._lock:
-            self._access[token] = self.clock.now() + self.ttl
-        return {
+            self._access[token] = now + self.ttl
+        body: dict[str, object] = {
             "access_token": token,
             "token_type": "Bearer",
             "expires_in": int(self.ttl.total_seconds()),
             "scope": scope,
         }
+        if "openid" in scope.split():
+            body["id_token"] = id_token(now, self.ttl)
+        return body
 
     def revoke_all(self) -> None:
         """Revoking revokes every refresh token of the key, like the real API."""
@@ -146,7 +157,26 @@ class OAuthState:
         return None
 
 
-def _fake_id_token() -> str:
-    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
-    claims = base64.urlsafe_b64encode(b'{"sub":"sim-user","name":"Sim User"}').rstrip(b"=")
-    return f"{header}.{claims.decode()}."
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def id_token(issued: datetime, ttl: timedelta) -> str:
+    """A compact JWS (header.payload.signature, base64url) with the OpenID claims clients
+    read: sub, aud (our client id), iss, iat and exp (sim-clock seconds)."""
+    iat = int(issued.timestamp())
+    header = {"alg": "HS256", "typ": "JWT"}
+    claims = {
+        "sub": SIM_USER,
+        "aud": CLIENT_ID,
+        "iss": ISSUER,
+        "iat": iat,
+        "exp": iat + int(ttl.total_seconds()),
+        "name": "Sim User",
+        "nickname": "simuser",
+    }
+    signing_input = ".".join(
+        _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
+    )
+    signature = hmac.new(_ID_TOKEN_KEY, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64url(signature)}"
