@@ -11,6 +11,21 @@ from tstui.sim.instruments import Instrument
 from tstui.sim.market import PricePaths, day_start, volume_for
 
 SPREAD_TICKS = 1
+SESSION_CLOSE_HOUR = 21  # UTC, where daily bars close (tstui.sim.bars)
+
+
+def previous_close_time(now: datetime) -> datetime:
+    """The last session close before today: 21:00 UTC of the previous weekday (Friday's on a
+    Monday), the instant the previous daily bar closed."""
+    day = day_start(now) - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day.replace(hour=SESSION_CLOSE_HOUR)
+
+
+def previous_close(paths: PricePaths, inst: Instrument, now: datetime) -> Decimal:
+    """The quote's ``PreviousClose``: ``NetChange`` and a position's day P&L start here."""
+    return paths.price_at(inst, previous_close_time(now))
 
 
 def bid_ask(inst: Instrument, last: Decimal) -> tuple[Decimal, Decimal]:
@@ -22,7 +37,7 @@ def quote(paths: PricePaths, inst: Instrument, now: datetime) -> dict[str, Any]:
     last = paths.price_at(inst, now)
     bid, ask = bid_ask(inst, last)
     start = day_start(now)
-    prev_close = paths.price_at(inst, start - timedelta(hours=3))
+    prev_close = previous_close(paths, inst, now)
     open_ = paths.price_at(inst, start)
     elapsed = (now - start).total_seconds()
     samples = [paths.price_at(inst, start + timedelta(seconds=elapsed * i / 24)) for i in range(25)]

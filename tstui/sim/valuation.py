@@ -2,10 +2,14 @@
 
 "Today" is the simulator clock's UTC day. The engine remembers today's fills per account and
 symbol, so a position is split exactly into what was held at the start of the day (valued
-from the start-of-day price) and what today's fills added or removed (from their prices):
+from the previous close, like the quote's ``NetChange``) and what today's fills added or
+removed (from their fill prices):
 
-    day P&L(symbol) = bod_qty x (last - start price) x pv
+    day P&L(symbol) = bod_qty x (last - previous close) x pv
                       + sum(fill_qty x (last - fill price) x pv) - today's commissions
+
+Beginning-of-day equity values the stock held overnight at the same previous close, so
+equity - BOD equity = day P&L.
 
 Fills are kept in memory only: after a restart the day starts from the restored positions.
 """
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from tstui.sim.quotes import previous_close
 
 if TYPE_CHECKING:
     from tstui.sim.engine import Engine
@@ -56,11 +62,17 @@ def symbol_day_pl(engine: Engine, account_id: str, symbol: str) -> Decimal:
     total = _ZERO
     bod = bod_quantity(engine, account_id, symbol)
     if bod:
-        start_price = engine.quote_of(symbol, engine.today_start())[0]
-        total += bod * (last - start_price) * point_value
+        total += bod * (last - _previous_close(engine, symbol)) * point_value
     for fill in _fills_today(engine, account_id, symbol):
         total += fill.quantity * (last - fill.price) * point_value - fill.commission
     return total
+
+
+def _previous_close(engine: Engine, symbol: str) -> Decimal:
+    inst = engine.instrument(symbol)
+    if inst is None:
+        return _ZERO
+    return previous_close(engine.paths, inst, engine.clock.now())
 
 
 def _symbols(engine: Engine, account_id: str) -> Iterable[str]:
@@ -91,9 +103,8 @@ def bod_cash(engine: Engine, account_id: str) -> Decimal:
 
 
 def bod_securities_value(engine: Engine, account_id: str) -> Decimal:
-    """Stock held at the start of the day at the start-of-day price: the part of beginning-of-
+    """Stock held at the start of the day at the previous close: the part of beginning-of-
     day equity that is not cash (futures add open trade equity, not value)."""
-    start = engine.today_start()
     total = _ZERO
     for symbol in _symbols(engine, account_id):
         inst = engine.instrument(symbol)
@@ -101,5 +112,5 @@ def bod_securities_value(engine: Engine, account_id: str) -> Decimal:
             continue
         bod = bod_quantity(engine, account_id, symbol)
         if bod:
-            total += bod * engine.quote_of(symbol, start)[0]
+            total += bod * _previous_close(engine, symbol)
     return total
