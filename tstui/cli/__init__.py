@@ -61,12 +61,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tstui.sim.cli import run_sim
 
         return run_sim(args)
+    if command == "doctor":  # before the settings: a broken config is one of its findings
+        from tstui.cli.doctor import run_doctor
+
+        return run_doctor(args)
     settings = resolve_settings(args)
     if command is None:
         from tstui.cli.tui import run_tui
 
         return run_tui(settings, demo=bool(args.demo))
     import asyncio  # imported here: the TUI starts its demo child before heavy imports
+
+    if command in ("get", "stream", "order", "roll"):
+        from tstui.cli.recovery import resolve_at_start
+
+        resolve_at_start(settings)  # sends an earlier run left open: looked up, never resent
 
     if command == "audit":
         from dataclasses import replace

@@ -87,7 +87,7 @@ async def _build_request(
         quotes = await session.api.get_quotes([symbol])
         last = quotes.items[0].last if quotes.items else None
         point_value = detail.point_value if detail else None
-        recent = _recent_placements(settings)
+        recent = _recent_placements(settings, request)
         problems += check_risk(
             request, last, point_value, settings.risk_limits, recent, datetime.now(UTC)
         )
@@ -99,14 +99,25 @@ async def _build_request(
     return request, [p for p in problems if p.severity != "error"]
 
 
-def _recent_placements(settings: Settings) -> RecentOrders:
-    """The duplicate guard across CLI runs: placements of this env from the audit log."""
+def _recent_placements(settings: Settings, request: OrderRequest) -> RecentOrders:
+    """The duplicate guard across CLI runs: placements of this env from the audit log.
+
+    A repeat of a placement whose outcome is still unknown (cut off, lookup failed) is
+    refused outright, not warned about: it may already be working at the broker.
+    """
+    from tstui.cli.recovery import HOW_TO_RESOLVE
+    from tstui.client.intents import AUDIT_KINDS, blocking_intent, refusal_message
     from tstui.domain.orders import OrderRequest
     from tstui.domain.risk import RecentOrders
 
+    entries = list(_audit(settings).entries(kinds=AUDIT_KINDS))
+    earlier = blocking_intent(entries, settings.env, request)
+    if earlier is not None:
+        print(f"tstui: {refusal_message(earlier, HOW_TO_RESOLVE)}", file=sys.stderr)
+        raise ValueError("the order was not sent (see above)")
     recent = RecentOrders()
     horizon = datetime.now(UTC) - timedelta(seconds=settings.risk_limits.duplicate_window_s)
-    for entry in _audit(settings).entries():
+    for entry in entries:
         if entry.get("kind") != "order.place" or entry.get("env") != settings.env:
             continue
         try:

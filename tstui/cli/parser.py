@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--until", help="last day (YYYY-MM-DD)")
     audit.add_argument("--kind", action="append", default=[], help="entry kind (repeatable)")
 
+    doctor = add("doctor", "check the set-up: config, tokens, clock, hosts, terminal, audit log")
+    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds per network check")
+
     roll = add("roll", "roll futures positions to the front-month contract")
     roll.add_argument("--root", action="append", default=[], help="futures root, e.g. ES")
     roll.add_argument("--dry-run", action="store_true", help="plan and preview; send nothing")

@@ -1,0 +1,57 @@
+"""At the start of a CLI command that talks to an account: resolve cut-off sends.
+
+Reads the audit log (nothing else) and, only when a send there has no outcome, opens a session
+to look it up (`tstui.client.intents`). What is found is recorded in the audit log and told on
+stderr, one line per send; a lookup that fails is told too and never stops the command itself
+(a repeat of an unresolved placement is refused later, by `tstui order place`).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from tstui.audit import AuditLog, hold_session_lock
+
+if TYPE_CHECKING:
+    from tstui.client.intents import Resolution
+    from tstui.config import Settings
+
+HOW_TO_RESOLVE = (
+    "tstui looks it up at the start of any command that talks to the account (e.g. "
+    "`tstui get orders`) and records what it finds; `tstui doctor` lists what is unresolved"
+)
+
+
+def resolve_at_start(settings: Settings) -> list[Resolution]:
+    """Mark this process as a possible sender, then resolve what earlier runs left open."""
+    from tstui.client.intents import AUDIT_KINDS, unresolved_intents
+
+    log = AuditLog.in_dir(settings.state_dir)
+    hold_session_lock(log)
+    scope = settings.endpoints.api_base
+    if not unresolved_intents(log.entries(kinds=AUDIT_KINDS), settings.env, scope=scope):
+        return []  # the common case: no session, no request
+    import asyncio
+
+    try:
+        resolutions = asyncio.run(_resolve(settings, log))
+    except Exception as exc:  # e.g. not signed in: the command itself will say so too
+        from tstui.cli.errors import describe_error
+
+        print(f"tstui: unresolved sends not looked up: {describe_error(exc)}", file=sys.stderr)
+        return []
+    for resolution in resolutions:
+        verdict = "resolved" if resolution.resolved else "still unresolved"
+        print(f"tstui: {verdict}: {resolution.message}", file=sys.stderr)
+    return resolutions
+
+
+async def _resolve(settings: Settings, log: AuditLog) -> list[Resolution]:
+    from tstui.cli.common import open_session
+    from tstui.client.intents import resolve_intents
+
+    async with open_session(settings) as session:
+        return await resolve_intents(
+            session.api, log, settings.env, scope=settings.endpoints.api_base
+        )
