@@ -35,6 +35,11 @@ def spec() -> dict[str, Any]:
     patched = copy.deepcopy(document)
     for name in ("TimeStamp", "Expiration"):
         patched["components"]["schemas"][name]["type"] = "string"
+    for name in ("OrderLeg", "OrderLeg1"):  # an RFC 3339 string in the examples too
+        patched["components"]["schemas"][name]["properties"]["ExpirationDate"]["type"] = "string"
+    # the confirm example sends DisplayName, which the schema does not declare
+    confirm = patched["components"]["schemas"]["OrderConfirmResponse"]["properties"]
+    confirm["DisplayName"] = {"type": "string"}
     # StatusDefinition describes an integer bit field ("Integer value represeting values
     # through bit mappings") as an object of bits; the wire carries the integer.
     patched["components"]["schemas"]["StatusDefinition"] = {"type": "integer", "minimum": 0}

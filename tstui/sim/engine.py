@@ -185,6 +185,7 @@ class Engine:
                 "Confirmations": [
                     {
                         "AccountID": account.account_id,
+                        "DisplayName": account.account_id,
                         "OrderConfirmID": intent.confirm_id or "",
                         "SummaryMessage": (
                             f"{intent.trade_action} {intent.quantity} {inst.symbol} "

@@ -48,6 +48,8 @@ def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
         leg["ExecutionPrice"] = _price(order, order.filled_price, inst)
     if order.asset_type == "FUTURE" and inst is not None:
         leg["Underlying"] = inst.root
+        if inst.expiration is not None:
+            leg["ExpirationDate"] = f"{inst.expiration.isoformat()}T00:00:00Z"
     body: dict[str, Any] = {
         "AccountID": order.account_id,
         "CommissionFee": money(order.commission),
@@ -113,6 +115,9 @@ def position_to_api(
         "UnrealizedProfitLoss": money(unrealized),
         "UnrealizedProfitLossPercent": str(pct),
         "UnrealizedProfitLossQty": fmt((last - pos.average_price) * (1 if qty > 0 else -1)),
+        # always sent, "0" for stocks, as in the spec's own example (clients rely on them)
+        "InitialRequirement": "0",
+        "MaintenanceMargin": "0",
     }
     if pos.asset_type == "FUTURE" and inst is not None:
         margin = FUTURES_MARGIN.get(inst.root, Decimal(0)) * abs(qty)
@@ -191,6 +196,7 @@ def balance_to_api(
     if futures:
         detail.update(
             DayTradeMargin=money(totals["margin"] / 4),
+            DayTradeOpenOrderMargin="0.00",
             InitialMargin=money(totals["margin"]),
             MaintenanceMargin=money(totals["margin"] * Decimal("0.9")),
             MarginRequirement=money(totals["margin"]),
@@ -239,6 +245,7 @@ def bod_balance_to_api(
         },
     }
     if account.trades_futures:
+        body["BalanceDetail"]["SecurityOnDeposit"] = "0.00"
         body["CurrencyDetails"] = [
             {
                 "Currency": "USD",
