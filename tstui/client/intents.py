@@ -497,15 +497,22 @@ async def resolve_intents(
     *,
     scope: str | None = None,
     now: datetime | None = None,
+    logged_before: datetime | None = None,
 ) -> list[Resolution]:
     """Look every unresolved intent of ``env`` up, record each verdict, return them all.
 
     Intents that could not be decided (a lookup failed, or the send may still be in flight in
     another tstui) come back ``unresolved`` with the reason, and nothing is recorded for them.
-    Never sends an order request. Reads only the log when nothing is unresolved.
+    ``logged_before``: leave out intents logged from then on (a long-running caller's own
+    sends, which it reconciles itself). Never sends an order request. Reads only the log when
+    nothing is unresolved.
     """
     records = list(log.entries(kinds=AUDIT_KINDS))
-    intents = unresolved_intents(records, env, scope=scope)
+    intents = [
+        i
+        for i in unresolved_intents(records, env, scope=scope)
+        if logged_before is None or i.at is None or i.at < logged_before
+    ]
     if not intents:
         return []
     moment = now or datetime.now(UTC)

@@ -8,6 +8,7 @@ import asyncio
 import importlib
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App
@@ -16,6 +17,7 @@ from textual.screen import Screen
 
 from tstui.client.errors import TradeStationError
 from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
+from tstui.ui.app_guard import AppGuard
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand, TstuiCommands
 from tstui.ui.env_switch import EnvSwitching
@@ -41,7 +43,7 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-class TstuiApp(EnvSwitching, TradingActions, App[int]):
+class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     TITLE = "tstui"
     # The overview is the first screen: header (SIM/LIVE), panels and status bar show at once
     # and fill in as the session opens; no interim screen, no mode switch at startup.
@@ -113,6 +115,14 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
     # ------------------------------------------------------------------ startup
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(TRADING_VARIABLES)
+
+    def crash_state_dir(self) -> Path | None:
+        live = getattr(self, "live", None)  # a crash can come before __init__ made it
+        return live.settings.state_dir if live is not None else None
+
+    def crash_settings(self) -> Settings | None:
+        live = getattr(self, "live", None)
+        return live.settings if live is not None else None
 
     def on_mount(self) -> None:
         self._apply_keymap(self.settings)
@@ -211,6 +221,11 @@ class TstuiApp(EnvSwitching, TradingActions, App[int]):
     def _after_connect(self) -> None:
         self._post_to_screens(EnvChanged(self.live.env))
         self._post_to_screens(BooksChanged(full=True))
+        from tstui.ui.unresolved import resolve_at_session_start  # sends a cut-off run left
+
+        self.run_worker(
+            resolve_at_session_start(self, self.live), group="intents", exit_on_error=False
+        )
 
     def _login_required(self, reason: str) -> None:
         """A stream found the refresh token dead: one login screen, however many streams."""

@@ -46,6 +46,7 @@ from tstui.ui.trading_types import (
     load_symbol_info,
     risk_limits_for,
 )
+from tstui.ui.unresolved import unresolved_repeat
 
 __all__ = [
     "ActionOutcome",
@@ -221,6 +222,9 @@ class TradingService:
             raise PlacementRefused(f"the preview is {age:.0f} s old: preview again")
         if confirm_id in self._sent:
             raise PlacementRefused("this order was already sent (it is never sent twice)")
+        refusal = unresolved_repeat(self.audit, self.env, request)  # any run's sends
+        if refusal is not None:
+            raise PlacementRefused(refusal)
         issues = self._risk(request, preview.last_price, preview.point_value)
         errors = blocking(issues)
         if errors:
