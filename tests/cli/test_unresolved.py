@@ -179,3 +179,65 @@ def test_which_records_count_as_an_outcome() -> None:
         "place:" + "C" * 22 + "@2026-12-01T15:00:00Z",
         "place:" + "B" * 22 + "@2026-12-01T15:05:00Z",
     ]
+
+
+FUT = "SIM1000002F"
+# The real CLI, except that the process dies the moment the close leg reached the broker,
+# before the journal could record it: the roll's "place_close" has a "before" and no "after".
+DIE_AFTER_CLOSE_SENT = """
+import os, sys
+from tstui.client import roll_broker
+
+place = roll_broker.ApiRollBroker.place
+
+async def place_then_die(self, req):
+    await place(self, req)
+    os._exit(9)
+
+roll_broker.ApiRollBroker.place = place_then_die
+from tstui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_cut_off_roll_leg_is_reported_and_left_to_the_roll(
+    sim: SimServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    creds = sim.credentials
+    monkeypatch.setenv("CLIENT_ID", creds.client_id)
+    monkeypatch.setenv("CLIENT_SECRET", creds.client_secret)
+    monkeypatch.setenv("REFRESH_TOKEN", creds.refresh_token)
+    base = ["--base-url", sim.url, "--account", FUT]
+    buy = ["order", "place", "--symbol", "ESZ26", "--action", "BUY", "--qty", "2", "--yes"]
+    assert main([*base, *buy]) == 0
+    sim.control().set_clock("2026-12-11T15:00:00Z")  # @ES is now ESH27
+    state = sim.control().state()["accounts"][FUT]
+    before = len(state["orders"])
+
+    killed = subprocess.run(
+        [sys.executable, "-c", DIE_AFTER_CLOSE_SENT, *base, "roll", "--yes"],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert killed.returncode == 9, killed.stderr
+    state = sim.control().state()["accounts"][FUT]
+    (close,) = state["orders"][before:]
+    (open_intent,) = unresolved_intents(audit_records(), "sim")
+    assert open_intent.kind == "roll" and open_intent.step == "place_close"
+
+    capsys.readouterr()
+    assert main([*base, "get", "positions", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert f"found order {close['OrderID']}" in err and "`tstui roll` reconciles" in err
+    (verdict,) = [r for r in audit_records() if r["kind"] == RESOLVED_KIND]
+    assert verdict["payload"]["roll_id"] == open_intent.roll_id
+    roll_kinds = [r["kind"] for r in audit_records() if r["kind"].startswith("roll.")]
+    assert roll_kinds[-1] == "roll.place_close"  # the journal was left to the roll
+
+    assert main([*base, "roll", "--yes"]) == 0  # the roll reconciles the leg and finishes
+    state = sim.control().state()["accounts"][FUT]
+    legs = [(o["Legs"][0]["Symbol"], o["Legs"][0]["BuyOrSell"]) for o in state["orders"][before:]]
+    assert legs == [("ESZ26", "Sell"), ("ESH27", "Buy")]  # the close went out exactly once
+    assert unresolved_intents(audit_records(), "sim") == []
