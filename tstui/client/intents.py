@@ -34,15 +34,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from tstui.audit import AuditLog, others_alive
-from tstui.client.errors import TradeStationError
-from tstui.domain.orders import OrderRequest
-from tstui.domain.placement import find_placed_order
-from tstui.domain.roll import ENTRY_KIND, roll_progresses
 from tstui.domain.untrusted import safe_text
 
 if TYPE_CHECKING:
     from tstui.client.api import TradeStationAPI
     from tstui.domain.models import Order
+    from tstui.domain.orders import OrderRequest
+
+# Every CLI command that talks to an account reads the log at start: the order and roll
+# models are imported only when there is something to look at.
+ENTRY_KIND: Final = "roll"  # tstui.domain.roll.ENTRY_KIND
 
 __all__ = [
     "IN_FLIGHT_S",
@@ -144,6 +145,8 @@ def _confirm_id(payload: Mapping[str, Any]) -> str | None:
 
 
 def _request(payload: Mapping[str, Any]) -> OrderRequest | None:
+    from tstui.domain.orders import OrderRequest
+
     body = payload.get("request")
     if not isinstance(body, Mapping):
         return None
@@ -266,6 +269,10 @@ def _fold_change(
 def _roll_intents(
     entries: Sequence[Mapping[str, Any]], env: str, resolved_keys: set[str]
 ) -> list[Intent]:
+    if not entries:
+        return []
+    from tstui.domain.roll import roll_progresses
+
     indexes = {
         (e.get("roll_id"), e.get("step"), e.get("at")): int(e["_index"])
         for e in entries
@@ -386,6 +393,8 @@ def _tied_to_another_send(record: Mapping[str, Any], intent: Intent) -> bool:
 async def _find_placement(
     lookup: _Lookup, records: Sequence[Mapping[str, Any]], intent: Intent
 ) -> tuple[Order | None, str | None]:
+    from tstui.domain.placement import find_placed_order
+
     assert intent.request is not None
     request = intent.request
     claimed = _claimed(records, intent)
@@ -507,6 +516,8 @@ async def resolve_intents(
     sends, which it reconciles itself). Never sends an order request. Reads only the log when
     nothing is unresolved.
     """
+    from tstui.client.errors import TradeStationError
+
     records = list(log.entries(kinds=AUDIT_KINDS))
     intents = [
         i
