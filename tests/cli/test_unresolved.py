@@ -241,3 +241,65 @@ def test_a_cut_off_roll_leg_is_reported_and_left_to_the_roll(
     legs = [(o["Legs"][0]["Symbol"], o["Legs"][0]["BuyOrSell"]) for o in state["orders"][before:]]
     assert legs == [("ESZ26", "Sell"), ("ESH27", "Buy")]  # the close went out exactly once
     assert unresolved_intents(audit_records(), "sim") == []
+
+
+def test_a_cut_off_cancel_is_looked_up_by_its_order_id(
+    sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    limit = ["--type", "Limit", "--limit", "100.00"]  # far below the market: stays working
+    assert main([*base, *ORDER, *limit, "--yes", "--json"]) == 0
+    (placed,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    order_id = placed["order_id"]
+    # what `tstui order cancel` leaves when killed after its "before" record
+    log = AuditLog.in_dir(state_dir())
+    log.append("order.cancel", env="sim", account=MARGIN, payload={"order_id": order_id})
+    (intent,) = unresolved_intents(audit_records(), "sim")
+    assert intent.kind == "cancel"
+
+    assert main([*base, "get", "orders", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert f"resolved: cancel of order {order_id}" in err
+    assert f"order {order_id} is now OPN" in err  # the cancel never arrived: still working
+    (verdict,) = [r for r in audit_records() if r["kind"] == RESOLVED_KIND]
+    assert verdict["payload"]["found"] is True and verdict["payload"]["status"] == "OPN"
+
+
+def test_a_fresh_send_is_left_alone_while_another_tstui_runs(
+    sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = AuditLog.in_dir(state_dir())
+    request = {
+        "AccountID": MARGIN,
+        "Symbol": "AAPL",
+        "Quantity": "13",
+        "OrderType": "Market",
+        "TradeAction": "BUY",
+        "TimeInForce": {"Duration": "DAY"},
+        "OrderConfirmID": "F" * 22,
+    }
+    log.append("order.place", env="sim", account=MARGIN, payload={"request": request})
+    holder = subprocess.Popen(  # another tstui process, alive: it may be sending right now
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from tstui.audit import AuditLog, "
+            "hold_session_lock; hold_session_lock(AuditLog(Path(sys.argv[1]))); "
+            "print('held', flush=True); time.sleep(60)",
+            str(log.path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert main([*base, "get", "orders", "--json"]) == 0
+        err = capsys.readouterr().err
+        assert "still unresolved" in err and "another tstui is running" in err
+        assert main([*base, *ORDER, "--yes"]) != 0  # and its repeat is refused meanwhile
+        assert "refused" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main([*base, "get", "orders", "--json"]) == 0  # the other one is gone: look it up
+    assert "resolved: placement BUY 13 AAPL Market" in capsys.readouterr().err
+    assert [r["payload"]["found"] for r in audit_records() if r["kind"] == RESOLVED_KIND] == [False]
