@@ -36,15 +36,20 @@ async def resolve_at_session_start(app: App[Any], live: LiveData) -> None:
     settings = live.settings
     log = AuditLog.in_dir(settings.state_dir)
     hold_session_lock(log)  # this process may send: a CLI started meanwhile must know
+    if not live.connected:
+        return
+    session = live.session
     try:
         resolutions = await resolve_intents(
-            live.api,
+            session.api,
             log,
             settings.env,
             scope=settings.endpoints.api_base,
             logged_before=started,
         )
     except Exception as exc:  # the app must not fall over for a lookup
+        if not live.connected or live.session is not session:
+            return  # the session closed under it (env switch): the next connect looks again
         text = safe_text(str(exc) or type(exc).__name__)
         app.notify(
             f"Earlier sends without an outcome were not looked up: {text}",
