@@ -114,12 +114,13 @@ def test_tstui_audit_reports_the_recovered_tail(
     from tstui.config import state_dir
 
     log = AuditLog.in_dir(state_dir())
-    log.append("order.place", env="sim", account="A1", payload={"n": 1})
+    log.append("order.place", env="sim", account="A1\x1b[2J", payload={"n": "\u202e1"})
     _cut_write(log, TORN + "\x1b]0;owned\x07")  # the torn text is shown, never obeyed
     assert main(["audit"]) == 0
     captured = capsys.readouterr()
     assert "1 torn line(s) recovered" in captured.err
     assert RECOVERED_KIND in captured.out and "\x1b" not in captured.out
+    assert "\u202e" not in captured.out
     log.append("order.place.result", env="sim", account="A1", payload={"n": 2})
     assert main(["audit", "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

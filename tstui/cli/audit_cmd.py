@@ -70,8 +70,12 @@ def print_audit(entries: list[dict[str, Any]], args: argparse.Namespace) -> None
         for entry in entries:
             print(dumps(entry))
         return
+    # the log holds server text (reject reasons, messages): shown, never obeyed
     rows = [
-        (e.get("at"), e.get("env"), e.get("kind"), e.get("account") or "", _summary(e))
+        tuple(
+            safe_text(cell, limit=120)
+            for cell in (e.get("at"), e.get("env"), e.get("kind"), e.get("account"), _summary(e))
+        )
         for e in entries
     ]
     print_table(
