@@ -52,6 +52,25 @@ def _demo_settings(settings: Settings, sims: DemoSimulators, stack: ExitStack) -
 
 
 def run_tui(settings: Settings, *, demo: bool) -> int:
+    """The TUI's exit status: 0 after a quit, 1 after an unexpected error. An error the app
+    could not catch itself (the terminal driver, startup) gets the same crash report and
+    short message as one inside it (see tstui.ui.app_guard), never a traceback."""
+    try:
+        return _run_tui(settings, demo=demo)
+    except Exception as exc:
+        import sys
+
+        from tstui.ui.crash import crash_message, known_secrets, write_crash_report
+
+        try:
+            report = write_crash_report(exc, settings.state_dir, settings=settings)
+        except OSError:
+            report = None
+        print(crash_message(exc, report, known_secrets(settings)), file=sys.stderr)
+        return 1
+
+
+def _run_tui(settings: Settings, *, demo: bool) -> int:
     from tstui.cli.demo_sims import DemoSimulators
 
     with ExitStack() as stack:

@@ -25,10 +25,17 @@ def run_app(
     ``demo_launcher`` (optional): starts a simulator and returns Settings for it, so the login
     screen can offer the demo when no credentials are configured.
     """
+    import sys
+
     from tstui.ui.app import TstuiApp
+    from tstui.ui.crash import crash_message, known_secrets
 
     app = TstuiApp(settings, demo=demo, demo_launcher=demo_launcher)
     result = app.run()
+    if app.crash is not None:  # the screen is restored by now: say what happened, and where
+        secrets = known_secrets(app.crash_settings())
+        print(crash_message(app.crash, app.crash_report, secrets), file=sys.stderr)
+        return app.return_code or 1
     if app.return_code not in (None, 0):
         return app.return_code
     return result if isinstance(result, int) else 0

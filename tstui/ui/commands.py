@@ -11,7 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.markup import escape
+
+from tstui.domain.untrusted import safe_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +27,14 @@ class PaletteCommand:
 
     @property
     def text(self) -> str:
-        return f"{self.category}: {self.action}"
+        # Actions can name a symbol or account the server sent: one harmless line.
+        return safe_text(f"{self.category}: {self.action}", limit=120)
+
+
+def _prompt(matcher: Matcher, text: str) -> Content:
+    """The palette parses a ``str`` prompt as markup: text with a bracket is shown as plain
+    Content (unhighlighted); without one, the matcher's highlight is safe to use."""
+    return Content(text) if "[" in text else matcher.highlight(text)
 
 
 @runtime_checkable
@@ -62,7 +73,12 @@ class TstuiCommands(Provider):
 
     async def discover(self) -> Hits:
         for command in self._commands():
-            yield DiscoveryHit(command.text, command.callback, help=command.help or None)
+            yield DiscoveryHit(
+                Content(command.text),
+                command.callback,
+                text=command.text,
+                help=escape(safe_text(command.help)) or None,
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -71,8 +87,8 @@ class TstuiCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(command.text),
+                    _prompt(matcher, command.text),
                     command.callback,
                     text=command.text,
-                    help=command.help or None,
+                    help=escape(safe_text(command.help)) or None,
                 )

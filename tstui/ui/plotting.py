@@ -16,6 +16,8 @@ from typing import Protocol
 
 from rich.text import Text
 
+from tstui.domain.untrusted import safe_text
+
 __all__ = [
     "MIN_HEIGHT",
     "MIN_WIDTH",
@@ -164,6 +166,9 @@ def render_candles(
     import plotext as plt
 
     width, height = max(1, int(width)), max(1, int(height))
+    # The title names a symbol (server or user text) and the canvas is read back as ANSI:
+    # an escape in it would be interpreted, so it is made visible first.
+    title = safe_text(title, limit=width)
     style = style or ChartStyle()
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         return _message("chart: too small", width, height)

@@ -29,6 +29,7 @@ from tstui.domain.ticket import TicketFields
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand
 from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.plain import plain
 from tstui.ui.screens.blotter_detail import OrderDetail
 from tstui.ui.screens.order_dialogs import (
     ReplaceOrderScreen,
@@ -167,7 +168,7 @@ class BlotterScreen(BaseScreen):
             parts.append(f"search '{flt.search}'")
         if self.showing_history and self.history_since is not None:
             parts.insert(0, f"HISTORY since {self.history_since.isoformat()}")
-        self.query_one("#blotter-filters", Static).update("  ·  ".join(parts))
+        self.query_one("#blotter-filters", Static).update(plain("  ·  ".join(parts)))
         book = self._active().book
         shown = len(book.view()) if book is not None else 0
         total = (len(book) + len(book.pending)) if book is not None else 0

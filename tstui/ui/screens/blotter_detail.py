@@ -12,6 +12,7 @@ from textual.widgets import Static
 from tstui.domain.enums import status_description
 from tstui.domain.models import Order
 from tstui.domain.orderbook import Fill, PendingOrder
+from tstui.domain.untrusted import safe_text as _s
 
 __all__ = ["OrderDetail", "describe_order", "describe_pending"]
 
@@ -29,11 +30,12 @@ def _time(value: datetime | None) -> str:
 def describe_order(order: Order, fills: Sequence[Fill]) -> Text:
     """Plain, copyable text: header line, prices, legs, fills, reject reason."""
     text = Text()
-    status = order.status_description or status_description(order.status)
+    # Every string here came from the server: _s makes it one harmless line (never markup).
+    status = _s(order.status_description or status_description(order.status))
     group = order.status_group
     style = {"filled": "green", "rejected": "bold red", "cancelled": "dim"}.get(group, "")
-    text.append(f"Order {order.order_id}  {order.account_id or ''}  ", "bold")
-    text.append(f"{order.status or '?'} {status}", style)
+    text.append(f"Order {_s(order.order_id)}  {_s(order.account_id)}  ", "bold")
+    text.append(f"{_s(order.status) or '?'} {status}", style)
     text.append("\n")
     prices = []
     if order.limit_price is not None:
@@ -41,15 +43,15 @@ def describe_order(order: Order, fills: Sequence[Fill]) -> Text:
     if order.stop_price is not None:
         prices.append(f"stop {_num(order.stop_price)}")
     text.append(
-        f"{order.order_type or '-'} {' '.join(prices)}  TIF {order.duration or '-'}  "
-        f"route {order.routing or '-'}  avg fill {_num(order.filled_price)}\n"
+        f"{_s(order.order_type) or '-'} {' '.join(prices)}  TIF {_s(order.duration) or '-'}  "
+        f"route {_s(order.routing) or '-'}  avg fill {_num(order.filled_price)}\n"
     )
     text.append(f"opened {_time(order.opened_date_time)}  closed {_time(order.closed_date_time)}\n")
     if order.reject_reason:
-        text.append(f"Reject reason: {order.reject_reason}\n", "bold red")
+        text.append(f"Reject reason: {_s(order.reject_reason)}\n", "bold red")
     for leg in order.legs:
         text.append(
-            f"  leg {leg.symbol or '-'} {leg.buy_or_sell or '-'} "
+            f"  leg {_s(leg.symbol) or '-'} {_s(leg.buy_or_sell) or '-'} "
             f"ordered {_num(leg.quantity_ordered)} filled {_num(leg.exec_quantity)} "
             f"remaining {_num(leg.quantity_remaining)} @ {_num(leg.execution_price)}\n"
         )
@@ -65,9 +67,9 @@ def describe_pending(pending: PendingOrder) -> Text:
     text = Text()
     text.append("Placement outcome unknown: reconciling\n", "bold yellow")
     text.append(
-        f"{pending.action} {_num(pending.quantity)} {pending.symbol} {pending.order_type} "
-        f"in {pending.account_id}, sent {_time(pending.placed_at)}\n"
-        f"OrderConfirmID {pending.confirm_id}. It is never resent; the row resolves when the "
+        f"{_s(pending.action)} {_num(pending.quantity)} {_s(pending.symbol)} "
+        f"{_s(pending.order_type)} in {_s(pending.account_id)}, sent {_time(pending.placed_at)}\n"
+        f"OrderConfirmID {_s(pending.confirm_id)}. It is never resent; the row resolves when the "
         "order shows up on the stream or the orders endpoint.\n"
     )
     return text

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,6 +27,7 @@ from tstui.client.streams import StreamState
 from tstui.domain.frames import StreamErrorFrame
 from tstui.domain.models import Bar, TickBar
 from tstui.domain.ticket import TicketFields, close_position_fields
+from tstui.domain.untrusted import safe_text
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand
 from tstui.ui.messages import AccountChanged, EnvChanged
@@ -288,7 +290,8 @@ class ChartScreen(BaseScreen):
             if self.last_good_at is not None:
                 parts.append(format_clock(self.last_good_at))
         status.set_class(self.error is not None, "-error")
-        status.update(" · ".join(parts))
+        # The symbol and the error are server (or typed) text: plain Text, never markup.
+        status.update(Text(safe_text(" · ".join(parts))))
 
     # ---- trading hooks ---------------------------------------------------------------
     @property

@@ -25,6 +25,7 @@ from tstui.domain.ticket import TicketFields, add_to_position_fields, close_posi
 from tstui.ui.base import BaseScreen
 from tstui.ui.commands import PaletteCommand
 from tstui.ui.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.plain import plain
 from tstui.ui.screens.chart import ChartRequest, chart_commands, open_chart
 from tstui.ui.widgets.positions_table import (
     PositionRow,
@@ -163,7 +164,7 @@ class PositionsScreen(BaseScreen):
             parts.append(f"⟳ {rolls} to roll (r)")
         status = self.query_one("#positions-status", Static)
         status.set_class(bad, "-error")
-        status.update(" · ".join(parts))
+        status.update(plain(" · ".join(parts)))  # the filter is typed text
 
     @property
     def last_good_at(self) -> datetime | None:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from tstui.domain.untrusted import safe_text
 from tstui.ui.live import LiveData
 
 MAX_SHOWN = 500
@@ -27,11 +28,12 @@ def format_call(record: Any) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
     if at is not None:
         line.append(f"{at.astimezone():%H:%M:%S} ", "dim")
-    line.append(f"{getattr(record, 'method', '?'):<6} ", "bold")
-    line.append(f"{status if status is not None else 'ERR':>3} ", style)
+    line.append(f"{safe_text(getattr(record, 'method', '?'), limit=8):<6} ", "bold")
+    line.append(f"{safe_text(status) if status is not None else 'ERR':>3} ", style)
     if latency is not None:
         line.append(f"{latency * 1000:>6.0f}ms ", "dim")
-    line.append(safe_path(str(getattr(record, "path", ""))))
+    # A path can carry a symbol the server sent (quotes, bars): made harmless like any text.
+    line.append(safe_text(safe_path(str(getattr(record, "path", "")))))
     return line
 
 

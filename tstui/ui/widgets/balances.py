@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from tstui.domain.models import Balance, BODBalance, ItemError
 from tstui.domain.portfolio import PortfolioTotals, day_pl
+from tstui.domain.untrusted import safe_text
 from tstui.ui.widgets.symbol_panel import format_clock
 
 __all__ = [
@@ -51,6 +52,11 @@ def _pl(value: Decimal | None, colours: PLColours) -> Text:
     return Text(_money(value, signed=True), style=colours.of(value))
 
 
+def _plain(value: str | None) -> Text:
+    """Server text in a Rich table cell: a ``str`` cell would be parsed as markup."""
+    return Text(safe_text(value, limit=40))
+
+
 def _table(*headers: str) -> Table:
     table = Table(box=None, padding=(0, 1), show_edge=False, expand=False, header_style="bold")
     for i, header in enumerate(headers):
@@ -65,7 +71,7 @@ def balances_table(balances: Sequence[Balance], colours: PLColours) -> Table:
     table = _table("Account", "Equity", "Cash", "Buying pwr", "Mkt value", "Day P&L")
     for b in sorted(balances, key=lambda b: b.account_id):
         table.add_row(
-            b.account_id,
+            _plain(b.account_id),
             _money(b.equity),
             _money(b.cash_balance),
             _money(b.buying_power),
@@ -88,8 +94,8 @@ def bod_table(bods: Sequence[BODBalance], now: Mapping[str, Balance], colours: P
             else None
         )
         table.add_row(
-            bod.account_id,
-            bod.account_type or "",
+            _plain(bod.account_id),
+            _plain(bod.account_type),
             _money(equity),
             _money(detail.account_balance if detail else None),
             _money(detail.net_cash if detail else None),
@@ -182,11 +188,15 @@ class DataPanel(Static):
         parts: list[RenderableType] = []
         if self.error is not None:
             parts.append(
-                Text(f"⚠ {self.error} (last good {format_clock(self.last_good_at)})", style="red")
+                Text(
+                    f"⚠ {safe_text(self.error)} (last good {format_clock(self.last_good_at)})",
+                    style="red",
+                )
             )
         for item in self.item_errors:
-            label = item.id or "?"
-            parts.append(Text(f"⚠ {label}: {item.error} {item.message}".rstrip(), style="yellow"))
+            label = safe_text(item.id) or "?"
+            said = f"{safe_text(item.error)} {safe_text(item.message)}".rstrip()
+            parts.append(Text(f"⚠ {label}: {said}", style="yellow"))
         if self._content is not None:
             parts.append(self._content)
         elif self.error is None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from tstui.domain.untrusted import safe_text
 from tstui.ui.live import LiveData
 
 
@@ -59,16 +61,17 @@ class AppHeader(Horizontal):
         self.query_one("#hdr-account", Static).update(self._account_text(live))
 
     @staticmethod
-    def _account_text(live: LiveData | None) -> str:
+    def _account_text(live: LiveData | None) -> Text:
+        """Account ids and types come from the server: plain Text, never markup."""
         if live is None or not live.accounts:
-            return "account: -"
+            return Text("account: -")
         current = live.current_account
         if current is None:
-            return f"account: all ({len(live.accounts)})"
+            return Text(f"account: all ({len(live.accounts)})")
         for account in live.accounts:
             if account.account_id == current:
-                return f"account: {current} {account.account_type}"
-        return f"account: {current}"
+                return Text(f"account: {safe_text(current)} {safe_text(account.account_type)}")
+        return Text(f"account: {safe_text(current)}")
 
     def _tick(self) -> None:
         now = datetime.now()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual.widgets import Static
 
+from tstui.domain.untrusted import safe_text
 from tstui.ui.live import LiveData
 
 _STYLE = {
@@ -54,14 +55,14 @@ class StatusBar(Static):
             label = health.label(now, stale_after)
             state = label.split()[0]
             text.append(f"{name} ", "dim")
-            text.append(label, _STYLE.get(state, ""))
+            text.append(safe_text(label), _STYLE.get(state, ""))
             text.append("  ")
         limit = live.rate_limit
         if limit is not None:
             remaining = getattr(limit, "remaining", None)
             total = getattr(limit, "limit", None)
             if remaining is not None:
-                text.append(f"quota {limit.group} ", "dim")
+                text.append(f"quota {safe_text(limit.group)} ", "dim")
                 low = total is not None and remaining < total * 0.2
                 text.append(
                     f"{remaining}/{total}" if total else str(remaining), "bold red" if low else ""
@@ -70,5 +71,5 @@ class StatusBar(Static):
         if live.last_error:
             at = live.last_error_at
             when = f"{at.astimezone():%H:%M:%S} " if at else ""
-            text.append(f"! {when}{live.last_error}", "bold red")
+            text.append(f"! {when}{safe_text(live.last_error, limit=200)}", "bold red")
         return text

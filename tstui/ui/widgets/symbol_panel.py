@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from tstui.domain.futures import is_continuous
 from tstui.domain.models import SymbolDetail
+from tstui.domain.untrusted import safe_text
 
 __all__ = ["SymbolPanel", "format_clock"]
 
@@ -61,7 +62,7 @@ class SymbolPanel(Static):
         self.remove_class("-error")
         if self.detail is None or self.detail.symbol != symbol:
             self.detail = None
-            self.update(Text(f"{symbol}\nloading details…", style="dim"))
+            self.update(Text(f"{safe_text(symbol)}\nloading details…", style="dim"))
 
     def show_detail(self, detail: SymbolDetail, at: datetime) -> None:
         self.detail, self.last_good_at, self.error = detail, at, None
@@ -74,10 +75,10 @@ class SymbolPanel(Static):
         self.add_class("-error")
         lines = Text()
         if self.detail is not None and self.detail.symbol == symbol:
-            lines.append_text(Text.from_markup(f"[b]{self.detail.symbol}[/b]\n"))
+            lines.append(f"{safe_text(self.detail.symbol)}\n", style="bold")
         else:
-            lines.append(f"{symbol}\n", style="bold")
-        lines.append(f"details: {message}\n", style="red")
+            lines.append(f"{safe_text(symbol)}\n", style="bold")
+        lines.append(f"details: {safe_text(message)}\n", style="red")
         lines.append(f"last good {format_clock(self.last_good_at)}", style="dim")
         self.update(lines)
 
@@ -85,9 +86,10 @@ class SymbolPanel(Static):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
-        grid.add_row(Text(d.symbol, style="bold"), "")
+        # Every value is server text: plain Text cells (a str cell is parsed as markup).
+        grid.add_row(Text(safe_text(d.symbol), style="bold"), "")
         if d.description:
-            grid.add_row("Name", d.description)
+            grid.add_row("Name", Text(safe_text(d.description)))
         rows: list[tuple[str, str | None]] = [
             ("Type", d.asset_type),
             ("Exchange", d.exchange),
@@ -98,8 +100,8 @@ class SymbolPanel(Static):
         ]
         for label, value in rows:
             if value:
-                grid.add_row(label, value)
+                grid.add_row(label, Text(safe_text(value)))
         if is_continuous(d.symbol):
-            current = Text(d.underlying or "unknown", style="bold")
+            current = Text(safe_text(d.underlying) or "unknown", style="bold")
             grid.add_row("Contract", current)
         return grid

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -21,6 +22,8 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tstui.domain.untrusted import safe_text
 
 __all__ = ["Cell", "Column", "VirtualTable"]
 
@@ -38,9 +41,21 @@ class Column:
 
 
 def _fit(text: str, width: int, align: str) -> str:
+    """``text`` in exactly ``width`` terminal cells. Cells hold server text: controls, escapes
+    and bidi overrides are made visible first, and wide characters are measured as two."""
+    if not (text.isascii() and text.isprintable()):
+        return _fit_wide(safe_text(text, limit=None), width, align)
     if len(text) > width:
         return text[: width - 1] + "…" if width > 1 else text[:width]
     return text.rjust(width) if align == "right" else text.ljust(width)
+
+
+def _fit_wide(text: str, width: int, align: str) -> str:
+    cells = cell_len(text)
+    if cells > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    pad = " " * (width - cells)
+    return pad + text if align == "right" else text + pad
 
 
 def _blank_out(strip: Strip, ranges: Sequence[tuple[int, int]], style: Style) -> Strip:

@@ -1,0 +1,210 @@
+"""Hostile server text, for tests: ``POST /_sim/hostile`` makes the API's text fields evil.
+
+Body: ``{"text": "...", "keys": [...] | "*", "stream_errors": N}``.
+
+- ``text`` is appended to every selected string value of every API response (REST bodies and
+  stream lines under ``/v2/`` and ``/v3/``); ``""`` turns the mode off.
+- ``keys`` selects the JSON keys: by default the descriptive ones (``DEFAULT_KEYS``: alias,
+  descriptions, reject reasons, messages, symbols...); ``"*"`` means every string that is not
+  a number, a time, or a stream control value, ids and enum codes included.
+- ``stream_errors``: that many ``{"Error": "Failed", "Message": "feed <text>"}`` frames are
+  sent, one before each of the next stream chunks.
+
+The rewrite wraps the simulator's ASGI app from outside (installed by the first call), so the
+client still meets the hostile text over real HTTP, exactly as a server would send it. It is
+deterministic: the same text lands on the same fields every time. OAuth and ``/_sim/``
+responses are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["DEFAULT_KEYS", "HostileText", "route"]
+
+_LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+DEFAULT_KEYS: Final = (
+    "Alias",
+    "Description",
+    "StatusDescription",
+    "RejectReason",
+    "Message",
+    "SummaryMessage",
+    "Symbol",
+    "Underlying",
+    "Name",
+    "Exchange",
+    "Routing",
+)
+# Never rewritten, even for "*": the client's stream protocol (and nothing a trader reads).
+_CONTROL_KEYS: Final = frozenset({"StreamStatus", "Heartbeat", "Error"})
+
+
+def _is_data(value: str) -> bool:
+    """Numbers and times are not text: "*" leaves them as they are, so they still parse."""
+    if not value:
+        return True
+    try:
+        Decimal(value)
+        return True
+    except InvalidOperation:
+        pass
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return True
+    except ValueError:
+        return False
+
+
+class HostileText:
+    """The ASGI wrapper: rewrites JSON bodies and stream lines while ``text`` is set."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.text = ""
+        self.keys: frozenset[str] | None = frozenset(DEFAULT_KEYS)  # None = "*"
+        self._stream_errors = 0
+        self._lock = threading.Lock()
+
+    def configure(self, text: str, keys: frozenset[str] | None, stream_errors: int) -> None:
+        with self._lock:
+            self.text, self.keys, self._stream_errors = text, keys, stream_errors
+
+    def _take_stream_error(self) -> bool:
+        with self._lock:
+            if self._stream_errors > 0:
+                self._stream_errors -= 1
+                return True
+            return False
+
+    # ------------------------------------------------------------------ rewriting
+    def taint(self, value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: self.taint(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.taint(v, key) for v in value]
+        if isinstance(value, str) and key not in _CONTROL_KEYS:
+            chosen = not _is_data(value) if self.keys is None else key in self.keys
+            if chosen:
+                return value + self.text
+        return value
+
+    def _line(self, raw: bytes) -> bytes:
+        if not raw.strip():
+            return raw
+        try:
+            parsed = json.loads(raw)
+        except ValueError:  # a malformed-frame fault stays malformed
+            return raw
+        # ensure_ascii: a lone surrogate travels as its \\ud800 escape, as a server could send
+        return json.dumps(self.taint(parsed)).encode()
+
+    # ------------------------------------------------------------------ ASGI
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or not self.text or not path.startswith(("/v2/", "/v3/")):
+            await self.app(scope, receive, send)
+            return
+        if "/stream/" in path:
+            await self.app(scope, receive, self._stream_sender(send))
+        else:
+            await self.app(scope, receive, self._body_sender(send))
+
+    def _body_sender(self, send: Send) -> Send:
+        """A whole REST body: rewritten once complete, with its Content-Length fixed."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def sender(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = self._line(b"".join(chunks))
+            headers = [
+                (name, str(len(body)).encode() if name.lower() == b"content-length" else value)
+                for name, value in start.get("headers", [])
+            ]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        return sender
+
+    def _stream_sender(self, send: Send) -> Send:
+        """A chunked stream: each complete line rewritten; a torn line waits for its end."""
+        pending = b""
+
+        async def sender(message: Message) -> None:
+            nonlocal pending
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            data = pending + message.get("body", b"")
+            complete, _, pending = data.rpartition(b"\n")
+            out = b""
+            if complete:
+                out = b"\n".join(self._line(line) for line in complete.split(b"\n")) + b"\n"
+            if out and self._take_stream_error():
+                frame = {"Error": "Failed", "Message": "feed " + self.text}
+                out = json.dumps(frame).encode() + b"\n" + out
+            more = bool(message.get("more_body", False))
+            if not more:
+                out, pending = out + pending, b""
+            await send({**message, "body": out})
+
+        return sender
+
+
+def _installed(request: Request) -> HostileText:
+    """The wrapper around this simulator's app (installed by the first call)."""
+    app = request.app
+    stack = app.middleware_stack  # built by Starlette before the first request reached here
+    if isinstance(stack, HostileText):
+        return stack
+    wrapper = HostileText(stack)
+    app.middleware_stack = wrapper
+    return wrapper
+
+
+async def _hostile(request: Request) -> Response:
+    host = request.client.host if request.client else ""
+    if host not in _LOOPBACK:
+        return JSONResponse({"error": "admin API is loopback only"}, 403)
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return JSONResponse({"error": "The body must be JSON."}, 400)
+    text, keys, errors = (
+        body.get("text") if isinstance(body, dict) else None,
+        body.get("keys", list(DEFAULT_KEYS)) if isinstance(body, dict) else None,
+        body.get("stream_errors", 0) if isinstance(body, dict) else None,
+    )
+    if not isinstance(text, str):
+        return JSONResponse({"error": "text must be a string"}, 400)
+    if keys != "*" and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
+        return JSONResponse({"error": 'keys must be a list of JSON keys or "*"'}, 400)
+    if isinstance(errors, bool) or not isinstance(errors, int) or errors < 0:
+        return JSONResponse({"error": "stream_errors must be a count"}, 400)
+    chosen = None if keys == "*" else frozenset(keys)
+    _installed(request).configure(text, chosen, errors)
+    return JSONResponse({"ok": True, "keys": "*" if chosen is None else sorted(chosen)})
+
+
+def route() -> Route:
+    """``POST /_sim/hostile`` (registered with the admin API)."""
+    return Route("/_sim/hostile", _hostile, methods=["POST"])
