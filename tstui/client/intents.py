@@ -468,7 +468,12 @@ async def _resolve_one(
             f"{what}: no matching order at the broker: it was most likely not placed "
             "(it was not resent)",
         )
-    how = " (matched by shape; the server's clock differs from ours)" if match == "shape" else ""
+    how = (
+        " (matched by shape alone: not opened near the send time by the server's clock; "
+        "check that it is this one)"
+        if match == "shape"
+        else ""
+    )
     return Resolution(
         intent,
         "found",
