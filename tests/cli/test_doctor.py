@@ -146,3 +146,44 @@ def test_the_audit_log_health_and_unresolved_sends_are_reported(
     assert unresolved["status"] == "warn" and "BUY 4 MSFT Market" in unresolved["detail"]
     assert "tstui get orders" in unresolved["fix"]
     assert log.path.read_bytes().endswith(b'{"at":"2026-')  # doctor changes nothing
+
+
+def test_terminal_findings_and_hints() -> None:
+    from tstui.cli.doctor import check_terminal
+
+    found = {c.check: c for c in check_terminal({"TERM": "dumb"})}
+    assert found["terminal"].status == "warn" and "xterm-256color" in found["terminal"].fix
+    assert found["terminal.ssh"].detail == "local session"
+
+    remote = {"TERM": "xterm-256color", "SSH_CONNECTION": "10.0.0.1 5 10.0.0.2 22"}
+    found = {c.check: c for c in check_terminal({**remote, "TMUX": "/tmp/tmux-1/default"})}
+    assert found["terminal"].status == "ok" and found["terminal.colours"].detail == "256 colours"
+    assert "--no-browser" in found["terminal.ssh"].detail
+    assert "set-clipboard on" in found["terminal.clipboard"].fix
+
+    found = {c.check: c for c in check_terminal({"TERM": "xterm-kitty", "COLORTERM": "truecolor"})}
+    assert found["terminal.colours"].detail == "truecolor"
+    assert found["terminal.clipboard"].status == "ok"
+    assert all(c.status != "fail" for c in found.values())  # a terminal never fails doctor
+
+
+def test_clock_skew_thresholds() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tstui.cli.doctor import _clock, _Probe
+
+    now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+    def skewed(seconds: float) -> str:
+        probe = _Probe("http://x", 200, 0.01, now + timedelta(seconds=seconds), now, None)
+        return _clock(probe).status
+
+    assert [skewed(s) for s in (0, 4, -30, 30, 120, -600)] == [
+        "ok",
+        "ok",
+        "warn",
+        "warn",
+        "fail",
+        "fail",
+    ]
+    assert "behind" in _clock(_Probe("u", 200, 0.0, now + timedelta(seconds=90), now, None)).detail
