@@ -104,12 +104,13 @@ def test_killed_placement_is_found_audited_and_a_repeat_refused_until_then(
     assert len(orders_of(sim)) == count  # nothing was sent
     assert not any(r["kind"] == RESOLVED_KIND for r in audit_records())
 
-    # Next command that talks to the account: the order is found and the verdict recorded.
-    assert main([*base, "get", "orders", "--json"]) == 0
-    captured = capsys.readouterr()
-    assert f"resolved: placement BUY 13 AAPL Market (account {MARGIN})" in captured.err
-    assert f"it was placed: order {order_id}" in captured.err
-    assert all(json.loads(line) for line in captured.out.splitlines())  # stdout stays JSON
+    # The repeat again, the lookup works: the order is found and recorded, and this repeat
+    # is still refused (its user reads the verdict before a second order can go out).
+    assert main([*base, *ORDER, "--yes"]) != 0
+    err = capsys.readouterr().err
+    assert f"resolved: placement BUY 13 AAPL Market (account {MARGIN})" in err
+    assert f"it was placed: order {order_id}" in err
+    assert "just looked up (found" in err and "Run the command again" in err
     resolved = [r for r in audit_records() if r["kind"] == RESOLVED_KIND]
     assert len(resolved) == 1
     payload = resolved[0]["payload"]
@@ -118,9 +119,12 @@ def test_killed_placement_is_found_audited_and_a_repeat_refused_until_then(
     assert unresolved_intents(audit_records(), "sim") == []
     assert len(orders_of(sim)) == count  # looked up, never resent
 
-    # Resolved once: the next start is silent, and a repeat is an ordinary (new) order again.
+    # Resolved once: the next start is silent (stdout stays JSON), and a repeat is an
+    # ordinary new order again.
     assert main([*base, "get", "orders", "--json"]) == 0
-    assert "resolved" not in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "resolved" not in captured.err
+    assert all(json.loads(line) for line in captured.out.splitlines())
     assert main([*base, *ORDER, "--yes"]) == 0
     assert len(orders_of(sim)) == count + 1
     assert "refused" not in capsys.readouterr().err

@@ -102,18 +102,18 @@ async def _build_request(
 def _recent_placements(settings: Settings, request: OrderRequest) -> RecentOrders:
     """The duplicate guard across CLI runs: placements of this env from the audit log.
 
-    A repeat of a placement whose outcome is still unknown (cut off, lookup failed) is
-    refused outright, not warned about: it may already be working at the broker.
+    A repeat of a placement whose outcome is still unknown (cut off, lookup failed), or was
+    only just looked up by this command, is refused outright, not warned about.
     """
-    from tstui.cli.recovery import HOW_TO_RESOLVE
-    from tstui.client.intents import AUDIT_KINDS, blocking_intent, refusal_message
+    from tstui.cli.recovery import repeat_refusal
+    from tstui.client.intents import AUDIT_KINDS
     from tstui.domain.orders import OrderRequest
     from tstui.domain.risk import RecentOrders
 
     entries = list(_audit(settings).entries(kinds=AUDIT_KINDS))
-    earlier = blocking_intent(entries, settings.env, request)
-    if earlier is not None:
-        print(f"tstui: {refusal_message(earlier, HOW_TO_RESOLVE)}", file=sys.stderr)
+    refusal = repeat_refusal(settings, request, entries)
+    if refusal is not None:
+        print(f"tstui: {refusal}", file=sys.stderr)
         raise ValueError("the order was not sent (see above)")
     recent = RecentOrders()
     horizon = datetime.now(UTC) - timedelta(seconds=settings.risk_limits.duplicate_window_s)

@@ -14,19 +14,27 @@ from typing import TYPE_CHECKING
 from tstui.audit import AuditLog, hold_session_lock
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from tstui.client.intents import Resolution
     from tstui.config import Settings
+    from tstui.domain.orders import OrderRequest
 
 HOW_TO_RESOLVE = (
     "tstui looks it up at the start of any command that talks to the account (e.g. "
     "`tstui get orders`) and records what it finds; `tstui doctor` lists what is unresolved"
 )
 
+# Verdicts reached by this command's own start-up lookup (one CLI command per process; reset
+# at every start so in-process callers, e.g. tests, see only their own command's).
+_RESOLVED_AT_START: list[Resolution] = []
+
 
 def resolve_at_start(settings: Settings) -> list[Resolution]:
     """Mark this process as a possible sender, then resolve what earlier runs left open."""
     from tstui.client.intents import AUDIT_KINDS, unresolved_intents
 
+    _RESOLVED_AT_START.clear()
     log = AuditLog.in_dir(settings.state_dir)
     hold_session_lock(log)
     scope = settings.endpoints.api_base
@@ -44,7 +52,37 @@ def resolve_at_start(settings: Settings) -> list[Resolution]:
     for resolution in resolutions:
         verdict = "resolved" if resolution.resolved else "still unresolved"
         print(f"tstui: {verdict}: {resolution.message}", file=sys.stderr)
+    _RESOLVED_AT_START.extend(r for r in resolutions if r.resolved)
     return resolutions
+
+
+def repeat_refusal(
+    settings: Settings, request: OrderRequest, records: Iterable[Mapping[str, object]]
+) -> str | None:
+    """Why a placement of ``request`` is refused, or None.
+
+    Refused while the same order's earlier send is unresolved, and also when this very
+    command just resolved it: whoever re-runs a placement after a crash (a script's retry
+    loop, say) reads the verdict before a second order can go out.
+    """
+    from tstui.client.intents import blocking_intent, refusal_message
+
+    earlier = blocking_intent(records, settings.env, request)
+    if earlier is not None:
+        return refusal_message(earlier, HOW_TO_RESOLVE)
+    wanted = request.payload_key()
+    for resolution in _RESOLVED_AT_START:
+        previous = resolution.intent.request
+        if resolution.intent.kind != "place" or previous is None:
+            continue
+        if resolution.intent.env == settings.env and previous.payload_key() == wanted:
+            verdict = "found" if resolution.outcome == "found" else "not found"
+            return (
+                f"refused: the same order's earlier send was just looked up ({verdict}, see "
+                "above); it is not sent again in the same command. Run the command again to "
+                "place a new order."
+            )
+    return None
 
 
 async def _resolve(settings: Settings, log: AuditLog) -> list[Resolution]:
