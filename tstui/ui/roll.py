@@ -30,6 +30,8 @@ from tstui.domain.roll import (
     RollRunnerSettings,
     dry_run,
 )
+from tstui.domain.untrusted import safe_text
+from tstui.ui.plain import plain, plain_lines
 from tstui.ui.roll_auto import AutoRoller, attach_auto_roller, journal_for
 
 if TYPE_CHECKING:
@@ -49,14 +51,14 @@ __all__ = [
 def leg_text(plan: RollPlan, leg: str, preview: LegPreview | str | None) -> str:
     req = plan.close_leg if leg == "close" else plan.open_leg
     head = (
-        f"{leg.title():<6}{req.trade_action} {format_decimal(req.quantity)} {req.symbol} "
-        f"{req.order_type} {req.duration}"
+        f"{leg.title():<6}{req.trade_action} {format_decimal(req.quantity)} "
+        f"{safe_text(req.symbol)} {req.order_type} {req.duration}"
     )
     if preview is None:
         return f"{head}\n      previewing…"
     if isinstance(preview, str):
-        return f"{head}\n      PREVIEW REFUSED: {preview}"
-    parts = [preview.summary]
+        return f"{head}\n      PREVIEW REFUSED: {safe_text(preview)}"
+    parts = [safe_text(preview.summary)]
     if preview.estimated_price is not None:
         parts.append(f"est. price {preview.estimated_price}")
     if preview.estimated_cost is not None:
@@ -122,10 +124,12 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
                 yield Button("Cancel (Esc)", id="roll-cancel")
                 yield Button("Roll (F8)", id="roll-go", variant="primary", disabled=True)
             with VerticalScroll(id="roll-body"):
-                yield Label(f"{title} · {p.account_id}" + (" · LIVE" if self.live_env else ""),
-                            id="roll-title")  # fmt: skip
-                yield Static(leg_text(p, "close", None), id="leg-close", classes="roll-leg")
-                yield Static(leg_text(p, "open", None), id="leg-open", classes="roll-leg")
+                # Symbols, accounts and previews are server text: literal, never markup.
+                heading = f"{title} · {p.account_id}" + (" · LIVE" if self.live_env else "")
+                yield Label(plain(heading), id="roll-title")
+                for leg in ("close", "open"):
+                    text = plain_lines(leg_text(p, leg, None))
+                    yield Static(text, id=f"leg-{leg}", classes="roll-leg")
                 yield Log(id="roll-progress", auto_scroll=True)
                 yield Static("", id="roll-result")
 
@@ -141,7 +145,7 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
         self.previews = dict(result.previews)
         for leg in ("close", "open"):
             text = leg_text(self.plan, leg, self.previews.get(leg))
-            self.query_one(f"#leg-{leg}", Static).update(text)
+            self.query_one(f"#leg-{leg}", Static).update(plain_lines(text))
         ok = all(isinstance(v, LegPreview) for v in self.previews.values())
         self.query_one("#roll-go", Button).disabled = not ok
         if ok:
@@ -151,7 +155,7 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
 
     def _result(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#roll-result", Static)
-        widget.update(text)
+        widget.update(plain_lines(text))
         widget.set_class(error, "-error")
 
     def _on_entry(self, entry: dict[str, Any]) -> None:
@@ -160,7 +164,7 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
             return
         short = line.split(": ", 1)[-1]
         self.progress_lines.append(short)
-        self.query_one("#roll-progress", Log).write_line(short)
+        self.query_one("#roll-progress", Log).write_line(safe_text(short))
 
     @on(Button.Pressed, "#roll-go")
     def _go(self) -> None:

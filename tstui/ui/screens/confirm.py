@@ -14,6 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tstui.ui.plain import plain, plain_lines
+
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -30,8 +32,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm-box" + (" -danger" if self._danger else "")):
-            yield Label(self._title, classes="confirm-title")
-            yield Static(self._message)
+            # Messages quote orders, symbols and hosts: literal text, never markup.
+            yield Label(plain(self._title), classes="confirm-title")
+            yield Static(plain_lines(self._message))
             with Horizontal(classes="confirm-buttons"):
                 yield Button(self._no, id="no")
                 yield Button(self._yes, id="yes", variant="error" if self._danger else "primary")
@@ -60,8 +63,9 @@ class TypedConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm-box -danger"):
-            yield Label(self._title, classes="confirm-title")
-            yield Static(self._message)
+            # Messages quote orders, symbols and hosts: literal text, never markup.
+            yield Label(plain(self._title), classes="confirm-title")
+            yield Static(plain_lines(self._message))
             yield Static(f"Type [b]{self.expected}[/b] and press Enter (Escape cancels):")
             yield Input(placeholder=self.expected, id="typed")
             with Horizontal(classes="confirm-buttons"):

@@ -9,10 +9,13 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from tstui.domain.untrusted import safe_text
 from tstui.ui.keymap import BindingInfo, binding_infos, current_keys, owner_display
+from tstui.ui.plain import plain
 
 __all__ = ["HelpScreen", "key_display"]
 
@@ -73,9 +76,11 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         where = self._config_file or "the config file"
         with Vertical():
-            yield Static(
-                f"Key bindings — remap any id in the \\[keymap] table of {where}; "
-                "ctrl+p opens the command palette. Escape closes.",
+            yield Static(  # the path and the keys come from the config file: literal text
+                plain(
+                    f"Key bindings — remap any id in the [keymap] table of {where}; "
+                    "ctrl+p opens the command palette. Escape closes."
+                ),
                 id="help-title",
             )
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
@@ -86,7 +91,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("id", "keys", "action", "where")
         for info in self.rows():
             keys = key_display(self.app, current_keys(info.id, info.key, self._keymap))
-            table.add_row(info.id, keys, info.description or info.action, owner_display(info.owner))
+            cells = (info.id, keys, info.description or info.action, owner_display(info.owner))
+            # A str cell is parsed as markup: keys from the config are escaped (and made safe).
+            table.add_row(*(escape(safe_text(cell)) for cell in cells))
         table.focus()
 
     def rows(self) -> list[BindingInfo]:

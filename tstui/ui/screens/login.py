@@ -26,6 +26,7 @@ from tstui.client.callback import code_from_paste, wait_for_callback
 from tstui.client.errors import TradeStationError
 from tstui.client.session import Session
 from tstui.config import Settings
+from tstui.ui.plain import plain, plain_lines
 
 CALLBACK_TIMEOUT_S = 300.0
 DemoLauncher = Callable[[], Settings]
@@ -103,8 +104,9 @@ class LoginScreen(Screen[Settings | None]):
         env = self.settings.env.upper()
         with VerticalScroll(id="login-box", classes=f"-{self.settings.env}"):
             yield Label(f"Sign in to TradeStation  ({env})", id="login-title", markup=False)
-            yield Static(
-                self.reason or f"API: {self.settings.endpoints.api_base}", id="login-reason"
+            yield Static(  # the reason quotes a server's error: literal text
+                plain(self.reason or f"API: {self.settings.endpoints.api_base}"),
+                id="login-reason",
             )
             yield Input(
                 self.settings.client_id or "", placeholder="client id (API key)", id="client-id"
@@ -138,7 +140,7 @@ class LoginScreen(Screen[Settings | None]):
     # ------------------------------------------------------------------ helpers
     def progress(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#login-progress", Static)
-        widget.update(text)
+        widget.update(plain(text))  # often an exception's text (from the sign-in server)
         widget.set_class(error, "-error")
 
     def _typed_settings(self) -> Settings | None:
@@ -160,7 +162,8 @@ class LoginScreen(Screen[Settings | None]):
             return
         self._oauth = settings
         self.pending = pending = new_authorization(oauth_settings(settings))
-        self.query_one("#auth-url", Static).update(f"Open this URL to sign in:\n{pending.url}")
+        url = plain_lines(f"Open this URL to sign in:\n{pending.url}", limit=None)
+        self.query_one("#auth-url", Static).update(url)
         self.query_one("#copy-url", Button).disabled = False
         paste = self.query_one("#paste", Input)
         paste.disabled = False

@@ -26,6 +26,8 @@ from tstui.domain.orderbook import OrderBook
 from tstui.domain.orders import ReplaceRequest, derived_order_confirm_id, format_decimal
 from tstui.domain.risk import check_risk
 from tstui.domain.ticket import FieldError, TicketFields, blocking, parse_ticket, warnings_of
+from tstui.domain.untrusted import safe_text
+from tstui.ui.plain import plain, plain_lines
 from tstui.ui.screens.confirm import ConfirmScreen
 from tstui.ui.screens.ticket_form import (
     FIELD_LABELS,
@@ -59,9 +61,10 @@ def order_line(order: Order) -> str:
         for name, p in (("limit", order.limit_price), ("stop", order.stop_price))
         if p is not None
     )
+    s = safe_text  # every field is server text
     return (
-        f"{order.order_id}: {order.side} {_num(order.quantity)} {order.symbol} "
-        f"{order.order_type or ''} {prices} ({order.account_id})"
+        f"{s(order.order_id)}: {s(order.side)} {_num(order.quantity)} {s(order.symbol)} "
+        f"{s(order.order_type)} {prices} ({s(order.account_id)})"
     ).replace("  ", " ")
 
 
@@ -77,7 +80,7 @@ def cancel_confirm(order: Order, env: str) -> ConfirmScreen:
 
 def cancel_all_confirm(orders: Sequence[Order], env: str) -> ConfirmScreen:
     count = len(orders)
-    symbols = sorted({o.symbol for o in orders})
+    symbols = sorted({safe_text(o.symbol, limit=40) for o in orders})
     shown = ", ".join(symbols[:8]) + (" ..." if len(symbols) > 8 else "")
     noun = "order" if count == 1 else "orders"
     return ConfirmScreen(
@@ -221,7 +224,7 @@ class ReplaceOrderScreen(ModalScreen[ReplaceRequest | None]):
         order = self.order
         with Vertical(id="replace-box", classes="-live" if live else ""):
             yield Label(f"Replace order - {self.trading.env.upper()}", classes="confirm-title")
-            yield Static(order_line(order))
+            yield Static(plain(order_line(order)))
             yield Horizontal(
                 Label("Quantity"),
                 QuantityInput(_num(order.quantity), id="quantity", compact=True),
@@ -288,11 +291,11 @@ class ReplaceOrderScreen(ModalScreen[ReplaceRequest | None]):
     def action_review(self) -> None:
         self._validate()
         lines = [describe_issue(i) for i in self.issues]
-        self.query_one("#replace-issues", Static).update("\n".join(lines))
+        self.query_one("#replace-issues", Static).update(plain_lines("\n".join(lines)))
         self.query_one("#override", Checkbox).display = bool(warnings_of(self.issues))
         self.reviewed = self.current
         summary = describe_change(self.order, self.current) if self.current else "Not valid."
-        self.query_one("#replace-summary", Static).update(summary)
+        self.query_one("#replace-summary", Static).update(plain_lines(summary))
         self._refresh()
 
     def action_send(self) -> None:

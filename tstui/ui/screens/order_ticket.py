@@ -27,6 +27,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from tstui.domain.models import OrderResult
 from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.domain.ticket import FieldError, TicketFields, warnings_of
+from tstui.ui.plain import plain, plain_lines
 from tstui.ui.screens.ticket_form import TicketForm
 from tstui.ui.screens.ticket_text import describe_confirmation, describe_issue, outcome_text
 from tstui.ui.trading import (
@@ -189,7 +190,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
     def _show_issues(self, issues: Sequence[FieldError]) -> None:
         self._shown_issues = True
         widget = self.query_one("#issues", Static)
-        widget.update("\n".join(describe_issue(i) for i in issues))
+        widget.update(plain_lines("\n".join(describe_issue(i) for i in issues)))
         errors = any(i.severity == "error" for i in issues)
         widget.set_class(errors, "-error")
         widget.set_class(bool(issues) and not errors, "-warning")
@@ -210,7 +211,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
 
     def _set_result(self, text: str, tone: str) -> None:
         widget = self.query_one("#result", Static)
-        widget.update(text)
+        widget.update(plain_lines(text))
         for name in ("-ok", "-bad", "-unknown"):
             widget.set_class(name == tone, name)
 
@@ -317,9 +318,9 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         self.preview = outcome.preview
         if outcome.preview is not None:
             text = "\n".join(describe_confirmation(c) for c in outcome.preview.confirmations)
-            panel.update(text or "(the server returned no confirmation)")
+            panel.update(plain_lines(text or "(the server returned no confirmation)"))
         elif outcome.error:
-            panel.update(f"Preview refused: {outcome.error}")
+            panel.update(plain(f"Preview refused: {outcome.error}"))
         self._revalidate()
         self._show_issues(self.issues)
 

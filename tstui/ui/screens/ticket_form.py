@@ -23,6 +23,7 @@ from tstui.domain.models import Account
 from tstui.domain.orders import DURATIONS, ORDER_TYPES, actions_for, format_decimal
 from tstui.domain.ticket import FieldError, TicketFields
 from tstui.domain.ticks import increment_at, step
+from tstui.ui.plain import plain, plain_lines
 from tstui.ui.trading_types import SymbolInfo
 
 __all__ = [
@@ -181,8 +182,10 @@ class TicketForm(Vertical):
         }
 
     def compose(self) -> ComposeResult:
+        # Option prompts are parsed as markup when they are a str: server ids go in as Text.
         accounts = [
-            (f"{a.account_id} {a.account_type or ''}".strip(), a.account_id) for a in self._accounts
+            (plain(f"{a.account_id} {a.account_type or ''}".strip()), a.account_id)
+            for a in self._accounts
         ]
         yield _row(
             "Account",
@@ -293,7 +296,7 @@ class TicketForm(Vertical):
 
     def _set_options(self, widget_id: str, values: Sequence[str]) -> None:
         self._options[widget_id] = list(values)
-        self.query_one(f"#{widget_id}", Select).set_options([(v, v) for v in values])
+        self.query_one(f"#{widget_id}", Select).set_options([(plain(v), v) for v in values])
 
     def set_side(self, side: Side) -> None:
         asset_type = self.info.asset_type if self.info is not None else None
@@ -309,7 +312,8 @@ class TicketForm(Vertical):
     def set_symbol_info(self, info: SymbolInfo | None) -> None:
         """Show the symbol's details and restrict actions / TIFs to its asset type."""
         self.info = info
-        self.query_one("#symbol-info", Static).update(info.describe() if info else "")
+        # The description and exchange are server text: literal, never markup.
+        self.query_one("#symbol-info", Static).update(plain_lines(info.describe() if info else ""))
         asset_type = info.asset_type if info is not None else None
         self._restrict("action", actions_for(asset_type), _same_direction)
         self._restrict("duration", durations_for(asset_type), lambda _old, new: new[0])

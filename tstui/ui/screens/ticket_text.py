@@ -7,6 +7,7 @@ from typing import Any
 from tstui.domain.models import OrderConfirmation
 from tstui.domain.orders import format_decimal
 from tstui.domain.ticket import FieldError
+from tstui.domain.untrusted import safe_text as _s
 from tstui.ui.screens.ticket_form import FIELD_LABELS
 from tstui.ui.trading_types import PlaceOutcome
 
@@ -16,9 +17,10 @@ def describe_issue(issue: FieldError) -> str:
     message already starts with it (``Quantity 'abc' is not a number``)."""
     label = FIELD_LABELS.get(issue.field, issue.field)
     level = "error" if issue.severity == "error" else "warning"
-    if issue.message.lower().startswith(label.lower()):
-        return f"{level}: {issue.message}"
-    return f"{level}: {label}: {issue.message}"
+    message = _s(issue.message)  # can quote a symbol or a server's reason
+    if message.lower().startswith(label.lower()):
+        return f"{level}: {message}"
+    return f"{level}: {label}: {message}"
 
 
 def describe_confirmation(c: OrderConfirmation) -> str:
@@ -26,27 +28,28 @@ def describe_confirmation(c: OrderConfirmation) -> str:
         return "-" if value is None else format_decimal(value)
 
     lines = [
-        c.summary_message or "(no summary)",
+        _s(c.summary_message) or "(no summary)",
         f"Estimated price {money(c.estimated_price)}   cost {money(c.estimated_cost)}"
         f"   commission {money(c.estimated_commission)}",
     ]
     if c.debit_credit_estimated_cost is not None:
         lines.append(f"Debit/credit {money(c.debit_credit_estimated_cost)}")
     if c.route or c.duration:
-        lines.append(f"Route {c.route or '-'}   TIF {c.duration or '-'}")
+        lines.append(f"Route {_s(c.route) or '-'}   TIF {_s(c.duration) or '-'}")
     return "\n".join(lines)
 
 
 def outcome_text(outcome: PlaceOutcome) -> tuple[str, str]:
+    message = _s(outcome.message)  # the server's words (a reject reason, an error)
     if outcome.kind == "placed":
-        return f"Placed: order {outcome.order_id} - {outcome.message}", "-ok"
+        return f"Placed: order {_s(outcome.order_id)} - {message}", "-ok"
     if outcome.kind == "reconciled":
-        return f"Placed (outcome was unknown): {outcome.message}", "-ok"
+        return f"Placed (outcome was unknown): {message}", "-ok"
     if outcome.kind == "rejected":
-        oid = outcome.order_id
-        return f"Rejected{f' (order {oid})' if oid else ''}: {outcome.message}", "-bad"
+        oid = _s(outcome.order_id)
+        return f"Rejected{f' (order {oid})' if oid else ''}: {message}", "-bad"
     if outcome.kind == "unknown":
-        return f"Outcome {outcome.message}", "-unknown"
+        return f"Outcome {message}", "-unknown"
     if outcome.kind == "not_found":
-        return f"Not found: {outcome.message}", "-bad"
-    return f"Not sent: {outcome.message}", "-bad"
+        return f"Not found: {message}", "-bad"
+    return f"Not sent: {message}", "-bad"
