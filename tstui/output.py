@@ -37,7 +37,13 @@ def to_jsonable(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(to_jsonable(value), separators=(",", ":"), ensure_ascii=False)
+    plain = to_jsonable(value)
+    text = json.dumps(plain, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a server: only its \u escape is valid
+        return json.dumps(plain, separators=(",", ":"), ensure_ascii=True)
+    return text
 
 
 CELL_LIMIT = 200  # characters of one table cell (a server string can be any length)
