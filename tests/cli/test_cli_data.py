@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,7 +23,7 @@ def seed_env(sim: SimServer, monkeypatch: pytest.MonkeyPatch) -> str:
     return sim.url
 
 
-def json_lines(text: str) -> list[dict[str, object]]:
+def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -31,8 +31,8 @@ def test_get_accounts_json_with_seed_env_vars(
     seed_env: str, sim: SimServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["get", "accounts", "--base-url", seed_env, "--json"]) == 0
-    accounts = json_lines(capsys.readouterr().out)
-    assert {a["account_id"] for a in accounts} >= set(sim.accounts)
+    (body,) = json_lines(capsys.readouterr().out)
+    assert {a["AccountID"] for a in body["Accounts"]} >= set(sim.accounts)
 
 
 def test_get_tables_for_people(seed_env: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,27 +48,28 @@ def test_get_tables_for_people(seed_env: str, capsys: pytest.CaptureFixture[str]
 def test_get_bars_and_symbol(seed_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["get", "bars", "MSFT", "--unit", "Minute", "--interval", "5", "--barsback", "10"]
     assert main([*args, "--base-url", seed_env, "--json"]) == 0
-    bars = json_lines(capsys.readouterr().out)
-    assert len(bars) == 10
+    (body,) = json_lines(capsys.readouterr().out)
+    assert len(body["Bars"]) == 10
     assert main(["get", "symbol", "@ES", "--base-url", seed_env, "--json"]) == 0
-    (detail,) = json_lines(capsys.readouterr().out)
-    assert detail["underlying"] == "ESZ26"
+    (body,) = json_lines(capsys.readouterr().out)
+    (detail,) = body["Symbols"]
+    assert detail["Underlying"] == "ESZ26"
 
 
 def test_historical_orders_since(seed_env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert (
-        main(
-            ["get", "historical-orders", "--since", "2026-10-01", "--base-url", seed_env, "--json"]
-        )
-        == 0
-    )
-    assert json_lines(capsys.readouterr().out)
+    for since in ("2026-10-01", "10-01-2026", "2026/10/01"):  # the forms the API takes
+        argv = ["get", "historical-orders", "--since", since, "--base-url", seed_env, "--json"]
+        assert main(argv) == 0, since
+        (body,) = json_lines(capsys.readouterr().out)
+        assert body["Orders"] and all(o["OrderID"] for o in body["Orders"])
 
 
 def test_stream_quotes_stops_after_count(seed_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stream", "quotes", "MSFT", "--count", "1", "--base-url", seed_env, "--json"]) == 0
-    events = [e for e in json_lines(capsys.readouterr().out) if "StreamState" not in e]
-    assert events and events[0]["symbol"] == "MSFT"
+    captured = capsys.readouterr()
+    frames = json_lines(captured.out)
+    assert frames and frames[0]["Symbol"] == "MSFT"
+    assert "# quotes: connected" in captured.err  # connection states are for people: stderr
 
 
 def test_errors_are_one_line_without_traceback(

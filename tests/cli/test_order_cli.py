@@ -42,36 +42,39 @@ def order_args(qty: str = "1", order_type: str = "Limit", limit: str | None = "4
 
 
 def orders_by_id(capsys: pytest.CaptureFixture[str], base: list[str]) -> dict[str, Any]:
-    code, lines, err = run(capsys, "get", "orders", *base)
+    code, [body], err = run(capsys, "get", "orders", *base)
     assert code == 0, err
-    return {o.get("order_id") or o.get("OrderID"): o for o in lines}
+    return {o["OrderID"]: o for o in body["Orders"]}
 
 
 def status_of(order: dict[str, Any]) -> str:
-    return str(order.get("status") or order.get("Status"))
+    return str(order["Status"])
 
 
 def test_confirm_shows_the_confirmation(
     capsys: pytest.CaptureFixture[str], base: list[str], tmp_path: Path
 ) -> None:
-    code, [confirmation], err = run(capsys, "order", "confirm", *order_args(), *base)
+    code, [body], err = run(capsys, "order", "confirm", *order_args(), *base)
     assert code == 0, err
-    assert confirmation["summary_message"] == "BUY 1 MSFT Limit DAY"
-    assert confirmation["estimated_price"] == "400.00"
-    assert confirmation["estimated_commission"] is not None
+    (confirmation,) = body["Confirmations"]  # the API's answer, as sent
+    assert confirmation["SummaryMessage"] == "BUY 1 MSFT Limit DAY"
+    assert confirmation["EstimatedPrice"] == "400.00"
+    assert confirmation["EstimatedCommission"] is not None
 
 
 def test_place_lists_working_then_cancel(
     sim: SimServer, capsys: pytest.CaptureFixture[str], base: list[str]
 ) -> None:
-    code, [result], err = run(capsys, "order", "place", *order_args("2"), "--yes", *base)
+    code, [body], err = run(capsys, "order", "place", *order_args("2"), "--yes", *base)
     assert code == 0, err
-    order_id = result["order_id"]
-    assert order_id and result["error"] is None
+    (result,) = body["Orders"]
+    order_id = result["OrderID"]
+    assert order_id and "Errors" not in body
     order = orders_by_id(capsys, base)[order_id]
     assert status_of(order) in ("ACK", "OPN", "DON")
-    code, _, err = run(capsys, "order", "cancel", order_id, "--yes", *base)
+    code, [answer], err = run(capsys, "order", "cancel", order_id, "--yes", *base)
     assert code == 0, err
+    assert order_id in json.dumps(answer)  # the cancel answer as the API sent it
     assert status_of(orders_by_id(capsys, base)[order_id]) == "CAN"
     code, entries, err = run(capsys, "audit", "--json")
     assert code == 0, err
@@ -86,16 +89,17 @@ def test_market_order_becomes_a_position(
     capsys: pytest.CaptureFixture[str], base: list[str]
 ) -> None:
     def msft_quantity() -> int:
-        code, positions, err = run(capsys, "get", "positions", *base)
+        code, [body], err = run(capsys, "get", "positions", *base)
         assert code == 0, err
-        return sum(int(p["quantity"]) for p in positions if p["symbol"] == "MSFT")
+        return sum(int(p["Quantity"]) for p in body["Positions"] if p["Symbol"] == "MSFT")
 
     before = msft_quantity()
-    code, [result], err = run(
+    code, [body], err = run(
         capsys, "order", "place", *order_args("5", "Market", None), "--yes", *base
     )
-    assert code == 0 and result["order_id"], err
-    assert status_of(orders_by_id(capsys, base)[result["order_id"]]) == "FLL"
+    (result,) = body["Orders"]
+    assert code == 0 and result["OrderID"], err
+    assert status_of(orders_by_id(capsys, base)[result["OrderID"]]) == "FLL"
     assert msft_quantity() == before + 5
 
 

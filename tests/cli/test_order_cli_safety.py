@@ -46,12 +46,13 @@ def test_lost_answer_is_reconciled_not_resent(
     assert place(base, "--qty", "3") == 0
     captured = capsys.readouterr()
     assert "not resending" in captured.err
-    (result,) = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
+    (body,) = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
+    (result,) = body["Orders"]  # no answer came: the placement answer's shape, what was found
     new = {o["OrderID"] for o in sim_orders(sim)} - before
     assert len(new) == 1  # exactly one order reached the simulator: no resend
-    assert result["order_id"] in new
+    assert result["OrderID"] in new
     assert main([*base, "audit", "--kind", "order.place.reconciled"]) == 0
-    assert result["order_id"] in capsys.readouterr().out
+    assert result["OrderID"] in capsys.readouterr().out
 
 
 def test_hard_limit_blocks_before_any_request(

@@ -43,16 +43,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except ConfigError as exc:
-        print(f"tstui: config error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        message = f"config error: {exc}"
+        return _fail(args, {"Error": "ConfigError", "Message": message}, message, EXIT_USAGE)
     except KeyboardInterrupt:
-        print("tstui: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        interrupted = {"Error": "Interrupted", "Message": "interrupted"}
+        return _fail(args, interrupted, "interrupted", EXIT_INTERRUPTED)
     except Exception as exc:  # the last line of defence: one line, never a traceback
+        from tstui.cli.common import error_object
         from tstui.cli.errors import describe_error
 
-        print(f"tstui: {describe_error(exc)}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(args, error_object(exc), describe_error(exc), EXIT_ERROR)
+
+
+def _fail(args: argparse.Namespace, error: dict[str, str], line: str, status: int) -> int:
+    """The one-line message on stderr; with `--json` also the error object on stdout."""
+    from tstui.cli.common import print_json, wants_json
+    from tstui.domain.untrusted import safe_text
+
+    if wants_json(args) and args.command not in (None, "sim"):
+        print_json(error)
+    print(f"tstui: {safe_text(line)}", file=sys.stderr)
+    return status
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -91,11 +102,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         runner = auth_cmds.login if command == "login" else auth_cmds.logout
         return asyncio.run(runner(settings, args))
-    if command in ("get", "stream"):
+    if command == "get":
         from tstui.cli import data_cmds
 
-        runner = data_cmds.run_get if command == "get" else data_cmds.run_stream
-        return asyncio.run(runner(settings, args))
+        return asyncio.run(data_cmds.run_get(settings, args))
+    if command == "stream":
+        from tstui.cli import stream_cmd
+
+        return asyncio.run(stream_cmd.run_stream(settings, args))
     if command == "order":
         from tstui.cli import order_cmds
 

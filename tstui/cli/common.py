@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import IO, TYPE_CHECKING, Any
 
-from tstui.output import dumps, print_table
+from tstui.domain.untrusted import safe_text
+from tstui.output import print_table
 
 if TYPE_CHECKING:
     from tstui.client.session import Session
@@ -34,22 +36,21 @@ def wants_json(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "json", False))
 
 
-def emit(
-    args: argparse.Namespace,
-    items: Sequence[Any],
-    headers: Sequence[str],
-    row: Any,
-    *,
-    empty: str,
-    out: IO[str] | None = None,
+def wire_json(body: Any) -> str:
+    """A body as the API sent it, on one line (keys, strings and numbers untouched)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def print_json(body: Any, out: IO[str] | None = None) -> None:
+    """One JSON document (or one NDJSON line) on stdout, flushed: scripts read it at once."""
+    print(wire_json(body), file=out or sys.stdout, flush=True)
+
+
+def print_rows(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str, out: IO[str] | None = None
 ) -> None:
-    """JSON lines (one per item) for scripts, an aligned table for people."""
-    out = out or sys.stdout
-    if wants_json(args):
-        for item in items:
-            print(dumps(item), file=out)
-        return
-    print_table(headers, [row(item) for item in items], out, empty=empty)
+    """An aligned table for people (every cell made display-safe by the table renderer)."""
+    print_table(headers, rows, out or sys.stdout, empty=empty)
 
 
 def emit_errors(errors: Sequence[Any]) -> None:
@@ -58,7 +59,26 @@ def emit_errors(errors: Sequence[Any]) -> None:
         parts = [err.id or "?", err.error]
         if err.message and err.message != err.error:
             parts.append(err.message)
-        print("tstui: " + ": ".join(p for p in parts if p), file=sys.stderr)
+        print("tstui: " + ": ".join(safe_text(p) for p in parts if p), file=sys.stderr)
+
+
+def error_object(exc: BaseException) -> dict[str, str]:
+    """``{"Error", "Message"}`` for `--json`: the API's own error object when the API
+    answered with one, else the kind of local failure and its one-line message."""
+    from tstui.cli.errors import describe_error
+    from tstui.client.errors import ApiError, TradeStationError
+
+    if isinstance(exc, ApiError):
+        return {"Error": exc.title, "Message": exc.message or exc.title}
+    if isinstance(exc, TradeStationError):
+        kind = type(exc).__name__
+    elif isinstance(exc, KeyboardInterrupt):
+        kind = "Interrupted"
+    elif isinstance(exc, ValueError):
+        kind = "InvalidValue"
+    else:
+        kind = type(exc).__name__
+    return {"Error": kind, "Message": describe_error(exc)}
 
 
 def ask(question: str) -> bool:

@@ -1,109 +1,189 @@
-"""`tstui get ...` and `tstui stream ...`: one-shot REST calls and streams."""
+"""`tstui get ...`: one-shot REST reads.
+
+Every read asks the client for the response body as the API sent it (``*_body``): `--json`
+prints that body, one JSON document; the human table is that same body parsed with the
+domain models. Several requests behind one command (account batches, pages, symbol batches)
+come back as one envelope of the same shape (see ``tstui.client.api.merge_envelopes``).
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from tstui.cli.common import account_ids, emit, emit_errors, open_session, wants_json
-from tstui.output import dumps, format_cell
+from tstui.cli.common import (
+    account_ids,
+    emit_errors,
+    open_session,
+    print_json,
+    print_rows,
+    wants_json,
+)
+from tstui.output import format_cell
 
 if TYPE_CHECKING:
     from tstui.client.session import Session
     from tstui.config import Settings
 
-Getter = Callable[["Session", "Settings", argparse.Namespace], Awaitable[int]]
+Fetch = Callable[["Session", "Settings", argparse.Namespace], Awaitable[Any]]
+Row = Callable[[Any], tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One `get` command: how to fetch the body, where its items are, how to show them.
+
+    ``key`` is the envelope's list (None: the body is a bare array, as the v2 symbol calls
+    answer); ``names``: that list holds plain strings, not objects (crypto pair names).
+    ``every_item_matters``: a per-item error fails the command even when other items came
+    back (asked-for symbols); otherwise only when nothing came back (accounts).
+    """
+
+    fetch: Fetch
+    key: str | None
+    parse: Callable[[Any], Any]
+    headers: tuple[str, ...]
+    row: Row
+    empty: str
+    every_item_matters: bool = False
+    names: bool = False
+
+    def items_of(self, body: Any) -> list[Any]:
+        from tstui.domain.batch import envelope_items
+
+        if self.key is None:
+            return [i for i in body if isinstance(i, Mapping)] if isinstance(body, list) else []
+        if self.names:
+            values = body.get(self.key) if isinstance(body, Mapping) else None
+            return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+        return list(envelope_items(body, self.key))
 
 
 async def run_get(settings: Settings, args: argparse.Namespace) -> int:
+    listing = _listings()[args.what]
     async with open_session(settings) as session:
-        return await _GETTERS[args.what](session, settings, args)
+        body = await listing.fetch(session, settings, args)
+    return show_body(body, listing, args)
 
 
-async def _accounts(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    accounts = await session.api.get_accounts()
-    emit(
-        args,
-        accounts,
-        ("Account", "Type", "Currency", "Status", "Alias"),
-        lambda a: (a.account_id, a.account_type, a.currency, a.status, a.alias),
-        empty="no accounts",
-    )
+def show_body(body: Any, listing: Listing, args: argparse.Namespace) -> int:
+    """Print the body (`--json`) or its table, per-item errors on stderr; the exit status."""
+    from tstui.domain.batch import envelope_errors
+
+    raw_items = listing.items_of(body)
+    errors = envelope_errors(body) if listing.key is not None else ()
+    if wants_json(args):
+        print_json(body)
+    else:
+        items = [listing.parse(item) for item in raw_items]
+        print_rows(listing.headers, [listing.row(item) for item in items], empty=listing.empty)
+    emit_errors(errors)
+    if errors and (listing.every_item_matters or not raw_items):
+        return 1
     return 0
 
 
-async def _balances(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    batch = await session.api.get_balances(await account_ids(session, settings))
-    emit(
-        args,
-        batch.items,
-        ("Account", "Type", "Cash", "Equity", "Market value", "Buying power", "Today P&L"),
-        lambda b: (
-            b.account_id,
-            b.account_type,
-            b.cash_balance,
-            b.equity,
-            b.market_value,
-            b.buying_power,
-            b.todays_profit_loss,
-        ),
-        empty="no balances",
-    )
-    emit_errors(batch.errors)
-    return 1 if batch.errors and not batch.items else 0
+# -- fetching -------------------------------------------------------------------------------
 
 
-async def _bodbalances(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    batch = await session.api.get_bod_balances(await account_ids(session, settings))
-
-    def row(b: Any) -> tuple[Any, ...]:
-        d = b.detail
-        return (
-            b.account_id,
-            b.account_type,
-            getattr(d, "account_balance", None),
-            getattr(d, "net_cash", None),
-            getattr(d, "day_trading_marginable_buying_power", None),
-        )
-
-    emit(
-        args,
-        batch.items,
-        ("Account", "Type", "Account balance", "Net cash", "Day-trade BP"),
-        row,
-        empty="no beginning-of-day balances",
-    )
-    emit_errors(batch.errors)
-    return 1 if batch.errors and not batch.items else 0
+def _symbols(args: argparse.Namespace, name: str) -> list[str]:
+    return [s for arg in getattr(args, name) for s in arg.split(",") if s.strip()]
 
 
-async def _positions(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    batch = await session.api.get_positions(await account_ids(session, settings))
-    emit(
-        args,
-        batch.items,
-        ("Account", "Symbol", "L/S", "Qty", "Avg price", "Last", "Mkt value", "Unreal P&L"),
-        lambda p: (
-            p.account_id,
-            p.symbol,
-            p.long_short,
-            p.quantity,
-            p.average_price,
-            p.last,
-            p.market_value,
-            p.unrealized_profit_loss,
-        ),
-        empty="no positions",
-    )
-    emit_errors(batch.errors)
-    return 1 if batch.errors and not batch.items else 0
+_SINCE_FORMS = (
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{4})/(\d{2})/(\d{2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{2})-(\d{2})-(\d{4})$"), (3, 1, 2)),
+    (re.compile(r"^(\d{2})/(\d{2})/(\d{4})$"), (3, 1, 2)),
+)
 
 
-def _order_row(o: Any) -> tuple[Any, ...]:
+def parse_since(text: str) -> date:
+    """The date forms TradeStation's ``since`` takes: YYYY-MM-DD, MM-DD-YYYY, with - or /."""
+    value = text.strip()
+    for pattern, (y, m, d) in _SINCE_FORMS:
+        match = pattern.match(value)
+        if match:
+            try:
+                return date(int(match[y]), int(match[m]), int(match[d]))
+            except ValueError:
+                break
+    raise ValueError(f"--since {text!r}: use YYYY-MM-DD or MM-DD-YYYY")
+
+
+def bar_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"unit": args.unit, "interval": args.interval}
+    if args.barsback is not None:
+        kwargs["barsback"] = args.barsback
+    for key in ("firstdate", "lastdate"):
+        if getattr(args, key, None):
+            kwargs[key] = getattr(args, key)
+    return kwargs
+
+
+async def _accounts(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_accounts_body()
+
+
+async def _balances(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_balances_body(await account_ids(session, settings))
+
+
+async def _bodbalances(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_bod_balances_body(await account_ids(session, settings))
+
+
+async def _positions(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_positions_body(await account_ids(session, settings))
+
+
+async def _orders(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    ids = await account_ids(session, settings)
+    return await session.api.get_orders_body(ids, args.order_ids or None)
+
+
+async def _historical(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    ids = await account_ids(session, settings)
+    since = parse_since(args.since)
+    return await session.api.get_historical_orders_body(ids, since, args.order_ids or None)
+
+
+async def _bars(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_bars_body(args.symbol, **bar_kwargs(args))
+
+
+async def _symbol(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_symbols_body(_symbols(args, "symbol"))
+
+
+async def _quotes(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_quotes_body(_symbols(args, "symbols"))
+
+
+async def _routes(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_routes_body()
+
+
+async def _cryptopairs(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.get_crypto_symbol_names_body()
+
+
+async def _suggest(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.suggest_symbols_body(args.text, top=args.top, odata_filter=args.filter)
+
+
+async def _search(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
+    return await session.api.search_symbols_body(args.criteria)
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+
+def order_row(o: Any) -> tuple[Any, ...]:
     return (
         o.opened_date_time,
         o.order_id,
@@ -118,7 +198,7 @@ def _order_row(o: Any) -> tuple[Any, ...]:
     )
 
 
-_ORDER_HEADERS = (
+ORDER_HEADERS = (
     "Opened",
     "Order",
     "Account",
@@ -132,186 +212,158 @@ _ORDER_HEADERS = (
 )
 
 
-async def _orders(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    batch = await session.api.get_orders(await account_ids(session, settings))
-    emit(args, batch.items, _ORDER_HEADERS, _order_row, empty="no orders today")
-    emit_errors(batch.errors)
-    return 1 if batch.errors and not batch.items else 0
+def _bod_row(b: Any) -> tuple[Any, ...]:
+    d = b.detail
+    return (
+        b.account_id,
+        b.account_type,
+        getattr(d, "account_balance", None),
+        getattr(d, "net_cash", None),
+        getattr(d, "day_trading_marginable_buying_power", None),
+    )
 
 
-async def _historical(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    since = date.fromisoformat(args.since)
-    batch = await session.api.get_historical_orders(await account_ids(session, settings), since)
-    emit(args, batch.items, _ORDER_HEADERS, _order_row, empty=f"no orders since {since}")
-    emit_errors(batch.errors)
-    return 1 if batch.errors and not batch.items else 0
+def _listings() -> dict[str, Listing]:
+    """Built on first use: the model imports stay out of `tstui --help`."""
+    from tstui.client.api import SymbolMatch
+    from tstui.domain.models import (
+        Account,
+        Balance,
+        Bar,
+        BODBalance,
+        Order,
+        Position,
+        Quote,
+        Route,
+        SymbolDetail,
+    )
 
-
-def _bar_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"unit": args.unit, "interval": args.interval}
-    if args.barsback is not None:
-        kwargs["barsback"] = args.barsback
-    for key in ("firstdate", "lastdate"):
-        if getattr(args, key, None):
-            kwargs[key] = getattr(args, key)
-    return kwargs
-
-
-_BAR_HEADERS = ("Time", "Open", "High", "Low", "Close", "Volume", "Status")
-
-
-def _bar_row(b: Any) -> tuple[Any, ...]:
-    return (b.timestamp, b.open, b.high, b.low, b.close, b.total_volume, b.bar_status)
-
-
-async def _bars(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    bars = await session.api.get_bars(args.symbol, **_bar_kwargs(args))
-    emit(args, bars, _BAR_HEADERS, _bar_row, empty="no bars")
-    return 0
-
-
-async def _symbol(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    batch = await session.api.get_symbols(args.symbol)
-    emit(
-        args,
-        batch.items,
-        (
-            "Symbol",
-            "Description",
-            "Type",
-            "Exchange",
-            "Tick",
-            "Point value",
-            "Expires",
-            "Underlying",
+    orders = Listing(_orders, "Orders", Order.from_api, ORDER_HEADERS, order_row, "no orders today")
+    matches = Listing(
+        _suggest,
+        None,
+        SymbolMatch.from_api,
+        ("Symbol", "Description", "Category", "Exchange", "Country", "Currency"),
+        lambda m: (m.name, m.description, m.category, m.exchange, m.country, m.currency),
+        "no matching symbols",
+    )
+    return {
+        "accounts": Listing(
+            _accounts,
+            "Accounts",
+            Account.from_api,
+            ("Account", "Type", "Currency", "Status", "Alias"),
+            lambda a: (a.account_id, a.account_type, a.currency, a.status, a.alias),
+            "no accounts",
         ),
-        lambda s: (
-            s.symbol,
-            s.description,
-            s.asset_type,
-            s.exchange,
-            s.tick_size,
-            s.point_value,
-            s.expiration_date,
-            s.underlying,
+        "balances": Listing(
+            _balances,
+            "Balances",
+            Balance.from_api,
+            ("Account", "Type", "Cash", "Equity", "Market value", "Buying power", "Today P&L"),
+            lambda b: (
+                b.account_id,
+                b.account_type,
+                b.cash_balance,
+                b.equity,
+                b.market_value,
+                b.buying_power,
+                b.todays_profit_loss,
+            ),
+            "no balances",
         ),
-        empty="no symbols",
-    )
-    emit_errors(batch.errors)
-    return 1 if batch.errors else 0
-
-
-async def _quotes(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    symbols = [s for arg in args.symbols for s in arg.split(",") if s]
-    batch = await session.api.get_quotes(symbols)
-    emit(
-        args,
-        batch.items,
-        ("Symbol", "Last", "Bid", "Ask", "Net chg", "Volume", "Time"),
-        lambda q: (q.symbol, q.last, q.bid, q.ask, q.net_change, q.volume, q.trade_time),
-        empty="no quotes",
-    )
-    emit_errors(batch.errors)
-    return 1 if batch.errors else 0
-
-
-async def _routes(session: Session, settings: Settings, args: argparse.Namespace) -> int:
-    routes = await session.api.get_routes()
-    emit(
-        args,
-        routes,
-        ("Route", "Name", "Asset types"),
-        lambda r: (r.id, r.name, ",".join(r.asset_types)),
-        empty="no routes",
-    )
-    return 0
-
-
-_GETTERS: dict[str, Getter] = {
-    "accounts": _accounts,
-    "balances": _balances,
-    "bodbalances": _bodbalances,
-    "positions": _positions,
-    "orders": _orders,
-    "historical-orders": _historical,
-    "bars": _bars,
-    "symbol": _symbol,
-    "quotes": _quotes,
-    "routes": _routes,
-}
-
-
-async def run_stream(settings: Settings, args: argparse.Namespace) -> int:
-    """Print each event until --count data events, --seconds, or Ctrl-C."""
-    async with open_session(settings) as session:
-        stream = await _open_stream(session, settings, args)
-        deadline = time.monotonic() + args.seconds if args.seconds else None
-        seen = 0
-        try:
-            async for event in _until(stream, deadline):
-                is_data = _print_event(event, args)
-                seen += is_data
-                if args.count is not None and seen >= args.count:
-                    break
-        finally:
-            await stream.aclose()
-    return 0
-
-
-async def _open_stream(session: Session, settings: Settings, args: argparse.Namespace) -> Any:
-    api = session.api
-    what = args.what
-    if what == "bars":
-        kwargs = _bar_kwargs(args)
-        kwargs.pop("firstdate", None)
-        kwargs.pop("lastdate", None)
-        return api.stream_bars(args.symbol, **kwargs)
-    if what == "quotes":
-        return api.stream_quotes([s for arg in args.symbols for s in arg.split(",") if s])
-    if what == "tickbars":
-        return api.stream_tickbars(args.symbol, args.interval, args.barsback)
-    ids = await account_ids(session, settings)
-    return api.stream_orders(ids) if what == "orders" else api.stream_positions(ids)
-
-
-async def _until(stream: Any, deadline: float | None) -> AsyncIterator[Any]:
-    import anyio
-
-    if deadline is None:
-        async for event in stream:
-            yield event
-        return
-    with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
-        async for event in stream:
-            yield event
-
-
-def _print_event(event: Any, args: argparse.Namespace) -> int:
-    """Print one event; state changes go to stderr for people. Returns 1 for data events."""
-    from tstui.client.streams import StreamState
-    from tstui.domain.frames import StreamErrorFrame
-
-    if isinstance(event, StreamState):
-        if wants_json(args):
-            print(dumps({"StreamState": event.state, "Detail": event.detail}), flush=True)
-        else:
-            print(f"# {event.stream}: {event.state} {event.detail}".rstrip(), file=sys.stderr)
-        return 0
-    if isinstance(event, StreamErrorFrame):
-        print(f"tstui: stream error {event.error}: {event.message}", file=sys.stderr)
-        return 0
-    print(dumps(event) if wants_json(args) else _human(event), flush=True)
-    return 1
-
-
-def _human(event: Any) -> str:
-    import dataclasses
-
-    if not dataclasses.is_dataclass(event):
-        return str(event)
-    parts = []
-    for field in dataclasses.fields(event):
-        value = getattr(event, field.name)
-        if value not in (None, (), "") and not dataclasses.is_dataclass(value):
-            parts.append(f"{field.name}={format_cell(value)}")
-    return f"{type(event).__name__} " + " ".join(parts)
+        "bodbalances": Listing(
+            _bodbalances,
+            "BODBalances",
+            BODBalance.from_api,
+            ("Account", "Type", "Account balance", "Net cash", "Day-trade BP"),
+            _bod_row,
+            "no beginning-of-day balances",
+        ),
+        "positions": Listing(
+            _positions,
+            "Positions",
+            Position.from_api,
+            ("Account", "Symbol", "L/S", "Qty", "Avg price", "Last", "Mkt value", "Unreal P&L"),
+            lambda p: (
+                p.account_id,
+                p.symbol,
+                p.long_short,
+                p.quantity,
+                p.average_price,
+                p.last,
+                p.market_value,
+                p.unrealized_profit_loss,
+            ),
+            "no positions",
+        ),
+        "orders": orders,
+        "historical-orders": Listing(
+            _historical, "Orders", Order.from_api, ORDER_HEADERS, order_row, "no orders"
+        ),
+        "bars": Listing(
+            _bars,
+            "Bars",
+            Bar.from_api,
+            ("Time", "Open", "High", "Low", "Close", "Volume", "Status"),
+            lambda b: (b.timestamp, b.open, b.high, b.low, b.close, b.total_volume, b.bar_status),
+            "no bars",
+        ),
+        "symbol": Listing(
+            _symbol,
+            "Symbols",
+            SymbolDetail.from_api,
+            (
+                "Symbol",
+                "Description",
+                "Type",
+                "Exchange",
+                "Tick",
+                "Point value",
+                "Expires",
+                "Underlying",
+            ),
+            lambda s: (
+                s.symbol,
+                s.description,
+                s.asset_type,
+                s.exchange,
+                s.tick_size,
+                s.point_value,
+                s.expiration_date,
+                s.underlying,
+            ),
+            "no symbols",
+            every_item_matters=True,
+        ),
+        "quotes": Listing(
+            _quotes,
+            "Quotes",
+            Quote.from_api,
+            ("Symbol", "Last", "Bid", "Ask", "Net chg", "Volume", "Time"),
+            lambda q: (q.symbol, q.last, q.bid, q.ask, q.net_change, q.volume, q.trade_time),
+            "no quotes",
+            every_item_matters=True,
+        ),
+        "routes": Listing(
+            _routes,
+            "Routes",
+            Route.from_api,
+            ("Route", "Name", "Asset types"),
+            lambda r: (r.id, r.name, ",".join(r.asset_types)),
+            "no routes",
+        ),
+        "cryptopairs": Listing(
+            _cryptopairs,
+            "SymbolNames",
+            str,
+            ("Symbol",),
+            lambda name: (name,),
+            "no crypto pairs",
+            names=True,
+        ),
+        "suggest": matches,
+        "search": Listing(
+            _search, None, matches.parse, matches.headers, matches.row, matches.empty
+        ),
+    }

@@ -11,14 +11,18 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
-from tstui.cli.common import ask, live_guard, open_session, wants_json
-from tstui.output import dumps, format_cell
+from tstui.cli.common import ask, live_guard, open_session, print_json, wants_json
+from tstui.cli.errors import describe_error
+from tstui.client.api import confirmations_from, order_results, single_result
+from tstui.client.errors import TradeStationError
+from tstui.domain.untrusted import safe_text
+from tstui.output import format_cell
 
 if TYPE_CHECKING:
     from tstui.client.session import Session
     from tstui.config import Settings
-    from tstui.domain.models import OrderConfirmation
-    from tstui.domain.orders import FieldError, OrderRequest
+    from tstui.domain.models import OrderConfirmation, OrderResult
+    from tstui.domain.orders import FieldError, OrderRequest, ReplaceRequest
     from tstui.domain.risk import RecentOrders
 
 # After a lost answer: look for the order for about ten seconds before giving up.
@@ -55,34 +59,40 @@ async def _default_account(session: Session, settings: Settings, asset_type: str
 async def _build_request(
     session: Session, settings: Settings, args: argparse.Namespace
 ) -> tuple[OrderRequest, list[FieldError]]:
-    """Parse the flags like the ticket does, then the local risk checks of this env.
+    """Parse the flags (or the `--body` order) like the ticket does, then the local risk
+    checks of this env.
 
     Errors (bad fields, hard limits) stop here, before any request; warnings are returned so
     the question (or `--yes`, which accepts them) can show them.
     """
+    from tstui.cli.order_input import order_input
     from tstui.domain.orders import TicketFields, parse_ticket
     from tstui.domain.risk import check_risk
 
-    symbol = args.symbol.upper()
+    wanted = order_input(args)
+    symbol = wanted.symbol
     details = await session.api.get_symbols([symbol])
     detail = details.items[0] if details.items else None
     if detail is None and details.errors:
         err = details.errors[0]
         raise ValueError(f"symbol: {err.message or err.error}")
     asset_type = detail.asset_type if detail else None
-    account = await _default_account(session, settings, asset_type)
+    account = wanted.account or await _default_account(session, settings, asset_type)
     fields = TicketFields(
         account=account,
         symbol=symbol,
-        action=args.action,
-        quantity=args.qty,
-        order_type=args.order_type,
-        limit_price=args.limit or "",
-        stop_price=args.stop or "",
-        duration=args.tif,
-        route=args.route or "",
+        action=wanted.action,
+        quantity=wanted.quantity,
+        order_type=wanted.order_type,
+        limit_price=wanted.limit_price,
+        stop_price=wanted.stop_price,
+        duration=wanted.duration,
+        route=wanted.route,
+        expiration=wanted.expiration,
     )
-    request, problems = parse_ticket(fields, detail, asset_type)
+    request, problems = parse_ticket(
+        fields, detail, asset_type, order_confirm_id=wanted.order_confirm_id
+    )
     if request is not None:
         quotes = await session.api.get_quotes([symbol])
         last = quotes.items[0].last if quotes.items else None
@@ -129,13 +139,9 @@ def _recent_placements(settings: Settings, request: OrderRequest) -> RecentOrder
     return recent
 
 
-def _print_confirmations(confirmations: list[OrderConfirmation], args: argparse.Namespace) -> None:
-    if wants_json(args):
-        for confirmation in confirmations:
-            print(dumps(confirmation))
-        return
+def _print_confirmations(confirmations: list[OrderConfirmation]) -> None:
     for c in confirmations:
-        print(c.summary_message or "(no summary)")
+        print(safe_text(c.summary_message) or "(no summary)")
         rows = [
             ("Account", c.account_id),
             ("Estimated price", c.estimated_price),
@@ -147,7 +153,7 @@ def _print_confirmations(confirmations: list[OrderConfirmation], args: argparse.
         ]
         for label, value in rows:
             if value not in (None, ""):
-                print(f"  {label:<22}{format_cell(value)}")
+                print(f"  {label:<22}{safe_text(format_cell(value))}")
 
 
 async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int:
@@ -160,7 +166,15 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
         for warning in warnings:
             print(f"tstui: warning: {warning.field}: {warning.message}", file=sys.stderr)
         audit = _audit(settings)
-        confirmations = await session.api.confirm_order(request)
+        answer = await session.api.confirm_order_body(request.to_api())
+        try:
+            confirmations = confirmations_from(answer)
+        except TradeStationError as exc:
+            if wants_json(args):  # the API's answer (its Errors) is the document to print
+                print_json(answer)
+                print(f"tstui: {safe_text(describe_error(exc))}", file=sys.stderr)
+                return 1
+            raise
         audit.append(
             "order.preview",
             env=settings.env,
@@ -168,10 +182,13 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
             payload={"request": request.to_api(), "confirmations": confirmations},
         )
         if not place:
-            _print_confirmations(confirmations, args)
+            if wants_json(args):
+                print_json(answer)
+            else:
+                _print_confirmations(confirmations)
             return 0
         if not wants_json(args):
-            _print_confirmations(confirmations, args)
+            _print_confirmations(confirmations)
         question = "Place this order despite the warnings?" if warnings else "Place this order?"
         if not args.yes and not ask(question):
             print("tstui: not sent", file=sys.stderr)
@@ -191,7 +208,7 @@ async def _place(
         "order.place", env=settings.env, account=account, payload={"request": request.to_api()}
     )
     try:
-        results = await session.api.place_order(request)
+        answer = await session.api.place_order_body(request)
     except OrderOutcomeUnknown as exc:
         audit.append(
             "order.place.unknown",
@@ -208,6 +225,7 @@ async def _place(
             payload={"order_confirm_id": request.order_confirm_id, "error": str(exc)},
         )
         raise
+    results = order_results(answer)
     audit.append(
         "order.place.result",
         env=settings.env,
@@ -216,14 +234,12 @@ async def _place(
     )
     failed = [r for r in results if not r.ok]
     if wants_json(args):
-        for result in results:
-            print(dumps(result))
-    else:
-        for r in results:
-            if r.ok:
-                print(f"placed {r.order_id}: {r.message}")
-            else:
-                print(f"rejected: {r.message or r.error}", file=sys.stderr)
+        print_json(answer)
+    for r in results:
+        if not r.ok:
+            print(f"tstui: rejected: {safe_text(r.message or r.error)}", file=sys.stderr)
+        elif not wants_json(args):
+            print(f"placed {safe_text(r.order_id)}: {safe_text(r.message)}")
     return 1 if failed or not results else 0
 
 
@@ -266,10 +282,10 @@ async def _reconcile_unknown(
             file=sys.stderr,
         )
         return 1
-    result = OrderResult(
-        order_id=found.order_id, message=f"found after reconciling ({found.status})", error=None
-    )
-    _print_result(result, args)
+    message = f"found after reconciling ({found.status})"
+    result = OrderResult(order_id=found.order_id, message=message, error=None)
+    # No answer came back: --json gets the placement answer's shape, saying what was found.
+    _print_result({"Orders": [{"OrderID": found.order_id, "Message": message}]}, result, args)
     return 0
 
 
@@ -292,9 +308,8 @@ async def _send_change(
     details: dict[str, Any],
     send: Callable[[Session], Awaitable[Any]],
 ) -> int:
-    """Cancel and replace: LIVE guard, one question, audit before and after, one send."""
-    from tstui.client.errors import TradeStationError
-
+    """Cancel and replace: LIVE guard, one question, audit before and after, one send;
+    ``send`` returns the API's answer as sent."""
     if not live_guard(settings, args):
         return 1
     async with open_session(settings) as session:
@@ -306,7 +321,7 @@ async def _send_change(
         payload = {"order_id": args.order_id, **details}
         audit.append(kind, env=settings.env, account=account, payload=payload)
         try:
-            result = await send(session)
+            answer = await send(session)
         except TradeStationError as exc:
             # OrderOutcomeUnknown included: recorded, never resent; the message says what to do
             audit.append(
@@ -316,13 +331,14 @@ async def _send_change(
                 payload={**payload, "error": str(exc)},
             )
             raise
+        result = single_result(answer, args.order_id)
         audit.append(
             f"{kind}.result",
             env=settings.env,
             account=account,
             payload={**payload, "result": result},
         )
-        _print_result(result, args)
+        _print_result(answer, result, args)
         return 0 if result.ok else 1
 
 
@@ -333,7 +349,7 @@ async def _cancel(settings: Settings, args: argparse.Namespace) -> int:
         "order.cancel",
         f"Cancel order {args.order_id}?",
         {},
-        lambda session: session.api.cancel_order(args.order_id),
+        lambda session: session.api.cancel_order_body(args.order_id),
     )
 
 
@@ -365,16 +381,34 @@ async def _replace(settings: Settings, args: argparse.Namespace) -> int:
         settings,
         args,
         "order.replace",
-        f"Replace order {args.order_id} with {body}?",
+        f"Replace order {safe_text(args.order_id)}: {describe_change(change)}?",
         {"change": body},
-        lambda session: session.api.replace_order(args.order_id, change),
+        lambda session: session.api.replace_order_body(args.order_id, change),
     )
 
 
-def _print_result(result: Any, args: argparse.Namespace) -> None:
+def describe_change(change: ReplaceRequest) -> str:
+    """A replace as a trader reads it: "quantity 10, limit 431.50, type Market"."""
+    parts = [
+        f"{label} {format_cell(value)}"
+        for label, value in (
+            ("quantity", change.quantity),
+            ("limit", change.limit_price),
+            ("stop", change.stop_price),
+            ("type", change.order_type),
+        )
+        if value is not None
+    ]
+    return ", ".join(parts)
+
+
+def _print_result(answer: Any, result: OrderResult, args: argparse.Namespace) -> None:
+    """`--json`: the API's answer as sent; else one line (a refusal on stderr)."""
     if wants_json(args):
-        print(dumps(result))
-    elif result.ok:
-        print(f"{result.order_id}: {result.message}")
+        print_json(answer)
+    if result.ok:
+        if not wants_json(args):
+            print(f"{safe_text(result.order_id)}: {safe_text(result.message)}")
     else:
-        print(f"tstui: {result.order_id or ''} {result.message or result.error}", file=sys.stderr)
+        text = f"{result.order_id or ''} {result.message or result.error}".strip()
+        print(f"tstui: {safe_text(text)}", file=sys.stderr)

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from tstui import __version__
 
 ORDER_ACTIONS = ("BUY", "SELL", "SELLSHORT", "BUYTOCOVER")
 ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
 BAR_UNITS = ("Minute", "Daily", "Weekly", "Monthly")
+
+
+def _lenient(parse_name: str) -> Callable[[str], str]:
+    """An argparse type for an API enum: any case and the documented spellings are taken
+    (`buy`, `stop-market`, `StopMarket`); a wrong value names the valid ones."""
+
+    def parse(value: str) -> str:
+        from tstui.domain import enums
+
+        try:
+            result: str = getattr(enums, parse_name)(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return result
+
+    parse.__name__ = parse_name.removeprefix("parse_")
+    return parse
 
 
 def _common() -> argparse.ArgumentParser:
@@ -89,9 +107,11 @@ def _add_get(get: argparse.ArgumentParser, common: argparse.ArgumentParser) -> N
     add("balances", "real-time balances")
     add("bodbalances", "beginning-of-day balances")
     add("positions", "open positions")
-    add("orders", "today's and open orders")
+    orders = add("orders", "today's and open orders (or only the given order ids)")
+    orders.add_argument("order_ids", nargs="*", metavar="ORDER_ID")
     hist = add("historical-orders", "orders since a date (at most 90 days back)")
-    hist.add_argument("--since", required=True, help="YYYY-MM-DD")
+    hist.add_argument("--since", required=True, help="YYYY-MM-DD or MM-DD-YYYY")
+    hist.add_argument("order_ids", nargs="*", metavar="ORDER_ID")
     bars = add("bars", "bar chart history")
     bars.add_argument("symbol")
     _bar_options(bars)
@@ -100,10 +120,19 @@ def _add_get(get: argparse.ArgumentParser, common: argparse.ArgumentParser) -> N
     quotes = add("quotes", "quote snapshots")
     quotes.add_argument("symbols", nargs="+")
     add("routes", "order routes")
+    add("cryptopairs", "crypto pair symbol names")
+    suggest = add("suggest", "symbols whose name or description starts with TEXT (v2)")
+    suggest.add_argument("text")
+    suggest.add_argument("--top", type=int, default=None, help="at most N answers")
+    suggest.add_argument("--filter", default=None, help="OData, e.g. \"Category eq 'Stock'\"")
+    search = add("search", "symbols matching criteria (v2), e.g. 'N=MSFT&C=Stock'")
+    search.add_argument("criteria")
 
 
 def _bar_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--unit", default="Minute", choices=BAR_UNITS)
+    parser.add_argument(
+        "--unit", default="Minute", type=_lenient("parse_bar_unit"), help=", ".join(BAR_UNITS)
+    )
     parser.add_argument("--interval", type=int, default=1)
     parser.add_argument("--barsback", type=int, default=None)
     parser.add_argument("--firstdate", default=None, help="ISO date or time")
@@ -124,7 +153,8 @@ def _add_stream(stream: argparse.ArgumentParser, common: argparse.ArgumentParser
     _bar_options(bars)
     quotes = add("quotes", "live quotes")
     quotes.add_argument("symbols", nargs="+")
-    add("orders", "order updates")
+    orders = add("orders", "order updates (or only of the given order ids)")
+    orders.add_argument("order_ids", nargs="*", metavar="ORDER_ID")
     add("positions", "position updates")
     ticks = add("tickbars", "v2 tick bars")
     ticks.add_argument("symbol")
@@ -139,13 +169,30 @@ def _add_order(order: argparse.ArgumentParser, common: argparse.ArgumentParser) 
         ("place", "preview, ask once, then place"),
     ):
         p = what.add_parser(name, help=help_text, parents=[common])
-        p.add_argument("--symbol", required=True)
-        p.add_argument("--action", required=True, type=str.upper, choices=ORDER_ACTIONS)
-        p.add_argument("--qty", required=True)
-        p.add_argument("--type", dest="order_type", default="Market", choices=ORDER_TYPES)
+        p.add_argument(
+            "--body",
+            default=None,
+            metavar="FILE",
+            help="the order in TradeStation's JSON (a file, or - for stdin) instead of flags",
+        )
+        p.add_argument("--symbol", default=None)
+        p.add_argument(
+            "--action", type=_lenient("parse_trade_action"), help=", ".join(ORDER_ACTIONS)
+        )
+        p.add_argument("--qty", default=None)
+        type_help = ", ".join(ORDER_TYPES) + " (default Market)"
+        p.add_argument(
+            "--type", dest="order_type", type=_lenient("parse_order_type"), help=type_help
+        )
         p.add_argument("--limit", default=None)
         p.add_argument("--stop", default=None)
-        p.add_argument("--tif", default="DAY", type=str.upper, help="DAY, GTC, IOC, ...")
+        p.add_argument(
+            "--tif",
+            "--duration",
+            dest="tif",
+            type=_lenient("parse_duration"),
+            help="DAY, GTC, IOC, FOK, ... (default DAY)",
+        )
         p.add_argument("--route", default=None)
         p.add_argument("--yes", action="store_true", help="place without asking")
     cancel = what.add_parser("cancel", help="cancel a working order", parents=[common])
@@ -158,5 +205,7 @@ def _add_order(order: argparse.ArgumentParser, common: argparse.ArgumentParser) 
     replace.add_argument("--qty", default=None)
     replace.add_argument("--limit", default=None)
     replace.add_argument("--stop", default=None)
-    replace.add_argument("--type", dest="order_type", default=None, choices=ORDER_TYPES)
+    replace.add_argument(
+        "--type", dest="order_type", default=None, type=_lenient("parse_order_type"), help="Market"
+    )
     replace.add_argument("--yes", action="store_true")

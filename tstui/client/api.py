@@ -6,11 +6,17 @@ place/replace/cancel (both never retried), and every stream through ``HttpSessio
 with a typed frame parser from :mod:`tstui.domain.frames` (the order and position streams
 also with an exact msgspec fast path from :mod:`tstui.client.fastwire`).
 Per-item errors that the API reports inside a 200 are kept in ``Batch.errors``.
+
+Each read also has a ``*_body`` twin that returns the response body as the API sent it (for
+``--json``); the parsed method is that body parsed, so both share one request path. Where one
+call takes several requests (account batches, symbol batches, ``NextToken`` pages), the body
+is one envelope of the same shape: see :func:`merge_envelopes`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote
@@ -57,8 +63,13 @@ __all__ = [
     "MAX_QUOTES",
     "MAX_SYMBOLS",
     "TICKBAR_STREAM",
+    "SymbolMatch",
     "TradeStationAPI",
+    "confirmations_from",
+    "merge_envelopes",
+    "order_results",
     "quote_segment",
+    "single_result",
 ]
 
 MAX_ACCOUNTS: Final = 25  # account ids per brokerage request
@@ -121,35 +132,46 @@ class TradeStationAPI:
 
     # -- accounts, balances, positions ----------------------------------------------------
 
+    async def get_accounts_body(self) -> Any:
+        return await self.http.get_json("/v3/brokerage/accounts")
+
     async def get_accounts(self) -> list[Account]:
-        body = await self.http.get_json("/v3/brokerage/accounts")
+        body = await self.get_accounts_body()
         return [Account.from_api(item) for item in envelope_items(body, "Accounts")]
 
-    async def _per_account(
-        self, ids: Iterable[str], suffix: str, key: str, parse: Callable[[Mapping[str, Any]], T]
-    ) -> Batch[T]:
-        result: Batch[T] = Batch()
+    async def _per_account_body(self, ids: Iterable[str], suffix: str, key: str) -> Any:
+        bodies = []
         for chunk in _chunks(_unique(ids, "account ids"), MAX_ACCOUNTS):
-            body = await self.http.get_json(f"/v3/brokerage/accounts/{_join(chunk)}/{suffix}")
-            result = result.merged(envelope_batch(body, key, parse))
-        return result
+            bodies.append(
+                await self.http.get_json(f"/v3/brokerage/accounts/{_join(chunk)}/{suffix}")
+            )
+        return merge_envelopes(bodies, key)
+
+    async def get_balances_body(self, ids: Iterable[str]) -> Any:
+        return await self._per_account_body(ids, "balances", "Balances")
 
     async def get_balances(self, ids: Iterable[str]) -> Batch[Balance]:
-        return await self._per_account(ids, "balances", "Balances", Balance.from_api)
+        return envelope_batch(await self.get_balances_body(ids), "Balances", Balance.from_api)
+
+    async def get_bod_balances_body(self, ids: Iterable[str]) -> Any:
+        return await self._per_account_body(ids, "bodbalances", "BODBalances")
 
     async def get_bod_balances(self, ids: Iterable[str]) -> Batch[BODBalance]:
-        return await self._per_account(ids, "bodbalances", "BODBalances", BODBalance.from_api)
+        body = await self.get_bod_balances_body(ids)
+        return envelope_batch(body, "BODBalances", BODBalance.from_api)
+
+    async def get_positions_body(self, ids: Iterable[str]) -> Any:
+        return await self._per_account_body(ids, "positions", "Positions")
 
     async def get_positions(self, ids: Iterable[str]) -> Batch[Position]:
-        return await self._per_account(ids, "positions", "Positions", Position.from_api)
+        return envelope_batch(await self.get_positions_body(ids), "Positions", Position.from_api)
 
     # -- orders ---------------------------------------------------------------------------
 
-    async def _paged_orders(
-        self, path: str, params: dict[str, Any], page_size: int
-    ) -> Batch[Order]:
+    async def _paged_bodies(self, path: str, params: dict[str, Any], page_size: int) -> list[Any]:
+        """Every page of an orders listing, following ``NextToken``."""
         size = max(1, min(int(page_size), MAX_PAGE_SIZE))
-        result: Batch[Order] = Batch()
+        bodies: list[Any] = []
         token: str | None = None
         seen_tokens: set[str] = set()
         for _ in range(_MAX_PAGES):
@@ -157,16 +179,34 @@ class TradeStationAPI:
             if token is not None:
                 page_params["nextToken"] = token
             body = await self.http.get_json(path, page_params)
-            page = envelope_batch(body, "Orders", Order.from_api)
-            result = result.merged(page)
+            bodies.append(body)
             next_token = body.get("NextToken") if isinstance(body, Mapping) else None
             if not next_token or not isinstance(next_token, str) or next_token in seen_tokens:
                 break
-            if len(page.items) < size:
+            if len(envelope_items(body, "Orders")) < size:
                 break  # a short page is the last one, whatever the token says
             seen_tokens.add(next_token)
             token = next_token
-        return result
+        return bodies
+
+    async def get_orders_body(
+        self,
+        ids: Iterable[str],
+        order_ids: Iterable[str] | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Any:
+        """Today's and open orders (every page merged), or the given order ids."""
+        accounts = _unique(ids, "account ids")
+        bodies: list[Any] = []
+        for chunk in _chunks(accounts, MAX_ACCOUNTS):
+            path = f"/v3/brokerage/accounts/{_join(chunk)}/orders"
+            if order_ids is None:
+                bodies += await self._paged_bodies(path, {}, page_size)
+                continue
+            for id_chunk in _chunks(_unique(order_ids, "order ids"), MAX_ORDER_IDS):
+                bodies.append(await self.http.get_json(f"{path}/{_join(id_chunk)}"))
+        return merge_envelopes(bodies, "Orders")
 
     async def get_orders(
         self,
@@ -176,29 +216,19 @@ class TradeStationAPI:
         page_size: int = MAX_PAGE_SIZE,
     ) -> Batch[Order]:
         """Today's and open orders (all pages), or the given order ids."""
-        accounts = _unique(ids, "account ids")
-        result: Batch[Order] = Batch()
-        if order_ids is not None:
-            wanted = _unique(order_ids, "order ids")
-            for chunk in _chunks(accounts, MAX_ACCOUNTS):
-                for id_chunk in _chunks(wanted, MAX_ORDER_IDS):
-                    path = f"/v3/brokerage/accounts/{_join(chunk)}/orders/{_join(id_chunk)}"
-                    body = await self.http.get_json(path)
-                    result = result.merged(envelope_batch(body, "Orders", Order.from_api))
-            return result
-        for chunk in _chunks(accounts, MAX_ACCOUNTS):
-            path = f"/v3/brokerage/accounts/{_join(chunk)}/orders"
-            result = result.merged(await self._paged_orders(path, {}, page_size))
-        return result
+        body = await self.get_orders_body(ids, order_ids, page_size=page_size)
+        return envelope_batch(body, "Orders", Order.from_api)
 
-    async def get_historical_orders(
+    async def get_historical_orders_body(
         self,
         ids: Iterable[str],
         since: date | datetime,
+        order_ids: Iterable[str] | None = None,
         *,
         page_size: int = MAX_PAGE_SIZE,
-    ) -> Batch[Order]:
-        """Orders since ``since`` (at most 90 days back, checked here before any request)."""
+    ) -> Any:
+        """Orders since ``since`` (at most 90 days back, checked here before any request),
+        every page merged; or only the given order ids."""
         since_day = since.astimezone(UTC).date() if isinstance(since, datetime) else since
         today = self.clock().astimezone(UTC).date()
         if today - since_day > timedelta(days=HISTORY_DAYS):
@@ -209,16 +239,32 @@ class TradeStationAPI:
                 f"(earliest allowed: {(today - timedelta(days=HISTORY_DAYS)).isoformat()})",
             )
         accounts = _unique(ids, "account ids")
-        result: Batch[Order] = Batch()
         params = {"since": since_day.isoformat()}
+        bodies: list[Any] = []
         for chunk in _chunks(accounts, MAX_ACCOUNTS):
             path = f"/v3/brokerage/accounts/{_join(chunk)}/historicalorders"
-            result = result.merged(await self._paged_orders(path, params, page_size))
-        return result
+            if order_ids is None:
+                bodies += await self._paged_bodies(path, params, page_size)
+                continue
+            for id_chunk in _chunks(_unique(order_ids, "order ids"), MAX_ORDER_IDS):
+                bodies.append(await self.http.get_json(f"{path}/{_join(id_chunk)}", params))
+        return merge_envelopes(bodies, "Orders")
+
+    async def get_historical_orders(
+        self,
+        ids: Iterable[str],
+        since: date | datetime,
+        order_ids: Iterable[str] | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Batch[Order]:
+        """Orders since ``since`` (at most 90 days back), or only the given order ids."""
+        body = await self.get_historical_orders_body(ids, since, order_ids, page_size=page_size)
+        return envelope_batch(body, "Orders", Order.from_api)
 
     # -- market data ----------------------------------------------------------------------
 
-    async def get_bars(
+    async def get_bars_body(
         self,
         symbol: str,
         unit: str = "Minute",
@@ -227,7 +273,7 @@ class TradeStationAPI:
         firstdate: date | datetime | str | None = None,
         lastdate: date | datetime | str | None = None,
         sessiontemplate: str | None = None,
-    ) -> list[Bar]:
+    ) -> Any:
         if barsback is not None and firstdate is not None:
             raise BadRequest(400, "BadRequest", "barsback and firstdate are mutually exclusive")
         params: dict[str, Any] = {"unit": unit, "interval": str(interval)}
@@ -240,63 +286,138 @@ class TradeStationAPI:
         if sessiontemplate is not None:
             params["sessiontemplate"] = sessiontemplate
         path = f"/v3/marketdata/barcharts/{quote_segment(_one_symbol(symbol))}"
-        body = await self.http.get_json(path, params)
+        return await self.http.get_json(path, params)
+
+    async def get_bars(
+        self,
+        symbol: str,
+        unit: str = "Minute",
+        interval: int = 1,
+        barsback: int | None = None,
+        firstdate: date | datetime | str | None = None,
+        lastdate: date | datetime | str | None = None,
+        sessiontemplate: str | None = None,
+    ) -> list[Bar]:
+        body = await self.get_bars_body(
+            symbol, unit, interval, barsback, firstdate, lastdate, sessiontemplate
+        )
         return [Bar.from_api(item) for item in envelope_items(body, "Bars")]
 
+    async def _batched_body(self, values: Iterable[str], path: str, size: int, key: str) -> Any:
+        bodies = []
+        for chunk in _chunks(_unique(values, "symbols"), size):
+            bodies.append(await self.http.get_json(f"{path}/{_join(chunk)}"))
+        return merge_envelopes(bodies, key)
+
+    async def get_symbols_body(self, symbols: Iterable[str]) -> Any:
+        return await self._batched_body(symbols, "/v3/marketdata/symbols", MAX_SYMBOLS, "Symbols")
+
     async def get_symbols(self, symbols: Iterable[str]) -> Batch[SymbolDetail]:
-        result: Batch[SymbolDetail] = Batch()
-        for chunk in _chunks(_unique(symbols, "symbols"), MAX_SYMBOLS):
-            body = await self.http.get_json(f"/v3/marketdata/symbols/{_join(chunk)}")
-            result = result.merged(envelope_batch(body, "Symbols", SymbolDetail.from_api))
-        return result
+        body = await self.get_symbols_body(symbols)
+        return envelope_batch(body, "Symbols", SymbolDetail.from_api)
+
+    async def get_quotes_body(self, symbols: Iterable[str]) -> Any:
+        return await self._batched_body(symbols, "/v3/marketdata/quotes", MAX_QUOTES, "Quotes")
 
     async def get_quotes(self, symbols: Iterable[str]) -> Batch[Quote]:
-        result: Batch[Quote] = Batch()
-        for chunk in _chunks(_unique(symbols, "symbols"), MAX_QUOTES):
-            body = await self.http.get_json(f"/v3/marketdata/quotes/{_join(chunk)}")
-            result = result.merged(envelope_batch(body, "Quotes", Quote.from_api))
-        return result
+        return envelope_batch(await self.get_quotes_body(symbols), "Quotes", Quote.from_api)
+
+    async def get_crypto_symbol_names_body(self) -> Any:
+        return await self.http.get_json("/v3/marketdata/symbollists/cryptopairs/symbolnames")
+
+    async def get_crypto_symbol_names(self) -> list[str]:
+        """The crypto pairs that can be quoted and charted (``BTCUSD``...)."""
+        body = await self.get_crypto_symbol_names_body()
+        names = body.get("SymbolNames") if isinstance(body, Mapping) else None
+        return [str(n) for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+    async def suggest_symbols_body(
+        self, text: str, *, top: int | None = None, odata_filter: str | None = None
+    ) -> Any:
+        """v2 symbol suggest: a bare array of symbol objects. ``odata_filter`` is OData
+        (``Category eq 'Stock'``)."""
+        params: dict[str, Any] = {}
+        if top is not None:
+            params["$top"] = str(top)
+        if odata_filter:
+            params["$filter"] = odata_filter
+        path = f"/v2/data/symbols/suggest/{quote_segment(_one_symbol(text))}"
+        return await self.http.get_json(path, params)
+
+    async def suggest_symbols(
+        self, text: str, *, top: int | None = None, odata_filter: str | None = None
+    ) -> list[SymbolMatch]:
+        body = await self.suggest_symbols_body(text, top=top, odata_filter=odata_filter)
+        return _symbol_matches(body)
+
+    async def search_symbols_body(self, criteria: str | Mapping[str, str]) -> Any:
+        """v2 symbol search. ``criteria``: ``"N=MSFT&C=Stock"`` or ``{"N": "MSFT", "C": "Stock"}``
+        (one path segment; its ``&`` and ``=`` are kept, everything else encoded)."""
+        if isinstance(criteria, Mapping):
+            text = "&".join(f"{k}={v}" for k, v in criteria.items())
+        else:
+            text = criteria
+        path = f"/v2/data/symbols/search/{quote(_one_symbol(text), safe='@&=')}"
+        return await self.http.get_json(path)
+
+    async def search_symbols(self, criteria: str | Mapping[str, str]) -> list[SymbolMatch]:
+        return _symbol_matches(await self.search_symbols_body(criteria))
 
     # -- order execution ------------------------------------------------------------------
 
+    async def get_routes_body(self) -> Any:
+        return await self.http.get_json("/v3/orderexecution/routes")
+
     async def get_routes(self) -> list[Route]:
-        body = await self.http.get_json("/v3/orderexecution/routes")
+        body = await self.get_routes_body()
         return [Route.from_api(item) for item in envelope_items(body, "Routes")]
+
+    async def confirm_order_body(self, body: Mapping[str, Any]) -> Any:
+        """orderconfirm with a request body in the API's own JSON; the answer as sent (an
+        envelope with ``Confirmations`` and/or ``Errors``)."""
+        return await self.http.post_json("/v3/orderexecution/orderconfirm", json=dict(body))
 
     async def confirm_order(self, req: OrderRequest) -> list[OrderConfirmation]:
         """Estimate an order without placing it (POST, never retried; places nothing, so a
         failure is a plain error, not an unknown outcome)."""
-        body = await self.http.post_json("/v3/orderexecution/orderconfirm", json=req.to_api())
-        confirmations = [
-            OrderConfirmation.from_api(item) for item in envelope_items(body, "Confirmations")
-        ]
-        errors = envelope_errors(body)
-        if not confirmations and errors:
-            first = errors[0]
-            raise BadRequest(400, first.error, "; ".join(e.message for e in errors))
-        return confirmations
+        return confirmations_from(await self.confirm_order_body(req.to_api()))
+
+    async def place_order_body(self, req: OrderRequest) -> Any:
+        """Place once (never retried); the answer as sent (``Orders`` and/or ``Errors``)."""
+        return await self.http.order_request("POST", "/v3/orderexecution/orders", json=req.to_api())
 
     async def place_order(self, req: OrderRequest) -> list[OrderResult]:
         """Place once (never retried). A rejection can arrive as a result with ``error`` set."""
-        body = await self.http.order_request("POST", "/v3/orderexecution/orders", json=req.to_api())
-        return _order_results(body)
+        return order_results(await self.place_order_body(req))
+
+    async def replace_order_body(self, order_id: str, req: ReplaceRequest) -> Any:
+        path = f"/v3/orderexecution/orders/{quote_segment(order_id)}"
+        return await self.http.order_request("PUT", path, json=req.to_api())
 
     async def replace_order(self, order_id: str, req: ReplaceRequest) -> OrderResult:
+        return single_result(await self.replace_order_body(order_id, req), order_id)
+
+    async def cancel_order_body(self, order_id: str) -> Any:
         path = f"/v3/orderexecution/orders/{quote_segment(order_id)}"
-        body = await self.http.order_request("PUT", path, json=req.to_api())
-        return _single_result(body, order_id)
+        return await self.http.order_request("DELETE", path)
 
     async def cancel_order(self, order_id: str) -> OrderResult:
-        path = f"/v3/orderexecution/orders/{quote_segment(order_id)}"
-        body = await self.http.order_request("DELETE", path)
-        return _single_result(body, order_id)
+        return single_result(await self.cancel_order_body(order_id), order_id)
 
     # -- streams --------------------------------------------------------------------------
 
-    def stream_orders(self, ids: Iterable[str]) -> SupervisedStream[OrderEvent]:
+    def stream_orders(
+        self, ids: Iterable[str], order_ids: Iterable[str] | None = None
+    ) -> SupervisedStream[OrderEvent]:
+        """Order updates of the accounts, or only of ``order_ids`` (at most 50)."""
         from tstui.client.fastwire import decode_order_line  # msgspec: loaded on first use
 
         path = f"/v3/brokerage/stream/accounts/{_stream_accounts(ids)}/orders"
+        if order_ids is not None:
+            wanted = _unique(order_ids, "order ids")
+            if len(wanted) > MAX_ORDER_IDS:
+                raise BadRequest(400, "BadRequest", f"at most {MAX_ORDER_IDS} order ids per stream")
+            path += "/" + _join(wanted)
         return self.http.stream(
             path,
             None,
@@ -376,7 +497,84 @@ def _stream_accounts(ids: Iterable[str]) -> str:
     return _join(accounts)
 
 
-def _order_results(body: Any) -> list[OrderResult]:
+def merge_envelopes(bodies: Sequence[Any], key: str) -> Any:
+    """Several answers of one endpoint as one envelope of the same shape.
+
+    The lists under every key (``key``'s items, ``Errors``...) are concatenated in order, so no
+    item and no per-item error is lost; other keys keep their first value. ``NextToken`` is
+    dropped: the pages it pointed to are already in. One answer is returned as it came.
+    """
+    if len(bodies) == 1:
+        return bodies[0]
+    merged: dict[str, Any] = {}
+    for body in bodies:
+        envelopes: list[Any] = body if isinstance(body, list) else [body]
+        for envelope in envelopes:
+            if not isinstance(envelope, Mapping):
+                continue
+            if not any(k in envelope for k in (key, "Errors")):
+                merged.setdefault(key, []).append(envelope)  # a bare item of a bare array
+                continue
+            for name, value in envelope.items():
+                if name == "NextToken":
+                    continue
+                if isinstance(value, list):
+                    merged.setdefault(name, []).extend(value)
+                else:
+                    merged.setdefault(name, value)
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolMatch:
+    """One answer of the v2 symbol suggest or search (the fields a symbol picker shows)."""
+
+    name: str
+    description: str | None
+    category: str | None
+    exchange: str | None
+    country: str | None
+    currency: str | None
+    root: str | None
+    expiration_date: str | None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> SymbolMatch:
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return None if value in (None, "") else str(value)
+
+        return cls(
+            name=text("Name") or "",
+            description=text("Description"),
+            category=text("Category"),
+            exchange=text("Exchange"),
+            country=text("Country"),
+            currency=text("Currency"),
+            root=text("Root"),
+            expiration_date=text("ExpirationDate"),
+        )
+
+
+def _symbol_matches(body: Any) -> list[SymbolMatch]:
+    items = body if isinstance(body, list) else []
+    return [SymbolMatch.from_api(item) for item in items if isinstance(item, Mapping)]
+
+
+def confirmations_from(body: Any) -> list[OrderConfirmation]:
+    """The confirmations of an orderconfirm answer; only ``Errors`` -> :class:`BadRequest`."""
+    confirmations = [
+        OrderConfirmation.from_api(item) for item in envelope_items(body, "Confirmations")
+    ]
+    errors = envelope_errors(body)
+    if not confirmations and errors:
+        first = errors[0]
+        raise BadRequest(400, first.error, "; ".join(e.message for e in errors))
+    return confirmations
+
+
+def order_results(body: Any) -> list[OrderResult]:
+    """The results of a placement answer (a rejection is a result with ``error`` set)."""
     results = [OrderResult.from_api(item) for item in envelope_items(body, "Orders")]
     results += [OrderResult.from_api(item, failed=True) for item in envelope_items(body, "Errors")]
     if not results and isinstance(body, Mapping) and ("OrderID" in body or "Message" in body):
@@ -384,9 +582,10 @@ def _order_results(body: Any) -> list[OrderResult]:
     return results
 
 
-def _single_result(body: Any, order_id: str) -> OrderResult:
+def single_result(body: Any, order_id: str) -> OrderResult:
+    """The result of a replace or cancel answer (an envelope or a bare object)."""
     if isinstance(body, Mapping) and ("Orders" in body or "Errors" in body):
-        results = _order_results(body)
+        results = order_results(body)
         if results:
             return results[0]
     if isinstance(body, Mapping):

@@ -44,7 +44,12 @@ class StreamState:
 class LineFramer(Generic[T]):
     """Turns one stream's bytes into items. ``state(name)`` makes the stream-state item for
     the first ``EndSnapshot`` of a connection ("resynced" once ``reconnected`` is set).
-    The supervisor reads ``go_away`` and ``token_rejected`` after each chunk."""
+    The supervisor reads ``go_away`` and ``token_rejected`` after each chunk.
+
+    ``raw_frames``: every JSON object line is passed on as decoded (data, ``Heartbeat``,
+    ``StreamStatus`` and ``Error`` frames alike, for output that must be the wire's own);
+    control frames are still acted on, and the stream states still come.
+    """
 
     def __init__(
         self,
@@ -52,11 +57,14 @@ class LineFramer(Generic[T]):
         parse: Callable[[dict[str, Any]], T],
         fast_decode: Callable[[bytes], T | None] | None,
         state: Callable[[StateName], StreamState],
+        *,
+        raw_frames: bool = False,
     ) -> None:
         self.name = name
         self._parse = parse
         self._fast = fast_decode
         self._state = state
+        self._raw = raw_frames
         self.malformed_count = 0
         self.go_away = False
         self.token_rejected = False
@@ -110,6 +118,11 @@ class LineFramer(Generic[T]):
             if type(obj) is not dict:
                 self._malformed("not an object")
                 continue
+            if self._raw:
+                append(obj)
+                if len(obj) <= 4 and self._control(obj, out) and self.go_away:
+                    break
+                continue
             # Control frames are small; the size check keeps big data frames off this path.
             if len(obj) <= 4 and self._control(obj, out):
                 if self.go_away:
@@ -135,7 +148,8 @@ class LineFramer(Generic[T]):
         elif isinstance(frame, StreamErrorFrame):
             if frame.item_id is None and frame.error == "Unauthorized":
                 self.token_rejected = True  # surfaced, and the reconnect refreshes first
-            out.append(frame)
+            if not self._raw:  # raw: the frame itself is already out
+                out.append(frame)
         return True  # a Heartbeat: the bytes already fed the watchdog
 
     def _odd_line(self, line: bytes, out: list[Any]) -> None:

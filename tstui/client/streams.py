@@ -73,7 +73,17 @@ class SupervisedStream(Generic[T]):
         backoff_cap: float = 30.0,
         stable_after: float = 10.0,
         max_attempts: int | None = None,
+        raw_frames: bool = False,
     ) -> None:
+        # Kept so that frames() can make the same stream with raw framing.
+        self._options: dict[str, Any] = {
+            "heartbeat_timeout": heartbeat_timeout,
+            "connect_timeout": connect_timeout,
+            "backoff_base": backoff_base,
+            "backoff_cap": backoff_cap,
+            "stable_after": stable_after,
+            "max_attempts": max_attempts,
+        }
         self.name = name
         self._connect = connect
         self._auth = auth
@@ -87,7 +97,7 @@ class SupervisedStream(Generic[T]):
         self.message_count = 0
         self.last_state: StreamState | None = None
         self._closed = False
-        self._lines = LineFramer(name, parse, fast_decode, self._state)
+        self._lines = LineFramer(name, parse, fast_decode, self._state, raw_frames=raw_frames)
         self._last_token = ""
         self._end_reason = ""
         # Interruption machinery: one flag says "the reader task is parked in a wait we may cut".
@@ -100,6 +110,14 @@ class SupervisedStream(Generic[T]):
 
     def __repr__(self) -> str:
         return f"SupervisedStream({self.name!r}, reconnects={self.reconnect_count})"
+
+    def frames(self) -> SupervisedStream[dict[str, Any]]:
+        """The same stream (same request, supervision and reconnects), not yet started, that
+        yields every JSON frame the server sent as decoded (data, ``Heartbeat``,
+        ``StreamStatus``, ``Error``) besides the :class:`StreamState` items."""
+        return SupervisedStream(
+            self.name, self._connect, self._auth, _as_sent, raw_frames=True, **self._options
+        )
 
     @property
     def malformed_count(self) -> int:
@@ -302,6 +320,10 @@ class SupervisedStream(Generic[T]):
                     return
         finally:
             self._disarm_watchdog()
+
+
+def _as_sent(frame: dict[str, Any]) -> dict[str, Any]:
+    return frame
 
 
 class _Retry(Exception):

@@ -32,6 +32,11 @@ __all__ = [
     "TradeAction",
     "is_buy",
     "is_final",
+    "parse_bar_unit",
+    "parse_choice",
+    "parse_duration",
+    "parse_order_type",
+    "parse_trade_action",
     "status_description",
     "status_group",
     "tickbar_flags",
@@ -333,3 +338,75 @@ ERROR_TITLES: dict[int, str] = {
     503: "ServiceUnavailable",
     504: "GatewayTimeout",
 }
+
+
+# -- lenient parsing of user input (CLI flags, request files) --------------------------------
+# TradeStation's values in any case, with or without separators ("stop-market", "StopMarket",
+# "STOP_MARKET"), plus a few spellings traders type. The wire always gets the canonical value.
+
+_ORDER_TYPE_ALIASES: Final[dict[str, str]] = {
+    "mkt": "Market",
+    "lmt": "Limit",
+    "stop": "StopMarket",
+    "stp": "StopMarket",
+    "stoplmt": "StopLimit",
+    "stplmt": "StopLimit",
+}
+_TRADE_ACTION_ALIASES: Final[dict[str, str]] = {"short": "SELLSHORT", "cover": "BUYTOCOVER"}
+_DURATION_ALIASES: Final[dict[str, str]] = {
+    "day+": "DYP",
+    "dayplus": "DYP",
+    "gtc+": "GCP",
+    "gtcplus": "GCP",
+    "gtd+": "GDP",
+    "gtdplus": "GDP",
+    "goodtillcanceled": "GTC",
+    "goodtillcancelled": "GTC",
+    "goodtilldate": "GTD",
+    "immediateorcancel": "IOC",
+    "fillorkill": "FOK",
+    "1min": "1",
+    "3min": "3",
+    "5min": "5",
+}
+_BAR_UNIT_ALIASES: Final[dict[str, str]] = {
+    "min": "Minute",
+    "minutes": "Minute",
+    "day": "Daily",
+    "week": "Weekly",
+    "month": "Monthly",
+}
+
+
+def _enum_key(value: str) -> str:
+    return "".join(ch for ch in value.strip().lower() if ch not in " -_")
+
+
+def parse_choice(
+    value: str, choices: tuple[str, ...], what: str, aliases: dict[str, str] | None = None
+) -> str:
+    """The canonical member of ``choices`` that ``value`` spells (case, ``-``, ``_`` and
+    spaces ignored, or one of ``aliases``); ValueError naming the valid values otherwise."""
+    key = _enum_key(value)
+    for choice in choices:
+        if _enum_key(choice) == key:
+            return str(choice)
+    if aliases and key in aliases:
+        return aliases[key]
+    raise ValueError(f"{value!r} is not {what} (valid: {', '.join(choices)})")
+
+
+def parse_order_type(value: str) -> str:
+    return parse_choice(value, tuple(OrderType), "an order type", _ORDER_TYPE_ALIASES)
+
+
+def parse_trade_action(value: str) -> str:
+    return parse_choice(value, tuple(TradeAction), "a trade action", _TRADE_ACTION_ALIASES)
+
+
+def parse_duration(value: str) -> str:
+    return parse_choice(value, tuple(Duration), "a duration", _DURATION_ALIASES)
+
+
+def parse_bar_unit(value: str) -> str:
+    return parse_choice(value, tuple(BarUnit), "a bar unit", _BAR_UNIT_ALIASES)
