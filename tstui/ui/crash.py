@@ -111,11 +111,15 @@ def write_crash_report(
     return path
 
 
-def crash_message(error: BaseException, report: Path | None, secrets: Iterable[str] = ()) -> str:
-    """The short line for the terminal once the screen is restored."""
+def crash_message(
+    error: BaseException, report: Path | None, secrets: Iterable[str] | None = None
+) -> str:
+    """The short line for the terminal once the screen is restored (``secrets``: the values
+    to hide; by default those of the environment)."""
     from tstui.domain.untrusted import safe_text  # stdlib only: fine even mid-crash
 
-    said = safe_text(redact_text(str(error), secrets), limit=200)
+    hidden = known_secrets() if secrets is None else secrets
+    said = safe_text(redact_text(str(error), hidden), limit=200)
     what = f"{type(error).__name__}: {said}" if said else type(error).__name__
     where = f"crash report: {report}" if report is not None else "no crash report could be written"
     return f"tstui: stopped by an unexpected error ({what}); {where}"
