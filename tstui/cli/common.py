@@ -68,8 +68,10 @@ def error_object(exc: BaseException) -> dict[str, str]:
     from tstui.cli.errors import describe_error
     from tstui.client.errors import ApiError, TradeStationError
 
-    if isinstance(exc, ApiError):
-        return {"Error": exc.title, "Message": exc.message or exc.title}
+    cause = exc.__cause__  # a stream that gave up keeps the API's answer as its cause
+    api_error = exc if isinstance(exc, ApiError) else cause
+    if isinstance(api_error, ApiError):
+        return {"Error": api_error.title, "Message": api_error.message or api_error.title}
     if isinstance(exc, TradeStationError):
         kind = type(exc).__name__
     elif isinstance(exc, KeyboardInterrupt):

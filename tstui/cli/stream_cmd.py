@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,9 @@ _CONTROL_KEYS = ("Heartbeat", "StreamStatus", "Error")
 
 
 async def run_stream(settings: Settings, args: argparse.Namespace) -> int:
+    # The supervisor's log lines would reach stderr through logging's last resort, repeating
+    # what the state lines and the final error already say.
+    logging.getLogger("tstui.client").addHandler(logging.NullHandler())
     async with open_session(settings) as session:
         stream = await _open_stream(session, settings, args)
         return await consume(stream, args)
@@ -92,6 +96,8 @@ def print_event(event: Any, as_sent: bool) -> int:
     from tstui.domain.frames import StreamErrorFrame
 
     if isinstance(event, StreamState):
+        if event.state == "failed":
+            return 0  # the error that follows says why, once
         detail = f" {safe_text(event.detail)}" if event.detail else ""
         print(f"# {event.stream}: {event.state}{detail}", file=sys.stderr, flush=True)
         return 0

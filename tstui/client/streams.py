@@ -243,6 +243,8 @@ class SupervisedStream(Generic[T]):
             )
             log.warning("stream %s failed: %s", self.name, failure)
             yield self._state("failed", str(exc), attempt)
+            if failure is exc:
+                raise  # keeps its own cause (the API's error), not itself
             raise failure from exc
         finally:
             self._disarm_watchdog()
