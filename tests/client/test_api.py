@@ -18,7 +18,13 @@ import httpx
 import pytest
 from sim_sessions import token_session
 
-from tstui.client.api import TradeStationAPI, quote_segment
+from tstui.client.api import (
+    TradeStationAPI,
+    merge_envelopes,
+    order_results,
+    quote_segment,
+    single_result,
+)
 from tstui.client.errors import BadRequest, OrderOutcomeUnknown
 from tstui.client.http import HttpSession
 from tstui.client.streams import StreamState
@@ -394,6 +400,125 @@ async def test_stream_paths_for_quotes_bars_tickbars() -> None:
 # -- end to end against the simulator ----------------------------------------------------
 
 
+# -- bodies as sent (`--json`): one request path, merged envelopes ---------------------------
+
+
+def test_merge_envelopes_keeps_every_item_and_error() -> None:
+    first = {"Orders": [{"OrderID": "1"}], "Errors": [{"OrderID": "9", "Error": "NotFound"}],
+             "NextToken": "t1", "Extra": "first"}  # fmt: skip
+    second = {"Orders": [{"OrderID": "2", "New": True}], "Extra": "second"}
+    merged = merge_envelopes([first, second], "Orders")
+    assert merged == {
+        "Orders": [{"OrderID": "1"}, {"OrderID": "2", "New": True}],
+        "Errors": [{"OrderID": "9", "Error": "NotFound"}],
+        "Extra": "first",
+    }
+    assert merge_envelopes([first], "Orders") is first  # one answer: exactly as it came
+    spec_array = [{"Orders": [{"OrderID": "1"}]}, {"Errors": [{"Error": "X"}]}]
+    assert merge_envelopes([spec_array, second], "Orders") == {
+        "Orders": [{"OrderID": "1"}, {"OrderID": "2", "New": True}],
+        "Errors": [{"Error": "X"}],
+        "Extra": "second",
+    }
+
+
+async def test_bodies_share_the_request_path_with_the_parsed_calls() -> None:
+    pages = {None: (["1", "2"], "t1"), "t1": (["3"], None)}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/balances" in request.url.path:
+            ids = request.url.path.split("/")[4].split(",")
+            return ok(
+                {
+                    "Balances": [{"AccountID": i, "Unknown": "kept"} for i in ids if i != "BAD"],
+                    "Errors": [{"AccountID": "BAD", "Error": "Forbidden"}] * ("BAD" in ids),
+                }
+            )
+        ids, token = pages[request.url.params.get("nextToken")]
+        body: dict[str, Any] = {"Orders": [order_json(i) for i in ids], "Errors": []}
+        if token:
+            body["NextToken"] = token
+        return ok(body)  # fmt: skip
+
+    async with mock_api(handler) as (api, rec):
+        balances = await api.get_balances_body([f"A{n}" for n in range(30)] + ["BAD"])
+        orders = await api.get_orders_body(["A1"], page_size=2)
+    assert len(balances["Balances"]) == 30 and balances["Balances"][0]["Unknown"] == "kept"
+    assert balances["Errors"] == [{"AccountID": "BAD", "Error": "Forbidden"}]
+    assert [o["OrderID"] for o in orders["Orders"]] == ["1", "2", "3"]
+    assert "NextToken" not in orders
+    assert len(rec.requests) == 4  # two balance batches, two order pages
+
+
+async def test_order_answers_as_sent() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/orderconfirm"):
+            return ok({"Confirmations": [{"OrderConfirmID": "c1", "SummaryMessage": "BUY"}]})
+        if request.method == "POST":
+            return ok({"Orders": [{"OrderID": "5", "Message": "sent", "Unknown": 1}]})
+        return ok({"OrderID": "5", "Message": "changed"})
+
+    async with mock_api(handler) as (api, _):
+        confirm = await api.confirm_order_body(market_buy().to_api())
+        placed = await api.place_order_body(market_buy())
+        replaced = await api.replace_order_body("5", ReplaceRequest(quantity=Decimal(2)))
+        cancelled = await api.cancel_order_body("5")
+    assert confirm["Confirmations"][0]["OrderConfirmID"] == "c1"
+    assert placed == {"Orders": [{"OrderID": "5", "Message": "sent", "Unknown": 1}]}
+    assert order_results(placed)[0].order_id == "5"
+    assert replaced == cancelled == {"OrderID": "5", "Message": "changed"}
+    assert single_result(cancelled, "5").ok
+
+
+async def test_lookup_paths_and_params() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "cryptopairs" in request.url.path:
+            return ok({"SymbolNames": ["BTCUSD", 7, "ETHUSD"]})
+        if request.url.path.startswith("/v3/brokerage"):
+            return ok({"Orders": [order_json("1")]})
+        return ok([{"Name": "MSFT", "Description": "Microsoft", "Category": "Stock"}, "junk"])
+
+    async with mock_api(handler) as (api, rec):
+        names = await api.get_crypto_symbol_names()
+        suggested = await api.suggest_symbols(
+            "micro soft", top=3, odata_filter="Category eq 'Stock'"
+        )
+        found = await api.search_symbols({"N": "MSFT", "C": "Stock"})
+        history = await api.get_historical_orders(["A1"], date(2026, 11, 5), ["1", "2"])
+    assert names == ["BTCUSD", "ETHUSD"]
+    assert [(m.name, m.description, m.category) for m in suggested] == [
+        ("MSFT", "Microsoft", "Stock")
+    ]
+    assert [m.name for m in found] == ["MSFT"]
+    assert [o.order_id for o in history] == ["1"]
+    assert rec.paths == [
+        "/v3/marketdata/symbollists/cryptopairs/symbolnames",
+        "/v2/data/symbols/suggest/micro%20soft",
+        "/v2/data/symbols/search/N=MSFT&C=Stock",
+        "/v3/brokerage/accounts/A1/historicalorders/1,2",
+    ]
+    assert rec.requests[1].url.params["$top"] == "3"
+    assert rec.requests[1].url.params["$filter"] == "Category eq 'Stock'"
+    assert rec.requests[3].url.params["since"] == "2026-11-05"
+    assert "pageSize" not in rec.requests[3].url.params  # by id: one answer, no pages
+
+
+async def test_stream_of_given_order_ids() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"OrderID": "7", "Status": "OPN"}\n')
+
+    async with mock_api(handler) as (api, rec):
+        stream = api.stream_orders(["A1"], ["7", "8"])
+        with anyio.fail_after(5):
+            async for event in stream:
+                if isinstance(event, Order):
+                    break
+        await stream.aclose()
+        with pytest.raises(BadRequest):
+            api.stream_orders(["A1"], [str(n) for n in range(51)])
+    assert rec.paths[0] == "/v3/brokerage/stream/accounts/A1/orders/7,8"
+
+
 @asynccontextmanager
 async def sim_api(sim: SimServer, settings: Settings) -> AsyncIterator[TradeStationAPI]:
     async with token_session(sim, settings) as session:
@@ -459,6 +584,13 @@ async def test_sim_every_rest_method(sim: SimServer, sim_settings: Settings) -> 
             assert isinstance(history.items, tuple)
             positions = await api.get_positions([equities])
             assert any(p.symbol == "MSFT" for p in positions)
+            since = NOW.date() - timedelta(days=30)
+            old = history.items[-1].order_id
+            by_id_history = await api.get_historical_orders([equities], since, [old])
+            assert [o.order_id for o in by_id_history] == [old]
+            assert "BTCUSD" in await api.get_crypto_symbol_names()
+            assert any(m.name == "MSFT" for m in await api.suggest_symbols("MSF"))
+            assert [m.name for m in await api.search_symbols("N=MSFT&C=Stock")] == ["MSFT"]
 
 
 async def _first(stream: Any, want: Callable[[Any], bool], limit: float = 10) -> Any:

@@ -345,3 +345,57 @@ async def test_unauthorized_error_frame_refreshes_before_reconnecting() -> None:
     assert auth.refreshes == 1
     assert server.requests[1].headers["Authorization"] == "Bearer tok-2"
     assert len(server.requests) == 2  # no wasted 401 round trip
+
+
+# -- frames(): every frame as the server sent it (the CLI's `--json`) -------------------------
+
+
+async def test_frames_yields_every_frame_as_sent() -> None:
+    server = Server([chunks(PAYLOAD, hang=True)])
+    typed, _ = make_stream(server)
+    stream = typed.frames()
+    events = await collect(stream, lambda ev: {"OrderID": "3"} in ev)
+    frames = data_of(events)
+    assert frames == [
+        {"OrderID": "1", "Note": "café €"},
+        {"Heartbeat": 1, "Timestamp": "2026-12-01T15:00:00Z"},
+        {"OrderID": "2", "Note": "📈"},
+        {"StreamStatus": "EndSnapshot"},
+        {"StreamStatus": "EndSnapshot"},  # as sent, even the repeat
+        {"OrderID": "3"},
+    ]
+    assert states_of(events) == ["connecting", "connected", "snapshot_complete"]
+    assert server.requests[0].url.params["a"] == "1"  # the same request as the typed stream
+
+
+async def test_frames_still_act_on_control_frames() -> None:
+    """GoAway is printed and still reconnects; an Error frame comes as sent, once."""
+    first = chunks(
+        b'{"OrderID": "1"}\n{"Error": "Failed", "Message": "x[/]y"}\n'
+        b'{"StreamStatus": "GoAway"}\n{"OrderID": "never"}\n',
+        hang=True,
+    )
+    second = chunks(b'{"OrderID": "2"}\n', hang=True)
+    server = Server([first, second])
+    typed, _ = make_stream(server)
+    stream = typed.frames()
+    events = await collect(stream, lambda ev: {"OrderID": "2"} in ev)
+    assert data_of(events) == [
+        {"OrderID": "1"},
+        {"Error": "Failed", "Message": "x[/]y"},
+        {"StreamStatus": "GoAway"},
+        {"OrderID": "2"},
+    ]
+    assert not [e for e in events if isinstance(e, StreamErrorFrame)]
+    assert "reconnecting" in states_of(events) and len(server.requests) == 2
+
+
+async def test_a_failed_stream_keeps_the_api_error_as_its_cause() -> None:
+    server = Server([404])
+    stream, _ = make_stream(server)
+    with anyio.fail_after(5), pytest.raises(StreamFailure) as failure:
+        async for _ in stream:
+            pass
+    cause = failure.value.__cause__
+    assert cause is not failure.value
+    assert getattr(cause, "status", None) == 404 and getattr(cause, "message", "") == "scripted"
