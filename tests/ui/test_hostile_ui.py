@@ -25,6 +25,7 @@ from textual.widgets import Static
 from ui_support import SIZE, started, wait_until
 
 from tstui.ui.app import TstuiApp
+from tstui.ui.screens.order_ticket import OrderTicket
 from tstui.ui.widgets.balances import DataPanel
 from tstui.ui.widgets.symbol_panel import SymbolPanel
 
@@ -125,6 +126,20 @@ async def test_hostile_text_everywhere_keeps_the_app_up_and_the_screen_clean(
         await wait_until(
             pilot, lambda: app.live.stream_health["orders"].state == "live", 15, "orders live"
         )
+        # the order ticket prefilled from a hostile row, and a chart of a hostile position
+        await pilot.press("3")
+        await wait_until(pilot, lambda: showing(app, "orders"), 10, "orders")
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, OrderTicket), 10, "the ticket")
+        await pilot.pause(1.0)
+        assert "T1␛" in assert_screen_safe(app, "order ticket")
+        await pilot.press("escape")
+        await pilot.press("2")
+        await wait_until(pilot, lambda: showing(app, "positions"), 10, "positions")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: showing(app, "chart"), 10, "chart of a position")
+        await pilot.pause(1.0)
+        assert "␛" in assert_screen_safe(app, "chart of a hostile symbol")
         # 2. a 400 on balances whose Message holds markup and escapes
         fault = {"group": "balances", "status": 400, "count": 3}
         httpx.post(sim.url + "/_sim/faults/http", json=fault)

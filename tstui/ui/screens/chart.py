@@ -93,7 +93,9 @@ class ChartScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chart-toolbar"):
-            yield Input(self.request.symbol, placeholder="symbol", id="chart-symbol")
+            # the symbol can come from a position the server sent: an Input shows it raw
+            symbol = safe_text(self.request.symbol, limit=None)
+            yield Input(symbol, placeholder="symbol", id="chart-symbol")
             yield Static("", id="chart-status")
         with Horizontal(id="chart-row"):
             yield ChartView[Any](id="chart-view")
@@ -117,7 +119,7 @@ class ChartScreen(BaseScreen):
             return
         self.request = request
         if self.is_mounted:
-            self.query_one("#chart-symbol", Input).value = request.symbol
+            self.query_one("#chart-symbol", Input).value = safe_text(request.symbol, limit=None)
             self._start()
 
     def _start(self) -> None:
@@ -317,7 +319,7 @@ class ChartScreen(BaseScreen):
     def action_leave_symbol(self) -> None:
         field = self.query_one("#chart-symbol", Input)
         if field.has_focus:
-            field.value = self.request.symbol
+            field.value = safe_text(self.request.symbol, limit=None)
             self.chart.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any, ClassVar, Literal
 
 from textual import on
@@ -23,6 +24,7 @@ from tstui.domain.models import Account
 from tstui.domain.orders import DURATIONS, ORDER_TYPES, actions_for, format_decimal
 from tstui.domain.ticket import FieldError, TicketFields
 from tstui.domain.ticks import increment_at, step
+from tstui.domain.untrusted import safe_text
 from tstui.ui.plain import plain, plain_lines
 from tstui.ui.trading_types import SymbolInfo
 
@@ -265,20 +267,23 @@ class TicketForm(Vertical):
     def load(self, fields: TicketFields) -> None:
         """Fill every field from `fields` (blank strings keep the widget's default)."""
         self._loading = True
+        # Prefills come from rows the server sent; an Input shows its value raw, so escapes
+        # and controls are made visible (a symbol holding them is refused, never hidden).
+        text = partial(safe_text, limit=None)
         try:
             if fields.account:
                 self._select("account", fields.account)
-            self.query_one("#symbol", Input).value = fields.symbol.upper()
+            self.query_one("#symbol", Input).value = text(fields.symbol.upper())
             if fields.action:
                 self._select("action", fields.action.upper())
-            self.query_one("#quantity", Input).value = fields.quantity
+            self.query_one("#quantity", Input).value = text(fields.quantity)
             if fields.order_type:
                 self._select("order_type", fields.order_type)
-            self.query_one("#limit_price", Input).value = fields.limit_price
-            self.query_one("#stop_price", Input).value = fields.stop_price
+            self.query_one("#limit_price", Input).value = text(fields.limit_price)
+            self.query_one("#stop_price", Input).value = text(fields.stop_price)
             if fields.duration:
                 self._select("duration", fields.duration.upper())
-            self.query_one("#expiration", Input).value = fields.expiration
+            self.query_one("#expiration", Input).value = text(fields.expiration)
             if fields.route:
                 self._select("route", fields.route, add=True)
         finally:
