@@ -251,9 +251,9 @@ def test_a_cut_off_cancel_is_looked_up_by_its_order_id(
     sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     limit = ["--type", "Limit", "--limit", "100.00"]  # far below the market: stays working
-    assert main([*base, *ORDER, *limit, "--yes", "--json"]) == 0
-    (placed,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    order_id = placed["order_id"]
+    before = {o["OrderID"] for o in orders_of(sim)}
+    assert main([*base, *ORDER, *limit, "--yes"]) == 0
+    (order_id,) = {o["OrderID"] for o in orders_of(sim)} - before
     # what `tstui order cancel` leaves when killed after its "before" record
     log = AuditLog.in_dir(state_dir())
     log.append("order.cancel", env="sim", account=MARGIN, payload={"order_id": order_id})
