@@ -212,11 +212,12 @@ def test_a_wrong_enum_names_the_valid_ones(
     args = {"--type": "Market", "--action": "BUY", "--tif": "DAY"} | {flag: value}
     argv = ["order", "confirm", "--symbol", "MSFT", "--qty", "1"]
     argv += [item for pair in args.items() for item in pair]
-    with pytest.raises(SystemExit) as exit_info:
-        main([*argv, *base])
-    assert exit_info.value.code == 2
+    assert main([*argv, *base]) == 2
     err = capsys.readouterr().err
     assert value in err and valid in err
+    code, error, err = run_json(capsys, *argv, *base)  # and as an error object with --json
+    assert code == 2 and error["Error"] == "UsageError" and valid in error["Message"]
+    assert "usage:" in err
 
 
 def test_bar_unit_any_case(base: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tstui.cli.parser import build_parser
+from tstui.cli.parser import UsageError, build_parser
 from tstui.config import ConfigError, load_settings
 
 if TYPE_CHECKING:
@@ -39,7 +39,10 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        return _usage_error(exc, sys.argv[1:] if argv is None else argv)
     try:
         return _dispatch(args)
     except ConfigError as exc:
@@ -53,6 +56,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tstui.cli.errors import describe_error
 
         return _fail(args, error_object(exc), describe_error(exc), EXIT_ERROR)
+
+
+def _usage_error(exc: UsageError, argv: Sequence[str]) -> int:
+    """argparse's own report on stderr; with `--json` also the error object on stdout."""
+    if "--json" in argv:
+        from tstui.cli.common import print_json
+
+        print_json({"Error": "UsageError", "Message": exc.message})
+    exc.parser.print_usage(sys.stderr)
+    print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _fail(args: argparse.Namespace, error: dict[str, str], line: str, status: int) -> int:

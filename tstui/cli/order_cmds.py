@@ -103,7 +103,7 @@ async def _build_request(
         )
     errors = [p for p in problems if p.severity == "error"]
     for problem in errors:
-        print(f"tstui: error: {problem.field}: {problem.message}", file=sys.stderr)
+        print(f"tstui: error: {problem.field}: {safe_text(problem.message)}", file=sys.stderr)
     if request is None or errors:
         raise ValueError("the order was not sent (see the errors above)")
     return request, [p for p in problems if p.severity != "error"]
@@ -164,7 +164,7 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
     async with open_session(settings) as session:
         request, warnings = await _build_request(session, settings, args)
         for warning in warnings:
-            print(f"tstui: warning: {warning.field}: {warning.message}", file=sys.stderr)
+            print(f"tstui: warning: {warning.field}: {safe_text(warning.message)}", file=sys.stderr)
         audit = _audit(settings)
         answer = await session.api.confirm_order_body(request.to_api())
         try:

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import NoReturn
 
 from tstui import __version__
 
 ORDER_ACTIONS = ("BUY", "SELL", "SELLSHORT", "BUYTOCOVER")
 ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
 BAR_UNITS = ("Minute", "Daily", "Weekly", "Monthly")
+
+
+class UsageError(Exception):
+    """A command line that argparse refused; `main` reports it (with `--json`, also as an
+    error object on stdout) and exits 2, as argparse would."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises :class:`UsageError` instead of printing and exiting itself
+    (subcommand parsers are made of the same class)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self, message)
 
 
 def _lenient(parse_name: str) -> Callable[[str], str]:
@@ -29,10 +48,10 @@ def _lenient(parse_name: str) -> Callable[[str], str]:
     return parse
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> _Parser:
     """Options every subcommand accepts, so `tstui get accounts --json` works as well as
     `tstui --json get accounts` (SUPPRESS keeps a subparser from resetting the global)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     sup = argparse.SUPPRESS
     common.add_argument("--env", choices=("sim", "live"), default=sup, help="environment")
     common.add_argument("--base-url", default=sup, help="one server for API and sign-in")
@@ -50,7 +69,7 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tstui",
         description="Keyboard-driven terminal trading client for the TradeStation Web API.",
         parents=[common],

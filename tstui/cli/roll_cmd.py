@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tstui.cli.common import ask, live_guard, open_session, wants_json
+from tstui.domain.untrusted import safe_text
 from tstui.output import dumps
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    """One human line; it can hold server text (a refusal, a symbol): made display-safe."""
+    print(safe_text(text, limit=None), flush=True)
 
 
 async def roll_accounts(session: Session, settings: Settings) -> list[str]:
@@ -71,7 +73,7 @@ async def _print_previews(broker: ApiRollBroker, plans: Sequence[RollPlan]) -> b
 
 def _show_agenda(work: RollWork) -> None:
     for problem in work.problems:
-        print(f"tstui: roll: {problem}", file=sys.stderr)
+        print(f"tstui: roll: {safe_text(problem)}", file=sys.stderr)
     for progress in work.agenda.resume:
         _say(f"resume: {progress.describe()}")
     for plan, previous in work.agenda.blocked:
@@ -118,7 +120,7 @@ async def _run_all(
         elif outcome.done:
             _say(outcome.message)
         else:
-            print(f"tstui: roll: {outcome.message}", file=sys.stderr)
+            print(f"tstui: roll: {safe_text(outcome.message)}", file=sys.stderr)
     return outcomes
 
 
