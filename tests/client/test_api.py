@@ -413,7 +413,8 @@ def test_merge_envelopes_keeps_every_item_and_error() -> None:
         "Errors": [{"OrderID": "9", "Error": "NotFound"}],
         "Extra": "first",
     }
-    assert merge_envelopes([first], "Orders") is first  # one answer: exactly as it came
+    assert merge_envelopes([second], "Orders") is second  # one answer: exactly as it came
+    assert "NextToken" not in merge_envelopes([first], "Orders")  # a last, short page
     spec_array = [{"Orders": [{"OrderID": "1"}]}, {"Errors": [{"Error": "X"}]}]
     assert merge_envelopes([spec_array, second], "Orders") == {
         "Orders": [{"OrderID": "1"}, {"OrderID": "2", "New": True}],

@@ -502,9 +502,10 @@ def merge_envelopes(bodies: Sequence[Any], key: str) -> Any:
 
     The lists under every key (``key``'s items, ``Errors``...) are concatenated in order, so no
     item and no per-item error is lost; other keys keep their first value. ``NextToken`` is
-    dropped: the pages it pointed to are already in. One answer is returned as it came.
+    dropped: the pages it pointed to are already in (or were not worth following: see
+    ``_paged_bodies``). One answer without a ``NextToken`` is returned as it came.
     """
-    if len(bodies) == 1:
+    if len(bodies) == 1 and not (isinstance(bodies[0], Mapping) and "NextToken" in bodies[0]):
         return bodies[0]
     merged: dict[str, Any] = {}
     for body in bodies:
