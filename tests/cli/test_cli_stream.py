@@ -118,6 +118,28 @@ def test_server_closing_the_stream_is_survived(sim: SimServer, url: str) -> None
     assert len(snapshots) == 2  # one per connection: the reconnect happened
 
 
+def test_server_going_away_for_good_is_survived(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole server stops mid-stream: reconnect attempts, then --seconds ends it cleanly."""
+    from conftest import SIM_START
+
+    from tstui.sim.server import SimServer
+
+    server = SimServer(seed=7, start=SIM_START, speed=0.0, heartbeat_seconds=0.5)
+    server.start()
+    export_seed(server, monkeypatch)
+    stopper = threading.Timer(1.0, server.stop)
+    stopper.start()
+    try:
+        done = tstui("stream", "quotes", "MSFT", "--seconds", "3", "--base-url", server.url)
+    finally:
+        stopper.cancel()
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert_clean(done.stderr)
+    assert "MSFT" in done.stdout
+    assert "# quotes: reconnecting" in done.stderr
+
+
 def test_json_is_every_frame_as_sent(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Data, EndSnapshot and Heartbeat frames, one per line (the sim beats every 0.5 s)."""
     assert main(["stream", "orders", "--json", "--seconds", "1.6", "--base-url", url]) == 0
