@@ -75,9 +75,12 @@ class StreamReader:
         raise AssertionError("frame not seen")
 
     def snapshot(self) -> list[dict[str, Any]]:
+        """The frames before EndSnapshot (orders, positions and bar streams send one)."""
         frames: list[dict[str, Any]] = []
         while True:
             frame = self.next()
             if frame.get("StreamStatus") == "EndSnapshot":
                 return frames
+            # the snapshot goes out in one piece: a heartbeat first means none is coming
+            assert "Heartbeat" not in frame, "no EndSnapshot on this stream"
             frames.append(frame)

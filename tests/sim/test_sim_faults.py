@@ -27,7 +27,7 @@ def test_goaway_ends_the_stream(api: httpx.Client, control: SimControl) -> None:
 def test_stall_sends_nothing(api: httpx.Client, control: SimControl) -> None:
     with api.stream("GET", "/v3/marketdata/stream/quotes/MSFT") as response:
         reader = StreamReader(response)
-        reader.snapshot()
+        reader.next()  # the first quote
         reader.until(lambda f: "Heartbeat" in f)
         control.stall("quotes", 1.0)
         started = time.monotonic()
@@ -89,7 +89,7 @@ def test_reset_after_accept(api: httpx.Client, control: SimControl) -> None:
 def test_token_expiry_ends_streams(api: httpx.Client, control: SimControl) -> None:
     with api.stream("GET", "/v3/marketdata/stream/quotes/MSFT") as response:
         reader = StreamReader(response)
-        reader.snapshot()
+        reader.next()  # the first quote
         control.expire_tokens()
         frame = reader.until(lambda f: "Error" in f)
         assert frame["Error"] == "Unauthorized"
@@ -99,7 +99,7 @@ def test_heartbeat_interval(api: httpx.Client, control: SimControl) -> None:
     control.heartbeat(0.05)
     with api.stream("GET", "/v3/marketdata/stream/quotes/MSFT") as response:
         reader = StreamReader(response)
-        reader.snapshot()
+        reader.next()  # the first quote
         started = time.monotonic()
         for _ in range(5):
             reader.until(lambda f: "Heartbeat" in f)

@@ -58,7 +58,8 @@ def test_positions_stream_updates_and_deletes(api: httpx.Client, control: SimCon
 def test_quote_stream_follows_the_price(api: httpx.Client, control: SimControl) -> None:
     with api.stream("GET", "/v3/marketdata/stream/quotes/AAPL,@ES") as response:
         reader = StreamReader(response)
-        assert {q["Symbol"] for q in reader.snapshot()} == {"AAPL", "@ES"}
+        # the first quote of each symbol (quote streams send no EndSnapshot)
+        assert {reader.next()["Symbol"], reader.next()["Symbol"]} == {"AAPL", "@ES"}
         control.set_price("AAPL", "199.99")
         quote = reader.until(lambda f: f.get("Symbol") == "AAPL")
         assert (quote["Last"], quote["Bid"], quote["Ask"]) == ("199.99", "199.98", "200.00")
@@ -119,12 +120,21 @@ def test_seed_orders_appear_in_snapshot(api: httpx.Client, control: SimControl) 
 
 
 def test_stop_sends_goaway(api: httpx.Client, server: SimServer) -> None:
-    with api.stream("GET", "/v3/marketdata/stream/quotes/MSFT") as response:
-        reader = StreamReader(response)
-        reader.snapshot()
+    with (
+        api.stream("GET", "/v3/marketdata/stream/quotes/MSFT") as quotes,
+        api.stream("GET", f"/v3/brokerage/stream/accounts/{MARGIN}/orders") as orders,
+    ):
+        quote_reader, order_reader = StreamReader(quotes), StreamReader(orders)
+        quote_reader.next()
+        order_reader.snapshot()
         started = time.monotonic()
         server.stop()
-        assert reader.until(lambda f: "StreamStatus" in f) == {"StreamStatus": "GoAway"}
+        # each in its stream's own form: the spec's market data Error, brokerage StreamStatus
+        assert quote_reader.until(lambda f: "Error" in f) == {
+            "Error": "GoAway",
+            "Message": "The server is about to shut down.",
+        }
+        assert order_reader.until(lambda f: "StreamStatus" in f) == {"StreamStatus": "GoAway"}
     assert time.monotonic() - started < 5
 
 

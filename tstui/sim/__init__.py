@@ -55,11 +55,15 @@ API behaviour choices
   lost the race), an unknown id a 404.
 - Per-item errors (unknown accounts, symbols, order ids) come inside a 200 as ``Errors``
   entries, e.g. ``{"AccountID", "Error": "NotFound", "Message"}``.
-- Streams send the snapshot, ``{"StreamStatus": "EndSnapshot"}`` (v3 brokerage and v3 market
-  data streams; the v2 tick bar stream marks history with Status bit 4 instead), then changes;
+- Streams send only the frames the spec lists for them (the wire notes win where they differ):
+  the snapshot, then ``{"StreamStatus": "EndSnapshot"}`` on orders, positions and bar streams
+  (not quotes; the v2 tick bar stream marks history with Status bit 4 instead), then changes;
   ``{"Heartbeat": n, "Timestamp"}`` after ``heartbeat_seconds`` of silence. Order and position
-  frames are whole objects; a closed position is ``{"PositionID", "Deleted": true}``. A stream
-  whose access token expires sends ``{"Error": "Unauthorized", ...}`` and ends.
+  frames are whole objects (also with ``changes=true``); a closed position is
+  ``{"PositionID", "Deleted": true}``. Going down, brokerage streams send
+  ``{"StreamStatus": "GoAway"}``, quote and bar streams ``{"Error": "GoAway", "Message"}``, the
+  v2 tick bar stream a bare ``END`` line. A stream whose access token expires sends
+  ``{"Error": "Unauthorized", ...}`` (tick bars: ``ERROR - ...``) and ends.
 - ``@ES``/``@NQ`` roll on the Thursday of the week before the third-Friday expiry (see
   ``tstui.domain.futures``). Continuous symbols are quotable and chartable, not tradable.
 - Bars: minute bars run around the clock; daily bars are weekdays 00:00-21:00 UTC stamped at

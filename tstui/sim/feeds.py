@@ -9,7 +9,14 @@ from tstui.sim import bars
 from tstui.sim.context import SimContext
 from tstui.sim.engine import EngineEvent
 from tstui.sim.quotes import quote
-from tstui.sim.streams import encode
+from tstui.sim.streams import (
+    GO_AWAY,
+    MARKET_GO_AWAY,
+    TOKEN_EXPIRED,
+    V2_END,
+    V2_TOKEN_EXPIRED,
+    encode,
+)
 
 MARKET_REFRESH_SECONDS = 0.25
 BURST_CHUNK = 2000
@@ -18,6 +25,8 @@ BURST_CHUNK = 2000
 class OrdersFeed:
     kind = "orders"
     end_snapshot = True
+    go_away = encode(GO_AWAY)
+    token_expired = encode(TOKEN_EXPIRED)
 
     def __init__(
         self,
@@ -72,6 +81,8 @@ class OrdersFeed:
 class PositionsFeed:
     kind = "positions"
     end_snapshot = True
+    go_away = encode(GO_AWAY)
+    token_expired = encode(TOKEN_EXPIRED)
 
     def __init__(self, ctx: SimContext, accounts: list[str], errors: list[dict[str, Any]]) -> None:
         self.ctx, self.accounts, self.errors = ctx, accounts, errors
@@ -117,7 +128,11 @@ class PositionsFeed:
 
 class QuotesFeed:
     kind = "quotes"
-    end_snapshot = True
+    # The spec lists Quote, Heartbeat and Error frames only, and the wire notes name no
+    # EndSnapshot for quotes (orders, positions and history bars only): none is sent.
+    end_snapshot = False
+    go_away = encode(MARKET_GO_AWAY)
+    token_expired = encode(TOKEN_EXPIRED)
 
     def __init__(self, ctx: SimContext, symbols: list[str], errors: list[dict[str, Any]]) -> None:
         self.ctx, self.symbols, self.errors = ctx, symbols, errors
@@ -162,7 +177,11 @@ class BarsFeed:
     """Streams history then the open bar; sends the bar Closed when its span ends."""
 
     kind = "bars"
+    # The spec lists Bar, Heartbeat and Error frames; the wire notes say the history bars end
+    # with an EndSnapshot, and the notes win.
     end_snapshot = True
+    go_away = encode(MARKET_GO_AWAY)
+    token_expired = encode(TOKEN_EXPIRED)
 
     def __init__(
         self,
@@ -176,9 +195,11 @@ class BarsFeed:
         self.ctx, self.symbol, self.unit, self.interval = ctx, symbol, unit, interval
         self.barsback = barsback
         self.tick_bars = tick_bars
-        if tick_bars:
+        if tick_bars:  # the v2 framing: no StreamStatus or JSON errors, trailer lines
             self.kind = "tickbars"
             self.end_snapshot = False
+            self.go_away = V2_END
+            self.token_expired = V2_TOKEN_EXPIRED
         self._span: bars.Span | None = None
         self._last_close: str | None = None
         self._refreshed = 0.0

@@ -31,6 +31,10 @@ def routes(ctx: SimContext) -> list[Route]:
     @endpoint(ctx, "streams")
     async def positions(request: Request) -> Response:
         known, errors = split_accounts(ctx, request.path_params["accounts"])
+        changes = request.query_params.get("changes")
+        if changes is not None and changes.lower() not in ("true", "false"):
+            raise BadRequest("changes must be true or false.")
+        # changes=true or not, positions are sent whole (the wire notes: whole objects)
         feed = PositionsFeed(ctx, known, errors)
         return stream_response(ctx, feed, V3_BROKERAGE, bearer_token(request))
 

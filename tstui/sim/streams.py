@@ -4,7 +4,17 @@ One loop serves every stream kind; a ``Feed`` supplies the kind's snapshot and t
 (engine events or the poll timer) into frames. Faults are applied here: GoAway (then the
 stream ends), stall (no bytes at all, not even heartbeats), drop (the next N data frames are
 skipped), malformed (N broken lines), restart (the stream ends abruptly), and an expired
-access token (an Unauthorized error frame, then the end).
+access token (an Unauthorized error, then the end).
+
+Each stream sends only the frames the spec lists for it, with the wire notes winning where
+they say the real API differs:
+- brokerage (orders, positions): data, ``Heartbeat``, ``StreamStatus`` (``EndSnapshot``,
+  ``GoAway``) and ``{"Error", "Message"}`` (per account with ``AccountID``);
+- quotes: data, ``Heartbeat`` and errors only, so no ``EndSnapshot``; GoAway is the spec's
+  ``{"Error": "GoAway", "Message"}``;
+- bars: like quotes, plus ``EndSnapshot`` after the history bars (the wire notes);
+- v2 tick bars: data and heartbeats; the stream ends with the v2 trailer lines (``END``, or
+  ``ERROR - ...``), as the wire notes say v2 streams do.
 """
 
 from __future__ import annotations
@@ -27,6 +37,10 @@ V2_TICKBARS = "application/vnd.tradestation.streams+json"
 POLL_SECONDS = 0.05
 END_SNAPSHOT = {"StreamStatus": "EndSnapshot"}
 GO_AWAY = {"StreamStatus": "GoAway"}
+TOKEN_EXPIRED = {"Error": "Unauthorized", "Message": "Access token has expired."}
+MARKET_GO_AWAY = {"Error": "GoAway", "Message": "The server is about to shut down."}
+V2_END = b"END\n"
+V2_TOKEN_EXPIRED = b"ERROR - Unauthorized: access token has expired.\n"
 CONCURRENCY_LIMITS = {"orders": 40, "positions": 40}  # open streams per kind (wire table)
 MALFORMED_LINES = (b'{"OrderID": "12', b"not json at all", b'{"Symbol": "MSFT", "Last": }')
 
@@ -34,6 +48,8 @@ MALFORMED_LINES = (b'{"OrderID": "12', b"not json at all", b'{"Symbol": "MSFT", 
 class Feed(Protocol):
     kind: str
     end_snapshot: bool
+    go_away: bytes  # the line that tells this stream's client the server is going down
+    token_expired: bytes  # the line sent before the stream ends on an expired token
 
     def snapshot(self) -> list[dict[str, Any]]: ...
 
@@ -64,14 +80,14 @@ async def _frames(ctx: SimContext, feed: Feed, token: str | None) -> AsyncIterat
             if ctx.restart_epoch != restart_epoch:
                 return
             if ctx.stopping or faults.streams[kind].goaway_epoch != goaway_epoch:
-                yield encode(GO_AWAY)
+                yield feed.go_away
                 return
             if time.monotonic() < faults.streams[kind].stall_until:
                 await asyncio.sleep(POLL_SECONDS)
                 last_sent = time.monotonic()
                 continue
             if token is not None and ctx.oauth.access_problem(f"Bearer {token}") is not None:
-                yield encode({"Error": "Unauthorized", "Message": "Access token has expired."})
+                yield feed.token_expired
                 return
             bad = faults.take_malformed(kind)
             if bad:
