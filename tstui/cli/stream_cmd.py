@@ -120,8 +120,10 @@ def _cell(value: Any) -> str:
 
 def _labelled(*pairs: tuple[str, Any]) -> str:
     """``label value`` for each value that is present (stream updates are often partial)."""
-    return " ".join(f"{label} {_cell(value)}" if label else _cell(value) for label, value in pairs
-                    if value not in (None, ""))  # fmt: skip
+    present = [(label, value) for label, value in pairs if value not in (None, "")]
+    return " ".join(
+        f"{label} {_cell(value)}" if label else _cell(value) for label, value in present
+    )
 
 
 def human_line(event: Any) -> str | None:
