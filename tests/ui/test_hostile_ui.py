@@ -25,6 +25,8 @@ from textual.widgets import Static
 from ui_support import SIZE, started, wait_until
 
 from tstui.ui.app import TstuiApp
+from tstui.ui.screens.confirm import ConfirmScreen
+from tstui.ui.screens.order_dialogs import ReplaceOrderScreen
 from tstui.ui.screens.order_ticket import OrderTicket
 from tstui.ui.widgets.balances import DataPanel
 from tstui.ui.widgets.symbol_panel import SymbolPanel
@@ -134,6 +136,16 @@ async def test_hostile_text_everywhere_keeps_the_app_up_and_the_screen_clean(
         await pilot.pause(1.0)
         assert "T1␛" in assert_screen_safe(app, "order ticket")
         await pilot.press("escape")
+        # the cancel and replace dialogs of a working order (the filter shows working only)
+        await pilot.press("w")
+        await pilot.pause(0.5)
+        for key, kind in (("c", ConfirmScreen), ("e", ReplaceOrderScreen)):
+            await pilot.press(key)
+            await wait_until(pilot, lambda k=kind: isinstance(app.screen, k), 10, key)
+            await pilot.pause(0.5)
+            assert "␛" in assert_screen_safe(app, f"dialog {key}")
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: showing(app, "orders"), 10, "back to orders")
         await pilot.press("2")
         await wait_until(pilot, lambda: showing(app, "positions"), 10, "positions")
         await pilot.press("c")

@@ -114,7 +114,8 @@ async def load_symbol_info(api: TradeStationAPI, symbol: str) -> SymbolInfo:
             return SymbolInfo(symbol, error=reason)
         quotes = await api.get_quotes([symbol])
         quote = quotes.items[0] if quotes.items else None
-    except TradeStationError as exc:
+    except (TradeStationError, ValueError) as exc:
+        # ValueError: a symbol no URL can carry (a lone surrogate a server sent in a row)
         return SymbolInfo(symbol, error=str(exc) or type(exc).__name__)
     return SymbolInfo(symbol, detail, quote)
 
