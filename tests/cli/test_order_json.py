@@ -247,3 +247,14 @@ def test_replace_and_cancel_answers_and_prompt(
     code, answer, err = run_json(capsys, "order", "cancel", order_id, "--yes", *base)
     assert code == 0, err
     assert order_id in json.dumps(answer)
+
+
+def test_unanswered_question_is_not_sent_object(
+    sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = len(sim_orders(sim))
+    order = ["--symbol", "MSFT", "--action", "buy", "--qty", "1"]
+    code, error, err = run_json(capsys, "order", "place", *order, *base)  # no --yes, no tty
+    assert code == 1 and error["Error"] == "NotSent"
+    assert "not sent" in err
+    assert len(sim_orders(sim)) == before

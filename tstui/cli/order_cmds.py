@@ -159,8 +159,7 @@ def _print_confirmations(confirmations: list[OrderConfirmation]) -> None:
 async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int:
     place = args.what == "place"
     if place and not live_guard(settings, args):
-        print("tstui: not sent", file=sys.stderr)
-        return 1
+        return _not_sent(args, "LIVE not confirmed")
     async with open_session(settings) as session:
         request, warnings = await _build_request(session, settings, args)
         for warning in warnings:
@@ -191,8 +190,7 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
             _print_confirmations(confirmations)
         question = "Place this order despite the warnings?" if warnings else "Place this order?"
         if not args.yes and not ask(question):
-            print("tstui: not sent", file=sys.stderr)
-            return 1
+            return _not_sent(args, "not confirmed")
         return await _place(session, settings, request, args)
 
 
@@ -276,11 +274,13 @@ async def _reconcile_unknown(
         },
     )
     if found is None:
-        print(
-            "tstui: no such order after reconciling; it was probably not placed and was not "
-            "resent: check `tstui get orders`",
-            file=sys.stderr,
+        message = (
+            "no such order after reconciling; it was probably not placed and was not resent: "
+            "check `tstui get orders`"
         )
+        if wants_json(args):
+            print_json({"Error": "OrderOutcomeUnknown", "Message": message})
+        print(f"tstui: {message}", file=sys.stderr)
         return 1
     message = f"found after reconciling ({found.status})"
     result = OrderResult(order_id=found.order_id, message=message, error=None)
@@ -311,11 +311,10 @@ async def _send_change(
     """Cancel and replace: LIVE guard, one question, audit before and after, one send;
     ``send`` returns the API's answer as sent."""
     if not live_guard(settings, args):
-        return 1
+        return _not_sent(args, "LIVE not confirmed")
     async with open_session(settings) as session:
         if not args.yes and not ask(question):
-            print("tstui: not sent", file=sys.stderr)
-            return 1
+            return _not_sent(args, "not confirmed")
         account = await _order_account(session, settings, args.order_id)
         audit = _audit(settings)
         payload = {"order_id": args.order_id, **details}
@@ -385,6 +384,14 @@ async def _replace(settings: Settings, args: argparse.Namespace) -> int:
         {"change": body},
         lambda session: session.api.replace_order_body(args.order_id, change),
     )
+
+
+def _not_sent(args: argparse.Namespace, why: str) -> int:
+    """Nothing was sent (a question answered no): exit 1, and with --json an error object."""
+    if wants_json(args):
+        print_json({"Error": "NotSent", "Message": f"not sent: {why}"})
+    print("tstui: not sent", file=sys.stderr)
+    return 1
 
 
 def describe_change(change: ReplaceRequest) -> str:
