@@ -125,6 +125,17 @@ def test_stream_lines_rewritten_and_error_frames_injected(sim: SimServer) -> Non
     assert all(leg["Symbol"].endswith("<H>") for o in orders for leg in o["Legs"])
 
 
+def test_a_streams_error_answer_is_rewritten_whole(sim: SimServer) -> None:
+    headers = _bearer(sim)
+    set_hostile(sim.url, "<H>")
+    httpx.post(sim.url + "/_sim/faults/http", json={"group": "streams", "status": 400})
+    url = sim.url + "/v3/brokerage/stream/accounts/SIM1000001M/orders"
+    response = httpx.get(url, headers=headers, timeout=10)
+    assert response.status_code == 400
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert response.json()["Message"].endswith("<H>")
+
+
 @pytest.mark.parametrize(
     "body",
     [{"text": 5}, {"text": "x", "keys": "Alias"}, {"text": "x", "stream_errors": -1}],

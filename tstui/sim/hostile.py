@@ -114,10 +114,21 @@ class HostileText:
         if scope["type"] != "http" or not self.text or not path.startswith(("/v2/", "/v3/")):
             await self.app(scope, receive, send)
             return
-        if "/stream/" in path:
-            await self.app(scope, receive, self._stream_sender(send))
-        else:
-            await self.app(scope, receive, self._body_sender(send))
+        await self.app(scope, receive, self._sender(send))
+
+    def _sender(self, send: Send) -> Send:
+        """A sized body (REST, or a stream's error answer) is rewritten whole; a chunked one
+        (a stream) line by line: which one is known from the response's first message."""
+        chosen: Send | None = None
+
+        async def sender(message: Message) -> None:
+            nonlocal chosen
+            if chosen is None and message["type"] == "http.response.start":
+                sized = any(n.lower() == b"content-length" for n, _ in message.get("headers", []))
+                chosen = self._body_sender(send) if sized else self._stream_sender(send)
+            await (chosen or send)(message)
+
+        return sender
 
     def _body_sender(self, send: Send) -> Send:
         """A whole REST body: rewritten once complete, with its Content-Length fixed."""
@@ -164,7 +175,7 @@ class HostileText:
                 out = json.dumps(frame).encode() + b"\n" + out
             more = bool(message.get("more_body", False))
             if not more:
-                out, pending = out + pending, b""
+                out, pending = out + self._line(pending), b""
             await send({**message, "body": out})
 
         return sender
