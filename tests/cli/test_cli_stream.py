@@ -101,6 +101,28 @@ def test_ctrl_c_ends_with_130_and_no_traceback(url: str) -> None:
     assert "interrupted" in err
 
 
+def test_reader_going_away_ends_quietly(url: str) -> None:
+    """`tstui stream ... --json | head -1`: the pipe closes; no traceback, exit 141."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tstui", "stream", "orders", "--json", "--base-url", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_environ(),
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith(b"{")
+        proc.stdout.close()  # what `head -1` does after its line
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=20) == 141
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert_clean(err)
+    assert "BrokenPipe" not in err
+
+
 def test_server_closing_the_stream_is_survived(sim: SimServer, url: str) -> None:
     """GoAway closes the connection: the stream reconnects and still ends cleanly."""
     goaway = threading.Timer(1.0, lambda: sim.control().post("faults/goaway", {}))

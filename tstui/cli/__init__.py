@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer cut off by its reader
 
 
 def resolve_settings(args: argparse.Namespace) -> Settings:
@@ -51,11 +52,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         interrupted = {"Error": "Interrupted", "Message": "interrupted"}
         return _fail(args, interrupted, "interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        return _stdout_closed()
     except Exception as exc:  # the last line of defence: one line, never a traceback
         from tstui.cli.common import error_object
         from tstui.cli.errors import describe_error
 
         return _fail(args, error_object(exc), describe_error(exc), EXIT_ERROR)
+
+
+def _stdout_closed() -> int:
+    """Whoever read our output went away (`tstui stream ... | head -1`): stop quietly, as a
+    writer to a closed pipe does. stdout now points to devnull so that the interpreter's last
+    flush cannot fail loudly either."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (tests capture stdout)
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def _usage_error(exc: UsageError, argv: Sequence[str]) -> int:
@@ -74,8 +91,11 @@ def _fail(args: argparse.Namespace, error: dict[str, str], line: str, status: in
     from tstui.cli.common import print_json, wants_json
     from tstui.domain.untrusted import safe_text
 
-    if wants_json(args) and args.command not in (None, "sim"):
-        print_json(error)
+    try:
+        if wants_json(args) and args.command not in (None, "sim"):
+            print_json(error)
+    except BrokenPipeError:
+        _stdout_closed()
     print(f"tstui: {safe_text(line)}", file=sys.stderr)
     return status
 
