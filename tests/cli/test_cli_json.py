@@ -154,3 +154,14 @@ def test_human_tables_stay(url: str, capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:3] == ["Account", "Type", "Cash"]
     assert "{" not in out
+
+
+def test_a_lone_surrogate_in_a_body_still_prints() -> None:
+    """JSON may carry "\\ud800"; the printed document stays valid and encodable."""
+    from tstui.cli.common import wire_json
+
+    body = json.loads('{"Symbols": [{"Description": "x\\ud800y", "Name": "é"}]}')
+    text = wire_json(body)
+    text.encode("utf-8")
+    assert json.loads(text) == body
+    assert wire_json({"Name": "é"}) == '{"Name":"é"}'  # readable when it can be

@@ -38,7 +38,12 @@ def wants_json(args: argparse.Namespace) -> bool:
 
 def wire_json(body: Any) -> str:
     """A body as the API sent it, on one line (keys, strings and numbers untouched)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the body): only \u escapes
+        return json.dumps(body, ensure_ascii=True, separators=(",", ":"))
+    return text
 
 
 def print_json(body: Any, out: IO[str] | None = None) -> None:
