@@ -1,199 +1,347 @@
-"""Every REST body and stream frame kind validates against the spec's JSON schemas.
+"""Every operation the simulator serves answers what the official spec documents.
 
-Besides jsonschema validation, every key we send must be declared by the schema (a typo in a
-field name would otherwise pass, since the spec allows additional properties).
-
-Spec quirks patched here: ``TimeStamp`` and ``Expiration`` are declared ``type: object`` but
-are RFC 3339 strings in every example and in the real API, so they are validated as strings;
-the tick bar ``Status`` is an integer bit field (the spec models the bits as an object).
+One simulator is driven through every operation: successes, per-item errors, bad input, a
+missing token, a rate limit, and on each stream every frame kind (data, Heartbeat,
+StreamStatus EndSnapshot/GoAway, Error). Each REST body and each stream frame is validated
+against the corrected spec (``spec_support.CORRECTIONS``) with jsonschema, ``#/...`` refs
+resolved inside the spec document, and strictly: a key the schema does not declare fails.
+The operations driven must be exactly the operations the simulator routes, so a new route
+cannot go untested.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import jsonschema  # type: ignore[import-untyped]
 import pytest
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
-from sim_helpers import FUTURES, MARGIN, StreamReader, order_body
+from sim_helpers import CASH, FUTURES, MARGIN, START, get_token, order_body
+from spec_support import (
+    Checker,
+    Json,
+    corrected_spec,
+    operation_of,
+    response_schema,
+    served_operations,
+)
 
+from tstui.sim.control import SimControl
 from tstui.sim.server import SimServer
 
-SPEC_PATH = Path("/work/shared/tradestation-v3-openapi.json")
-if not SPEC_PATH.exists():  # pragma: no cover
-    SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "tradestation-v3-openapi.json"
+Operation = tuple[str, str]
+ERROR_KEYS = {"Error", "Message"}
+V2_TRAILERS = ("END", "ERROR - ")  # bare v2 stream trailer lines (the wire notes)
+
+
+@dataclass
+class Exchange:
+    operation: Operation
+    status: int
+    body: Any = None  # a REST body
+    lines: list[str] | None = None  # a stream's lines, as sent
+
+
+def frame_kind(line: str) -> str:
+    try:
+        frame = json.loads(line)
+    except ValueError:
+        return "trailer"
+    if "Heartbeat" in frame:
+        return "Heartbeat"
+    if "StreamStatus" in frame:
+        return str(frame["StreamStatus"])  # EndSnapshot | GoAway
+    if "Error" in frame and not {"AccountID", "Symbol"} & set(frame):
+        return "GoAway" if frame["Error"] == "GoAway" else "Error"
+    if "Error" in frame:
+        return "ItemError"
+    return "data"
+
+
+class Driver:
+    def __init__(self, server: SimServer, spec: Json) -> None:
+        self.server, self.spec = server, spec
+        self.control = SimControl(server.url)
+        self.api = httpx.Client(base_url=server.url, timeout=10)
+        self.renew_token()
+        self.exchanges: list[Exchange] = []
+
+    def renew_token(self) -> None:
+        self.api.headers["Authorization"] = f"Bearer {get_token(self.server)}"
+
+    def call(self, method: str, url: str, *, auth: bool = True, **kwargs: Any) -> httpx.Response:
+        headers = None if auth else {"Authorization": ""}
+        response = self.api.request(method, url, headers=headers, **kwargs)
+        operation = operation_of(self.spec, method, response.request.url.path)
+        self.exchanges.append(Exchange(operation, response.status_code, response.json()))
+        return response
+
+    def stream(self, url: str, act: Callable[[int], None], *, limit: int = 80) -> list[str]:
+        """Read a stream to its end, calling ``act(n)`` after its n-th line."""
+        lines: list[str] = []
+        with self.api.stream("GET", url) as response:
+            operation = operation_of(self.spec, "get", response.request.url.path)
+            if response.status_code != 200:
+                response.read()
+                self.exchanges.append(Exchange(operation, response.status_code, response.json()))
+                return lines
+            for line in response.iter_lines():
+                if line.strip():
+                    lines.append(line)
+                    act(len(lines))
+                    assert len(lines) < limit, f"{url} never ended"
+        self.exchanges.append(Exchange(operation, 200, lines=lines))
+        return lines
+
+
+def drive_rest(d: Driver) -> None:
+    every = f"{MARGIN},{FUTURES},{CASH}"
+    base = "/v3/brokerage/accounts"
+    d.call("GET", base)
+    for suffix in ("balances", "bodbalances", "positions", "orders"):
+        d.call("GET", f"{base}/{every},NOPE/{suffix}")
+    d.call("GET", f"{base}/{MARGIN}/positions", params={"symbol": "MSFT,NVDA"})
+    too_many = ",".join(f"A{i}" for i in range(26))
+    d.call("GET", f"{base}/{too_many}/balances")  # 400: more than 25 accounts
+    history = d.call("GET", f"{base}/{every}/historicalorders", params={"since": "2026-10-01"})
+    paged = d.call(
+        "GET", f"{base}/{every}/historicalorders", params={"since": "10-01-2026", "pageSize": 5}
+    )
+    assert "NextToken" in paged.json()
+    d.call("GET", f"{base}/{MARGIN}/historicalorders", params={"since": "someday"})  # 400
+    d.call(
+        "GET", f"{base}/{MARGIN}/historicalorders", params={"since": "2026-10-01", "pageSize": 0}
+    )
+    old = ",".join(o["OrderID"] for o in history.json()["Orders"][:5])
+    d.call("GET", f"{base}/{every}/historicalorders/{old},1", params={"since": "2026-10-01"})
+    d.call("GET", f"{base}/{every}/historicalorders/{old}")  # 400: since is required
+    today = ",".join(o["OrderID"] for o in d.api.get(f"{base}/{every}/orders").json()["Orders"])
+    d.call("GET", f"{base}/{every}/orders/{today},1")
+    d.call("GET", f"{base}/{every}/orders/" + ",".join(str(i) for i in range(51)))  # 400
+    market = "/v3/marketdata"
+    for unit, back in (("Minute", 5), ("Daily", 3), ("Weekly", 2), ("Monthly", 2)):
+        d.call("GET", f"{market}/barcharts/@ES", params={"unit": unit, "barsback": back})
+    d.call("GET", f"{market}/barcharts/MSFT", params={"unit": "Hourly"})  # 400
+    d.call("GET", f"{market}/barcharts/NOPE")  # 404
+    d.call("GET", f"{market}/symbols/MSFT,@ES,GCZ26,NOPE")
+    d.call("GET", f"{market}/quotes/MSFT,@CL,NOPE")
+    d.call("GET", f"{market}/symbollists/cryptopairs/symbolnames")
+    d.call("GET", "/v2/data/symbols/suggest/MS", params={"$top": 3})
+    d.call("GET", "/v2/data/symbols/suggest/E", params={"$filter": "Category eq 'Future'"})
+    d.call("GET", "/v2/data/symbols/suggest/MS", params={"$top": "many"})  # 400
+    d.call("GET", "/v2/data/symbols/search/C=FU&R=ES")
+    d.call("GET", "/v2/data/symbols/search/N=ZZZZ")  # 404
+    d.call("GET", "/v2/data/symbols/search/Q=1")  # 400
+    d.call("GET", "/v3/orderexecution/routes")
+    execution = "/v3/orderexecution"
+    d.call("POST", f"{execution}/orderconfirm", json=order_body(OrderConfirmID="conf-1"))
+    d.call("POST", f"{execution}/orderconfirm", json={"AccountID": MARGIN})  # 400
+    d.call("POST", f"{execution}/orders", json=order_body())
+    limit = d.call(
+        "POST", f"{execution}/orders", json=order_body(OrderType="Limit", LimitPrice="1.00")
+    )
+    d.call("POST", f"{execution}/orders", json=order_body(Quantity="0"))  # refused inside a 200
+    d.call("POST", f"{execution}/orders", content=b"{not json")  # 400
+    order_id = limit.json()["Orders"][0]["OrderID"]
+    d.call("PUT", f"{execution}/orders/{order_id}", json={"LimitPrice": "1.01"})
+    d.call("PUT", f"{execution}/orders/{order_id}", json={"LimitPrice": "abc"})  # 400
+    d.call("DELETE", f"{execution}/orders/{order_id}")
+    d.call("DELETE", f"{execution}/orders/{order_id}")  # 400: already final
+    d.call("DELETE", f"{execution}/orders/42")  # 404
+    d.call("PUT", f"{execution}/orders/42", json={"LimitPrice": "1.01"})  # 404
+    unauthorized = [  # a missing token, on every operation
+        ("GET", base),
+        ("GET", f"{base}/{MARGIN}/balances"),
+        ("GET", f"{base}/{MARGIN}/bodbalances"),
+        ("GET", f"{base}/{MARGIN}/positions"),
+        ("GET", f"{base}/{MARGIN}/orders"),
+        ("GET", f"{base}/{MARGIN}/orders/1"),
+        ("GET", f"{base}/{MARGIN}/historicalorders?since=2026-10-01"),
+        ("GET", f"{base}/{MARGIN}/historicalorders/1?since=2026-10-01"),
+        ("GET", f"{market}/barcharts/MSFT"),
+        ("GET", f"{market}/symbols/MSFT"),
+        ("GET", f"{market}/quotes/MSFT"),
+        ("GET", f"{market}/symbollists/cryptopairs/symbolnames"),
+        ("GET", "/v2/data/symbols/suggest/MS"),
+        ("GET", "/v2/data/symbols/search/N=MSFT"),
+        ("GET", f"{execution}/routes"),
+        ("POST", f"{execution}/orderconfirm"),
+        ("POST", f"{execution}/orders"),
+        ("PUT", f"{execution}/orders/1"),
+        ("DELETE", f"{execution}/orders/1"),
+        ("GET", f"/v3/brokerage/stream/accounts/{MARGIN}/orders"),
+        ("GET", f"/v3/brokerage/stream/accounts/{MARGIN}/orders/1"),
+        ("GET", f"/v3/brokerage/stream/accounts/{MARGIN}/positions"),
+        ("GET", f"{market}/stream/quotes/MSFT"),
+        ("GET", f"{market}/stream/barcharts/MSFT"),
+        ("GET", "/v2/stream/tickbars/MSFT/1/1"),
+    ]
+    for method, url in unauthorized:
+        assert d.call(method, url, auth=False).status_code == 401
+    for _ in range(31):  # quote snapshots: 30 a minute, then 429
+        last = d.call("GET", f"{market}/quotes/MSFT")
+    assert last.status_code == 429
+
+
+def drive_streams(d: Driver) -> None:
+    brokerage = f"/v3/brokerage/stream/accounts/{MARGIN},NOPE"
+    market = "/v3/marketdata/stream"
+    working = d.api.post(
+        "/v3/orderexecution/orders", json=order_body(OrderType="Limit", LimitPrice="1.00")
+    ).json()["Orders"][0]["OrderID"]
+    streams: list[tuple[str, str, Callable[[], None]]] = [
+        ("orders", f"{brokerage}/orders", lambda: _post(d, order_body())),
+        (
+            "orders",
+            f"{brokerage}/orders/{working},1",
+            lambda: _put(d, working, {"LimitPrice": "1.02"}),
+        ),
+        (
+            "positions",
+            f"{brokerage}/positions?changes=true",
+            lambda: _post(d, order_body(Symbol="AAPL", TradeAction="SELL", Quantity="50")),
+        ),
+        ("quotes", f"{market}/quotes/MSFT,NOPE", lambda: d.control.set_price("MSFT", "402.00")),
+        (
+            "bars",
+            f"{market}/barcharts/MSFT?unit=Minute&barsback=3",
+            lambda: d.control.advance(60),
+        ),
+        ("tickbars", "/v2/stream/tickbars/MSFT/10/3", lambda: d.control.advance(60)),
+    ]
+    for kind, url, change in streams:
+        # one run ends with GoAway, one with an expired token
+        for ending in (lambda k=kind: d.control.goaway(k), d.control.expire_tokens):
+
+            def act(n: int, change: Callable[[], None] = change, end: Any = ending) -> None:
+                if n == 1:
+                    change()
+                if n == 14:
+                    end()
+
+            d.stream(url, act)
+            d.renew_token()
+    d.stream(f"{market}/barcharts/MSFT?unit=Hourly", lambda n: None)  # 400
+    d.stream(f"{market}/barcharts/NOPE", lambda n: None)  # 404
+    d.stream("/v2/stream/tickbars/MSFT/10/11", lambda n: None)  # 400
+    d.stream(f"/v3/brokerage/stream/accounts/{MARGIN}/positions?changes=maybe", lambda n: None)
+
+
+def _post(d: Driver, body: Json) -> None:
+    assert d.api.post("/v3/orderexecution/orders", json=body).status_code == 200
+
+
+def _put(d: Driver, order_id: str, body: Json) -> None:
+    assert d.api.put(f"/v3/orderexecution/orders/{order_id}", json=body).status_code == 200
 
 
 @pytest.fixture(scope="module")
-def spec() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(SPEC_PATH.read_text())
-    patched = copy.deepcopy(document)
-    for name in ("TimeStamp", "Expiration"):
-        patched["components"]["schemas"][name]["type"] = "string"
-    for name in ("OrderLeg", "OrderLeg1"):  # an RFC 3339 string in the examples too
-        patched["components"]["schemas"][name]["properties"]["ExpirationDate"]["type"] = "string"
-    # the confirm example sends DisplayName, which the schema does not declare
-    confirm = patched["components"]["schemas"]["OrderConfirmResponse"]["properties"]
-    confirm["DisplayName"] = {"type": "string"}
-    # StatusDefinition describes an integer bit field ("Integer value represeting values
-    # through bit mappings") as an object of bits; the wire carries the integer.
-    patched["components"]["schemas"]["StatusDefinition"] = {"type": "integer", "minimum": 0}
-    return patched
+def spec() -> Json:
+    return corrected_spec()
 
 
-def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        name = schema["$ref"].split("/")[-1]
-        schema = spec["components"]["schemas"][name]
-    return schema
+@pytest.fixture(scope="module")
+def exchanges(spec: Json) -> Iterator[list[Exchange]]:
+    with SimServer(seed=7, start=START, speed=0, heartbeat_seconds=0.1) as server:
+        driver = Driver(server, spec)
+        try:
+            drive_rest(driver)
+            drive_streams(driver)
+        finally:
+            driver.api.close()
+        yield driver.exchanges
 
 
-def _declared(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    schema = _resolve(spec, schema)
-    props: dict[str, Any] = dict(schema.get("properties", {}))
-    for part in schema.get("allOf", []):
-        props.update(_declared(spec, part))
-    return props
+def _served() -> list[Operation]:
+    return sorted(served_operations(corrected_spec())[0])
 
 
-def _undeclared(spec: dict[str, Any], body: Any, schema: dict[str, Any], path: str) -> list[str]:
-    schema = _resolve(spec, schema)
-    problems: list[str] = []
-    if isinstance(body, dict):
-        props = _declared(spec, schema)
-        if not props:
-            return problems
-        for key, value in body.items():
-            if key not in props:
-                problems.append(f"{path}.{key}")
-            else:
-                problems += _undeclared(spec, value, props[key], f"{path}.{key}")
-    elif isinstance(body, list) and "items" in schema:
-        for i, item in enumerate(body):
-            problems += _undeclared(spec, item, schema["items"], f"{path}[{i}]")
-    return problems
+# What each stream must be seen sending (beyond its data frames), and why.
+STREAM_KINDS: dict[str, set[str]] = {
+    "/v3/brokerage/stream/accounts/{accounts}/orders": {
+        "Heartbeat",
+        "EndSnapshot",
+        "GoAway",
+        "Error",
+        "ItemError",
+    },
+    "/v3/brokerage/stream/accounts/{accounts}/orders/{ordersIds}": {
+        "Heartbeat",
+        "EndSnapshot",
+        "GoAway",
+        "Error",
+        "ItemError",
+    },
+    "/v3/brokerage/stream/accounts/{accounts}/positions": {
+        "Heartbeat",
+        "EndSnapshot",
+        "GoAway",
+        "Error",
+        "ItemError",
+    },
+    # the spec lists no StreamStatus on quotes: GoAway is an Error frame there
+    "/v3/marketdata/stream/quotes/{symbols}": {"Heartbeat", "GoAway", "Error", "ItemError"},
+    # EndSnapshot after the history bars: the wire notes (the spec lists none)
+    "/v3/marketdata/stream/barcharts/{symbol}": {"Heartbeat", "EndSnapshot", "GoAway", "Error"},
+    # v2: heartbeats (the wire notes), and the trailer lines END / ERROR - ... end it
+    "/v2/stream/tickbars/{symbol}/{interval}/{barsBack}": {"Heartbeat", "trailer"},
+}
 
 
-def check(spec: dict[str, Any], name: str, body: Any, *, strict: bool = True) -> None:
-    registry: Registry[Any] = Registry().with_resource(
-        "spec", Resource.from_contents(spec, default_specification=DRAFT7)
-    )
-    validator = jsonschema.Draft7Validator(
-        {"$ref": f"spec#/components/schemas/{name}"}, registry=registry
-    )
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
-    assert not errors, f"{name}: {errors[0].message} at {list(errors[0].path)}"
-    extra = _undeclared(spec, body, {"$ref": f"#/components/schemas/{name}"}, name)
-    assert not strict or not extra, f"undeclared fields: {extra}"
-
-
-def test_rest_bodies(spec: dict[str, Any], server: SimServer, api: httpx.Client) -> None:
-    both = f"{MARGIN},{FUTURES},NOPE"
-    check(spec, "Accounts", api.get("/v3/brokerage/accounts").json())
-    check(spec, "Balances", api.get(f"/v3/brokerage/accounts/{both}/balances").json())
-    check(spec, "BalancesBOD", api.get(f"/v3/brokerage/accounts/{both}/bodbalances").json())
-    check(spec, "Positions", api.get(f"/v3/brokerage/accounts/{both}/positions").json())
-    check(spec, "Orders", api.get(f"/v3/brokerage/accounts/{both}/orders").json())
-    history = api.get(
-        f"/v3/brokerage/accounts/{both}/historicalorders?since=2026-10-01&pageSize=20"
-    )
-    check(spec, "HistoricalOrders", history.json())
-    some_id = history.json()["Orders"][0]["OrderID"]
-    by_id = api.get(
-        f"/v3/brokerage/accounts/{MARGIN},{FUTURES}/historicalorders/{some_id},1?since=2026-10-01"
-    )
-    check(spec, "HistoricalOrdersById", by_id.json())
-    check(spec, "OrdersById", api.get(f"/v3/brokerage/accounts/{MARGIN}/orders/1").json())
-    for unit in ("Minute", "Daily", "Weekly", "Monthly"):
-        bars = api.get(f"/v3/marketdata/barcharts/@ES?unit={unit}&barsback=5").json()
-        check(spec, "Bars", bars)
-    check(spec, "SymbolDetailsResponse", api.get("/v3/marketdata/symbols/MSFT,@ES,GCZ26,X").json())
-    check(spec, "QuoteSnapshot", api.get("/v3/marketdata/quotes/MSFT,@CL,X").json())
-    for route in api.get("/v3/orderexecution/routes").json()["Routes"]:
-        check(spec, "Routes", route)  # the spec's "Routes" schema describes one route
-    confirm = api.post("/v3/orderexecution/orderconfirm", json=order_body(OrderConfirmID="c1"))
-    check(spec, "OrderConfirmResponses", confirm.json())
-    placed = api.post(
-        "/v3/orderexecution/orders", json=order_body(OrderType="Limit", LimitPrice="1.00")
-    )
-    check(spec, "OrderResponses", placed.json())
-    order_id = placed.json()["Orders"][0]["OrderID"]
-    rejected = api.post("/v3/orderexecution/orders", json=order_body(Quantity="0"))
-    check(spec, "OrderResponses", rejected.json())
-    replaced = api.put(f"/v3/orderexecution/orders/{order_id}", json={"LimitPrice": "1.01"})
-    check(spec, "OrderResponse", replaced.json())
-    check(spec, "OrderResponse", api.delete(f"/v3/orderexecution/orders/{order_id}").json())
-    for response in (
-        api.get("/v3/marketdata/barcharts/MSFT?unit=Hourly"),
-        httpx.get(f"{server.url}/v3/brokerage/accounts"),
-        api.delete("/v3/orderexecution/orders/42"),
-    ):
-        assert response.status_code in (400, 401, 404)
-        check(spec, "ErrorResponse", response.json())
-
-
-def test_brokerage_stream_frames(
-    spec: dict[str, Any], server: SimServer, api: httpx.Client
+@pytest.mark.parametrize("operation", _served(), ids=lambda op: f"{op[0]} {op[1]}")
+def test_every_response_conforms(
+    spec: Json, exchanges: list[Exchange], operation: Operation
 ) -> None:
-    with api.stream("GET", f"/v3/brokerage/stream/accounts/{MARGIN},NOPE/orders") as response:
-        assert response.headers["content-type"].startswith(
-            "application/vnd.tradestation.streams.v3+json"
-        )
-        reader = StreamReader(response)
-        snapshot = reader.snapshot()
-        check(spec, "StreamOrderErrorResponse", snapshot[0])
-        for frame in snapshot[1:]:
-            check(spec, "Order1", frame)
-        check(spec, "StreamStatus", {"StreamStatus": "EndSnapshot"})
-        api.post("/v3/orderexecution/orders", json=order_body())
-        check(spec, "Order1", reader.until(lambda f: f.get("Status") == "FLL"))
-        check(spec, "Heartbeat3", reader.until(lambda f: "Heartbeat" in f))
-    with api.stream("GET", f"/v3/brokerage/stream/accounts/{MARGIN}/positions") as response:
-        reader = StreamReader(response)
-        for frame in reader.snapshot():
-            check(spec, "Position", frame)
-        api.post(
-            "/v3/orderexecution/orders",
-            json=order_body(Symbol="AAPL", TradeAction="SELL", Quantity="50"),
-        )
-        deleted = reader.until(lambda f: f.get("Deleted") is True)
-        assert set(deleted) == {"PositionID", "Deleted"}
-        check(spec, "Position", deleted)
-        check(spec, "Heartbeat3", reader.until(lambda f: "Heartbeat" in f))
+    checker = Checker(spec)
+    mine = [e for e in exchanges if e.operation == operation]
+    statuses = {e.status for e in mine}
+    assert 200 in statuses and statuses - {200}, f"needs a success and an error: {statuses}"
+    problems: list[str] = []
+    for exchange in mine:
+        schema = response_schema(spec, operation, exchange.status)  # the status is documented
+        if exchange.status >= 400:
+            body = exchange.body
+            assert ERROR_KEYS <= set(body) <= ERROR_KEYS | {"StatusCode"}, body
+        if exchange.lines is None:
+            problems += [f"{exchange.status}: {p}" for p in checker.problems(schema, exchange.body)]
+            continue
+        kinds = set()
+        for line in exchange.lines:
+            kind = frame_kind(line)
+            kinds.add(kind)
+            if kind == "trailer":
+                assert line.startswith(V2_TRAILERS) and operation[1].startswith("/v2/"), line
+                continue
+            problems += [
+                f"frame {line[:80]}: {p}" for p in checker.problems(schema, json.loads(line))
+            ]
+        exchange.body = kinds
+    assert not problems, "\n".join(problems[:10])
+    streamed = [e for e in mine if e.lines is not None]
+    if operation[1] in STREAM_KINDS:
+        seen = set().union(*(e.body for e in streamed))
+        assert {"data"} | STREAM_KINDS[operation[1]] <= seen, seen
+        assert seen <= {"data"} | STREAM_KINDS[operation[1]], seen
+    else:
+        assert not streamed
 
 
-def test_market_stream_frames(spec: dict[str, Any], server: SimServer, api: httpx.Client) -> None:
-    with api.stream("GET", "/v3/marketdata/stream/quotes/MSFT,@ES,NOPE") as response:
-        assert response.headers["content-type"].startswith(
-            "application/vnd.tradestation.streams.v2+json"
-        )
-        reader = StreamReader(response)
-        snapshot = [reader.next() for _ in range(3)]  # no EndSnapshot on quote streams
-        assert snapshot[0] == {"Symbol": "NOPE", "Error": "Symbol NOPE not found."}
-        for frame in snapshot:
-            check(spec, "QuoteStream", frame)
-        check(spec, "Heartbeat1", reader.until(lambda f: "Heartbeat" in f))
-    with api.stream("GET", "/v3/marketdata/stream/barcharts/ESZ26?unit=Minute&barsback=3") as r:
-        reader = StreamReader(r)
-        for frame in reader.snapshot():
-            check(spec, "Bar", frame)
-        server.control().advance(60)
-        check(spec, "Bar", reader.until(lambda f: f.get("BarStatus") == "Closed"))
-        check(spec, "Heartbeat", reader.until(lambda f: "Heartbeat" in f))
-    with api.stream("GET", "/v2/stream/tickbars/MSFT/10/3") as response:
-        assert response.headers["content-type"].startswith(
-            "application/vnd.tradestation.streams+json"
-        )
-        reader = StreamReader(response)
-        for _ in range(3):
-            frame = reader.next()
-            assert isinstance(frame["Close"], float) and frame["TimeStamp"].startswith("/Date(")
-            # The spec lists only Close/TotalVolume/Status/TimeStamp; the wire notes add
-            # Open/High/Low and the tick and volume counts, so extras are allowed here.
-            check(spec, "TickbarDefinition", frame, strict=False)
-            assert {"Open", "High", "Low", "UpTicks", "DownTicks"} <= set(frame)
+def test_the_driven_operations_are_exactly_the_served_ones(
+    spec: Json, exchanges: list[Exchange]
+) -> None:
+    served, unknown = served_operations(spec)
+    assert not unknown, f"routes the spec does not have: {unknown}"
+    assert {e.operation for e in exchanges} == served
+
+
+def test_corrections_are_needed_and_applied(spec: Json) -> None:
+    """Each correction changes the document (a stale one would silently do nothing)."""
+    from spec_support import CORRECTIONS, _at, raw_spec
+
+    original = raw_spec()
+    for correction in CORRECTIONS:
+        before = json.dumps(_at(original, correction.pointer), sort_keys=True)
+        after = json.dumps(_at(spec, correction.pointer), sort_keys=True)
+        assert before != after, correction.why

@@ -19,9 +19,16 @@ Handler = Callable[[Request], Awaitable[Response]]
 MAX_ACCOUNTS = 25
 
 
-def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error(
+    status: int, message: str, headers: dict[str, str] | None = None, *, v2: bool = False
+) -> JSONResponse:
+    """TradeStation's ``{"Error", "Message"}``; the v2 routes add the ``StatusCode`` that the
+    spec's v2 error object declares."""
     title = ERROR_TITLES.get(status, "InternalServerError" if status >= 500 else "BadRequest")
-    return JSONResponse({"Error": title, "Message": message}, status, headers=headers)
+    body: dict[str, Any] = {"Error": title, "Message": message}
+    if v2:
+        body["StatusCode"] = status
+    return JSONResponse(body, status, headers=headers)
 
 
 def endpoint(
@@ -31,29 +38,30 @@ def endpoint(
 
     def wrap(fn: Handler) -> Handler:
         async def handler(request: Request) -> Response:
+            v2 = request.url.path.startswith("/v2/")
             if ctx.faults.latency > 0:
                 await asyncio.sleep(ctx.faults.latency)
             status = ctx.faults.take_http(group)
             if status is not None:
                 retry = {"Retry-After": "1"} if status in (429, 503) else None
-                return error(status, "Injected fault.", retry)
+                return error(status, "Injected fault.", retry, v2=v2)
             if auth:
                 problem = ctx.oauth.access_problem(request.headers.get("authorization"))
                 if problem is not None:
-                    return error(401, problem)
+                    return error(401, problem, v2=v2)
             if category is not None:
                 wait = ctx.limiter.hit(category)
                 if wait is not None:
-                    return error(429, "Rate limit exceeded.", {"Retry-After": str(wait)})
+                    return error(429, "Rate limit exceeded.", {"Retry-After": str(wait)}, v2=v2)
             try:
                 return await fn(request)
             except BadRequest as exc:
-                return error(400, str(exc))
+                return error(400, str(exc), v2=v2)
             except NotFound as exc:
-                return error(404, str(exc))
+                return error(404, str(exc), v2=v2)
             except Exception:  # nothing may crash the server
                 log.exception("simulator route failed")
-                return error(500, "Internal error.")
+                return error(500, "Internal error.", v2=v2)
 
         return handler
 
