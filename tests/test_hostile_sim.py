@@ -138,7 +138,12 @@ def test_a_streams_error_answer_is_rewritten_whole(sim: SimServer) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"text": 5}, {"text": "x", "keys": "Alias"}, {"text": "x", "stream_errors": -1}],
+    [
+        {"text": 5},
+        {"text": "x", "keys": "Alias"},
+        {"text": "x", "spare": "AccountID"},
+        {"text": "x", "stream_errors": -1},
+    ],
 )
 def test_bad_requests_are_refused(sim: SimServer, body: dict[str, Any]) -> None:
     response = httpx.post(sim.url + "/_sim/hostile", json=body, timeout=10)

@@ -181,6 +181,21 @@ async def test_every_string_field_hostile_ids_and_codes_too(
         assert app.is_running and app.crash is None
 
 
+async def test_every_field_but_the_ids_hostile_with_live_streams(
+    sim: SimServer, settings: Settings
+) -> None:
+    """keys="*" sparing the ids: statuses, order types, durations, sides, asset and account
+    types, currencies... all hostile while the streams and requests still work."""
+    set_hostile(sim.url, ALL_HOSTILE, keys="*", spare=["AccountID", "OrderID", "PositionID"])
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        seen = await tour(app, pilot, streams_ok=False)
+        orders = app.live.order_book.orders()
+        assert orders and all("T1" in str(o.status) for o in orders)  # codes carry it too
+        assert "T1␛" in seen["orders"]
+        assert app.is_running and app.crash is None
+
+
 _GENERATED = st.text(st.characters(codec=None), min_size=1, max_size=40)
 
 

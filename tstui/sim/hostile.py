@@ -1,12 +1,14 @@
 """Hostile server text, for tests: ``POST /_sim/hostile`` makes the API's text fields evil.
 
-Body: ``{"text": "...", "keys": [...] | "*", "stream_errors": N}``.
+Body: ``{"text": "...", "keys": [...] | "*", "spare": [...], "stream_errors": N}``.
 
 - ``text`` is appended to every selected string value of every API response (REST bodies and
   stream lines under ``/v2/`` and ``/v3/``); ``""`` turns the mode off.
 - ``keys`` selects the JSON keys: by default the descriptive ones (``DEFAULT_KEYS``: alias,
   descriptions, reject reasons, messages, symbols...); ``"*"`` means every string that is not
   a number, a time, or a stream control value, ids and enum codes included.
+- ``spare``: keys never rewritten (e.g. the ids with ``"*"``, so requests built from them
+  still reach their account).
 - ``stream_errors``: that many ``{"Error": "Failed", "Message": "feed <text>"}`` frames are
   sent, one before each of the next stream chunks.
 
@@ -72,12 +74,16 @@ class HostileText:
         self.app = app
         self.text = ""
         self.keys: frozenset[str] | None = frozenset(DEFAULT_KEYS)  # None = "*"
+        self.spare: frozenset[str] = frozenset()
         self._stream_errors = 0
         self._lock = threading.Lock()
 
-    def configure(self, text: str, keys: frozenset[str] | None, stream_errors: int) -> None:
+    def configure(
+        self, text: str, keys: frozenset[str] | None, spare: frozenset[str], stream_errors: int
+    ) -> None:
         with self._lock:
-            self.text, self.keys, self._stream_errors = text, keys, stream_errors
+            self.text, self.keys, self.spare = text, keys, spare
+            self._stream_errors = stream_errors
 
     def _take_stream_error(self) -> bool:
         with self._lock:
@@ -92,7 +98,7 @@ class HostileText:
             return {k: self.taint(v, str(k)) for k, v in value.items()}
         if isinstance(value, list):
             return [self.taint(v, key) for v in value]
-        if isinstance(value, str) and key not in _CONTROL_KEYS:
+        if isinstance(value, str) and key not in _CONTROL_KEYS and key not in self.spare:
             chosen = not _is_data(value) if self.keys is None else key in self.keys
             if chosen:
                 return value + self.text
@@ -200,19 +206,20 @@ async def _hostile(request: Request) -> Response:
         body = json.loads(await request.body() or b"{}")
     except ValueError:
         return JSONResponse({"error": "The body must be JSON."}, 400)
-    text, keys, errors = (
-        body.get("text") if isinstance(body, dict) else None,
-        body.get("keys", list(DEFAULT_KEYS)) if isinstance(body, dict) else None,
-        body.get("stream_errors", 0) if isinstance(body, dict) else None,
-    )
+    if not isinstance(body, dict):
+        return JSONResponse({"error": "The body must be a JSON object."}, 400)
+    text, keys = body.get("text"), body.get("keys", list(DEFAULT_KEYS))
+    spare, errors = body.get("spare", []), body.get("stream_errors", 0)
     if not isinstance(text, str):
         return JSONResponse({"error": "text must be a string"}, 400)
     if keys != "*" and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
         return JSONResponse({"error": 'keys must be a list of JSON keys or "*"'}, 400)
+    if not (isinstance(spare, list) and all(isinstance(k, str) for k in spare)):
+        return JSONResponse({"error": "spare must be a list of JSON keys"}, 400)
     if isinstance(errors, bool) or not isinstance(errors, int) or errors < 0:
         return JSONResponse({"error": "stream_errors must be a count"}, 400)
     chosen = None if keys == "*" else frozenset(keys)
-    _installed(request).configure(text, chosen, errors)
+    _installed(request).configure(text, chosen, frozenset(spare), errors)
     return JSONResponse({"ok": True, "keys": "*" if chosen is None else sorted(chosen)})
 
 
