@@ -102,8 +102,7 @@ def test_server_error_line_is_safe(seed_env: str, capsys: pytest.CaptureFixture[
 def test_json_keeps_the_hostile_values_whole(
     seed_env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # (without the lone surrogate: UTF-8 output can carry it only as a \u escape)
-    text = " ".join(v for k, v in HOSTILE.items() if k != "surrogate")
+    text = ALL_HOSTILE  # the lone surrogate too: it travels as its \u escape
     set_hostile(seed_env, text)
     status, out, _ = _run(seed_env, ["get", "accounts", "--json"], capsys)
     assert status == 0
