@@ -68,7 +68,8 @@ def test_suggest_matches_names_and_descriptions_with_top_and_filter(api: httpx.C
     ).json()
     assert [s["Name"] for s in stocks_only] == ["NVDA"]
     assert api.get("/v2/data/symbols/suggest/zzzz").json() == []
-    for params in ({"$top": "x"}, {"$top": "0"}, {"$filter": "Colour eq 'red'"}):
+    assert api.get("/v2/data/symbols/suggest/MS", params={"$top": 0}).json() == []
+    for params in ({"$top": "x"}, {"$filter": "Colour eq 'red'"}):
         bad = api.get("/v2/data/symbols/suggest/MS", params=params)
         assert bad.status_code == 400
         assert bad.json()["Error"] == "BadRequest"

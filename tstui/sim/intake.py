@@ -19,6 +19,106 @@ class NotFound(Exception):
     """Answered with 404 and this message."""
 
 
+# The JSON types of the spec's request bodies (OrderRequest, OrderReplaceRequest): "string",
+# "boolean", a tuple of allowed strings, an object's fields, or [item] for an array. A value
+# of another type (or null: the spec declares no field nullable) is a 400 naming the field;
+# fields the spec does not have are ignored.
+Shape = str | tuple[str, ...] | dict[str, Any] | list[Any]
+REQUIRED = "*required"  # in an object's shape: the fields it must have
+_ACTIVATION_RULE: dict[str, Shape] = {
+    "RuleType": "string",
+    "Symbol": "string",
+    "Predicate": "string",
+    "TriggerKey": ("STT", "STTN", "SBA", "SAB", "DTT", "DTTN", "DBA", "DAB"),
+    "Price": "string",
+    "LogicOperator": ("And", "Or"),
+}
+_TIME_RULE: dict[str, Shape] = {"TimeUtc": "string"}
+_TRAILING_STOP: dict[str, Shape] = {"Amount": "string", "Percent": "string"}
+_ADVANCED: dict[str, Shape] = {
+    "AddLiquidity": "boolean",
+    "AllOrNone": "boolean",
+    "BookOnly": "boolean",
+    "DiscretionaryPrice": "string",
+    "MarketActivationRules": [_ACTIVATION_RULE],
+    "NonDisplay": "boolean",
+    "PegValue": "string",
+    "ShowOnlyQuantity": "string",
+    "TimeActivationRules": [_TIME_RULE],
+    "TrailingStop": _TRAILING_STOP,
+}
+ORDER_SHAPE: dict[str, Shape] = {
+    "AccountID": "string",
+    "AdvancedOptions": _ADVANCED,
+    "BuyingPowerWarning": "string",
+    "Legs": [
+        {
+            "Quantity": "string",
+            "Symbol": "string",
+            "TradeAction": "string",
+            REQUIRED: ("Symbol", "Quantity", "TradeAction"),
+        }
+    ],
+    "LimitPrice": "string",
+    "OrderConfirmID": "string",
+    "OrderType": ORDER_TYPES,
+    "Quantity": "string",
+    "Route": "string",
+    "StopPrice": "string",
+    "Symbol": "string",
+    "TimeInForce": {"Duration": "string", "Expiration": "string", REQUIRED: ("Duration",)},
+    "TradeAction": "string",
+    REQUIRED: ("AccountID", "TimeInForce", "OrderType", "Quantity", "Symbol", "TradeAction"),
+}
+ORDER_SHAPE["OSOs"] = [
+    {"Orders": [ORDER_SHAPE], "Type": ("NORMAL", "BRK", "OCO"), REQUIRED: ("Type", "Orders")}
+]
+REPLACE_SHAPE: dict[str, Shape] = {
+    "LimitPrice": "string",
+    "StopPrice": "string",
+    "OrderType": "string",
+    "Quantity": "string",
+    "AdvancedOptions": {
+        "ShowOnlyQuantity": "string",
+        "TrailingStop": _TRAILING_STOP,
+        "MarketActivationRules": {"ClearAll": "boolean", "Rules": [_ACTIVATION_RULE]},
+        "TimeActivationRules": {"ClearAll": "boolean", "Rules": [_TIME_RULE]},
+    },
+}
+_MAX_DEPTH = 8  # OSOs nest orders in orders: a body nested deeper is refused, not recursed
+
+
+def check_shape(value: Any, shape: Shape, where: str, depth: int = 0) -> None:
+    """Raise BadRequest naming the first field whose JSON type differs from ``shape``."""
+    if depth > _MAX_DEPTH:
+        raise BadRequest(f"{where} is nested too deeply.")
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            raise BadRequest(f"{where or 'The request body'} must be a JSON object.")
+        for key in shape.get(REQUIRED, ()):
+            if key not in value:
+                raise BadRequest(f"{where}.{key} is required." if where else f"{key} is required.")
+        for key, inner in shape.items():
+            if key != REQUIRED and key in value:
+                field = f"{where}.{key}" if where else key
+                if value[key] is None:  # the spec declares no field nullable
+                    raise BadRequest(f"{field} must not be null.")
+                check_shape(value[key], inner, field, depth + 1)
+    elif isinstance(shape, list):
+        if not isinstance(value, list):
+            raise BadRequest(f"{where} must be an array.")
+        for i, item in enumerate(value):
+            check_shape(item, shape[0], f"{where}[{i}]", depth + 1)
+    elif isinstance(shape, tuple):
+        if value not in shape:
+            raise BadRequest(f"{where} must be one of {', '.join(shape)}.")
+    elif shape == "boolean":
+        if not isinstance(value, bool):
+            raise BadRequest(f"{where} must be true or false.")
+    elif not isinstance(value, str):
+        raise BadRequest(f"{where} must be a string.")
+
+
 @dataclass(frozen=True, slots=True)
 class OrderIntent:
     account_id: str
@@ -61,8 +161,7 @@ def decimal_field(body: dict[str, Any], key: str, *, required: bool = False) -> 
 
 
 def parse_order(body: Any) -> OrderIntent:
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.")
+    check_shape(body, ORDER_SHAPE, "")
     account = _text(body, "AccountID") or ""
     symbol = (_text(body, "Symbol") or "").upper()
     quantity = decimal_field(body, "Quantity", required=True)
@@ -113,8 +212,7 @@ class ReplaceIntent:
 
 
 def parse_replace(body: Any) -> ReplaceIntent:
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.")
+    check_shape(body, REPLACE_SHAPE, "")
     order_type = _text(body, "OrderType", required=False)
     if order_type is not None and order_type not in ORDER_TYPES:
         raise BadRequest(f"OrderType must be one of {', '.join(ORDER_TYPES)}.")

@@ -163,9 +163,7 @@ def parse_top(raw: str | None) -> int | None:
         top = int(raw)
     except ValueError:
         raise BadRequest("$top must be an integer.") from None
-    if top < 1:
-        raise BadRequest("$top must be at least 1.")
-    return top
+    return max(top, 0)  # $top=0 (or less) asks for nothing
 
 
 def parse_criteria(raw: str) -> dict[str, str]:

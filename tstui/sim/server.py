@@ -51,7 +51,10 @@ def build_app(ctx: SimContext) -> Starlette:
         title = "NotFound" if status == 404 else "BadRequest"
         if status == 405:
             title = "MethodNotAllowed"
-        return JSONResponse({"Error": title, "Message": f"{request.url.path}: {exc}"}, status)
+        # a 405 carries Allow (RFC 9110): Starlette's routing puts it on the exception
+        headers = getattr(exc, "headers", None)
+        body = {"Error": title, "Message": f"{request.url.path}: {exc}"}
+        return JSONResponse(body, status, headers=headers)
 
     every = [
         *routes_oauth.routes(ctx),
