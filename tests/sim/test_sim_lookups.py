@@ -124,3 +124,37 @@ def test_historical_since_accepts_every_documented_date_form(api: httpx.Client) 
         "Error": "BadRequest",
         "Message": "since is limited to 90 days prior to the current date.",
     }
+
+
+def test_order_bodies_are_checked_against_the_spec_types(api: httpx.Client) -> None:
+    cases = [
+        (order_body(AccountID=1000001), "AccountID must be a string."),
+        (order_body(Quantity=10), "Quantity must be a string."),
+        ({**order_body(), "StopPrice": None}, "StopPrice must not be null."),
+        (order_body(TimeInForce={}), "TimeInForce.Duration is required."),
+        (order_body(OrderType="market"), "OrderType must be one of Market, Limit"),
+        (
+            order_body(AdvancedOptions={"AllOrNone": "yes"}),
+            "AdvancedOptions.AllOrNone must be true or false.",
+        ),
+        (
+            order_body(Legs=[{"Quantity": "1", "TradeAction": "BUY"}]),
+            "Legs[0].Symbol is required.",
+        ),
+        (
+            order_body(OSOs=[{"Type": "XYZ", "Orders": []}]),
+            "OSOs[0].Type must be one of NORMAL, BRK, OCO.",
+        ),
+    ]
+    before = len(api.get(f"/v3/brokerage/accounts/{MARGIN}/orders").json()["Orders"])
+    for body, message in cases:
+        for path in ("/v3/orderexecution/orderconfirm", "/v3/orderexecution/orders"):
+            response = api.post(path, json=body)
+            assert response.status_code == 400, (body, response.text)
+            answer = response.json()
+            assert set(answer) == {"Error", "Message"} and answer["Error"] == "BadRequest"
+            assert answer["Message"].startswith(message), answer
+    replace = api.put("/v3/orderexecution/orders/1", json={"LimitPrice": 1.5})
+    assert replace.json() == {"Error": "BadRequest", "Message": "LimitPrice must be a string."}
+    # nothing was placed
+    assert len(api.get(f"/v3/brokerage/accounts/{MARGIN}/orders").json()["Orders"]) == before

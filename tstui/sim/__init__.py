@@ -55,6 +55,24 @@ API behaviour choices
   lost the race), an unknown id a 404.
 - Per-item errors (unknown accounts, symbols, order ids) come inside a 200 as ``Errors``
   entries, e.g. ``{"AccountID", "Error": "NotFound", "Message"}``.
+- Every object carries every field of the spec's example for its kind (stock positions
+  ``InitialRequirement``/``MaintenanceMargin`` ``"0"``, futures legs ``ExpirationDate``...).
+  Order and replace bodies are checked against the spec's JSON types: a wrong type, a null or
+  a missing required field (nested ones too) is a 400 naming the field; unknown fields and
+  unknown query parameters are ignored. Refusals are ``{"Error", "Message"}`` (v2 routes add
+  ``StatusCode``); an undeclared method is a 405 with ``Allow``.
+- A position's ``TodaysProfitLoss``: shares held overnight from the previous close (21:00 UTC
+  of the last weekday, the quote's ``PreviousClose``), today's fills from their fill price.
+- ``historicalorders?since=`` takes ``YYYY-MM-DD``, ``MM-DD-YYYY``, ``YYYY/MM/DD``,
+  ``MM/DD/YYYY`` or RFC 3339, at most 90 days back; by id it needs ``since`` too.
+- ``/v3/marketdata/symbollists/cryptopairs/symbolnames`` lists the spec's four pairs (the
+  simulator quotes none of them). ``/v2/data/symbols/suggest/{text}`` matches a symbol or root
+  prefix or a word of the description, ``$top`` (0 or less: none) and ``$filter`` (``eq``/
+  ``neq`` on Category, Country, Currency, Exchange, joined by ``and``).
+  ``/v2/data/symbols/search/{criteria}`` takes ``Key=Value&...`` (N, C, Cnt, Desc, R, Cur, Exp,
+  Flg...; an unknown key is a 400), lists stocks, continuous futures and the next four
+  contracts per product, no options, and answers 404 when nothing matches (the spec's
+  ``minItems: 1``). v2 numbers (DisplayType, MinMove, PointValue) are JSON numbers.
 - Streams send only the frames the spec lists for them (the wire notes win where they differ):
   the snapshot, then ``{"StreamStatus": "EndSnapshot"}`` on orders, positions and bar streams
   (not quotes; the v2 tick bar stream marks history with Status bit 4 instead), then changes;
