@@ -158,3 +158,13 @@ def test_order_bodies_are_checked_against_the_spec_types(api: httpx.Client) -> N
     assert replace.json() == {"Error": "BadRequest", "Message": "LimitPrice must be a string."}
     # nothing was placed
     assert len(api.get(f"/v3/brokerage/accounts/{MARGIN}/orders").json()["Orders"]) == before
+
+
+def test_confirm_without_an_id_gets_one_that_a_placement_can_use(api: httpx.Client) -> None:
+    body = order_body(OrderType="Limit", LimitPrice="1.00")
+    (first,) = api.post("/v3/orderexecution/orderconfirm", json=body).json()["Confirmations"]
+    (again,) = api.post("/v3/orderexecution/orderconfirm", json=body).json()["Confirmations"]
+    confirm_id = first["OrderConfirmID"]
+    assert 1 <= len(confirm_id) <= 22 and confirm_id == again["OrderConfirmID"]
+    placed = api.post("/v3/orderexecution/orders", json={**body, "OrderConfirmID": confirm_id})
+    assert placed.json()["Orders"][0]["OrderID"]

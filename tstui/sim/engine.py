@@ -10,6 +10,8 @@ order. Accepted orders go ``ACK`` -> ``OPN`` and then ``FLL`` when they match.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -109,6 +111,12 @@ class Engine:
             symbol_day_pl(self, pos.account_id, pos.symbol),
         )
 
+    def _confirm_id(self, intent: OrderIntent) -> str:
+        """A confirm without an OrderConfirmID gets one, as from the real API (22 characters,
+        a function of the seed, the request and the sim time: deterministic)."""
+        seen = f"{self.seed}|{intent}|{self.clock.now().isoformat()}".encode()
+        return base64.b64encode(hashlib.sha256(seen).digest()).decode()[:22]
+
     def _new_order_id(self) -> str:
         order_id = str(self.next_order_id)
         self.next_order_id += 1
@@ -186,7 +194,7 @@ class Engine:
                     {
                         "AccountID": account.account_id,
                         "DisplayName": account.account_id,
-                        "OrderConfirmID": intent.confirm_id or "",
+                        "OrderConfirmID": intent.confirm_id or self._confirm_id(intent),
                         "SummaryMessage": (
                             f"{intent.trade_action} {intent.quantity} {inst.symbol} "
                             f"{intent.order_type} {intent.duration}"
