@@ -399,3 +399,35 @@ async def test_a_failed_stream_keeps_the_api_error_as_its_cause() -> None:
     cause = failure.value.__cause__
     assert cause is not failure.value
     assert getattr(cause, "status", None) == 404 and getattr(cause, "message", "") == "scripted"
+
+
+def _framer(*, sends_end_snapshot: bool) -> Any:
+    from tstui.client.stream_lines import LineFramer
+
+    return LineFramer(
+        "quotes",
+        lambda obj: obj,
+        None,
+        lambda name: StreamState("quotes", name),
+        sends_end_snapshot=sends_end_snapshot,
+    )
+
+
+def test_a_stream_without_end_snapshot_goes_live_on_its_first_frames() -> None:
+    # The spec's quote stream has no EndSnapshot: waiting for one would never show "live".
+    framer = _framer(sends_end_snapshot=False)
+    out = framer.feed(b'{"Symbol": "MSFT", "Last": "1"}\n{"Symbol": "AAPL", "Last": "2"}\n')
+    states = [item.state for item in out if isinstance(item, StreamState)]
+    assert states == ["snapshot_complete"]
+    assert framer.feed(b'{"Symbol": "MSFT", "Last": "3"}\n') == [{"Symbol": "MSFT", "Last": "3"}]
+    framer.new_connection()
+    framer.reconnected = True
+    out = framer.feed(b'{"Heartbeat": 1, "Timestamp": "2026-12-06T00:00:00Z"}\n')
+    assert [item.state for item in out if isinstance(item, StreamState)] == ["resynced"]
+
+
+def test_a_stream_with_end_snapshot_waits_for_it() -> None:
+    framer = _framer(sends_end_snapshot=True)
+    assert not any(isinstance(i, StreamState) for i in framer.feed(b'{"OrderID": "1"}\n'))
+    out = framer.feed(b'{"StreamStatus": "EndSnapshot"}\n')
+    assert [item.state for item in out if isinstance(item, StreamState)] == ["snapshot_complete"]

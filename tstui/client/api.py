@@ -449,7 +449,12 @@ class TradeStationAPI:
             raise BadRequest(400, "BadRequest", f"at most {MAX_QUOTES} symbols per quote stream")
         path = f"/v3/marketdata/stream/quotes/{_join(wanted)}"
         return self.http.stream(
-            path, None, parse_quote_frame, name="quotes", media_type=MARKETDATA_STREAM
+            path,
+            None,
+            parse_quote_frame,
+            name="quotes",
+            media_type=MARKETDATA_STREAM,
+            sends_end_snapshot=False,  # the spec's quote stream has no EndSnapshot
         )
 
     def stream_bars(

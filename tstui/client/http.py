@@ -373,9 +373,10 @@ class HttpSession:
         heartbeat_timeout: float | None = None,
         max_attempts: int | None = None,
         fast_decode: Callable[[bytes], T | None] | None = None,
+        sends_end_snapshot: bool = True,
     ) -> SupervisedStream[T]:
         """A supervised stream of ``parse(frame)`` items (lazy: connects when iterated);
-        ``fast_decode``: see :class:`SupervisedStream`."""
+        ``fast_decode``, ``sends_end_snapshot``: see :class:`SupervisedStream`."""
         return SupervisedStream(
             name,
             asynccontextmanager(self._connector(path, params, media_type)),
@@ -386,4 +387,5 @@ class HttpSession:
             backoff_base=self.stream_backoff_base,
             backoff_cap=self.stream_backoff_cap,
             max_attempts=max_attempts,
+            sends_end_snapshot=sends_end_snapshot,
         )

@@ -49,6 +49,10 @@ class LineFramer(Generic[T]):
     ``raw_frames``: every JSON object line is passed on as decoded (data, ``Heartbeat``,
     ``StreamStatus`` and ``Error`` frames alike, for output that must be the wire's own);
     control frames are still acted on, and the stream states still come.
+
+    ``sends_end_snapshot=False`` is for streams whose spec has no ``EndSnapshot`` (quotes):
+    the first lines of a connection complete its snapshot instead, so the stream still
+    reaches "live" (and "resynced" after a reconnect).
     """
 
     def __init__(
@@ -59,8 +63,10 @@ class LineFramer(Generic[T]):
         state: Callable[[StateName], StreamState],
         *,
         raw_frames: bool = False,
+        sends_end_snapshot: bool = True,
     ) -> None:
         self.name = name
+        self._sends_end_snapshot = sends_end_snapshot
         self._parse = parse
         self._fast = fast_decode
         self._state = state
@@ -132,6 +138,9 @@ class LineFramer(Generic[T]):
                 append(parse(obj))
             except Exception:
                 self._malformed("unparseable object")
+        if lines and not self._snapshot_done and not self._sends_end_snapshot:
+            self._snapshot_done = True  # no EndSnapshot on this stream: the first frames are it
+            append(self._state("resynced" if self.reconnected else "snapshot_complete"))
         return out
 
     def _control(self, obj: dict[str, Any], out: list[Any]) -> bool:

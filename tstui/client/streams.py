@@ -74,6 +74,7 @@ class SupervisedStream(Generic[T]):
         stable_after: float = 10.0,
         max_attempts: int | None = None,
         raw_frames: bool = False,
+        sends_end_snapshot: bool = True,
     ) -> None:
         # Kept so that frames() can make the same stream with raw framing.
         self._options: dict[str, Any] = {
@@ -83,6 +84,7 @@ class SupervisedStream(Generic[T]):
             "backoff_cap": backoff_cap,
             "stable_after": stable_after,
             "max_attempts": max_attempts,
+            "sends_end_snapshot": sends_end_snapshot,
         }
         self.name = name
         self._connect = connect
@@ -97,7 +99,14 @@ class SupervisedStream(Generic[T]):
         self.message_count = 0
         self.last_state: StreamState | None = None
         self._closed = False
-        self._lines = LineFramer(name, parse, fast_decode, self._state, raw_frames=raw_frames)
+        self._lines = LineFramer(
+            name,
+            parse,
+            fast_decode,
+            self._state,
+            raw_frames=raw_frames,
+            sends_end_snapshot=sends_end_snapshot,
+        )
         self._last_token = ""
         self._end_reason = ""
         # Interruption machinery: one flag says "the reader task is parked in a wait we may cut".
