@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 # A fixed instant keeps every simulated price, bar and contract month the same run to run.
-SIM_START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+from sim_clock import SIM_START
 
 
 @pytest.fixture

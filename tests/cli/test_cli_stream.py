@@ -142,7 +142,7 @@ def test_server_closing_the_stream_is_survived(sim: SimServer, url: str) -> None
 
 def test_server_going_away_for_good_is_survived(monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole server stops mid-stream: reconnect attempts, then --seconds ends it cleanly."""
-    from conftest import SIM_START
+    from sim_clock import SIM_START
 
     from tstui.sim.server import SimServer
 
