@@ -33,8 +33,8 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 
 from tstui.domain.models import Order
-from tstui.domain.orderbook import OrderBook
-from tstui.ui.widgets.blotter import BLOTTER_COLUMNS, Blotter
+from tstui.domain.orders.book import OrderBook
+from tstui.ui.views.orders.blotter import BLOTTER_COLUMNS, Blotter
 
 __all__ = [
     "make_orders",

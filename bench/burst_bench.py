@@ -24,7 +24,7 @@ from typing import Any
 from bench.report import Figure, median, render, spread
 from bench.simproc import ACCOUNTS, SimProcess
 from tstui.domain.models import Order
-from tstui.domain.orderbook import OrderBook, OrderChange
+from tstui.domain.orders.book import OrderBook, OrderChange
 
 SIZE = (160, 50)
 
@@ -61,9 +61,9 @@ async def _until(predicate: Callable[[], object], timeout: float, what: str) -> 
 
 
 async def _run(sim: SimProcess, frames: int, new_orders: int, rounds: int) -> list[dict[str, Any]]:
-    from tstui.ui.app import TstuiApp
-    from tstui.ui.screens.blotter import BlotterScreen
-    from tstui.ui.widgets.blotter import Blotter
+    from tstui.ui.shell.app import TstuiApp
+    from tstui.ui.views.orders.blotter import Blotter
+    from tstui.ui.views.orders.screen import BlotterScreen
 
     control = sim.control
     app = TstuiApp(sim.settings())

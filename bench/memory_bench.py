@@ -49,9 +49,9 @@ def peak_rss_mb() -> float:
 async def _child(url: str, orders: int) -> None:
     from tstui.config import Settings, StreamSettings
     from tstui.sim import CLIENT_ID, CLIENT_SECRET
-    from tstui.ui.app import TstuiApp
-    from tstui.ui.screens.blotter import BlotterScreen
-    from tstui.ui.widgets.blotter import Blotter
+    from tstui.ui.shell.app import TstuiApp
+    from tstui.ui.views.orders.blotter import Blotter
+    from tstui.ui.views.orders.screen import BlotterScreen
 
     settings = Settings(
         env="sim",

@@ -45,7 +45,7 @@ def test_source_imports_respect_layers(layer: str) -> None:
     ("modules", "absent"),
     [
         (
-            "tstui.domain, tstui.domain.models, tstui.domain.orderbook, tstui.domain.roll",
+            "tstui.domain, tstui.domain.models, tstui.domain.orders.book, tstui.domain.roll",
             ("textual", "httpx"),
         ),
         (

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import tomli_w
 
-from tstui.domain.risk_limits import RiskLimits
+from tstui.domain.orders.risk_limits import RiskLimits
 
 Environment = Literal["sim", "live"]
 ENVIRONMENTS: tuple[Environment, ...] = ("sim", "live")
@@ -74,7 +74,7 @@ def state_dir() -> Path:
     return _xdg("XDG_STATE_HOME", ".local/state") / "tstui"
 
 
-# Local pre-trade checks per environment (see tstui.domain.risk for which block and which
+# Local pre-trade checks per environment (see tstui.domain.orders.risk for which block and which
 # warn). SIM is generous so the demo can trade futures; LIVE starts conservative.
 DEFAULT_RISK_TABLES: dict[Environment, dict[str, Any]] = {
     "sim": {"max_quantity": 1000, "max_notional": 5_000_000, "price_band_pct": 5},

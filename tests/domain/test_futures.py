@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tstui.domain import futures
+from tstui.domain.market import futures
 
 
 def test_parse_and_format() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from order_factory import T0, filled, order
 
-from tstui.domain.orderbook import BlotterFilter, OrderBook, PendingOrder, row_key
+from tstui.domain.orders.book import BlotterFilter, OrderBook, PendingOrder, row_key
 
 
 def test_new_then_replay_is_idempotent() -> None:

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tstui.domain.brokerage import Position
-from tstui.domain.marketdata import PriceFormat, SymbolDetail
+from tstui.domain.market.data import PriceFormat, SymbolDetail
+from tstui.domain.market.ticks import increment_at, is_on_tick, round_to_tick, step
 from tstui.domain.orders import (
     OrderRequest,
     ReplaceRequest,
@@ -22,14 +22,14 @@ from tstui.domain.orders import (
     new_order_confirm_id,
     opening_action,
 )
-from tstui.domain.ticket import (
+from tstui.domain.orders.ticket import (
     FieldError,
     TicketFields,
     close_position_fields,
     has_errors,
     parse_ticket,
 )
-from tstui.domain.ticks import increment_at, is_on_tick, round_to_tick, step
+from tstui.domain.portfolio.brokerage import Position
 
 D = Decimal
 

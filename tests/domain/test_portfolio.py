@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tstui.domain.brokerage import Balance, Position
-from tstui.domain.portfolio import (
+from tstui.domain.portfolio.brokerage import Balance, Position
+from tstui.domain.portfolio.valuation import (
     day_pl,
     portfolio_totals,
     totals_by_account,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tstui.domain.orders import OrderRequest
-from tstui.domain.risk import RecentOrders, RiskLimits, check_risk
+from tstui.domain.orders.risk import RecentOrders, RiskLimits, check_risk
 
 D = Decimal
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

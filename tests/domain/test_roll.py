@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tstui.domain.brokerage import Position
 from tstui.domain.orders import OrderRequest, is_valid_order_confirm_id
+from tstui.domain.portfolio.brokerage import Position
 from tstui.domain.roll import (
     LegNotSent,
     LegOutcomeUnknown,

@@ -22,8 +22,8 @@ from tstui.config import Settings, StreamSettings
 from tstui.domain.enums import status_group
 from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.sim.server import SimServer
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.login import demo_sign_in
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.login import demo_sign_in
 
 MARGIN = "SIM1000001M"
 SIZE = (120, 40)

@@ -22,7 +22,7 @@ from fault_helpers import (
 
 from tstui.client.errors import OrderOutcomeUnknown, Unauthorized
 from tstui.sim.server import SimServer
-from tstui.ui.widgets.status import StatusBar
+from tstui.ui.shell.status import StatusBar
 
 pytestmark = pytest.mark.anyio
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -120,7 +120,7 @@ async def test_revoked_refresh_token(sim: SimServer, tmp_path: Path, fault_repor
 
 
 async def test_revoked_refresh_token_offers_login(sim: SimServer, tmp_path: Path) -> None:
-    from tstui.ui.screens.login import LoginScreen
+    from tstui.ui.shell.login import LoginScreen
 
     async with running_app(sim, fault_settings(sim, tmp_path / "state")) as h:
         control = sim.control()

@@ -26,12 +26,12 @@ from ui_support import (
 
 from tstui.config import Settings
 from tstui.domain.models import Order
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.blotter import BlotterScreen, parse_since
-from tstui.ui.screens.blotter_detail import OrderDetail
-from tstui.ui.screens.confirm import ConfirmScreen
-from tstui.ui.screens.order_dialogs import ReplaceOrderScreen
-from tstui.ui.widgets.blotter import Blotter
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.confirm import ConfirmScreen
+from tstui.ui.trading.dialogs import ReplaceOrderScreen
+from tstui.ui.views.orders.blotter import Blotter
+from tstui.ui.views.orders.detail import OrderDetail
+from tstui.ui.views.orders.screen import BlotterScreen, parse_since
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer

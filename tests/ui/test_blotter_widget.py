@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 from textual.theme import BUILTIN_THEMES
 
 from tstui.domain.models import Order
-from tstui.domain.orderbook import OrderBook, PendingOrder
-from tstui.ui.widgets.blotter import Blotter
+from tstui.domain.orders.book import OrderBook, PendingOrder
+from tstui.ui.views.orders.blotter import Blotter
 
 pytestmark = pytest.mark.anyio
 

@@ -12,13 +12,13 @@ from textual.widgets import Static
 from ui_support import SIZE, rendered_text, sim_post, wait_for_screen, wait_until
 
 from tstui.config import Settings
-from tstui.domain.futures import front_contract
-from tstui.ui.app import TstuiApp
-from tstui.ui.commands import collect_commands
-from tstui.ui.screens.chart import ChartRequest, ChartScreen, chart_symbols, open_chart
-from tstui.ui.screens.overview import OverviewScreen
-from tstui.ui.widgets.chart import ChartView
-from tstui.ui.widgets.symbol_panel import SymbolPanel
+from tstui.domain.market.futures import front_contract
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.commands import collect_commands
+from tstui.ui.views.chart.screen import ChartRequest, ChartScreen, chart_symbols, open_chart
+from tstui.ui.views.chart.symbol_panel import SymbolPanel
+from tstui.ui.views.chart.widget import ChartView
+from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer

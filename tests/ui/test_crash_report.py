@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tstui.cli.demo_sims import child_environ
-from tstui.ui.crash import crash_message, redact_text, write_crash_report
+from tstui.ui.shell.crash import crash_message, redact_text, write_crash_report
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer
@@ -28,7 +28,7 @@ SECRET = "client-secret-value-0451"
 
 CHILD = """
 import os, sys
-from tstui.ui.app import TstuiApp
+from tstui.ui.shell.app import TstuiApp
 
 mounted = TstuiApp.on_mount
 

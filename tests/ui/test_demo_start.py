@@ -13,9 +13,9 @@ from ui_support import SIZE, started, wait_until
 
 from tstui.config import Settings
 from tstui.sim.server import SimServer
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.login import LoginScreen
-from tstui.ui.screens.overview import OverviewScreen
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.login import LoginScreen
+from tstui.ui.views.overview.screen import OverviewScreen
 
 pytestmark = pytest.mark.anyio
 

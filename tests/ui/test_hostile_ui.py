@@ -24,12 +24,12 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 from ui_support import SIZE, started, wait_until
 
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.confirm import ConfirmScreen
-from tstui.ui.screens.order_dialogs import ReplaceOrderScreen
-from tstui.ui.screens.order_ticket import OrderTicket
-from tstui.ui.widgets.balances import DataPanel
-from tstui.ui.widgets.symbol_panel import SymbolPanel
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.confirm import ConfirmScreen
+from tstui.ui.trading.dialogs import ReplaceOrderScreen
+from tstui.ui.trading.ticket import OrderTicket
+from tstui.ui.views.chart.symbol_panel import SymbolPanel
+from tstui.ui.views.overview.balances import DataPanel
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -238,7 +238,7 @@ async def test_the_screen_probe_sees_raw_escapes() -> None:
 
 
 async def test_a_toast_with_markup_and_escapes_is_literal() -> None:
-    from tstui.ui.app_guard import AppGuard
+    from tstui.ui.shell.guard import AppGuard
 
     class Guarded(AppGuard, App[None]):
         pass

@@ -13,9 +13,9 @@ from textual.widgets import Button, Input, Static
 from ui_support import SIZE, authorize_redirect, started, wait_for_screen, wait_until
 
 from tstui.config import Settings
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.login import LoginScreen
-from tstui.ui.screens.overview import OverviewScreen
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.login import LoginScreen
+from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer

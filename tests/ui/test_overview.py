@@ -16,9 +16,9 @@ from ui_support import SIZE, rendered_text, sim_post, wait_for_screen, wait_unti
 
 from tstui.config import Settings, StreamSettings
 from tstui.domain.models import Balance, ItemError
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.overview import OverviewScreen
-from tstui.ui.widgets.balances import DataPanel, PLColours, balances_table
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.views.overview.balances import DataPanel, PLColours, balances_table
+from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tstui.domain.models import Bar
-from tstui.ui.plotting import (
+from tstui.ui.views.chart.plotting import (
     Candle,
     ChartStyle,
     candles_from_bars,
@@ -16,7 +16,7 @@ from tstui.ui.plotting import (
     render_candles,
     time_format_for,
 )
-from tstui.ui.widgets.chart import BarSeries
+from tstui.ui.views.chart.widget import BarSeries
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 

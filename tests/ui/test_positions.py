@@ -12,13 +12,13 @@ from textual.pilot import Pilot
 from ui_support import FUTURES, SIZE, rendered_text, sim_post, wait_for_screen, wait_until
 
 from tstui.config import Settings
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.chart import ChartScreen
-from tstui.ui.screens.order_ticket import OrderTicket
-from tstui.ui.screens.overview import OverviewScreen
-from tstui.ui.screens.positions import PositionsScreen
-from tstui.ui.screens.ticket_form import TicketForm
-from tstui.ui.widgets.positions_table import TOTALS_KEY, PositionRow, PositionsTable, TotalsRow
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.trading.ticket import OrderTicket
+from tstui.ui.trading.ticket_form import TicketForm
+from tstui.ui.views.chart.screen import ChartScreen
+from tstui.ui.views.overview.screen import OverviewScreen
+from tstui.ui.views.positions.screen import PositionsScreen
+from tstui.ui.views.positions.table import TOTALS_KEY, PositionRow, PositionsTable, TotalsRow
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer

@@ -21,8 +21,8 @@ from tstui.client.roll_broker import ApiRollBroker, prepare_rolls
 from tstui.config import RollSettings
 from tstui.domain.models import Position
 from tstui.domain.roll import RollOutcome, RollRunnerSettings, build_plan
-from tstui.ui.roll import AutoRoller, RollReviewScreen, open_roll_review
-from tstui.ui.roll_auto import attach_auto_roller, journal_for
+from tstui.ui.roll.auto import attach_auto_roller, journal_for
+from tstui.ui.roll.review import AutoRoller, RollReviewScreen, open_roll_review
 
 if TYPE_CHECKING:
     from tstui.client.api import TradeStationAPI

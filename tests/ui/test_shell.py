@@ -21,14 +21,14 @@ from ui_support import (
 )
 
 from tstui.config import Settings
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.blotter import BlotterScreen
-from tstui.ui.screens.chart import ChartScreen
-from tstui.ui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tstui.ui.screens.login import LoginScreen
-from tstui.ui.screens.overview import OverviewScreen
-from tstui.ui.screens.positions import PositionsScreen
-from tstui.ui.widgets.apilog import ApiLogPanel
+from tstui.ui.shell.apilog import ApiLogPanel
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.confirm import ConfirmScreen, TypedConfirmScreen
+from tstui.ui.shell.login import LoginScreen
+from tstui.ui.views.chart.screen import ChartScreen
+from tstui.ui.views.orders.screen import BlotterScreen
+from tstui.ui.views.overview.screen import OverviewScreen
+from tstui.ui.views.positions.screen import PositionsScreen
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer
@@ -178,7 +178,7 @@ async def test_starting_in_live_asks_for_the_typed_word(
 async def test_env_switch_is_refused_over_an_open_ticket(
     sim: SimServer, signed_in: Settings
 ) -> None:
-    from tstui.ui.screens.order_ticket import OrderTicket
+    from tstui.ui.trading.ticket import OrderTicket
 
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:
@@ -195,8 +195,8 @@ async def test_env_switch_is_refused_over_an_open_ticket(
 async def test_hidden_views_follow_account_and_env(sim: SimServer, signed_in: Settings) -> None:
     """AccountChanged / EnvChanged reach every mode, not only the one showing."""
     from tstui.sim.server import SimServer as Server
-    from tstui.ui.screens.login import demo_sign_in
-    from tstui.ui.widgets.balances import DataPanel
+    from tstui.ui.shell.login import demo_sign_in
+    from tstui.ui.views.overview.balances import DataPanel
 
     start = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
     with Server(seed=7, start=start, speed=0.0, heartbeat_seconds=0.5) as live_sim:

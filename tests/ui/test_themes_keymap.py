@@ -12,12 +12,12 @@ from textual.widgets import DataTable
 from ui_support import SIZE, wait_until
 
 from tstui.config import Settings, load_settings
-from tstui.ui.app import TstuiApp
-from tstui.ui.commands import collect_commands
-from tstui.ui.keymap import binding_infos, keymap_conflicts
-from tstui.ui.screens.help import HelpScreen
-from tstui.ui.screens.positions import PositionsScreen
-from tstui.ui.themes import TRADING_VARIABLES, load_themes
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.commands import collect_commands
+from tstui.ui.shell.help import HelpScreen
+from tstui.ui.shell.keymap import binding_infos, keymap_conflicts
+from tstui.ui.shell.themes import TRADING_VARIABLES, load_themes
+from tstui.ui.views.positions.screen import PositionsScreen
 
 if TYPE_CHECKING:
     pass
@@ -253,7 +253,7 @@ async def test_help_lists_binding_ids_and_current_keys(tmp_path: Path) -> None:
 def test_every_shell_binding_has_an_id() -> None:
     import textual.binding
 
-    import tstui.ui.app  # noqa: F401  (imports every shell screen)
+    import tstui.ui.shell.app  # noqa: F401  (imports every shell screen)
 
     infos = binding_infos()
     assert len(infos) >= 15
@@ -272,7 +272,7 @@ def test_binding_modules_lists_every_module_that_declares_bindings() -> None:
     from textual.dom import DOMNode
 
     import tstui.ui
-    from tstui.ui.keymap import BINDING_MODULES
+    from tstui.ui.shell.keymap import BINDING_MODULES
 
     for info in pkgutil.walk_packages(tstui.ui.__path__, "tstui.ui."):
         importlib.import_module(info.name)
@@ -294,10 +294,10 @@ def test_app_import_leaves_other_views_for_later() -> None:
     import sys
 
     probe = (
-        "import sys, tstui.ui.app; "
-        "print(' '.join(m for m in ('plotext', 'tstui.ui.screens.chart', "
-        "'tstui.ui.screens.blotter', 'tstui.ui.screens.positions', 'tstui.ui.screens.help', "
-        "'httpx', 'tstui.ui.screens.login') "
+        "import sys, tstui.ui.shell.app; "
+        "print(' '.join(m for m in ('plotext', 'tstui.ui.views.chart.screen', "
+        "'tstui.ui.views.orders.screen', 'tstui.ui.views.positions.screen', 'tstui.ui.shell.help', "
+        "'httpx', 'tstui.ui.shell.login') "
         "if m in sys.modules))"
     )
     done = subprocess.run(

@@ -34,15 +34,15 @@ from tstui.client.errors import OrderOutcomeUnknown, TransportError
 from tstui.config import Settings
 from tstui.domain.batch import Batch
 from tstui.domain.models import Account, OrderConfirmation, OrderResult
-from tstui.domain.orderbook import OrderBook
-from tstui.domain.risk import RiskLimits
-from tstui.domain.ticket import TicketFields
-from tstui.ui.app import TstuiApp
-from tstui.ui.screens.order_ticket import OrderTicket
-from tstui.ui.screens.positions import PositionsScreen
-from tstui.ui.screens.ticket_form import TicketForm
-from tstui.ui.themes import TRADING_VARIABLES
-from tstui.ui.trading import PlacementRefused, TradingService
+from tstui.domain.orders.book import OrderBook
+from tstui.domain.orders.risk import RiskLimits
+from tstui.domain.orders.ticket import TicketFields
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.themes import TRADING_VARIABLES
+from tstui.ui.trading.service import PlacementRefused, TradingService
+from tstui.ui.trading.ticket import OrderTicket
+from tstui.ui.trading.ticket_form import TicketForm
+from tstui.ui.views.positions.screen import PositionsScreen
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer

@@ -28,9 +28,9 @@ from ui_support import (
 
 from tstui.config import Settings, StreamSettings
 from tstui.domain.orders import OrderRequest
-from tstui.domain.ticket import TicketFields
-from tstui.ui.app import TstuiApp
-from tstui.ui.trading import PlacementRefused, trading_service
+from tstui.domain.orders.ticket import TicketFields
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.trading.service import PlacementRefused, trading_service
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer

@@ -14,9 +14,9 @@ from ui_support import MARGIN, sim_orders, started, wait_until
 from tstui.audit import AuditLog
 from tstui.client.intents import RESOLVED_KIND, unresolved_intents
 from tstui.domain.orders import OrderRequest
-from tstui.domain.ticket import TicketFields
-from tstui.ui.app import TstuiApp
-from tstui.ui.trading import PlacementRefused, trading_service
+from tstui.domain.orders.ticket import TicketFields
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.trading.service import PlacementRefused, trading_service
 
 if TYPE_CHECKING:
     from tstui.config import Settings

@@ -18,12 +18,12 @@ from textual.widgets import Button, Input, Static
 
 from tstui.config import Settings
 from tstui.domain.models import Order
-from tstui.domain.risk import RiskLimits
-from tstui.domain.ticket import TicketFields
-from tstui.ui.app import TstuiApp
-from tstui.ui.base import BaseScreen
-from tstui.ui.screens.order_ticket import OrderTicket, open_order_ticket
-from tstui.ui.screens.ticket_form import TicketForm
+from tstui.domain.orders.risk import RiskLimits
+from tstui.domain.orders.ticket import TicketFields
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.base import BaseScreen
+from tstui.ui.trading.ticket import OrderTicket, open_order_ticket
+from tstui.ui.trading.ticket_form import TicketForm
 
 SIZE = (120, 40)
 TICKET_SIZE = (140, 48)  # room for the ticket's form, preview and result side by side

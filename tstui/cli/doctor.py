@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from tstui.audit import AuditLog
 from tstui.cli.common import wants_json
 from tstui.config import ENVIRONMENTS, ConfigError, Settings, config_path, load_settings, state_dir
-from tstui.domain.risk_limits import CHECKS
+from tstui.domain.orders.risk_limits import CHECKS
 from tstui.domain.untrusted import safe_text
 from tstui.output import dumps
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tstui.config import Settings
     from tstui.domain.models import OrderConfirmation, OrderResult
     from tstui.domain.orders import FieldError, OrderRequest, ReplaceRequest
-    from tstui.domain.risk import RecentOrders
+    from tstui.domain.orders.risk import RecentOrders
 
 # After a lost answer: look for the order for about ten seconds before giving up.
 RECONCILE_ATTEMPTS = 10
@@ -67,7 +67,7 @@ async def _build_request(
     """
     from tstui.cli.order_input import order_input
     from tstui.domain.orders import TicketFields, parse_ticket
-    from tstui.domain.risk import check_risk
+    from tstui.domain.orders.risk import check_risk
 
     wanted = order_input(args)
     symbol = wanted.symbol
@@ -118,7 +118,7 @@ def _recent_placements(settings: Settings, request: OrderRequest) -> RecentOrder
     from tstui.cli.recovery import repeat_refusal
     from tstui.client.intents import AUDIT_KINDS
     from tstui.domain.orders import OrderRequest
-    from tstui.domain.risk import RecentOrders
+    from tstui.domain.orders.risk import RecentOrders
 
     entries = list(_audit(settings).entries(kinds=AUDIT_KINDS))
     refusal = repeat_refusal(settings, request, entries)
@@ -250,7 +250,7 @@ async def _reconcile_unknown(
 ) -> int:
     """The send's answer was lost: look for the order it made; never send it again."""
     from tstui.domain.models import OrderResult
-    from tstui.domain.placement import find_placed_order
+    from tstui.domain.orders.placement import find_placed_order
 
     print(
         "tstui: the answer was lost (timeout or reset); looking for the order, not resending",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from tstui.domain.enums import parse_duration, parse_order_type, parse_trade_action
-from tstui.domain.order_request import is_valid_order_confirm_id
+from tstui.domain.orders.request import is_valid_order_confirm_id
 
 _ORDER_KEYS: Final = frozenset(
     {"AccountID", "Symbol", "Quantity", "OrderType", "TradeAction", "TimeInForce",

@@ -54,13 +54,13 @@ def _demo_settings(settings: Settings, sims: DemoSimulators, stack: ExitStack) -
 def run_tui(settings: Settings, *, demo: bool) -> int:
     """The TUI's exit status: 0 after a quit, 1 after an unexpected error. An error the app
     could not catch itself (the terminal driver, startup) gets the same crash report and
-    short message as one inside it (see tstui.ui.app_guard), never a traceback."""
+    short message as one inside it (see tstui.ui.shell.guard), never a traceback."""
     try:
         return _run_tui(settings, demo=demo)
     except Exception as exc:
         import sys
 
-        from tstui.ui.crash import crash_message, known_secrets, write_crash_report
+        from tstui.ui.shell.crash import crash_message, known_secrets, write_crash_report
 
         try:
             report = write_crash_report(exc, settings.state_dir, settings=settings)
@@ -110,9 +110,9 @@ def _run_to_first_screen(
     from textual.css.query import NoMatches
     from textual.pilot import Pilot
 
-    from tstui.ui.app import TstuiApp
-    from tstui.ui.screens.overview import OverviewScreen
-    from tstui.ui.widgets.balances import DataPanel
+    from tstui.ui.shell.app import TstuiApp
+    from tstui.ui.views.overview.balances import DataPanel
+    from tstui.ui.views.overview.screen import OverviewScreen
 
     def painted(app: TstuiApp) -> bool:
         screen = app.screen

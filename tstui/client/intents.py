@@ -393,7 +393,7 @@ def _tied_to_another_send(record: Mapping[str, Any], intent: Intent) -> bool:
 async def _find_placement(
     lookup: _Lookup, records: Sequence[Mapping[str, Any]], intent: Intent
 ) -> tuple[Order | None, str | None]:
-    from tstui.domain.placement import find_placed_order
+    from tstui.domain.orders.placement import find_placed_order
 
     assert intent.request is not None
     request = intent.request

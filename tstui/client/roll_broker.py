@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
 from tstui.client.errors import ApiError, OrderOutcomeUnknown, TransportError, Unauthorized
-from tstui.domain import futures
+from tstui.domain.market import futures
 from tstui.domain.orders import OrderRequest
 from tstui.domain.roll import (
     ENTRY_KIND,

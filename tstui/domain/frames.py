@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from tstui.domain.brokerage import Position
-from tstui.domain.execution import Order
-from tstui.domain.marketdata import Bar, Quote, TickBar
+from tstui.domain.market.data import Bar, Quote, TickBar
+from tstui.domain.orders.execution import Order
 from tstui.domain.parsing import ParseError, is_mapping, opt_datetime, opt_int, opt_str
+from tstui.domain.portfolio.brokerage import Position
 
 __all__ = [
     "END_SNAPSHOT",

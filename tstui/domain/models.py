@@ -7,18 +7,17 @@ re-exports them so callers need one name to remember.
 from __future__ import annotations
 
 from tstui.domain.batch import Batch, ItemError, item_errors
-from tstui.domain.brokerage import (
-    Account,
-    AccountDetail,
-    Balance,
-    BalanceDetail,
-    BODBalance,
-    BODBalanceDetail,
-    BODCurrencyDetail,
-    CurrencyDetail,
-    Position,
+from tstui.domain.market.data import (
+    Bar,
+    IncrementScheduleRow,
+    MarketFlags,
+    PriceFormat,
+    QuantityFormat,
+    Quote,
+    SymbolDetail,
+    TickBar,
 )
-from tstui.domain.execution import (
+from tstui.domain.orders.execution import (
     ConditionalOrder,
     ConfirmationLeg,
     MarketActivationRule,
@@ -30,17 +29,18 @@ from tstui.domain.execution import (
     TimeActivationRule,
     TrailingStop,
 )
-from tstui.domain.marketdata import (
-    Bar,
-    IncrementScheduleRow,
-    MarketFlags,
-    PriceFormat,
-    QuantityFormat,
-    Quote,
-    SymbolDetail,
-    TickBar,
-)
 from tstui.domain.parsing import ParseError
+from tstui.domain.portfolio.brokerage import (
+    Account,
+    AccountDetail,
+    Balance,
+    BalanceDetail,
+    BODBalance,
+    BODBalanceDetail,
+    BODCurrencyDetail,
+    CurrencyDetail,
+    Position,
+)
 
 __all__ = [
     "Account",

@@ -83,7 +83,7 @@ API behaviour choices
   v2 tick bar stream a bare ``END`` line. A stream whose access token expires sends
   ``{"Error": "Unauthorized", ...}`` (tick bars: ``ERROR - ...``) and ends.
 - ``@ES``/``@NQ`` roll on the Thursday of the week before the third-Friday expiry (see
-  ``tstui.domain.futures``). Continuous symbols are quotable and chartable, not tradable.
+  ``tstui.domain.market.futures``). Continuous symbols are quotable and chartable, not tradable.
 - Bars: minute bars run around the clock; daily bars are weekdays 00:00-21:00 UTC stamped at
   21:00Z; ``barsback`` is limited to 57,600 for minute bars (and streams) and to 20,000 for
   other units.

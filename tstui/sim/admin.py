@@ -191,7 +191,7 @@ def seed_bulk_orders(ctx: SimContext, account_id: str, count: int) -> int:
         now = engine.clock.now()
         symbols = ["MSFT", "AAPL", "SPY", "NVDA"]
         if futures:
-            from tstui.domain.futures import front_contract
+            from tstui.domain.market.futures import front_contract
 
             symbols = [front_contract(r, now) for r in ("ES", "NQ", "CL", "GC")]
         quotes = {s: engine.quote_of(s)[0] for s in symbols}

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tstui.domain import futures
+from tstui.domain.market import futures
 
 STOCKS: dict[str, tuple[str, str, float]] = {
     # symbol: (description, exchange, base price)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tstui.domain import futures
+from tstui.domain.market import futures
 from tstui.sim.common import endpoint
 from tstui.sim.context import SimContext
 from tstui.sim.instruments import STOCKS, Instrument, lookup

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from tstui.domain import futures
+from tstui.domain.market import futures
 from tstui.sim.engine import Engine
 from tstui.sim.market import _unit_hash
 from tstui.sim.records import (

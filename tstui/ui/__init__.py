@@ -27,8 +27,8 @@ def run_app(
     """
     import sys
 
-    from tstui.ui.app import TstuiApp
-    from tstui.ui.crash import crash_message, known_secrets
+    from tstui.ui.shell.app import TstuiApp
+    from tstui.ui.shell.crash import crash_message, known_secrets
 
     app = TstuiApp(settings, demo=demo, demo_launcher=demo_launcher)
     result = app.run()

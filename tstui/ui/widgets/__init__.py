@@ -10,15 +10,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tstui.ui.widgets.blotter import BLOTTER_COLUMNS, Blotter, BlotterRow
+    from tstui.ui.views.orders.blotter import BLOTTER_COLUMNS, Blotter, BlotterRow
     from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
 __all__ = ["BLOTTER_COLUMNS", "Blotter", "BlotterRow", "Cell", "Column", "VirtualTable"]
 
 _LAZY = {
-    "BLOTTER_COLUMNS": "tstui.ui.widgets.blotter",
-    "Blotter": "tstui.ui.widgets.blotter",
-    "BlotterRow": "tstui.ui.widgets.blotter",
+    "BLOTTER_COLUMNS": "tstui.ui.views.orders.blotter",
+    "Blotter": "tstui.ui.views.orders.blotter",
+    "BlotterRow": "tstui.ui.views.orders.blotter",
     "Cell": "tstui.ui.widgets.virtual_table",
     "Column": "tstui.ui.widgets.virtual_table",
     "VirtualTable": "tstui.ui.widgets.virtual_table",

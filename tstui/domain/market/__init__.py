@@ -1,0 +1,1 @@
+"""tstui.domain.market."""

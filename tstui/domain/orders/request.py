@@ -1,0 +1,312 @@
+"""Order requests as sent to ``orderconfirm`` / ``orders`` (POST) and replace (PUT).
+
+An `OrderRequest` is always well-formed for the wire: its constructor refuses a shape the API
+would reject for structural reasons (non-positive or fractional quantity, a price the order
+type does not take or lacks, an invalid OrderConfirmID). Validation of *user input* with
+field-level messages lives in `tstui.domain.orders.ticket.parse_ticket`. Import both from the facade
+`tstui.domain.orders`.
+
+`OrderConfirmID` is the API's duplicate guard: one per order *intent*. `new_order_confirm_id()`
+makes a random one for a ticket; `derived_order_confirm_id()` makes a deterministic one (the
+roll derives each leg's from the roll id, so a resumed roll reuses it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import secrets
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final, Literal
+
+from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, valid_trade_actions
+from tstui.domain.portfolio.brokerage import Position
+
+__all__ = [
+    "DURATIONS",
+    "ORDER_TYPES",
+    "TRADE_ACTIONS",
+    "OrderRequest",
+    "ReplaceRequest",
+    "actions_for",
+    "closing_action",
+    "derived_order_confirm_id",
+    "format_decimal",
+    "is_valid_order_confirm_id",
+    "new_order_confirm_id",
+    "opening_action",
+    "order_price",
+]
+
+ORDER_TYPES: Final[tuple[str, ...]] = ("Market", "Limit", "StopMarket", "StopLimit")
+DURATIONS: Final[tuple[str, ...]] = (
+    "DAY", "DYP", "GTC", "GCP", "GTD", "GDP", "OPG", "CLO", "IOC", "FOK", "1", "3", "5",
+)  # fmt: skip
+TRADE_ACTIONS: Final[tuple[str, ...]] = (
+    "BUY", "SELL", "SELLSHORT", "BUYTOCOVER", "BUYTOOPEN", "BUYTOCLOSE", "SELLTOOPEN",
+    "SELLTOCLOSE",
+)  # fmt: skip
+_NEEDS_LIMIT: Final = frozenset({"Limit", "StopLimit"})
+_NEEDS_STOP: Final = frozenset({"StopMarket", "StopLimit"})
+_CONFIRM_ID_RE: Final = re.compile(r"^[A-Za-z0-9]{1,22}$")
+_CONFIRM_ID_LEN: Final = 22
+_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+Side = Literal["Long", "Short"]
+
+
+# -- OrderConfirmID -------------------------------------------------------------------------
+
+
+def new_order_confirm_id() -> str:
+    """A fresh random OrderConfirmID: 22 chars of [A-Za-z0-9] (about 130 bits)."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(_CONFIRM_ID_LEN))
+
+
+def derived_order_confirm_id(*parts: str) -> str:
+    """A deterministic OrderConfirmID from `parts` (same parts -> same id), 22 alnum chars."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(_CONFIRM_ID_LEN):
+        number, index = divmod(number, len(_ALPHABET))
+        chars.append(_ALPHABET[index])
+    return "".join(chars)
+
+
+def is_valid_order_confirm_id(value: str) -> bool:
+    return bool(_CONFIRM_ID_RE.match(value))
+
+
+# -- numbers on the wire ----------------------------------------------------------------------
+
+
+def format_decimal(value: Decimal) -> str:
+    """Plain decimal text without exponent or trailing zeros: 4500.50 -> "4500.5", 1E+2 -> "100"."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _wire_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- the request ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderRequest:
+    """One single-leg order as the API takes it (both for orderconfirm and for placement)."""
+
+    account_id: str
+    symbol: str
+    quantity: Decimal
+    order_type: str
+    trade_action: str
+    order_confirm_id: str
+    duration: str = "DAY"
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    route: str | None = None
+    expiration: datetime | None = None
+
+    def __post_init__(self) -> None:
+        problems = _shape_problems(self)
+        if problems:
+            raise ValueError("invalid order request: " + "; ".join(problems))
+
+    def to_api(self) -> dict[str, Any]:
+        """The request body (spec `OrderRequest`): numbers as normalised strings."""
+        time_in_force: dict[str, str] = {"Duration": self.duration}
+        if self.expiration is not None:
+            time_in_force["Expiration"] = _wire_datetime(self.expiration)
+        body: dict[str, Any] = {
+            "AccountID": self.account_id,
+            "Symbol": self.symbol,
+            "Quantity": format_decimal(self.quantity),
+            "OrderType": self.order_type,
+            "TradeAction": self.trade_action,
+            "TimeInForce": time_in_force,
+        }
+        if self.limit_price is not None:
+            body["LimitPrice"] = format_decimal(self.limit_price)
+        if self.stop_price is not None:
+            body["StopPrice"] = format_decimal(self.stop_price)
+        if self.route:
+            body["Route"] = self.route
+        body["OrderConfirmID"] = self.order_confirm_id
+        return body
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> OrderRequest:
+        """Inverse of `to_api` (used to restore journaled requests); raises ValueError."""
+        tif = data.get("TimeInForce") or {}
+        expiration = tif.get("Expiration")
+        try:
+            return cls(
+                account_id=str(data["AccountID"]),
+                symbol=str(data["Symbol"]),
+                quantity=Decimal(str(data["Quantity"])),
+                order_type=str(data["OrderType"]),
+                trade_action=str(data["TradeAction"]),
+                order_confirm_id=str(data["OrderConfirmID"]),
+                duration=str(tif.get("Duration", "DAY")),
+                limit_price=_opt_decimal(data.get("LimitPrice")),
+                stop_price=_opt_decimal(data.get("StopPrice")),
+                route=str(data["Route"]) if data.get("Route") else None,
+                expiration=(
+                    datetime.fromisoformat(str(expiration).replace("Z", "+00:00"))
+                    if expiration
+                    else None
+                ),
+            )
+        except (KeyError, TypeError, InvalidOperation) as exc:
+            raise ValueError(f"not an order request body: {exc!r}") from None
+
+    def payload_key(self) -> Hashable:
+        """Everything that defines the order except its OrderConfirmID (hashable, comparable).
+
+        The ticket binds "Place" to the key of the previewed request: any edit changes the key.
+        """
+        body = self.to_api()
+        del body["OrderConfirmID"]
+        tif = body.pop("TimeInForce")
+        return (*sorted(body.items()), *sorted(("TimeInForce." + k, v) for k, v in tif.items()))
+
+    def with_changes(self, **changes: Any) -> OrderRequest:
+        """A copy with `changes`; keeps the OrderConfirmID only if the payload is unchanged.
+
+        Pass `order_confirm_id=` explicitly to force one.
+        """
+        updated = dataclasses.replace(self, **changes)
+        if "order_confirm_id" in changes or updated.payload_key() == self.payload_key():
+            return updated
+        return dataclasses.replace(updated, order_confirm_id=new_order_confirm_id())
+
+    @property
+    def is_buy(self) -> bool:
+        return self.trade_action.startswith("BUY")
+
+
+def _opt_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return Decimal(str(value))
+
+
+def _shape_problems(req: OrderRequest) -> list[str]:
+    problems: list[str] = []
+    if not req.account_id:
+        problems.append("account_id is empty")
+    if not req.symbol:
+        problems.append("symbol is empty")
+    qty = req.quantity
+    if not isinstance(qty, Decimal) or not qty.is_finite() or qty <= 0 or qty != qty.to_integral():
+        problems.append(f"quantity must be a positive whole Decimal, not {qty!r}")
+    if req.order_type not in ORDER_TYPES:
+        problems.append(f"unknown order type {req.order_type!r}")
+    if req.trade_action not in TRADE_ACTIONS:
+        problems.append(f"unknown trade action {req.trade_action!r}")
+    if req.duration not in DURATIONS:
+        problems.append(f"unknown duration {req.duration!r}")
+    for name, needed_by in (("limit_price", _NEEDS_LIMIT), ("stop_price", _NEEDS_STOP)):
+        price = getattr(req, name)
+        if req.order_type in needed_by and price is None:
+            problems.append(f"{req.order_type} needs {name}")
+        if req.order_type not in needed_by and price is not None:
+            problems.append(f"{req.order_type} takes no {name}")
+        if price is not None and (not isinstance(price, Decimal) or not price.is_finite()):
+            problems.append(f"{name} must be a finite Decimal")
+    if req.duration in DURATIONS_NEEDING_EXPIRATION and req.expiration is None:
+        problems.append(f"{req.duration} needs an expiration")
+    if req.expiration is not None and req.expiration.tzinfo is None:
+        problems.append("expiration must be timezone-aware")
+    if not is_valid_order_confirm_id(req.order_confirm_id):
+        problems.append("order_confirm_id must be 1-22 chars of [A-Za-z0-9]")
+    return problems
+
+
+def order_price(req: OrderRequest) -> Decimal | None:
+    """The price the order names: limit for Limit/StopLimit, stop for StopMarket, else None."""
+    if req.limit_price is not None:
+        return req.limit_price
+    return req.stop_price
+
+
+# -- replace ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplaceRequest:
+    """Changes to a working order (spec `OrderReplaceRequest`); at least one field is set."""
+
+    quantity: Decimal | None = None
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    order_type: str | None = None  # the API only allows changing it to "Market"
+
+    def __post_init__(self) -> None:
+        if all(v is None for v in (self.quantity, self.limit_price, self.stop_price)) and (
+            self.order_type is None
+        ):
+            raise ValueError("a replace needs at least one changed field")
+        qty = self.quantity
+        if qty is not None and (not qty.is_finite() or qty <= 0 or qty != qty.to_integral()):
+            raise ValueError(f"quantity must be a positive whole number, not {qty}")
+        if self.order_type is not None and self.order_type != "Market":
+            raise ValueError("an order's type can only be changed to Market")
+        for price in (self.limit_price, self.stop_price):
+            if price is not None and not price.is_finite():
+                raise ValueError("prices must be finite")
+
+    def to_api(self) -> dict[str, str]:
+        body: dict[str, str] = {}
+        if self.quantity is not None:
+            body["Quantity"] = format_decimal(self.quantity)
+        if self.limit_price is not None:
+            body["LimitPrice"] = format_decimal(self.limit_price)
+        if self.stop_price is not None:
+            body["StopPrice"] = format_decimal(self.stop_price)
+        if self.order_type is not None:
+            body["OrderType"] = self.order_type
+        return body
+
+
+# -- actions for positions ------------------------------------------------------------------
+
+
+def _asset_type(asset_type: str | None) -> str:
+    return (asset_type or "STOCK").upper()
+
+
+def opening_action(side: Side, asset_type: str | None) -> str:
+    """Trade action that opens (or adds to) a `side` position: "buy more" / "sell more"."""
+    kind = _asset_type(asset_type)
+    if kind in ("STOCKOPTION", "INDEXOPTION"):
+        return "BUYTOOPEN" if side == "Long" else "SELLTOOPEN"
+    if kind == "STOCK":
+        return "BUY" if side == "Long" else "SELLSHORT"
+    return "BUY" if side == "Long" else "SELL"
+
+
+def closing_action(position: Position) -> str:
+    """Trade action that reduces `position` (a domain Position): the "flatten" ticket's action."""
+    kind = _asset_type(position.asset_type)
+    is_long = not position.is_short
+    if kind in ("STOCKOPTION", "INDEXOPTION"):
+        return "SELLTOCLOSE" if is_long else "BUYTOCLOSE"
+    if kind == "STOCK":
+        return "SELL" if is_long else "BUYTOCOVER"
+    return "SELL" if is_long else "BUY"
+
+
+def actions_for(asset_type: str | None) -> tuple[str, ...]:
+    """Trade actions valid for an asset type, in display order (all of them when unknown)."""
+    valid = valid_trade_actions(asset_type)
+    return tuple(a for a in TRADE_ACTIONS if a in valid) if valid else TRADE_ACTIONS

@@ -1,0 +1,329 @@
+"""Runs one roll step by step against a broker, journaling before and after every step.
+
+Safety rules the runner keeps (tests in tests/domain/test_roll.py):
+
+- Every step is journaled ("before", then "after" once its outcome is known); a run after a
+  crash folds the journal (`resume_state`) and continues from there.
+- A leg whose "place" has a "before" but no "after" may have reached the broker: the runner
+  first asks the broker for it (`find_order`). Found: the placement is recorded and the roll
+  goes on. Not found: the roll stops for a person (`unknown_outcome`); the program never
+  sends a leg twice (`max_place_attempts` is 1; a larger value would resend with the *same*
+  OrderConfirmID, leaving the API's duplicate guard as the only protection).
+- A send refused before anything was applied (`LegNotSent`: an expired sign-in, now refreshed)
+  is journaled as not sent and the run ends without a terminal state: the next run (a person
+  running the roll again) sends the leg, with the same OrderConfirmID.
+- An ambiguous send (timeout, reset: `LegOutcomeUnknown` or any unexpected exception) is
+  reconciled at once; if the order cannot be found yet the run ends *without* an "after" so
+  the next run reconciles again. Nothing is ever resent blindly.
+- The open leg is placed only after the close leg filled completely. A close that is rejected,
+  cancelled or only partly filled stops the roll (terminal) with a message; nothing is opened.
+- Before the close is sent the old position is checked again; if it changed, the roll stops
+  without sending anything.
+- Waiting for a fill or for positions times out without a terminal state: run again later.
+- Exceptions from the broker's read calls propagate; the journal stays consistent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from tstui.domain.enums import is_final
+from tstui.domain.orders.request import OrderRequest, format_decimal
+from tstui.domain.roll.broker import (
+    LegNotSent,
+    LegPreview,
+    LegRejected,
+    LegStatus,
+    RollBroker,
+    RollJournal,
+)
+from tstui.domain.roll.machine import (
+    RollProgress,
+    RollState,
+    StopReason,
+    advance,
+    journal_entry,
+    resume_state,
+)
+from tstui.domain.roll.plan import LegName, RollPlan
+
+__all__ = ["RollOutcome", "RollRunner", "RollRunnerSettings"]
+
+_ZERO = Decimal(0)
+_REJECTED: dict[str, StopReason] = {"close": "close_rejected", "open": "open_rejected"}
+
+
+@dataclass(frozen=True, slots=True)
+class RollRunnerSettings:
+    fill_timeout_s: float = 30.0
+    verify_timeout_s: float = 15.0
+    poll_interval_s: float = 0.5
+    max_place_attempts: int = 1  # sends per leg; never resend by default (safety rule)
+
+
+@dataclass(frozen=True, slots=True)
+class RollOutcome:
+    progress: RollProgress
+    message: str
+
+    @property
+    def done(self) -> bool:
+        return self.progress.state == RollState.VERIFIED
+
+    @property
+    def stopped(self) -> bool:
+        return self.progress.state == RollState.STOPPED
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+Approve = Callable[[RollPlan, Mapping[str, LegPreview]], Awaitable[bool]]
+
+
+class RollRunner:
+    """Advances one roll to verified, stopped, or a resumable wait.
+
+    `approve` is asked once the previews are in (None: approved, e.g. `--yes`). `on_entry` sees
+    every journal entry right after it is appended (progress display, announcements).
+    """
+
+    def __init__(
+        self,
+        broker: RollBroker,
+        journal: RollJournal,
+        plan: RollPlan,
+        *,
+        settings: RollRunnerSettings | None = None,
+        approve: Approve | None = None,
+        on_entry: Callable[[dict[str, Any]], None] | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.broker = broker
+        self.journal = journal
+        self.plan = plan
+        self.settings = settings or RollRunnerSettings()
+        self._approve = approve
+        self._on_entry = on_entry
+        self._clock = clock
+        self._sleep = sleep
+        self.progress = resume_state(journal.entries(), plan.roll_id)
+        if self.progress.plan is not None:
+            self.plan = self.progress.plan  # a journaled roll continues exactly as planned
+
+    # -- journal ----------------------------------------------------------------------------
+
+    def _record(self, step: str, phase: str, data: Mapping[str, Any] | None = None) -> None:
+        entry = journal_entry(
+            self.plan.roll_id,
+            step,
+            "before" if phase == "before" else "after",
+            self._clock(),
+            data,
+        )
+        self.journal.append(entry)
+        self.progress = advance(self.progress, entry)
+        if self._on_entry is not None:
+            self._on_entry(entry)
+
+    def _stop(self, reason: StopReason, message: str) -> RollOutcome:
+        self._record("stop", "after", {"reason": reason, "message": message})
+        return RollOutcome(self.progress, f"{self.plan.describe()}: STOPPED: {message}")
+
+    def _waiting(self, message: str) -> RollOutcome:
+        return RollOutcome(self.progress, f"{self.plan.describe()}: {message}")
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self) -> RollOutcome:
+        if self.progress.state is None:
+            self._record("plan", "after", self.plan.to_dict())
+        while True:
+            state = self.progress.state
+            if state == RollState.VERIFIED:
+                return RollOutcome(self.progress, f"{self.plan.describe()}: done")
+            if state == RollState.STOPPED:
+                return RollOutcome(
+                    self.progress, f"{self.plan.describe()}: stopped: {self.progress.stop_message}"
+                )
+            if not self.progress.at_least(RollState.CLOSE_PLACED) and (
+                self.progress.pending_step != "place_close"
+            ):
+                outcome = await self._preview_and_approve()
+                if outcome is None:
+                    outcome = await self._place("close")
+            elif state == RollState.CLOSE_PLACED:
+                outcome = await self._wait_fill("close")
+            elif state == RollState.CLOSE_FILLED:
+                outcome = await self._place("open")
+            elif state == RollState.OPEN_PLACED:
+                outcome = await self._wait_fill("open")
+            elif state == RollState.OPEN_FILLED:
+                outcome = await self._verify()
+            else:  # CONFIRMED with a pending close placement: reconcile it
+                outcome = await self._place("close")
+            if outcome is not None:
+                return outcome
+
+    async def _preview_and_approve(self) -> RollOutcome | None:
+        """(Re)preview both legs and ask; nothing has been sent at this point."""
+        self._record("preview", "before")
+        previews: dict[str, LegPreview] = {}
+        for leg in ("close", "open"):
+            try:
+                previews[leg] = await self.broker.confirm(self.plan.leg(leg))
+            except LegRejected as exc:
+                return self._stop("preview_failed", f"the {leg} leg preview was refused: {exc}")
+        self._record("preview", "after", {k: v.to_dict() for k, v in previews.items()})
+        self._record("confirm", "before")
+        if self._approve is not None and not await self._approve(self.plan, previews):
+            return self._stop("declined", "declined by the user; nothing was sent")
+        self._record("confirm", "after")
+        return await self._check_old_position()
+
+    async def _check_old_position(self) -> RollOutcome | None:
+        held = (await self.broker.net_positions(self.plan.account_id)).get(
+            self.plan.old_symbol, _ZERO
+        )
+        if held != self.plan.old_position_before:
+            return self._stop(
+                "position_changed",
+                f"{self.plan.old_symbol} position is {format_decimal(held)}, planned for "
+                f"{format_decimal(self.plan.old_position_before)}; nothing was sent",
+            )
+        return None
+
+    async def _place(self, leg: LegName) -> RollOutcome | None:
+        req = self.plan.leg(leg)
+        step = f"place_{leg}"
+        if self.progress.pending_step == step:
+            found = await self._reconcile(req)
+            if found is not None:
+                self._record(step, "after", {"order_id": found.order_id, "reconciled": True})
+                return None
+            if self.progress.place_attempts.get(leg, 0) >= self.settings.max_place_attempts:
+                return self._stop(
+                    "unknown_outcome",
+                    f"the {leg} leg ({req.trade_action} {format_decimal(req.quantity)} "
+                    f"{req.symbol}) may have been sent but cannot be found; check the orders, "
+                    "then `tstui roll --retry` starts a new attempt if nothing was placed",
+                )
+        resend = self.progress.place_attempts.get(leg, 0) > 0
+        self._record(step, "before", {"order_confirm_id": req.order_confirm_id, **req.to_api()})
+        try:
+            order_id = await self.broker.place(req)
+        except LegNotSent as exc:
+            self._record(step, "after", {"error": str(exc), "not_sent": True})
+            return self._waiting(
+                f"the {leg} leg was not sent ({exc}); nothing was applied: run the roll again "
+                "to send it"
+            )
+        except LegRejected as exc:
+            self._record(step, "after", {"error": str(exc)})
+            if resend:
+                return self._stop(
+                    "unknown_outcome",
+                    f"the resent {leg} leg was refused ({exc}); the first send may have "
+                    "reached the broker: check the orders",
+                )
+            return self._stop(_REJECTED[leg], self._rejected_message(leg, str(exc)))
+        except Exception as exc:  # ambiguous: LegOutcomeUnknown, reset, timeout, bug...
+            found = await self._reconcile(req)
+            if found is None:
+                return self._waiting(
+                    f"the {leg} leg's outcome is unknown ({type(exc).__name__}); "
+                    "run again to reconcile (it will not be sent blindly)"
+                )
+            order_id = found.order_id
+        self._record(step, "after", {"order_id": order_id})
+        return None
+
+    async def _reconcile(self, req: OrderRequest) -> LegStatus | None:
+        """Ask the broker for the order a (possibly) sent leg created."""
+        try:
+            sent_at = datetime.fromisoformat(self.progress.pending_since or "")
+        except ValueError:  # no usable time in the journal: look back a whole day
+            sent_at = self._clock() - timedelta(days=1)
+        return await self.broker.find_order(req, sent_at - timedelta(seconds=5))
+
+    def _rejected_message(self, leg: LegName, reason: str) -> str:
+        p = self.plan
+        if leg == "close":
+            return f"the close order was rejected ({reason}); nothing was opened in {p.new_symbol}"
+        return (
+            f"the open order was rejected ({reason}): {p.old_symbol} is closed but "
+            f"{format_decimal(p.quantity)} {p.new_symbol} ({p.direction}) still need opening"
+        )
+
+    async def _wait_fill(self, leg: LegName) -> RollOutcome | None:
+        order_id = self.progress.close_order_id if leg == "close" else self.progress.open_order_id
+        assert order_id is not None
+        step = f"{leg}_fill"
+        if self.progress.pending_step != step:
+            self._record(step, "before", {"order_id": order_id})
+        deadline = self._clock() + timedelta(seconds=self.settings.fill_timeout_s)
+        wanted = self.plan.quantity
+        while True:
+            status = await self.broker.order_status(self.plan.account_id, order_id)
+            filled = status.filled_quantity
+            # FLL means the whole order filled; FLP counts only if the quantity is all there.
+            if status.status == "FLL" or (status.status == "FLP" and filled >= wanted):
+                self._record(
+                    step,
+                    "after",
+                    {"order_id": order_id, "status": status.status, "filled": str(filled)},
+                )
+                return None
+            if is_final(status.status):
+                return self._unfilled_stop(leg, status)
+            if self._clock() >= deadline:
+                return self._waiting(
+                    f"{leg} order {order_id} is {status.status} "
+                    f"({format_decimal(filled)}/{format_decimal(wanted)} filled); run again"
+                )
+            await self._sleep(self.settings.poll_interval_s)
+
+    def _unfilled_stop(self, leg: LegName, status: LegStatus) -> RollOutcome:
+        p = self.plan
+        filled, q = format_decimal(status.filled_quantity), format_decimal(p.quantity)
+        why = f"{status.status}{': ' + status.message if status.message else ''}"
+        if status.filled_quantity > 0:
+            if leg == "close":
+                return self._stop(
+                    "close_partial",
+                    f"the close order {status.order_id} ended {why} with {filled} of {q} "
+                    f"filled; nothing was opened in {p.new_symbol}: resolve by hand",
+                )
+            return self._stop(
+                "open_partial",
+                f"the open order {status.order_id} ended {why} with {filled} of {q} filled "
+                f"in {p.new_symbol}: the rest needs opening by hand",
+            )
+        return self._stop(_REJECTED[leg], self._rejected_message(leg, why))
+
+    async def _verify(self) -> RollOutcome | None:
+        if self.progress.pending_step != "verify":
+            self._record("verify", "before")
+        expected = self.plan.expected_positions()
+        deadline = self._clock() + timedelta(seconds=self.settings.verify_timeout_s)
+        while True:
+            held = await self.broker.net_positions(self.plan.account_id)
+            seen = {symbol: held.get(symbol, _ZERO) for symbol in expected}
+            if seen == expected:
+                self._record("verify", "after", {k: format_decimal(v) for k, v in seen.items()})
+                return None
+            if self._clock() >= deadline:
+                shown = ", ".join(f"{k} {format_decimal(v)}" for k, v in seen.items())
+                want = ", ".join(f"{k} {format_decimal(v)}" for k, v in expected.items())
+                return self._stop(
+                    "verify_failed",
+                    f"both legs filled but positions show {shown}, expected {want}",
+                )
+            await self._sleep(self.settings.poll_interval_s)

@@ -1,0 +1,1 @@
+"""tstui.ui.session."""

@@ -1,0 +1,405 @@
+"""The tstui Textual app: modes (overview / positions / orders / chart), env switching, login,
+themes, keymap, the API log, the quit guard. Data lives in :class:`tstui.ui.session.live.LiveData`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tstui.client.errors import TradeStationError
+from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
+from tstui.ui.session.live import LiveData
+from tstui.ui.shell.base import BaseScreen
+from tstui.ui.shell.commands import PaletteCommand, TstuiCommands
+from tstui.ui.shell.confirm import ConfirmScreen, TypedConfirmScreen
+from tstui.ui.shell.env_switch import EnvSwitching
+from tstui.ui.shell.guard import AppGuard
+from tstui.ui.shell.keymap import binding_infos, keymap_conflicts, owner_display, split_keymap
+from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.shell.themes import DEFAULT_THEME, TRADING_VARIABLES, load_themes
+from tstui.ui.trading.actions import TradingActions
+from tstui.ui.views.overview.screen import OverviewScreen
+
+if TYPE_CHECKING:
+    from tstui.ui.shell.login import DemoLauncher
+
+
+def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen, imported the first time the mode shows: startup pays for the overview
+    only (the chart alone pulls in plotext)."""
+
+    def make() -> Screen[Any]:
+        return cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))()
+
+    return make
+
+
+class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
+    TITLE = "tstui"
+    # The overview is the first screen: header (SIM/LIVE), panels and status bar show at once
+    # and fill in as the session opens; no interim screen, no mode switch at startup.
+    DEFAULT_MODE = "overview"
+    CSS_PATH = "tstui.tcss"
+    MODES: ClassVar[dict[str, Any]] = {
+        "overview": OverviewScreen,
+        "positions": _view("tstui.ui.views.positions.screen", "PositionsScreen"),
+        "orders": _view("tstui.ui.views.orders.screen", "BlotterScreen"),
+        "chart": _view("tstui.ui.views.chart.screen", "ChartScreen"),
+    }
+    COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, TstuiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "view('overview')", "Overview", id="view.overview"),
+        Binding("2", "view('positions')", "Positions", id="view.positions"),
+        Binding("3", "view('orders')", "Orders", id="view.orders"),
+        Binding("4", "view('chart')", "Chart", id="view.chart"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding(
+            "ctrl+p", "command_palette", "Palette", show=False, priority=True, id="app.palette"
+        ),
+        Binding("ctrl+e", "toggle_env", "SIM/LIVE", id="env.toggle"),
+        Binding("a", "next_account", "Account", id="account.next"),
+        Binding("A", "all_accounts", "All accts", show=False, id="account.all"),
+        Binding("ctrl+l", "toggle_api_log", "API log", show=False, id="view.api_log"),
+        Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme.next"),
+        Binding("ctrl+r", "reload_config", "Reload config", show=False, id="config.reload"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
+        # trading (TRADING helper): the order ticket from anywhere, prefilled by the screen
+        Binding("o", "ticket('new')", "Order", id="order.new"),
+        Binding("B", "ticket('buy')", "Buy", show=False, id="order.buy"),
+        Binding("S", "ticket('sell')", "Sell", show=False, id="order.sell"),
+    ]
+    SHELL_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"view", "toggle_env", "next_account", "all_accounts", "toggle_api_log"}
+    )
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        demo_launcher: DemoLauncher | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.demo = demo
+        self.demo_launcher = demo_launcher
+        self.api_log_shown = False
+        self.live = LiveData(
+            self,
+            settings,
+            on_books=self._deliver_books,
+            on_error=self._on_error,
+            on_login_required=self._login_required,
+        )
+        self.tstui_themes: list[str] = []
+        self.load_problems: list[str] = []
+        themes, problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+            self.tstui_themes.append(theme.name)
+        self.load_problems.extend(str(p) for p in problems)
+        # Set before the first screen is styled: set at mount, it restyled the whole overview.
+        self._theme_warning: str | None = None
+        self._saved_theme = self._apply_theme(settings.theme)
+
+    # ------------------------------------------------------------------ startup
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(TRADING_VARIABLES)
+
+    def crash_state_dir(self) -> Path | None:
+        live = getattr(self, "live", None)  # a crash can come before __init__ made it
+        return live.settings.state_dir if live is not None else None
+
+    def crash_settings(self) -> Settings | None:
+        live = getattr(self, "live", None)
+        return live.settings if live is not None else None
+
+    def on_mount(self) -> None:
+        self._apply_keymap(self.settings)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for problem in self.load_problems:
+            self.notify(problem, title="Theme file skipped", severity="warning", timeout=10)
+        self._notify_theme_warning()
+        self.set_class(self.live.env == "live", "-live")
+        self.run_worker(self._startup(), group="session", exclusive=True, exit_on_error=False)
+
+    def _apply_theme(self, name: str) -> str:
+        """Show the configured theme (or the default, with a warning for later); its name."""
+        if name not in self.available_themes:
+            where = self.settings.config_file or "config"
+            self._theme_warning = f"{where}: theme: unknown theme {name!r}; using {DEFAULT_THEME}"
+            name = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = name
+        return name
+
+    def _notify_theme_warning(self) -> None:
+        if self._theme_warning:
+            self.notify(self._theme_warning, severity="warning", timeout=10)
+            self._theme_warning = None
+
+    def _apply_keymap(self, settings: Settings) -> None:
+        if not settings.keymap:  # the common case: no need to import every view to check ids
+            self.set_keymap({})
+            return
+        known = binding_infos()
+        valid, unknown = split_keymap(settings.keymap, known)
+        self.set_keymap(valid)
+        where = settings.config_file or "config"
+        for conflict in keymap_conflicts(valid, known):
+            self.notify(
+                f"{where}: keymap.{conflict.binding_id}: {conflict.key!r} is also "
+                f"{conflict.other_id} ({owner_display(conflict.other_owner)}); one of them "
+                "will not answer (press ? for the keys in force)",
+                title="Config",
+                severity="warning",
+                timeout=10,
+            )
+        for binding_id in unknown:
+            self.notify(
+                f"{where}: keymap.{binding_id}: unknown binding id (press ? for the list)",
+                title="Config",
+                severity="warning",
+                timeout=10,
+            )
+
+    async def _startup(self) -> None:
+        if self.demo and self.demo_launcher is not None:  # the simulators boot beside the UI
+            try:
+                launched = await asyncio.to_thread(self.demo_launcher)
+            except Exception as exc:
+                # Nothing to connect to: the login screen says why, its Demo button retries.
+                self.demo = False
+                self._on_error(f"demo: {exc}")
+                self._show_login(str(exc) or type(exc).__name__, None)
+                return
+            self.settings = self.live.settings = launched
+        if self.demo:
+            from tstui.ui.shell.login import demo_sign_in  # the client loads here, after paint
+
+            try:
+                await demo_sign_in(self.live.settings)
+            except Exception as exc:
+                self._on_error(f"demo sign-in: {exc}")
+        if self.live.env == "live" and not await self._confirm_live_start():
+            # A config (or --env) that says LIVE is not a confirmation: the word must be typed.
+            self.live.settings = self.live.settings.with_env("sim")
+            self.set_class(False, "-live")
+            self.notify("LIVE not confirmed: started in SIM.", timeout=5)
+        await self._connect_or_login(None)
+
+    async def _confirm_live_start(self) -> bool:
+        api = self.live.settings.endpoints.api_base
+        confirm: Screen[bool] = TypedConfirmScreen(
+            "Start in LIVE trading",
+            f"The configuration starts in LIVE: orders will go to your real accounts at {api}.",
+            expected="LIVE",
+        )
+        answer: bool | None = await self.push_screen_wait(confirm)
+        return answer is True
+
+    async def _connect_or_login(self, previous_env: Environment | None) -> None:
+        try:
+            await self.live.connect()
+        except TradeStationError as exc:
+            self._show_login(str(exc) or type(exc).__name__, previous_env)
+            return
+        except Exception as exc:  # unexpected: show it, offer the login screen
+            self._show_login(f"{type(exc).__name__}: {exc}", previous_env)
+            return
+        self._after_connect()
+
+    def _after_connect(self) -> None:
+        self._post_to_screens(EnvChanged(self.live.env))
+        self._post_to_screens(BooksChanged(full=True))
+        from tstui.ui.session.unresolved import resolve_at_session_start  # sends a cut-off run left
+
+        self.run_worker(
+            resolve_at_session_start(self, self.live), group="intents", exit_on_error=False
+        )
+
+    def _login_required(self, reason: str) -> None:
+        """A stream found the refresh token dead: one login screen, however many streams."""
+        from tstui.ui.shell.login import LoginScreen
+
+        if not any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
+            self._show_login(reason, None)
+
+    def _show_login(self, reason: str, previous_env: Environment | None) -> None:
+        from tstui.ui.shell.login import LoginScreen
+
+        screen = LoginScreen(
+            self.live.settings,
+            demo=self.demo,
+            demo_launcher=self.demo_launcher,
+            reason=f"Sign-in needed: {reason}",
+            can_cancel=previous_env is not None,
+        )
+        self.push_screen(screen, partial(self._login_done, previous_env))
+
+    def _login_done(self, previous_env: Environment | None, result: Settings | None) -> None:
+        if result is None:
+            if previous_env is not None:  # cancelled a switch: go back where we were
+                self._start_env_switch(previous_env, None)
+            return
+        self.live.settings = result
+        self.run_worker(
+            self._connect_or_login(previous_env),
+            group="session",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    # ------------------------------------------------------------------ data delivery
+    def _post_to_screens(self, message_factory: BooksChanged | EnvChanged | AccountChanged) -> None:
+        """Books flushes go to the showing mode (a resumed screen redraws in full); account
+        and env changes go to every installed mode's screens, so a hidden view never keeps
+        the old account or the closed session."""
+        if isinstance(message_factory, BooksChanged):
+            screens = self.screen_stack
+        else:
+            screens = self._all_screens()
+        for screen in screens:
+            screen.post_message(_clone(message_factory))
+
+    def _all_screens(self) -> list[Screen[Any]]:
+        out: list[Screen[Any]] = []
+        for stack in self._screen_stacks.values():
+            out.extend(s for s in stack if s not in out)
+        return out
+
+    def _stop_session_work(self) -> None:
+        """Before the session closes: every view stops the workers that use it."""
+        for screen in self._mode_screens():
+            screen.stop_session_work()
+
+    def _deliver_books(self, orders: frozenset[str], positions: frozenset[str], full: bool) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(BooksChanged(orders, positions, full=full))
+
+    def _on_error(self, text: str) -> None:
+        self.notify(text, title="Error", severity="error", timeout=6)
+
+    # ------------------------------------------------------------------ actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.SHELL_ACTIONS:
+            return isinstance(self.screen, BaseScreen)
+        return True
+
+    def action_view(self, view: str) -> None:
+        if view in self.MODES:
+            self.switch_mode(view)
+
+    def action_help(self) -> None:
+        from tstui.ui.shell.help import HelpScreen
+
+        file = str(self.settings.config_file) if self.settings.config_file else None
+        self.push_screen(HelpScreen(self._keymap, file))
+
+    def action_toggle_api_log(self) -> None:
+        self.api_log_shown = not self.api_log_shown
+        for screen in self.screen_stack:
+            if isinstance(screen, BaseScreen):
+                screen.set_api_log(self.api_log_shown)
+        for mode_screen in self._mode_screens():
+            mode_screen.set_api_log(self.api_log_shown)
+
+    def _mode_screens(self) -> list[BaseScreen]:
+        out: list[BaseScreen] = []
+        for stack in self._screen_stacks.values():
+            out.extend(s for s in stack if isinstance(s, BaseScreen) and s.is_mounted)
+        return out
+
+    def action_next_account(self) -> None:
+        ids = self.live.all_account_ids
+        if not ids:
+            return
+        order: list[str | None] = [None, *ids]
+        current = self.live.current_account
+        nxt = order[(order.index(current) + 1) % len(order)] if current in order else None
+        self.select_account(nxt)
+
+    def action_all_accounts(self) -> None:
+        self.select_account(None)
+
+    def select_account(self, account_id: str | None) -> None:
+        self.live.set_account(account_id)
+        self._post_to_screens(AccountChanged(account_id))
+
+    def action_next_theme(self) -> None:
+        names = self.tstui_themes or [self.theme]
+        idx = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(idx + 1) % len(names)]
+
+    def _theme_changed(self, theme: Any) -> None:
+        """The user picked a theme: remember it. Applying the configured one saves nothing."""
+        if self.theme == self._saved_theme:
+            return
+        try:
+            save_user_choice("theme", self.theme, self.settings.config_file)
+        except Exception as exc:
+            self.notify(f"theme not saved: {exc}", severity="warning")
+            return
+        self._saved_theme = self.theme
+
+    def action_reload_config(self) -> None:
+        try:
+            fresh = load_settings(self.settings.config_file)
+        except ConfigError as exc:
+            self.notify(str(exc), title="Config error", severity="error", timeout=15)
+            return
+        self.settings = fresh
+        self._apply_keymap(fresh)
+        self._saved_theme = self._apply_theme(fresh.theme)
+        self._notify_theme_warning()
+        self.notify(f"Reloaded {fresh.config_file}", timeout=3)
+
+    async def action_quit(self) -> None:
+        working = self.live.working_count()
+        if working == 0:
+            await self._shutdown()
+            return
+        noun = "order is" if working == 1 else "orders are"
+        self.push_screen(
+            ConfirmScreen(
+                "Quit tstui?",
+                f"{working} working {noun} still open at the broker. They stay working after "
+                "you quit.",
+                yes="Quit",
+                no="Stay",
+                danger=True,
+            ),
+            self._quit_confirmed,
+        )
+
+    async def _quit_confirmed(self, ok: bool | None) -> None:
+        if ok:
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        await self.live.disconnect()
+        self.exit(0)
+
+    # ------------------------------------------------------------------ palette
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        from tstui.ui.shell.palette import app_commands
+
+        return app_commands(self)
+
+
+def _clone(message: BooksChanged | EnvChanged | AccountChanged) -> Any:
+    """A fresh message per screen (a Message instance is delivered once)."""
+    if isinstance(message, BooksChanged):
+        return BooksChanged(message.orders, message.positions, full=message.full)
+    if isinstance(message, EnvChanged):
+        return EnvChanged(message.env)
+    return AccountChanged(message.account_id)

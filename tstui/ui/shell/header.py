@@ -1,0 +1,88 @@
+"""The shared header: app name, environment badge (SIM calm, LIVE red), account, clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from tstui.domain.untrusted import safe_text
+from tstui.ui.session.live import LiveData
+
+
+def live_of(widget: Static | Horizontal) -> LiveData | None:
+    live = getattr(widget.app, "live", None)
+    return live if isinstance(live, LiveData) else None
+
+
+class AppHeader(Horizontal):
+    """One line; reads everything from ``app.live`` when it changes."""
+
+    DEFAULT_CSS = """
+    AppHeader { height: 1; dock: top; background: $panel; }
+    AppHeader > Static { width: auto; height: 1; padding: 0 1; }
+    AppHeader > #hdr-title { text-style: bold; color: $accent; }
+    AppHeader > #hdr-env { text-style: bold; }
+    AppHeader > #hdr-env.-sim { background: $success 30%; color: $foreground; }
+    AppHeader > #hdr-env.-live { background: $live-warning; color: white; }
+    AppHeader > #hdr-account { width: 1fr; }
+    AppHeader > #hdr-clock { color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("tstui", id="hdr-title")
+        yield Static("SIM", id="hdr-env", classes="-sim")
+        yield Static("", id="hdr-account")
+        yield Static("", id="hdr-clock")
+
+    def on_mount(self) -> None:
+        self.refresh_state()
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        live = live_of(self)
+        if live is not None:
+            live.changed.subscribe(self, self._on_live_changed)
+
+    def _on_live_changed(self, what: str) -> None:
+        if what in ("env", "account", "accounts"):
+            self.refresh_state()
+
+    def refresh_state(self) -> None:
+        live = live_of(self)
+        env = live.env if live is not None else "sim"
+        badge = self.query_one("#hdr-env", Static)
+        badge.update(" LIVE " if env == "live" else " SIM ")
+        badge.set_class(env == "live", "-live")
+        badge.set_class(env != "live", "-sim")
+        self.query_one("#hdr-account", Static).update(self._account_text(live))
+
+    @staticmethod
+    def _account_text(live: LiveData | None) -> Text:
+        """Account ids and types come from the server: plain Text, never markup."""
+        if live is None or not live.accounts:
+            return Text("account: -")
+        current = live.current_account
+        if current is None:
+            return Text(f"account: all ({len(live.accounts)})")
+        for account in live.accounts:
+            if account.account_id == current:
+                return Text(f"account: {safe_text(current)} {safe_text(account.account_type)}")
+        return Text(f"account: {safe_text(current)}")
+
+    def _tick(self) -> None:
+        now = datetime.now()
+        utc = datetime.now(UTC)
+        wide = self.size.width >= 100
+        text = f"{now:%H:%M:%S}" + (f"  {utc:%H:%M} UTC" if wide else "")
+        self.query_one("#hdr-clock", Static).update(text)
+
+    async def on_click(self, event: events.Click) -> None:
+        widget = event.widget
+        if widget is not None and widget.id == "hdr-account":
+            await self.app.run_action("next_account")
+        elif widget is not None and widget.id == "hdr-env":
+            await self.app.run_action("toggle_env")

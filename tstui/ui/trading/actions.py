@@ -1,0 +1,64 @@
+"""The app's order actions: the ticket from any view, cancel all working, roll a position.
+
+A mixin of :class:`tstui.ui.shell.app.TstuiApp` (kept apart so the app module stays about the
+shell); every action refuses politely when no session is open.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tstui.domain.models import Position
+from tstui.ui.shell.base import BaseScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tstui.ui.session.live import LiveData
+
+    _AppBase = App[Any]
+else:
+    _AppBase = object
+
+
+class TradingActions(_AppBase):
+    live: LiveData
+
+    def action_ticket(self, intent: str = "new") -> None:
+        """Open the order ticket, prefilled by the showing screen's ``ticket_prefill(intent)``.
+
+        Intents: "new", "buy", "sell", "close" (flatten), or a screen's own (e.g. "buy_more").
+        Only from a main view (never on top of another modal) and only when connected.
+        """
+        from tstui.ui.trading.ticket import open_order_ticket
+
+        screen = self.screen
+        if not isinstance(screen, BaseScreen):
+            return
+        if not self.live.connected:
+            self.notify("Not connected: no order ticket.", severity="warning")
+            return
+        prefill = None
+        hook = getattr(screen, "ticket_prefill", None)
+        if callable(hook):
+            prefill = hook(intent)
+        open_order_ticket(self, prefill, intent=intent)
+
+    def action_roll_position(self, position: Position) -> None:
+        """The positions screen's Roll key: review both legs and their previews, then roll."""
+        from tstui.ui.roll.review import open_roll_review
+
+        self.run_worker(
+            open_roll_review(self, self.live, position), group="roll-review", exit_on_error=False
+        )
+
+    def action_cancel_all_working(self) -> None:
+        """Cancel every working order of the selected account (all accounts: every one)."""
+        from tstui.ui.trading.dialogs import request_cancel, working_orders
+        from tstui.ui.trading.service import trading_service
+
+        if not self.live.connected:
+            self.notify("Not connected.", severity="warning")
+            return
+        orders = working_orders(self.live.order_book, self.live.current_account)
+        request_cancel(self, trading_service(self), orders)

@@ -1,0 +1,387 @@
+"""The order ticket's form: the fields, their options per asset type, tick/quantity stepping.
+
+`TicketForm` only edits `TicketFields` (raw strings) and shows issues next to the field they
+name; it sends nothing. The modal (`order_ticket.py`) owns previews and placement and listens
+for `TicketForm.Edited`, posted after any change to any field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any, ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static
+
+from tstui.domain.enums import EQUITY_ONLY_DURATIONS
+from tstui.domain.market.ticks import increment_at, step
+from tstui.domain.models import Account
+from tstui.domain.orders import DURATIONS, ORDER_TYPES, actions_for, format_decimal
+from tstui.domain.orders.ticket import FieldError, TicketFields
+from tstui.domain.untrusted import safe_text
+from tstui.ui.shell.plain import plain, plain_lines
+from tstui.ui.trading.types import SymbolInfo
+
+__all__ = [
+    "FIELD_LABELS",
+    "QUANTITY_PRESETS",
+    "PriceInput",
+    "QuantityInput",
+    "TicketForm",
+    "action_for_side",
+    "durations_for",
+    "price_fields_for",
+    "step_price_text",
+    "step_quantity_text",
+]
+
+Side = Literal["buy", "sell"]
+QUANTITY_PRESETS: tuple[str, ...] = ("1", "5", "10", "100")
+FIELD_LABELS: dict[str, str] = {
+    "account": "Account",
+    "symbol": "Symbol",
+    "action": "Action",
+    "quantity": "Quantity",
+    "order_type": "Type",
+    "limit_price": "Limit",
+    "stop_price": "Stop",
+    "duration": "TIF",
+    "expiration": "Expires",
+    "route": "Route",
+    "order": "Order",
+}
+_NO_ROUTE = ""
+
+
+# -- pure helpers -------------------------------------------------------------------------------
+
+
+def action_for_side(side: Side, asset_type: str | None) -> str:
+    """The opening trade action for buy/sell on this asset type (BUY / SELL / ...TOOPEN)."""
+    kind = (asset_type or "").upper()
+    if kind in ("STOCKOPTION", "INDEXOPTION"):
+        return "BUYTOOPEN" if side == "buy" else "SELLTOOPEN"
+    return "BUY" if side == "buy" else "SELL"
+
+
+def durations_for(asset_type: str | None) -> tuple[str, ...]:
+    kind = (asset_type or "").upper()
+    if kind and kind != "STOCK":
+        return tuple(d for d in DURATIONS if d not in EQUITY_ONLY_DURATIONS)
+    return DURATIONS
+
+
+def price_fields_for(order_type: str) -> tuple[bool, bool]:
+    """(limit shown, stop shown) for an order type."""
+    return order_type in ("Limit", "StopLimit"), order_type in ("StopMarket", "StopLimit")
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def step_price_text(text: str, ticks: int, info: SymbolInfo | None) -> str:
+    """`text` moved by `ticks` of the symbol's tick; empty starts at last (snapped to the tick).
+
+    Unparseable text is returned unchanged (the validator names the problem).
+    """
+    if text.strip():
+        price = _decimal(text)
+    else:
+        price = info.last if info is not None else None
+        ticks = 0
+    if price is None:
+        return text
+    detail = info.detail if info is not None else None
+    increment = increment_at(detail.price_format, price) if detail is not None else None
+    return format_decimal(step(price, ticks, increment or Decimal("0.01")))
+
+
+def step_quantity_text(text: str, delta: int) -> str:
+    qty = _decimal(text) if text.strip() else Decimal(0)
+    if qty is None:
+        return text
+    return format_decimal(max(Decimal(1), qty.to_integral_value() + delta))
+
+
+# -- widgets ----------------------------------------------------------------------------------
+
+
+class StepInput(Input):
+    """An Input whose up/down keys post `Step` (the form decides what a step is)."""
+
+    class Step(Message):
+        def __init__(self, input: StepInput, delta: int) -> None:
+            super().__init__()
+            self.input = input
+            self.delta = delta
+
+    def action_step(self, delta: int) -> None:
+        self.post_message(self.Step(self, delta))
+
+
+class PriceInput(StepInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "step(1)", "Tick up", show=False, id="ticket.price_up"),
+        Binding("down", "step(-1)", "Tick down", show=False, id="ticket.price_down"),
+        Binding("pageup", "step(10)", "10 ticks up", show=False, id="ticket.price_up10"),
+        Binding("pagedown", "step(-10)", "10 ticks down", show=False, id="ticket.price_down10"),
+    ]
+
+
+class QuantityInput(StepInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "step(1)", "More", show=False, id="ticket.qty_up"),
+        Binding("down", "step(-1)", "Less", show=False, id="ticket.qty_down"),
+    ]
+
+
+def _row(label: str, *widgets: Any, row_id: str) -> Horizontal:
+    return Horizontal(
+        Label(label, classes="ticket-label"), *widgets, classes="ticket-row", id=row_id
+    )
+
+
+class TicketForm(Vertical):
+    """The ticket's fields. `fields()` reads them, `load()` fills them, `Edited` on change."""
+
+    DEFAULT_CSS = """
+    TicketForm { height: auto; }
+    TicketForm .ticket-row { height: 1; }
+    TicketForm .ticket-label { width: 10; color: $text-muted; }
+    TicketForm Input, TicketForm Select { width: 30; }
+    TicketForm .preset, TicketForm .side { min-width: 5; margin-left: 1; }
+    TicketForm #symbol-info { height: auto; color: $text-muted; margin: 0 0 0 10; }
+    TicketForm .-hidden { display: none; }
+    TicketForm Input.-error, TicketForm Select.-error { border-left: outer $error; }
+    TicketForm Input.-warning, TicketForm Select.-warning { border-left: outer $warning; }
+    """
+
+    class Edited(Message):
+        """Some field changed (by the user or by `load`)."""
+
+    def __init__(self, accounts: Sequence[Account], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._accounts = list(accounts)
+        self.info: SymbolInfo | None = None
+        self._loading = False
+        self._options: dict[str, list[str]] = {
+            "account": [a.account_id for a in self._accounts],
+            "action": list(actions_for(None)),
+            "order_type": list(ORDER_TYPES),
+            "duration": list(DURATIONS),
+            "route": [],
+        }
+
+    def compose(self) -> ComposeResult:
+        # Option prompts are parsed as markup when they are a str: server ids go in as Text.
+        accounts = [
+            (plain(f"{a.account_id} {a.account_type or ''}".strip()), a.account_id)
+            for a in self._accounts
+        ]
+        yield _row(
+            "Account",
+            Select(accounts, allow_blank=not accounts, id="account", compact=True),
+            row_id="row-account",
+        )
+        yield _row(
+            "Symbol",
+            Input(id="symbol", placeholder="MSFT, ESZ26", compact=True),
+            row_id="row-symbol",
+        )
+        yield Static("", id="symbol-info")
+        actions = [(a, a) for a in actions_for(None)]
+        yield _row(
+            "Action",
+            Select(actions, allow_blank=False, id="action", compact=True),
+            Button("Buy", id="side-buy", classes="side", compact=True),
+            Button("Sell", id="side-sell", classes="side", compact=True),
+            row_id="row-action",
+        )
+        presets = [
+            Button(p, id=f"preset-{p}", classes="preset", compact=True) for p in QUANTITY_PRESETS
+        ]
+        yield _row(
+            "Quantity", QuantityInput(id="quantity", compact=True), *presets, row_id="row-quantity"
+        )
+        types = [(t, t) for t in ORDER_TYPES]
+        yield _row(
+            "Type",
+            Select(types, allow_blank=False, id="order_type", compact=True),
+            row_id="row-type",
+        )
+        yield _row("Limit", PriceInput(id="limit_price", compact=True), row_id="row-limit")
+        yield _row("Stop", PriceInput(id="stop_price", compact=True), row_id="row-stop")
+        tifs = [(d, d) for d in DURATIONS]
+        yield _row(
+            "TIF",
+            Select(tifs, allow_blank=False, id="duration", compact=True),
+            Input(id="expiration", placeholder="YYYY-MM-DD", compact=True),
+            row_id="row-tif",
+        )
+        yield _row(
+            "Route",
+            Select([], prompt="default route", allow_blank=True, id="route", compact=True),
+            row_id="row-route",
+        )
+
+    def on_mount(self) -> None:
+        # a Select's own children are not all mounted yet: touch values after a refresh
+        self.call_after_refresh(self._sync_visibility)
+
+    # ---- reading and writing -------------------------------------------------------------
+    def _text(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value
+
+    def _choice(self, widget_id: str) -> str:
+        value = self.query_one(f"#{widget_id}", Select).value
+        return "" if value is Select.NULL else str(value)
+
+    def fields(self) -> TicketFields:
+        order_type = self._choice("order_type")
+        limit_shown, stop_shown = price_fields_for(order_type)
+        duration = self._choice("duration")
+        return TicketFields(
+            account=self._choice("account"),
+            symbol=self._text("symbol").strip().upper(),
+            action=self._choice("action"),
+            quantity=self._text("quantity"),
+            order_type=order_type,
+            limit_price=self._text("limit_price") if limit_shown else "",
+            stop_price=self._text("stop_price") if stop_shown else "",
+            duration=duration,
+            route=self._choice("route"),
+            expiration=self._text("expiration") if duration in ("GTD", "GDP") else "",
+        )
+
+    def load(self, fields: TicketFields) -> None:
+        """Fill every field from `fields` (blank strings keep the widget's default)."""
+        self._loading = True
+        # Prefills come from rows the server sent; an Input shows its value raw, so escapes
+        # and controls are made visible (a symbol holding them is refused, never hidden).
+        text = partial(safe_text, limit=None)
+        try:
+            if fields.account:
+                self._select("account", fields.account)
+            self.query_one("#symbol", Input).value = text(fields.symbol.upper())
+            if fields.action:
+                self._select("action", fields.action.upper())
+            self.query_one("#quantity", Input).value = text(fields.quantity)
+            if fields.order_type:
+                self._select("order_type", fields.order_type)
+            self.query_one("#limit_price", Input).value = text(fields.limit_price)
+            self.query_one("#stop_price", Input).value = text(fields.stop_price)
+            if fields.duration:
+                self._select("duration", fields.duration.upper())
+            self.query_one("#expiration", Input).value = text(fields.expiration)
+            if fields.route:
+                self._select("route", fields.route, add=True)
+        finally:
+            self._loading = False
+        self._sync_visibility()
+        self.post_message(self.Edited())
+
+    def _select(self, widget_id: str, value: str, *, add: bool = False) -> None:
+        options = self._options.get(widget_id, [])
+        if value not in options:
+            if not add:
+                return
+            self._set_options(widget_id, [*options, value])
+        self.query_one(f"#{widget_id}", Select).value = value
+
+    def _set_options(self, widget_id: str, values: Sequence[str]) -> None:
+        self._options[widget_id] = list(values)
+        self.query_one(f"#{widget_id}", Select).set_options([(plain(v), v) for v in values])
+
+    def set_side(self, side: Side) -> None:
+        asset_type = self.info.asset_type if self.info is not None else None
+        self._select("action", action_for_side(side, asset_type))
+
+    def set_routes(self, route_ids: Iterable[str]) -> None:
+        current = self._choice("route")
+        ids = list(dict.fromkeys([*route_ids, *([current] if current else [])]))
+        self._set_options("route", ids)
+        if current:
+            self.query_one("#route", Select).value = current
+
+    def set_symbol_info(self, info: SymbolInfo | None) -> None:
+        """Show the symbol's details and restrict actions / TIFs to its asset type."""
+        self.info = info
+        # The description and exchange are server text: literal, never markup.
+        self.query_one("#symbol-info", Static).update(plain_lines(info.describe() if info else ""))
+        asset_type = info.asset_type if info is not None else None
+        self._restrict("action", actions_for(asset_type), _same_direction)
+        self._restrict("duration", durations_for(asset_type), lambda _old, new: new[0])
+
+    def _restrict(self, widget_id: str, allowed: Sequence[str], fallback: Any) -> None:
+        current = self._choice(widget_id)
+        self._set_options(widget_id, allowed)
+        value = current if current in allowed else fallback(current, allowed)
+        self.query_one(f"#{widget_id}", Select).value = value
+
+    # ---- issues --------------------------------------------------------------------------
+    def show_issues(self, issues: Sequence[FieldError]) -> None:
+        """Mark each field that an issue names (errors win over warnings)."""
+        marks: dict[str, str] = {}
+        for issue in issues:
+            if marks.get(issue.field) != "-error":
+                marks[issue.field] = "-error" if issue.severity == "error" else "-warning"
+        for name in FIELD_LABELS:
+            for widget in self.query(f"#{name}"):
+                widget.set_class(marks.get(name) == "-error", "-error")
+                widget.set_class(marks.get(name) == "-warning", "-warning")
+
+    # ---- events --------------------------------------------------------------------------
+    def _sync_visibility(self) -> None:
+        limit_shown, stop_shown = price_fields_for(self._choice("order_type"))
+        self.query_one("#row-limit").set_class(not limit_shown, "-hidden")
+        self.query_one("#row-stop").set_class(not stop_shown, "-hidden")
+        gtd = self._choice("duration") in ("GTD", "GDP")
+        self.query_one("#expiration").set_class(not gtd, "-hidden")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self, event: Message) -> None:
+        event.stop()
+        self._sync_visibility()
+        if not self._loading:
+            self.post_message(self.Edited())
+
+    @on(StepInput.Step)
+    def _stepped(self, event: StepInput.Step) -> None:
+        event.stop()
+        widget = event.input
+        if isinstance(widget, PriceInput):
+            widget.value = step_price_text(widget.value, event.delta, self.info)
+        else:
+            widget.value = step_quantity_text(widget.value, event.delta)
+        widget.cursor_position = len(widget.value)
+
+    @on(Button.Pressed, ".preset")
+    def _preset(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.query_one("#quantity", Input).value = str(event.button.label)
+
+    @on(Button.Pressed, ".side")
+    def _side(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.set_side("buy" if event.button.id == "side-buy" else "sell")
+
+
+def _same_direction(old: str, allowed: Sequence[str]) -> str:
+    """Keep the direction when the asset type changes the action list (BUY -> BUYTOOPEN)."""
+    want = "BUY" if old.startswith("BUY") or not old else "SELL"
+    for action in allowed:
+        if action.startswith(want):
+            return action
+    return allowed[0]

@@ -1,0 +1,55 @@
+"""What the order ticket and its dialogs say: field issues, confirmations, placement outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tstui.domain.models import OrderConfirmation
+from tstui.domain.orders import format_decimal
+from tstui.domain.orders.ticket import FieldError
+from tstui.domain.untrusted import safe_text as _s
+from tstui.ui.trading.ticket_form import FIELD_LABELS
+from tstui.ui.trading.types import PlaceOutcome
+
+
+def describe_issue(issue: FieldError) -> str:
+    """``error: Limit price: not on the 0.01 tick``; the label is not repeated when the
+    message already starts with it (``Quantity 'abc' is not a number``)."""
+    label = FIELD_LABELS.get(issue.field, issue.field)
+    level = "error" if issue.severity == "error" else "warning"
+    message = _s(issue.message)  # can quote a symbol or a server's reason
+    if message.lower().startswith(label.lower()):
+        return f"{level}: {message}"
+    return f"{level}: {label}: {message}"
+
+
+def describe_confirmation(c: OrderConfirmation) -> str:
+    def money(value: Any) -> str:
+        return "-" if value is None else format_decimal(value)
+
+    lines = [
+        _s(c.summary_message) or "(no summary)",
+        f"Estimated price {money(c.estimated_price)}   cost {money(c.estimated_cost)}"
+        f"   commission {money(c.estimated_commission)}",
+    ]
+    if c.debit_credit_estimated_cost is not None:
+        lines.append(f"Debit/credit {money(c.debit_credit_estimated_cost)}")
+    if c.route or c.duration:
+        lines.append(f"Route {_s(c.route) or '-'}   TIF {_s(c.duration) or '-'}")
+    return "\n".join(lines)
+
+
+def outcome_text(outcome: PlaceOutcome) -> tuple[str, str]:
+    message = _s(outcome.message)  # the server's words (a reject reason, an error)
+    if outcome.kind == "placed":
+        return f"Placed: order {_s(outcome.order_id)} - {message}", "-ok"
+    if outcome.kind == "reconciled":
+        return f"Placed (outcome was unknown): {message}", "-ok"
+    if outcome.kind == "rejected":
+        oid = _s(outcome.order_id)
+        return f"Rejected{f' (order {oid})' if oid else ''}: {message}", "-bad"
+    if outcome.kind == "unknown":
+        return f"Outcome {message}", "-unknown"
+    if outcome.kind == "not_found":
+        return f"Not found: {message}", "-bad"
+    return f"Not sent: {message}", "-bad"

@@ -1,0 +1,209 @@
+"""The live order blotter: a virtualised table over an `OrderBook`.
+
+The stream worker applies frames to the book; a timer calls `refresh_from_book()` a few times
+per second, which recomputes the (lazy, cached) view once and repaints only if a visible row,
+the row count or the cursor changed. Status colours come from component classes bound to
+theme variables every built-in theme defines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.style import Style
+
+from tstui.domain.enums import status_description
+from tstui.domain.models import Order
+from tstui.domain.orders.book import OrderBook, PendingOrder, row_key
+from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
+
+__all__ = ["BLOTTER_COLUMNS", "Blotter", "BlotterRow"]
+
+
+BlotterRow = Order | PendingOrder
+
+BLOTTER_COLUMNS: tuple[Column, ...] = (
+    # What a trader scans first comes first, so status is on screen even at 80 columns.
+    Column("time", "Time", 11),
+    Column("symbol", "Symbol", 8),
+    Column("side", "Side", 5),
+    Column("qty", "Fill/Qty", 9, "right"),
+    Column("type", "Type", 10),
+    Column("price", "Lmt/Stop", 10, "right"),
+    Column("status", "Status", 15),
+    Column("avg", "Avg fill", 9, "right"),
+    Column("tif", "TIF", 4),
+    Column("route", "Route", 11),
+    Column("account", "Account", 12),
+    Column("id", "Order ID", 12),
+)
+_GROUPS = ("working", "filled", "cancelled", "rejected", "pending", "other")
+# Short forms so the status column fits at 80 columns (the detail panel spells them out).
+_SIDES = {"SellShort": "Short", "BuyToCover": "Cover", "BUYTOCOVER": "Cover", "SELLSHORT": "Short"}
+
+
+def _num(value: Decimal | None) -> str:
+    """Prices as the API sent them ("5777.50", not "5777.5"); whole quantities stay whole."""
+    return "" if value is None else format(value, "f")
+
+
+def _time(value: datetime | None, tz: tzinfo | None) -> str:
+    """Today's orders by time of day; older ones (GTC) by date and minute."""
+    if value is None:
+        return ""
+    local = value.astimezone(tz)
+    if local.date() == datetime.now(tz).date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%m-%d %H:%M")
+
+
+class Blotter(VirtualTable[BlotterRow]):
+    """Orders, newest first; `refresh_from_book()` flushes the book's changes."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = VirtualTable.COMPONENT_CLASSES | {
+        f"blotter--{group}" for group in _GROUPS
+    }
+    DEFAULT_CSS = """
+    Blotter > .blotter--working { color: $text-primary; }
+    Blotter > .blotter--filled { color: $text-success; }
+    Blotter > .blotter--cancelled { color: $text-muted; }
+    Blotter > .blotter--rejected { color: $text-error; text-style: bold; }
+    Blotter > .blotter--pending { color: $text-warning; text-style: italic; }
+    Blotter > .blotter--other { color: $foreground; }
+    """
+
+    class RowHighlighted(VirtualTable.RowHighlighted):
+        """The highlighted row changed; `order_id` is None for a pending placeholder."""
+
+        @property
+        def order_id(self) -> str | None:
+            key = self.key
+            return None if key is None or key.startswith("pending:") else key
+
+    class RowSelected(RowHighlighted):
+        """Enter on a row (e.g. open the detail panel or the order ticket)."""
+
+    class SelectedOrderUpdated(VirtualTable.RowHighlighted):
+        """The highlighted order itself changed (status, fills): refresh a detail panel."""
+
+    def __init__(
+        self,
+        book: OrderBook | None = None,
+        *,
+        flush_interval: float = 0.25,
+        tz: tzinfo | None = None,
+        columns: Sequence[Column] = BLOTTER_COLUMNS,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(columns, name=name, id=id, classes=classes)
+        self._book = book
+        self.flush_interval = flush_interval
+        self.tz = tz
+        self.flush_count = 0  # refresh_from_book calls that found something new
+        self.flushed_version = -1  # the book version last shown
+
+    def on_mount(self) -> None:
+        if self.flush_interval > 0:
+            self.set_interval(self.flush_interval, self.refresh_from_book)
+
+    # ---- data ------------------------------------------------------------------------
+    @property
+    def book(self) -> OrderBook | None:
+        return self._book
+
+    @book.setter
+    def book(self, book: OrderBook | None) -> None:
+        """Attach another book (e.g. after an environment switch); shown at the next flush."""
+        self._book = book
+        self.flushed_version = -1
+        if book is None:
+            self.set_rows(())
+
+    def refresh_from_book(self) -> bool:
+        """Flush the book into the table; returns True if a repaint was requested.
+
+        Cheap when nothing changed (one version check). Does not drain the book's dirty set,
+        which belongs to whoever schedules flushes for the other screens.
+        """
+        book = self._book
+        if book is None or book.version == self.flushed_version:
+            return False
+        self.flushed_version = book.version
+        self.flush_count += 1
+        key, row = self.selected_key, self.selected_row
+        repainted = self.set_rows(book.view())
+        if key is not None and key == self.selected_key and self.selected_row is not row:
+            self.post_message(self.SelectedOrderUpdated(self, key, self.cursor_row))
+        return repainted
+
+    def index_of(self, key: str) -> int | None:
+        if self._book is not None and self._rows is self._book.view():
+            return self._book.index_of(key)
+        return super().index_of(key)
+
+    @property
+    def selected_order_id(self) -> str | None:
+        key = self.selected_key
+        return None if key is None or key.startswith("pending:") else key
+
+    @property
+    def selected_row(self) -> BlotterRow | None:
+        if not self._rows or self.selected_key is None:
+            return None
+        return self._rows[self.cursor_row]
+
+    # ---- formatting ------------------------------------------------------------------
+    def row_key(self, row: BlotterRow) -> str:
+        return row_key(row)
+
+    def style_signature(self) -> tuple[Style, ...]:
+        get = self.get_component_rich_style
+        return (self.rich_style, *(get(f"blotter--{g}", partial=True) for g in _GROUPS))
+
+    def _group_style(self, group: str) -> Style:
+        name = f"blotter--{group if group in _GROUPS else 'other'}"
+        return self.get_component_rich_style(name, partial=True)
+
+    def row_cells(self, row: BlotterRow) -> Sequence[Cell]:
+        if isinstance(row, PendingOrder):
+            return self._pending_cells(row)
+        status_style = self._group_style(row.status_group)
+        prices = "/".join(_num(p) for p in (row.limit_price, row.stop_price) if p is not None)
+        avg = row.filled_price if row.filled_quantity > 0 else None
+        return (
+            (_time(row.opened_date_time, self.tz), None),
+            (row.symbol, None),
+            (_SIDES.get(row.side, row.side), None),
+            (f"{_num(row.filled_quantity)}/{_num(row.quantity)}", None),
+            (row.order_type or "", None),
+            (prices, None),
+            (row.status_description or status_description(row.status), status_style),
+            (_num(avg), None),
+            (row.duration or "", None),
+            (row.routing or "", None),
+            (row.account_id or "", None),
+            (row.order_id, None),
+        )
+
+    def _pending_cells(self, row: PendingOrder) -> Sequence[Cell]:
+        style = self._group_style("pending")
+        prices = "/".join(_num(p) for p in (row.limit_price, row.stop_price) if p is not None)
+        return (
+            (_time(row.placed_at, self.tz), style),
+            (row.symbol, style),
+            (_SIDES.get(row.action, row.action), style),
+            (f"?/{_num(row.quantity)}", style),
+            (row.order_type, style),
+            (prices, style),
+            ("Unknown: checking", style),
+            ("", None),
+            ("", None),
+            ("", None),
+            (row.account_id, style),
+            ("?" + row.confirm_id, style),
+        )

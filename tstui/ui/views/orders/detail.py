@@ -1,0 +1,89 @@
+"""The blotter's detail panel: one order's fields, legs, derived fills and reject reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tstui.domain.enums import status_description
+from tstui.domain.models import Order
+from tstui.domain.orders.book import Fill, PendingOrder
+from tstui.domain.untrusted import safe_text as _s
+
+__all__ = ["OrderDetail", "describe_order", "describe_pending"]
+
+
+def _num(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+def _time(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value is not None else "-"
+
+
+def describe_order(order: Order, fills: Sequence[Fill]) -> Text:
+    """Plain, copyable text: header line, prices, legs, fills, reject reason."""
+    text = Text()
+    # Every string here came from the server: _s makes it one harmless line (never markup).
+    status = _s(order.status_description or status_description(order.status))
+    group = order.status_group
+    style = {"filled": "green", "rejected": "bold red", "cancelled": "dim"}.get(group, "")
+    text.append(f"Order {_s(order.order_id)}  {_s(order.account_id)}  ", "bold")
+    text.append(f"{_s(order.status) or '?'} {status}", style)
+    text.append("\n")
+    prices = []
+    if order.limit_price is not None:
+        prices.append(f"limit {_num(order.limit_price)}")
+    if order.stop_price is not None:
+        prices.append(f"stop {_num(order.stop_price)}")
+    text.append(
+        f"{_s(order.order_type) or '-'} {' '.join(prices)}  TIF {_s(order.duration) or '-'}  "
+        f"route {_s(order.routing) or '-'}  avg fill {_num(order.filled_price)}\n"
+    )
+    text.append(f"opened {_time(order.opened_date_time)}  closed {_time(order.closed_date_time)}\n")
+    if order.reject_reason:
+        text.append(f"Reject reason: {_s(order.reject_reason)}\n", "bold red")
+    for leg in order.legs:
+        text.append(
+            f"  leg {_s(leg.symbol) or '-'} {_s(leg.buy_or_sell) or '-'} "
+            f"ordered {_num(leg.quantity_ordered)} filled {_num(leg.exec_quantity)} "
+            f"remaining {_num(leg.quantity_remaining)} @ {_num(leg.execution_price)}\n"
+        )
+    if fills:
+        for fill in fills:
+            text.append(f"  fill {_num(fill.qty)} @ {_num(fill.price)}  {_time(fill.at)}\n")
+    else:
+        text.append("  no fills\n", "dim")
+    return text
+
+
+def describe_pending(pending: PendingOrder) -> Text:
+    text = Text()
+    text.append("Placement outcome unknown: reconciling\n", "bold yellow")
+    text.append(
+        f"{_s(pending.action)} {_num(pending.quantity)} {_s(pending.symbol)} "
+        f"{_s(pending.order_type)} in {_s(pending.account_id)}, sent {_time(pending.placed_at)}\n"
+        f"OrderConfirmID {_s(pending.confirm_id)}. It is never resent; the row resolves when the "
+        "order shows up on the stream or the orders endpoint.\n"
+    )
+    return text
+
+
+class OrderDetail(Static):
+    DEFAULT_CSS = """
+    OrderDetail { height: 9; border-top: solid $panel; padding: 0 1; overflow-y: auto; }
+    """
+
+    def show(self, entry: Order | PendingOrder | None, fills: Sequence[Fill] = ()) -> None:
+        if entry is None:
+            self.update(Text("No order selected.", "dim"))
+        elif isinstance(entry, PendingOrder):
+            self.update(describe_pending(entry))
+        else:
+            self.update(describe_order(entry, fills))
