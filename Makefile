@@ -24,9 +24,10 @@ run: $(STAMP) ## Open the TUI on the embedded simulator (demo login, no account 
 test: $(STAMP) ## Run the test suite (simulator on loopback, no internet)
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff lint + format check
+lint: $(STAMP) ## ruff lint + format check + the import contracts (import-linter)
 	$(BIN)/ruff check tstui tests bench
 	$(BIN)/ruff format --check tstui tests bench
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff format tstui tests bench

@@ -1,4 +1,4 @@
-"""Orders: the request model (`order_request`) and ticket validation (`ticket`) in one place.
+"""Orders: requests, validation, risk, the order book and execution records (pure).
 
 `OrderRequest` / `ReplaceRequest` are what the client sends; `parse_ticket` turns the ticket
 form's strings into an `OrderRequest` plus field-level issues. See those modules for details.

@@ -1,1 +1,5 @@
-"""tstui.domain.portfolio."""
+"""Accounts and what they hold (pure).
+
+- ``brokerage``: accounts, real-time and beginning-of-day balances, positions (API models).
+- ``valuation``: position valuation and portfolio totals in Decimal.
+"""

@@ -1,8 +1,8 @@
 """Automated futures roll: planning, the journaled state machine and its runner (pure).
 
-One import point for the CLI/TUI; the parts live in `roll_plan` (what to roll),
-`roll_machine` (journal entries -> progress, the agenda), `roll_broker` (the I/O Protocols)
-and `roll_runner` (the async steps against a `RollBroker`). Typical use::
+One import point for the CLI/TUI; the parts live in `plan` (what to roll),
+`machine` (journal entries -> progress, the agenda), `broker` (the I/O Protocols)
+and `runner` (the async steps against a `RollBroker`). Typical use::
 
     entries = journal.entries()
     plans = plan_rolls(positions, {"ES": "ESH27"}, finished_roll_ids=finished_roll_ids(entries))

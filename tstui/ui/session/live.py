@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from tstui.client.http import CallRecord, RateLimitInfo
     from tstui.client.session import Session
     from tstui.client.streams import StreamState
-    from tstui.ui.roll.auto import AutoRoller
 
 STREAMS = ("orders", "positions")
 FLUSH_INTERVAL_S = 0.25
@@ -82,7 +81,12 @@ class LiveData:
         self._flush_timer: Timer | None = None
         self._generation = 0
         self._force_full = False
-        self.auto_roller: AutoRoller | None = None
+        # Run once, after the first successful connect (the app attaches its auto roller here).
+        self._first_connect_hooks: list[Callable[[], None]] = []
+
+    def on_first_connect(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` once, after the first successful :meth:`connect`."""
+        self._first_connect_hooks.append(hook)
 
     # ----------------------------------------------------------------- properties
     @property
@@ -160,10 +164,9 @@ class LiveData:
         self.start_streams()
         if self._flush_timer is None:
             self._flush_timer = self.app.set_interval(FLUSH_INTERVAL_S, self.flush)
-        if self.auto_roller is None:  # reads settings/api lazily, so one serves every env
-            from tstui.ui.roll.auto import attach_auto_roller
-
-            self.auto_roller = attach_auto_roller(self.app, self)
+        hooks, self._first_connect_hooks = self._first_connect_hooks, []
+        for hook in hooks:
+            hook()
 
     async def disconnect(self) -> None:
         """Stop the streams and close the Session (safe to call twice)."""

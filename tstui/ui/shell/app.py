@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -25,12 +25,14 @@ from tstui.ui.shell.env_switch import EnvSwitching
 from tstui.ui.shell.guard import AppGuard
 from tstui.ui.shell.keymap import binding_infos, keymap_conflicts, owner_display, split_keymap
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
-from tstui.ui.shell.themes import DEFAULT_THEME, TRADING_VARIABLES, load_themes
+from tstui.ui.shell.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
 from tstui.ui.trading.actions import TradingActions
 from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
     from tstui.ui.shell.login import DemoLauncher
+
+PALETTE_VIEWS = ("overview", "positions", "orders", "chart")
 
 
 def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -101,6 +103,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             on_error=self._on_error,
             on_login_required=self._login_required,
         )
+        self.live.on_first_connect(self._attach_auto_roller)
         self.tstui_themes: list[str] = []
         self.load_problems: list[str] = []
         themes, problems = load_themes()
@@ -226,6 +229,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self.run_worker(
             resolve_at_session_start(self, self.live), group="intents", exit_on_error=False
         )
+
+    def _attach_auto_roller(self) -> None:
+        from tstui.ui.roll.auto import attach_auto_roller  # late: the roll needs the client
+
+        attach_auto_roller(self, self.live)
 
     def _login_required(self, reason: str) -> None:
         """A stream found the refresh token dead: one login screen, however many streams."""
@@ -390,10 +398,42 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self.exit(0)
 
     # ------------------------------------------------------------------ palette
-    def palette_commands(self) -> Iterable[PaletteCommand]:
-        from tstui.ui.shell.palette import app_commands
+    def palette_commands(self) -> Iterator[PaletteCommand]:
+        """The app's own palette entries (the active screen adds its own)."""
+        from tstui.ui.views.chart.screen import chart_commands  # late: plotext loads with it
 
-        return app_commands(self)
+        def restart_streams() -> None:
+            self.run_worker(self.live.restart_streams(), group="session", exit_on_error=False)
+
+        def reconcile_now() -> None:
+            self.run_worker(
+                self.live.reconcile_orders(), group="reconcile-now", exit_on_error=False
+            )
+
+        for mode in PALETTE_VIEWS:
+            yield PaletteCommand("view", mode, partial(self.action_view, mode))
+        yield PaletteCommand("view", "toggle API log", self.action_toggle_api_log)
+        yield PaletteCommand("view", "help (key bindings)", self.action_help)
+        for name in self.tstui_themes:
+            yield PaletteCommand("theme", display_name(name), partial(setattr, self, "theme", name))
+        target = "LIVE" if self.live.env == "sim" else "SIM"
+        yield PaletteCommand("env", f"switch to {target}", self.action_toggle_env)
+        yield PaletteCommand("account", "all accounts", self.action_all_accounts)
+        for account in self.live.accounts:
+            yield PaletteCommand(
+                "account",
+                f"{account.account_id} {account.account_type}",
+                partial(self.select_account, account.account_id),
+            )
+        yield from chart_commands(self)
+        yield PaletteCommand("streams", "restart", restart_streams)
+        yield PaletteCommand("orders", "reconcile now", reconcile_now)
+        yield PaletteCommand("order", "new", partial(self.action_ticket, "new"))
+        yield PaletteCommand("order", "buy", partial(self.action_ticket, "buy"))
+        yield PaletteCommand("order", "sell", partial(self.action_ticket, "sell"))
+        yield PaletteCommand("order", "cancel all working", self.action_cancel_all_working)
+        yield PaletteCommand("config", "reload", self.action_reload_config)
+        yield PaletteCommand("app", "quit", self.action_quit)
 
 
 def _clone(message: BooksChanged | EnvChanged | AccountChanged) -> Any:

@@ -2,13 +2,13 @@
 
 Subclasses override :meth:`compose_body` (not ``compose``), may add ``BINDINGS`` (each with a
 dotted ``id``), ``palette_commands()`` and the message handlers ``on_books_changed``,
-``on_account_changed`` and ``on_env_changed``. See /work/notes/shell-status.md.
+``on_account_changed`` and ``on_env_changed``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, Protocol, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -23,8 +23,11 @@ from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.messages import BooksChanged
 from tstui.ui.shell.status import StatusBar
 
-if TYPE_CHECKING:
-    from tstui.ui.shell.app import TstuiApp
+
+class LiveApp(Protocol):
+    """What a view needs of the app: its live data (naming the app class would be a cycle)."""
+
+    live: LiveData
 
 
 class BaseScreen(Screen[None]):
@@ -50,12 +53,8 @@ class BaseScreen(Screen[None]):
         return ()
 
     @property
-    def tstui_app(self) -> TstuiApp:
-        return cast("TstuiApp", self.app)
-
-    @property
     def live(self) -> LiveData:
-        return self.tstui_app.live
+        return cast(LiveApp, self.app).live
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Hidden screens get no flushes: redraw everything when shown again."""

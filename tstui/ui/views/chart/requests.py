@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
 
@@ -36,13 +36,18 @@ class ChartRequest:
         return name if self.interval == 1 else f"{self.interval}-{name}"
 
 
+@runtime_checkable
+class ChartOpener(Protocol):
+    """The chart screen as this module sees it (importing it here would be a cycle)."""
+
+    def open(self, request: ChartRequest) -> None: ...
+
+
 def open_chart(app: App[Any], request: ChartRequest) -> None:
     """Switch to the chart view and show `request` (from any screen or the palette)."""
-    from tstui.ui.views.chart.screen import ChartScreen  # late: that module builds on this one
-
     app.switch_mode("chart")
     screen = app.screen
-    if isinstance(screen, ChartScreen):
+    if isinstance(screen, ChartOpener):  # the chart screen, named without loading plotext
         screen.open(request)
 
 

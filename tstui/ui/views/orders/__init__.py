@@ -1,1 +1,1 @@
-"""tstui.ui.views.orders."""
+"""The order blotter: ``screen`` (filters, history, actions), ``blotter`` (table), ``detail``."""

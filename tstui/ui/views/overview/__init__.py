@@ -1,1 +1,1 @@
-"""tstui.ui.views.overview."""
+"""The account overview: ``screen`` (balances, BOD, day P&L) and ``balances`` (its panels)."""

@@ -1,1 +1,1 @@
-"""tstui.ui.views.positions."""
+"""Positions: ``screen`` (fed by the positions stream) and ``table`` (the virtualised table)."""

@@ -1,1 +1,0 @@
-"""tstui screens: the main views (app modes) and the modals."""
