@@ -86,16 +86,29 @@ async def test_theme_switch_persists_and_keeps_other_keys(tmp_path: Path) -> Non
         await pilot.pause()
         assert app.theme != "tstui-dark"
         chosen = app.theme
-        # a built-in theme works too: trading variables fall back to defaults
-        app.theme = "textual-light"
-        await pilot.pause()
-        assert app.theme_variables["price-up"] == TRADING_VARIABLES["price-up"]
-        app.theme = chosen
-        await pilot.pause()
     data = tomllib.loads(settings.config_file.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     assert data["theme"] == chosen
     assert data["account"] == "SIM1000002F"
     assert data["keymap"] == {"view.chart": "c"}
+
+
+async def test_theme_picker_and_theme_next_offer_the_same_themes(tmp_path: Path) -> None:
+    app = TstuiApp(offline_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # Textual's own picker reads available_themes: only tstui's themes, with trading colours
+        assert sorted(app.available_themes) == sorted(app.tstui_themes)
+        assert {"tstui-dark", "tstui-light", "tstui-high-contrast"} <= set(app.tstui_themes)
+        seen = set()
+        for _ in app.tstui_themes:
+            seen.add(app.theme)
+            assert (
+                app.theme_variables["price-up"]
+                == app.available_themes[app.theme].variables["price-up"]
+            )
+            await pilot.press("ctrl+t")  # theme.next
+            await pilot.pause()
+        assert seen == set(app.tstui_themes)
 
 
 @pytest.mark.parametrize("config", ["", 'theme = "tstui-light"\naccount = "SIM1000002F"\n'])

@@ -110,6 +110,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         for theme in themes:
             self.register_theme(theme)
             self.tstui_themes.append(theme.name)
+        if self.tstui_themes:
+            # One list everywhere (Textual's theme picker, theme.next, the palette): the stock
+            # themes lack the trading colours, and a pick of one would be saved to the config.
+            for name in [n for n in self.available_themes if n not in self.tstui_themes]:
+                self.unregister_theme(name)
         self.load_problems.extend(str(p) for p in problems)
         # Set before the first screen is styled: set at mount, it restyled the whole overview.
         self._theme_warning: str | None = None
