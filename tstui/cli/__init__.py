@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tstui.cli.logs import install_safe_log_handler
 from tstui.cli.parser import UsageError, build_parser
 from tstui.config import ConfigError, load_settings
 
@@ -39,6 +40,7 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_safe_log_handler()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

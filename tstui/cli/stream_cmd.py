@@ -34,6 +34,7 @@ _CONTROL_KEYS = ("Heartbeat", "StreamStatus", "Error")
 async def run_stream(settings: Settings, args: argparse.Namespace) -> int:
     # The supervisor's log lines would reach stderr through logging's last resort, repeating
     # what the state lines and the final error already say.
+    logging.getLogger("tstui.client").propagate = False
     logging.getLogger("tstui.client").addHandler(logging.NullHandler())
     async with open_session(settings) as session:
         stream = await _open_stream(session, settings, args)
