@@ -627,3 +627,12 @@ async def test_sim_every_stream(sim: SimServer, sim_settings: Settings) -> None:
         tick = await _first(api.stream_tickbars(front, 1, 5), lambda e: hasattr(e, "flags"))
         assert tick.timestamp.tzinfo is UTC and tick.close > 0
     assert placed.ok and futures
+
+
+def test_a_symbol_that_is_not_valid_text_is_a_bad_request() -> None:
+    from tstui.client.api import quote_segment
+
+    assert quote_segment("@ES") == "@ES"
+    assert quote_segment("BRK B/1") == "BRK%20B%2F1"
+    with pytest.raises(BadRequest, match="not valid text"):
+        quote_segment("AA\ud800PL")

@@ -49,6 +49,7 @@ from tstui.domain.models import (
     Route,
     SymbolDetail,
 )
+from tstui.domain.untrusted import safe_text
 
 if TYPE_CHECKING:
     from tstui.client.http import HttpSession
@@ -88,8 +89,16 @@ T = TypeVar("T")
 
 
 def quote_segment(value: str) -> str:
-    """Percent-encode one path segment (``@ES`` stays readable; spaces, ``/``, ``?`` do not)."""
-    return quote(value, safe="@")
+    """Percent-encode one path segment (``@ES`` stays readable; spaces, ``/``, ``?`` do not).
+
+    A value that is not valid Unicode text (a lone surrogate, e.g. from a hostile server's
+    symbol) cannot be sent: that is a clear BadRequest, not an encoder's crash."""
+    try:
+        return quote(value, safe="@")
+    except UnicodeEncodeError:
+        raise BadRequest(
+            400, "BadRequest", f"{safe_text(value, limit=40)}: not valid text, cannot be sent"
+        ) from None
 
 
 def _unique(values: Iterable[str], what: str) -> list[str]:
