@@ -6,6 +6,11 @@ type does not take or lacks, an invalid OrderConfirmID). Validation of *user inp
 field-level messages lives in `tstui.domain.orders.ticket.parse_ticket`. Import both from the facade
 `tstui.domain.orders`.
 
+An order may carry `advanced_options` (trailing stop, activation rules...: see
+`tstui.domain.orders.advanced`) and `osos`, the groups sent when it fills (`OrderGroupRequest`,
+defined here because a group holds orders and an order holds groups; builders and validation:
+`tstui.domain.orders.groups`).
+
 `OrderConfirmID` is the API's duplicate guard: one per order *intent*. `new_order_confirm_id()`
 makes a random one for a ticket; `derived_order_confirm_id()` makes a deterministic one (the
 roll derives each leg's from the roll id, so a resumed roll reuses it).
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Hashable, Mapping
@@ -24,12 +30,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
 from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, valid_trade_actions
+from tstui.domain.orders.advanced import AdvancedOptions
 from tstui.domain.portfolio.brokerage import Position
 
 __all__ = [
     "DURATIONS",
+    "GROUP_TYPES",
     "ORDER_TYPES",
     "TRADE_ACTIONS",
+    "OrderGroupRequest",
     "OrderRequest",
     "ReplaceRequest",
     "actions_for",
@@ -49,6 +58,13 @@ DURATIONS: Final[tuple[str, ...]] = (
 TRADE_ACTIONS: Final[tuple[str, ...]] = (
     "BUY", "SELL", "SELLSHORT", "BUYTOCOVER", "BUYTOOPEN", "BUYTOCLOSE", "SELLTOOPEN",
     "SELLTOCLOSE",
+)  # fmt: skip
+GROUP_TYPES: Final[tuple[str, ...]] = ("BRK", "OCO", "NORMAL")
+_REQUEST_KEYS: Final = frozenset(
+    {
+        "AccountID", "Symbol", "Quantity", "OrderType", "TradeAction", "TimeInForce",
+        "LimitPrice", "StopPrice", "Route", "OrderConfirmID", "AdvancedOptions", "OSOs",
+    }
 )  # fmt: skip
 _NEEDS_LIMIT: Final = frozenset({"Limit", "StopLimit"})
 _NEEDS_STOP: Final = frozenset({"StopMarket", "StopLimit"})
@@ -115,6 +131,8 @@ class OrderRequest:
     stop_price: Decimal | None = None
     route: str | None = None
     expiration: datetime | None = None
+    advanced_options: AdvancedOptions | None = None
+    osos: tuple[OrderGroupRequest, ...] = ()
 
     def __post_init__(self) -> None:
         problems = _shape_problems(self)
@@ -140,44 +158,113 @@ class OrderRequest:
             body["StopPrice"] = format_decimal(self.stop_price)
         if self.route:
             body["Route"] = self.route
+        if self.advanced_options is not None and not self.advanced_options.is_empty:
+            body["AdvancedOptions"] = self.advanced_options.to_api()
+        if self.osos:
+            body["OSOs"] = [group.to_api() for group in self.osos]
         body["OrderConfirmID"] = self.order_confirm_id
         return body
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> OrderRequest:
-        """Inverse of `to_api` (used to restore journaled requests); raises ValueError."""
+    def from_api(
+        cls, data: Mapping[str, Any], *, where: str = "", fresh_ids: bool = False
+    ) -> OrderRequest:
+        """Inverse of `to_api` (journaled requests, `--body` files); raises ValueError.
+
+        The message names the field (`where` prefixes it, e.g. "Orders[1]."). A key tstui does
+        not model (such as `Legs`) is refused rather than dropped. With `fresh_ids`, an order
+        without an OrderConfirmID gets a new one (a body file written by hand).
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where or 'order'}: expected an object")
+        unknown = sorted(str(key) for key in data if key not in _REQUEST_KEYS)
+        if unknown:
+            raise ValueError(f"{where}{unknown[0][:40]}: not supported by tstui")
         tif = data.get("TimeInForce") or {}
+        if not isinstance(tif, Mapping):
+            raise ValueError(f"{where}TimeInForce: expected an object")
+        for key in ("AccountID", "Symbol", "Quantity", "OrderType", "TradeAction"):
+            if data.get(key) in (None, ""):
+                raise ValueError(f"{where}{key}: missing")
+        confirm_id = data.get("OrderConfirmID")
+        if confirm_id in (None, ""):
+            if not fresh_ids:
+                raise ValueError(f"{where}OrderConfirmID: missing")
+            confirm_id = new_order_confirm_id()
         expiration = tif.get("Expiration")
+        advanced = data.get("AdvancedOptions")
+        osos = data.get("OSOs") or []
+        if not isinstance(osos, list):
+            raise ValueError(f"{where}OSOs: expected a list")
         try:
             return cls(
                 account_id=str(data["AccountID"]),
                 symbol=str(data["Symbol"]),
-                quantity=Decimal(str(data["Quantity"])),
+                quantity=_field_decimal(data["Quantity"], f"{where}Quantity"),
                 order_type=str(data["OrderType"]),
                 trade_action=str(data["TradeAction"]),
-                order_confirm_id=str(data["OrderConfirmID"]),
+                order_confirm_id=str(confirm_id),
                 duration=str(tif.get("Duration", "DAY")),
-                limit_price=_opt_decimal(data.get("LimitPrice")),
-                stop_price=_opt_decimal(data.get("StopPrice")),
+                limit_price=_opt_field_decimal(data.get("LimitPrice"), f"{where}LimitPrice"),
+                stop_price=_opt_field_decimal(data.get("StopPrice"), f"{where}StopPrice"),
                 route=str(data["Route"]) if data.get("Route") else None,
                 expiration=(
                     datetime.fromisoformat(str(expiration).replace("Z", "+00:00"))
                     if expiration
                     else None
                 ),
+                advanced_options=(
+                    None
+                    if advanced is None
+                    else AdvancedOptions.from_api(advanced, f"{where}AdvancedOptions")
+                ),
+                osos=tuple(
+                    OrderGroupRequest.from_api(
+                        group, where=f"{where}OSOs[{i}].", fresh_ids=fresh_ids
+                    )
+                    for i, group in enumerate(osos)
+                ),
             )
-        except (KeyError, TypeError, InvalidOperation) as exc:
-            raise ValueError(f"not an order request body: {exc!r}") from None
+        except (TypeError, InvalidOperation) as exc:
+            raise ValueError(f"{where or 'order'}: not an order request body: {exc!r}") from None
+        except ValueError as exc:
+            text = str(exc)
+            if text.startswith("invalid order request"):
+                raise ValueError(f"{where or 'order'}: {text}") from None
+            raise
 
     def payload_key(self) -> Hashable:
         """Everything that defines the order except its OrderConfirmID (hashable, comparable).
 
-        The ticket binds "Place" to the key of the previewed request: any edit changes the key.
+        The ticket binds "Place" to the key of the previewed request: any edit changes the key
+        (the OSO children's ids are left out too, their content is in).
         """
         body = self.to_api()
         del body["OrderConfirmID"]
         tif = body.pop("TimeInForce")
-        return (*sorted(body.items()), *sorted(("TimeInForce." + k, v) for k, v in tif.items()))
+        nested = {key: body.pop(key) for key in ("AdvancedOptions", "OSOs") if key in body}
+        extra = tuple(
+            (key, json.dumps(_without_confirm_ids(value), sort_keys=True))
+            for key, value in sorted(nested.items())
+        )
+        return (
+            *sorted(body.items()),
+            *sorted(("TimeInForce." + k, v) for k, v in tif.items()),
+            *extra,
+        )
+
+    @property
+    def is_trailing_stop(self) -> bool:
+        options = self.advanced_options
+        return options is not None and options.trailing_stop is not None
+
+    def all_orders(self) -> tuple[OrderRequest, ...]:
+        """This order then every OSO child, depth first (what one placement may send)."""
+        found: list[OrderRequest] = [self]
+        for group in self.osos:
+            for child in group.orders:
+                found.extend(child.all_orders())
+        return tuple(found)
 
     def with_changes(self, **changes: Any) -> OrderRequest:
         """A copy with `changes`; keeps the OrderConfirmID only if the payload is unchanged.
@@ -200,6 +287,88 @@ def _opt_decimal(value: Any) -> Decimal | None:
     return Decimal(str(value))
 
 
+def _field_decimal(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(f"{where}: expected a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{where}: expected a number, not {str(value)[:40]!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"{where}: expected a finite number")
+    return number
+
+
+def _opt_field_decimal(value: Any, where: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return _field_decimal(value, where)
+
+
+def _without_confirm_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_confirm_ids(v) for k, v in value.items() if k != "OrderConfirmID"}
+    if isinstance(value, list):
+        return [_without_confirm_ids(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderGroupRequest:
+    """A group of orders (spec `GroupOrderRequest`, and the `OSOs` entries of an order).
+
+    `BRK`: the exits of one position (target + stop), linked OCO. `OCO`: one's fill cancels
+    (or, partially filled, reduces) the others. `NORMAL`: no link (as an OSO: orders sent when
+    the parent fills). Structural shape only is enforced here (a known type, at least one
+    order, two for BRK/OCO); side, price and tick checks: `groups.validate_group`.
+    """
+
+    type: str
+    orders: tuple[OrderRequest, ...]
+
+    def __post_init__(self) -> None:
+        if self.type not in GROUP_TYPES:
+            raise ValueError(f"Type: unknown group type {self.type!r} (use BRK, OCO or NORMAL)")
+        minimum = 1 if self.type == "NORMAL" else 2
+        if len(self.orders) < minimum:
+            raise ValueError(f"Orders: a {self.type} group needs at least {minimum} orders")
+
+    def to_api(self) -> dict[str, Any]:
+        return {"Type": self.type, "Orders": [order.to_api() for order in self.orders]}
+
+    @classmethod
+    def from_api(cls, data: Any, *, where: str = "", fresh_ids: bool = False) -> OrderGroupRequest:
+        """Parse `{"Type", "Orders"}`; raises ValueError naming the field (prefix `where`)."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where or 'group'}: expected an object with Type and Orders")
+        unknown = sorted(str(key) for key in data if key not in ("Type", "Orders"))
+        if unknown:
+            raise ValueError(f"{where}{unknown[0][:40]}: not supported by tstui")
+        orders = data.get("Orders")
+        if not isinstance(orders, list):
+            raise ValueError(f"{where}Orders: expected a list of orders")
+        kind = data.get("Type")
+        if not isinstance(kind, str):
+            raise ValueError(f"{where}Type: expected BRK, OCO or NORMAL")
+        parsed = tuple(
+            OrderRequest.from_api(order, where=f"{where}Orders[{i}].", fresh_ids=fresh_ids)
+            for i, order in enumerate(orders)
+        )
+        try:
+            return cls(type=kind, orders=parsed)
+        except ValueError as exc:
+            raise ValueError(f"{where}{exc}") from None
+
+    def payload_key(self) -> Hashable:
+        return (self.type, *(order.payload_key() for order in self.orders))
+
+    def all_orders(self) -> tuple[OrderRequest, ...]:
+        found: list[OrderRequest] = []
+        for order in self.orders:
+            found.extend(order.all_orders())
+        return tuple(found)
+
+
 def _shape_problems(req: OrderRequest) -> list[str]:
     problems: list[str] = []
     if not req.account_id:
@@ -215,9 +384,12 @@ def _shape_problems(req: OrderRequest) -> list[str]:
         problems.append(f"unknown trade action {req.trade_action!r}")
     if req.duration not in DURATIONS:
         problems.append(f"unknown duration {req.duration!r}")
+    trailing = req.advanced_options is not None and req.advanced_options.trailing_stop is not None
     for name, needed_by in (("limit_price", _NEEDS_LIMIT), ("stop_price", _NEEDS_STOP)):
         price = getattr(req, name)
-        if req.order_type in needed_by and price is None:
+        # A trailing stop's trigger comes from the market and its offset: no StopPrice needed.
+        exempt = trailing and name == "stop_price"
+        if req.order_type in needed_by and price is None and not exempt:
             problems.append(f"{req.order_type} needs {name}")
         if req.order_type not in needed_by and price is not None:
             problems.append(f"{req.order_type} takes no {name}")
