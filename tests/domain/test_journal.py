@@ -13,7 +13,10 @@ from tstui.domain.portfolio.journal import (
     Fill,
     FillTracker,
     Journal,
+    TripFilter,
+    cents,
     equity_curve,
+    group_trips,
     pnl_by_day,
     pnl_by_symbol,
     summarize,
@@ -199,3 +202,48 @@ def test_closed_sequence_realizes_its_cash_flow(
     before = list(journal.round_trips)
     journal.add_all(fills)  # replay: nothing changes
     assert journal.round_trips == before
+
+
+def test_filters_by_account_symbol_and_exit_day() -> None:
+    journal = Journal()
+    journal.add_all(
+        [
+            fill(1, "10", "100", day=0),
+            fill(2, "-10", "110", day=1),  # AAPL +100, exits on day 1
+            fill(3, "-5", "50", day=1, symbol="MSFT"),
+            fill(4, "5", "40", day=2, symbol="MSFT"),  # MSFT short +50, exits on day 2
+        ]
+    )
+    trips = journal.round_trips
+    day1, day2 = date(2026, 11, 3), date(2026, 11, 4)
+    assert [t.symbol for t in TripFilter(since=day2).apply(trips)] == ["MSFT"]
+    assert [t.symbol for t in TripFilter(until=day1).apply(trips)] == ["AAPL"]
+    assert [t.symbol for t in TripFilter(symbol="msft").apply(trips)] == ["MSFT"]
+    assert TripFilter(accounts=frozenset({"OTHER"})).apply(trips) == []
+    assert len(TripFilter(accounts=frozenset({"SIM1"})).apply(trips)) == 2
+
+
+def test_grouping_by_day_and_symbol() -> None:
+    journal = Journal()
+    journal.add_all(
+        [
+            fill(1, "10", "100", fee="1", day=0),
+            fill(2, "-10", "110", fee="1", day=0),  # +100 gross, 2 commission
+            fill(3, "10", "100", day=0, symbol="MSFT"),
+            fill(4, "-10", "97", day=0, symbol="MSFT"),  # -30
+            fill(5, "2", "5000", day=1, symbol="ESZ26", pv="50", fee="3"),
+            fill(6, "-2", "5001", day=1, symbol="ESZ26", pv="50", fee="3"),  # +100 gross, 6
+        ]
+    )
+    by_day = group_trips(journal.round_trips, "day")
+    assert [(r.key, r.trades, r.wins, r.losses, r.gross, r.commission, r.net) for r in by_day] == [
+        ("2026-11-02", 2, 1, 1, D(70), D(2), D(68)),
+        ("2026-11-03", 1, 1, 0, D(100), D(6), D(94)),
+    ]
+    by_symbol = group_trips(journal.round_trips, "symbol")
+    assert [(r.key, r.net) for r in by_symbol] == [
+        ("AAPL", D(98)),
+        ("ESZ26", D(94)),
+        ("MSFT", D(-30)),
+    ]
+    assert cents(D("1.005000")) == D("1.00") and str(cents(D("28317.600000"))) == "28317.60"

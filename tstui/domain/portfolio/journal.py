@@ -28,12 +28,16 @@ from tstui.domain.portfolio.valuation import default_point_value
 __all__ = [
     "Fill",
     "FillTracker",
+    "GroupRow",
     "Journal",
     "Lot",
     "PnLSummary",
     "RoundTrip",
+    "TripFilter",
+    "cents",
     "equity_curve",
     "fills_from_order",
+    "group_trips",
     "pnl_by_day",
     "pnl_by_symbol",
     "summarize",
@@ -354,3 +358,65 @@ def pnl_by_symbol(trips: Iterable[RoundTrip]) -> dict[str, Decimal]:
     for trip in trips:
         symbols[trip.symbol] += trip.net
     return dict(sorted(symbols.items()))
+
+
+def cents(value: Decimal) -> Decimal:
+    """Money for display: commissions split by quantity can leave fractions of a cent."""
+    return value.quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True, slots=True)
+class TripFilter:
+    """Which round trips to show: by account, symbol, and the UTC day of the exit (a trip's
+    P&L is realized when it closes). ``None`` means no restriction."""
+
+    accounts: frozenset[str] | None = None
+    symbol: str | None = None  # compared without case
+    since: date | None = None  # first exit day, inclusive
+    until: date | None = None  # last exit day, inclusive
+
+    def matches(self, trip: RoundTrip) -> bool:
+        if self.accounts is not None and trip.account_id not in self.accounts:
+            return False
+        if self.symbol and trip.symbol.upper() != self.symbol.upper():
+            return False
+        day = trip.exit_time.astimezone(UTC).date()
+        if self.since is not None and day < self.since:
+            return False
+        return self.until is None or day <= self.until
+
+    def apply(self, trips: Iterable[RoundTrip]) -> list[RoundTrip]:
+        return [trip for trip in trips if self.matches(trip)]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """The round trips of one exit day or one symbol, added up."""
+
+    key: str  # "2026-11-02" or "ESZ26"
+    trades: int
+    wins: int
+    losses: int
+    gross: Decimal
+    commission: Decimal
+    net: Decimal
+
+
+def group_trips(trips: Iterable[RoundTrip], by: Literal["day", "symbol"]) -> list[GroupRow]:
+    """Round trips per UTC exit day or per symbol, in key order."""
+    groups: dict[str, list[RoundTrip]] = defaultdict(list)
+    for trip in trips:
+        key = trip.exit_time.astimezone(UTC).date().isoformat() if by == "day" else trip.symbol
+        groups[key].append(trip)
+    return [
+        GroupRow(
+            key=key,
+            trades=len(items),
+            wins=sum(1 for t in items if t.net > 0),
+            losses=sum(1 for t in items if t.net < 0),
+            gross=sum((t.gross for t in items), _ZERO),
+            commission=sum((t.commission for t in items), _ZERO),
+            net=sum((t.net for t in items), _ZERO),
+        )
+        for key, items in sorted(groups.items())
+    ]
