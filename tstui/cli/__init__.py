@@ -154,4 +154,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tstui.cli import roll_cmd
 
         return asyncio.run(roll_cmd.run_roll(settings, args))
+    if command == "pnl":
+        from tstui.cli import pnl_cmd
+
+        return asyncio.run(pnl_cmd.run_pnl(settings, args))
     raise AssertionError(f"unhandled command {command!r}")

@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--retry", action="store_true", help="retry a roll that stopped after sending a leg"
     )
     roll.add_argument("--fill-timeout", type=float, default=30.0, help="seconds per leg")
+
+    pnl = add("pnl", "realized P&L of round trips from the last 90 days of orders")
+    pnl.add_argument("--since", help="first exit day (YYYY-MM-DD, UTC)")
+    pnl.add_argument("--until", help="last exit day (YYYY-MM-DD, UTC)")
+    pnl.add_argument("--by", choices=("trade", "day", "symbol"), default="trade", help="rows")
+    pnl.add_argument("--symbol", help="only this symbol")
+    pnl.add_argument("--csv", action="store_true", help="the rows as CSV with a header line")
     return parser
 
 
