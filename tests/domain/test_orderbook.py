@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from order_factory import T0, filled, order
 
-from tstui.domain.orders.book import BlotterFilter, OrderBook, PendingOrder, row_key
+from tstui.domain.models import ConditionalOrder
+from tstui.domain.orders.book import BlotterFilter, OrderBook, PendingOrder, TreeSlot, row_key
 
 
 def test_new_then_replay_is_idempotent() -> None:
@@ -194,3 +195,142 @@ def test_many_updates_are_cheap() -> None:
         book.apply(filled(o, str(1 + i // 20_000), "400.00"))
     assert len(book.take_dirty()) == 20_000
     assert len(book.view()) == 20_000
+
+
+# ---- linked orders: the blotter's tree ---------------------------------------------------------
+
+
+def _links(*pairs: tuple[str, str]) -> tuple[ConditionalOrder, ...]:
+    return tuple(ConditionalOrder(order_id=oid, relationship=rel) for oid, rel in pairs)
+
+
+def _bracket(book: OrderBook, base: int = 0) -> None:
+    """Entry P (OSO children T and S, linked BRK), as the API reports them."""
+    at = T0 + timedelta(seconds=base)
+    p, t, s = f"P{base}", f"T{base}", f"S{base}"
+    book.apply(order(p, opened_date_time=at, conditional_orders=_links((t, "OSO"), (s, "OSO"))))
+    book.apply(
+        order(
+            t,
+            side="Sell",
+            opened_date_time=at + timedelta(milliseconds=1),
+            conditional_orders=_links((p, "OSP"), (s, "BRK")),
+        )
+    )
+    book.apply(
+        order(
+            s,
+            side="Sell",
+            order_type="StopMarket",
+            opened_date_time=at + timedelta(milliseconds=2),
+            conditional_orders=_links((p, "OSP"), (t, "BRK")),
+        )
+    )
+
+
+def test_tree_children_follow_their_parent_oldest_first() -> None:
+    book = OrderBook()
+    book.apply(order("A", opened_date_time=T0 - timedelta(seconds=5)))
+    _bracket(book, 1)
+    book.apply(order("Z", opened_date_time=T0 + timedelta(seconds=9)))
+    assert [row_key(r) for r in book.view()] == ["Z", "P1", "T1", "S1", "A"]
+    slots = {k: book.tree_slot(k) for k in ("Z", "P1", "T1", "S1", "A")}
+    assert slots["Z"] == slots["A"] == TreeSlot()  # unlinked rows are flat
+    assert (slots["P1"].depth, slots["P1"].relation) == (0, "OSP")
+    assert (slots["T1"].prefix, slots["T1"].relation, slots["T1"].parent) == ("├ ", "OSO BRK", "P1")
+    assert (slots["S1"].prefix, slots["S1"].relation) == ("└ ", "OSO BRK")
+    assert book.index_of("S1") == 3
+    assert [o.order_id for o in book.linked_children("P1")] == ["T1", "S1"]
+    assert book.linked_children("T1") == []
+
+
+def test_tree_link_from_the_parent_only_and_nested_children() -> None:
+    book = OrderBook()
+    book.apply(order("P", conditional_orders=_links(("C", "OSO"))))
+    book.apply(order("C", opened_date_time=T0 + timedelta(seconds=1)))  # no OSP of its own
+    book.apply(
+        order(
+            "G", opened_date_time=T0 + timedelta(seconds=2), conditional_orders=_links(("C", "OSP"))
+        )
+    )
+    assert [row_key(r) for r in book.view()] == ["P", "C", "G"]
+    assert book.tree_slot("C").relation == "OSP OSO"
+    assert (book.tree_slot("G").depth, book.tree_slot("G").prefix) == (2, "  └ ")
+    assert [o.order_id for o in book.linked_children("P")] == ["C", "G"]
+
+
+def test_parentless_oco_group_hangs_under_its_newest_member() -> None:
+    book = OrderBook()
+    book.apply(order("X", opened_date_time=T0, conditional_orders=_links(("Y", "OCO"))))
+    book.apply(order("M", opened_date_time=T0 + timedelta(seconds=3)))
+    book.apply(
+        order(
+            "Y", opened_date_time=T0 + timedelta(seconds=1), conditional_orders=_links(("X", "OCO"))
+        )
+    )
+    assert [row_key(r) for r in book.view()] == ["M", "Y", "X"]
+    assert (book.tree_slot("X").parent, book.tree_slot("X").relation) == ("Y", "OCO")
+    assert book.linked_children("Y") == []  # siblings are not children: a cancel leaves them
+
+
+def test_tree_follows_filters_status_and_late_links() -> None:
+    book = OrderBook()
+    _bracket(book)
+    book.view()
+    generation = book.tree_generation
+    # the parent fills: under "working" its children stay together, the bracket's newest on top
+    book.apply(filled(book.get("P0") or order("?"), "100", "400.00", status="FLL"))
+    book.set_filter(BlotterFilter(group="working"))
+    assert [row_key(r) for r in book.view()] == ["S0", "T0"]
+    assert book.tree_slot("S0").depth == 0 and book.tree_slot("S0").relation == "OSO BRK"
+    assert book.tree_slot("T0").parent == "S0"
+    assert book.tree_generation > generation
+    book.set_filter(BlotterFilter())
+    assert [row_key(r) for r in book.view()] == ["P0", "T0", "S0"]
+    # a link that arrives in an update re-hangs the row
+    book.apply(order("L", opened_date_time=T0 + timedelta(seconds=5)))
+    assert row_key(book.view()[0]) == "L"
+    book.apply(
+        order(
+            "L",
+            opened_date_time=T0 + timedelta(seconds=5),
+            conditional_orders=_links(("P0", "OSP")),
+        )
+    )
+    assert [row_key(r) for r in book.view()] == ["P0", "T0", "S0", "L"]
+    assert book.tree_slot("S0").prefix == "├ " and book.tree_slot("L").prefix == "└ "
+
+
+def test_hostile_links_never_lose_a_row() -> None:
+    """Cycles, self links, links to unknown orders and unknown codes: every row still shows."""
+    book = OrderBook()
+    book.apply(order("A", conditional_orders=_links(("B", "OSP"), ("A", "OSO"), ("nope", "OSO"))))
+    book.apply(order("B", conditional_orders=_links(("A", "OSP"), ("A", "XYZ"))))
+    book.apply(order("C", conditional_orders=_links(("A", "OSP"))))
+    chain = [order(f"N{i}", conditional_orders=_links((f"N{i - 1}", "OSP"))) for i in range(1, 60)]
+    book.apply_many(chain)
+    book.apply(order("N0"))
+    rows = [row_key(r) for r in book.view()]
+    assert sorted(rows) == sorted(["A", "B", "C", "N0", *(o.order_id for o in chain)])
+    assert len(rows) == len(set(rows))
+    assert all(len(book.tree_slot(k).prefix) <= 8 for k in rows)
+    assert book.tree_slot("N59").depth == 59
+    assert {o.order_id for o in book.linked_children("A")} == {"B", "C"}  # a cycle terminates
+
+
+def test_tree_rebuild_cost_stays_linear_ish() -> None:
+    """20k orders, a tenth of them in brackets: a full rebuild stays well under a second."""
+    import time
+
+    book = OrderBook()
+    for i in range(6_000):
+        book.apply(order(f"F{i}", opened_date_time=T0 + timedelta(seconds=i)))
+    for i in range(0, 2_000 * 3, 3):
+        _bracket(book, 10_000 + i)
+    book.view()
+    book.apply(order("new", opened_date_time=T0 + timedelta(days=1)))
+    started = time.perf_counter()
+    rows = book.view()
+    elapsed = time.perf_counter() - started
+    assert len(rows) == 6_000 + 6_000 + 1
+    assert elapsed < 1.0

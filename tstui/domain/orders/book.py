@@ -25,6 +25,8 @@ from tstui.domain.orders.book_view import (
     GroupFilter,
     OrderView,
     PendingOrder,
+    TreeSlot,
+    relation_codes,
     row_key,
 )
 
@@ -36,6 +38,8 @@ __all__ = [
     "OrderBook",
     "OrderChange",
     "PendingOrder",
+    "TreeSlot",
+    "relation_codes",
     "row_key",
 ]
 
@@ -43,6 +47,7 @@ ChangeKind = Literal["new", "updated", "removed"]
 Source = Literal["stream", "rest"]
 
 _ZERO = Decimal(0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,3 +323,41 @@ class OrderBook:
     def index_of(self, key: str) -> int | None:
         """Row index of `key` in the current view (computing the view if needed)."""
         return self._view.index_of(key)
+
+    def tree_slot(self, key: str) -> TreeSlot:
+        """The row's place in the view's tree of linked orders (depth, drawing, relation)."""
+        return self._view.slot(key)
+
+    @property
+    def tree_generation(self) -> int:
+        """Bumps whenever the view's tree drawing may have changed."""
+        return self._view.tree_generation
+
+    def linked_children(self, order_id: str) -> list[Order]:
+        """The OSO children of ``order_id`` in the book, and theirs (a cascade), oldest first.
+
+        A link counts from either side (``OSO`` on the parent, ``OSP`` on the child). One
+        pass over the linked orders per call: used on a cancel, not per frame.
+        """
+        children: dict[str, set[str]] = {}
+        for order in self._orders.values():
+            for link in order.conditional_orders:
+                other, code = link.order_id, (link.relationship or "").upper()
+                if not other or other == order.order_id:
+                    continue
+                if code == "OSO":
+                    children.setdefault(order.order_id, set()).add(other)
+                elif code == "OSP":
+                    children.setdefault(other, set()).add(order.order_id)
+        found: dict[str, Order] = {}
+        stack = [order_id]
+        while stack:
+            for kid in children.get(stack.pop(), ()):
+                child = self._orders.get(kid)
+                if kid != order_id and kid not in found and child is not None:
+                    found[kid] = child
+                    stack.append(kid)
+        return sorted(
+            found.values(),
+            key=lambda o: (o.opened_date_time or _EPOCH, len(o.order_id), o.order_id),
+        )

@@ -4,6 +4,12 @@ Pure (stdlib only). Rows are real orders and `PendingOrder` placeholders for pla
 outcome is unknown. `OrderView` owns the filter and a lazily computed view (newest first) that
 is rebuilt only when membership or order changes; in-place updates are patched.
 `tstui.domain.orders.book` re-exports the public names.
+
+Linked orders (``ConditionalOrders``) are shown as a tree: an OSO child under its parent
+(``OSP`` on the child, or ``OSO`` on the parent, names the link), and the members of an OCO or
+bracket group without a parent under the group's newest member. Roots keep the newest-first
+order, children follow their parent oldest first. The tree costs one pass over the linked rows
+of a rebuild; a view with no linked rows is built exactly as a flat one.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ from tstui.domain.enums import status_description
 from tstui.domain.models import Order
 
 __all__ = [
+    "FLAT",
     "GROUPS",
     "PENDING_PREFIX",
     "BlotterFilter",
     "GroupFilter",
     "OrderView",
     "PendingOrder",
+    "TreeSlot",
+    "relation_codes",
     "row_key",
 ]
 
@@ -32,6 +41,37 @@ GROUPS: tuple[GroupFilter, ...] = ("all", "working", "filled", "cancelled", "rej
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PENDING_PREFIX = "pending:"
+# A child's OSP names its parent; a parent's OSO names a child; BRK / OCO name siblings.
+_SIBLING_CODES = ("BRK", "OCO")
+_ROLE_ORDER = ("OSP", "OSO", *_SIBLING_CODES)
+_MAX_PREFIX = 8  # cells of tree drawing at most (a hostile chain of links stays one line)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeSlot:
+    """Where a row sits in the blotter's tree: ``prefix`` is its drawing ("├ ", "│ └ "),
+    ``relation`` its role in the group (``OSP`` parent, ``OSO`` child, ``BRK``, ``OCO``)."""
+
+    depth: int = 0
+    prefix: str = ""
+    relation: str = ""
+    parent: str | None = None
+
+
+FLAT = TreeSlot()
+
+
+def relation_codes(order: Order) -> tuple[str, ...]:
+    """The order's own roles from its ``ConditionalOrders`` (each entry names the *other*
+    order's relationship: an OSO entry makes this order the parent, OSP a child)."""
+    codes = {(c.relationship or "").upper() for c in order.conditional_orders}
+    roles = []
+    if "OSO" in codes:
+        roles.append("OSP")
+    if "OSP" in codes:
+        roles.append("OSO")
+    roles.extend(code for code in _SIBLING_CODES if code in codes)
+    return tuple(roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +144,7 @@ class _ViewCache:
     pos: dict[str, int] = field(default_factory=dict)
     valid: bool = False
     patches: set[str] = field(default_factory=set)
+    slots: dict[str, TreeSlot] = field(default_factory=dict)
 
 
 class OrderView:
@@ -116,6 +157,9 @@ class OrderView:
         self.filter = BlotterFilter()
         self._search_cache: dict[str, str] = {}
         self._cache = _ViewCache()
+        # bumps when a rebuild changed the tree drawing (a row's prefix can change while the
+        # row object does not: a painter caching rows by identity must drop its cache)
+        self.tree_generation = 0
 
     def set_filter(self, flt: BlotterFilter) -> bool:
         """Use ``flt``; returns whether it differs from the current filter."""
@@ -157,6 +201,13 @@ class OrderView:
             rows: list[Order | PendingOrder] = [o for o in self._orders.values() if self.matches(o)]
             rows.extend(p for p in self._pending.values() if self.matches(p))
             rows.sort(key=_sort_key, reverse=True)
+            linked = [r for r in rows if type(r) is Order and r.conditional_orders]
+            had_tree = bool(cache.slots)
+            cache.slots = {}
+            if linked:
+                rows, cache.slots = _tree(rows, linked)
+            if had_tree or cache.slots:
+                self.tree_generation += 1
             cache.rows = rows
             cache.pos = {row_key(r): i for i, r in enumerate(rows)}
             cache.valid = True
@@ -172,6 +223,10 @@ class OrderView:
         self.rows()
         return self._cache.pos.get(key)
 
+    def slot(self, key: str) -> TreeSlot:
+        """The row's place in the tree of the current view (FLAT for an unlinked row)."""
+        return self._cache.slots.get(key, FLAT)
+
     def invalidate(self) -> None:
         self._cache.valid = False
 
@@ -184,5 +239,110 @@ class OrderView:
         now = self.matches(order)
         if was != now or (now and _sort_key(previous) != _sort_key(order)):
             cache.valid = False
+        elif now and previous.conditional_orders != order.conditional_orders:
+            cache.valid = False  # its links moved it in the tree
         elif now:
             cache.patches.add(order.order_id)
+
+
+def _tree(
+    rows: list[Order | PendingOrder], linked: list[Order]
+) -> tuple[list[Order | PendingOrder], dict[str, TreeSlot]]:
+    """Reorder the sorted (newest first) ``rows`` so linked orders follow their tree parent."""
+    present = {o.order_id for o in rows if type(o) is Order}
+    oso_parent: dict[str, str] = {}
+    osp_parent: dict[str, str] = {}
+    siblings: dict[str, set[str]] = {}
+    for order in linked:
+        oid = order.order_id
+        for link in order.conditional_orders:
+            other, code = link.order_id, (link.relationship or "").upper()
+            if not other or other == oid or other not in present:
+                continue
+            if code == "OSP":
+                osp_parent[oid] = other
+            elif code == "OSO":
+                oso_parent.setdefault(other, oid)
+            elif code in _SIBLING_CODES:
+                siblings.setdefault(oid, set()).add(other)
+                siblings.setdefault(other, set()).add(oid)
+    parent = oso_parent | osp_parent  # the child's own word wins
+    child_of_oso = set(parent)
+    _group_siblings(rows, siblings, parent)
+    while True:
+        ordered, slots, unplaced = _layout(rows, parent, child_of_oso)
+        if not unplaced:
+            return ordered, slots
+        for key in unplaced:  # a cycle of links (never from a sane server): make them roots
+            parent.pop(key, None)
+
+
+def _group_siblings(
+    rows: list[Order | PendingOrder], siblings: dict[str, set[str]], parent: dict[str, str]
+) -> None:
+    """Hang each parentless OCO / bracket group under its newest member (rows come newest
+    first, so the first member met anchors the group)."""
+    anchored: set[str] = set()
+    for row in rows:
+        key = row_key(row)
+        if key not in siblings or key in parent or key in anchored:
+            continue
+        anchored.add(key)
+        stack = [key]
+        while stack:  # the whole connected group, links in either direction
+            for other in siblings.get(stack.pop(), ()):
+                if other not in anchored and other not in parent:
+                    anchored.add(other)
+                    parent[other] = key
+                    stack.append(other)
+
+
+def _layout(
+    rows: list[Order | PendingOrder], parent: dict[str, str], child_of_oso: set[str]
+) -> tuple[list[Order | PendingOrder], dict[str, TreeSlot], list[str]]:
+    by_key = {row_key(r): r for r in rows}
+    children: dict[str, list[str]] = {}
+    for row in reversed(rows):  # oldest first under each parent
+        key = row_key(row)
+        if key in parent:
+            children.setdefault(parent[key], []).append(key)
+    ordered: list[Order | PendingOrder] = []
+    slots: dict[str, TreeSlot] = {}
+    for row in rows:
+        key = row_key(row)
+        if key in parent:
+            continue
+        ordered.append(row)
+        if key not in children and not (type(row) is Order and row.conditional_orders):
+            continue
+        slots[key] = TreeSlot(0, "", _relation(row, key, children, child_of_oso), None)
+        kids = children.get(key, [])
+        stack: list[tuple[str, int, str, bool]] = [
+            (kid, 1, "", i == len(kids) - 1) for i, kid in reversed(list(enumerate(kids)))
+        ]
+        while stack:
+            node, depth, lead, last = stack.pop()
+            entry = by_key[node]
+            ordered.append(entry)
+            prefix = (lead + ("└ " if last else "├ "))[-_MAX_PREFIX:]
+            relation = _relation(entry, node, children, child_of_oso)
+            slots[node] = TreeSlot(depth, prefix, relation, parent[node])
+            kids = children.get(node, [])
+            below = lead + ("  " if last else "│ ")
+            stack.extend(
+                (kid, depth + 1, below, i == len(kids) - 1)
+                for i, kid in reversed(list(enumerate(kids)))
+            )
+    unplaced = [key for key in parent if key not in slots] if len(ordered) < len(rows) else []
+    return ordered, slots, unplaced
+
+
+def _relation(
+    entry: Order | PendingOrder, key: str, children: dict[str, list[str]], oso: set[str]
+) -> str:
+    roles = set(relation_codes(entry)) if type(entry) is Order else set()
+    if any(kid in oso for kid in children.get(key, ())):
+        roles.add("OSP")
+    if key in oso:
+        roles.add("OSO")
+    return " ".join(code for code in _ROLE_ORDER if code in roles)

@@ -2,6 +2,9 @@
 
 - `cancel_confirm(order)` / `cancel_all_confirm(orders)`: the shell's ConfirmScreen with the
   order (or the count and symbols) spelled out.
+- `CancelParentScreen(order, children)`: cancelling the parent of an OSO group asks whether its
+  working children (a bracket's target and stop...) go too: "parent and children", "parent
+  only" or keep.
 - `ReplaceOrderScreen(trading, order, info)`: quantity / limit / stop of a working order. The
   API has no replace preview, so "Review" validates (ticks, quantity above the filled part,
   risk limits) and shows the change; "Send" is enabled only for the reviewed change and needs
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -42,6 +45,7 @@ from tstui.ui.trading.types import SymbolInfo, risk_limits_for
 from tstui.ui.trading.wording import describe_issue
 
 __all__ = [
+    "CancelParentScreen",
     "ReplaceOrderScreen",
     "cancel_all_confirm",
     "cancel_confirm",
@@ -101,8 +105,67 @@ def working_orders(book: OrderBook, account: str | None) -> list[Order]:
     )
 
 
+CancelScope = Literal["group", "parent"]
+
+
+class CancelParentScreen(ModalScreen[CancelScope | None]):
+    """Cancel a parent order: with its working children ("group"), alone ("parent"), or not
+    at all (None). Keys: g group, p parent only, n / Escape keep."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "answer('group')", "Parent and children", id="cancel_group.all"),
+        Binding("p", "answer('parent')", "Parent only", id="cancel_group.parent"),
+        Binding("n,escape", "answer('')", "Keep", id="cancel_group.keep"),
+    ]
+
+    def __init__(self, order: Order, children: Sequence[Order], env: str) -> None:
+        super().__init__()
+        self.order, self.linked, self.env = order, tuple(children), env
+
+    def compose(self) -> ComposeResult:
+        count = len(self.linked)
+        noun = "child" if count == 1 else "children"
+        lines = [
+            f"Cancel {order_line(self.order)}?",
+            f"Filled so far: {_num(self.order.filled_quantity)}.",
+            f"It has {count} working {noun} (OSO):",
+            *(f"  {order_line(child)}" for child in self.linked[:6]),
+        ]
+        if count > 6:
+            lines.append(f"  ... and {count - 6} more")
+        with Vertical(classes="confirm-box -danger"):
+            # order lines quote server text: literal, never markup
+            yield Label(f"Cancel parent order - {self.env.upper()}", classes="confirm-title")
+            yield Static(plain_lines("\n".join(lines)))
+            with Horizontal(classes="confirm-buttons"):
+                yield Button("Keep (n)", id="keep")
+                yield Button("Parent only (p)", id="parent", variant="warning")
+                yield Button(f"Parent + {count} {noun} (g)", id="group", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    def action_answer(self, scope: str) -> None:
+        self.dismiss("group" if scope == "group" else "parent" if scope == "parent" else None)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.action_answer(event.button.id or "")
+
+
+def _send_cancels(app: App[Any], trading: TradingService, orders: Sequence[Order]) -> None:
+    async def send() -> None:
+        for outcome in await trading.cancel_all(orders):
+            text = f"{outcome.order_id}: {outcome.message}"
+            ok = outcome.kind == "sent"
+            app.notify(text, severity="information" if ok else "warning", timeout=5)
+
+    app.run_worker(send(), group="trading-cancel", name="cancel orders", exit_on_error=False)
+
+
 def request_cancel(app: App[Any], trading: TradingService, orders: Sequence[Order]) -> None:
-    """Ask (one order: its details; several: the count), then cancel exactly those orders.
+    """Ask (one order: its details; a parent: also about its working children; several: the
+    count), then cancel exactly those orders.
 
     The list is fixed when the dialog opens; each outcome is shown as a notification.
     """
@@ -111,21 +174,28 @@ def request_cancel(app: App[Any], trading: TradingService, orders: Sequence[Orde
         app.notify("No working orders to cancel.", timeout=3)
         return
     env = trading.env
+    if len(working) == 1:
+        parent = working[0]
+        children = [
+            o for o in trading.context.order_book.linked_children(parent.order_id) if o.is_working
+        ]
+        if children:
+
+            def scoped(scope: CancelScope | None) -> None:
+                if scope is not None:
+                    # the parent first: once its exits are gone, no more of the entry may fill
+                    chosen = [parent, *children] if scope == "group" else [parent]
+                    _send_cancels(app, trading, chosen)
+
+            app.push_screen(CancelParentScreen(parent, children, env), scoped)
+            return
     confirm = (
         cancel_confirm(working[0], env) if len(working) == 1 else cancel_all_confirm(working, env)
     )
 
-    async def send() -> None:
-        for outcome in await trading.cancel_all(working):
-            text = f"{outcome.order_id}: {outcome.message}"
-            ok = outcome.kind == "sent"
-            app.notify(text, severity="information" if ok else "warning", timeout=5)
-
     def answered(ok: bool | None) -> None:
         if ok:
-            app.run_worker(
-                send(), group="trading-cancel", name="cancel orders", exit_on_error=False
-            )
+            _send_cancels(app, trading, working)
 
     app.push_screen(confirm, answered)
 

@@ -4,6 +4,10 @@ The stream worker applies frames to the book; a timer calls `refresh_from_book()
 per second, which recomputes the (lazy, cached) view once and repaints only if a visible row,
 the row count or the cursor changed. Status colours come from component classes bound to
 theme variables every built-in theme defines.
+
+Linked orders form a tree (see `tstui.domain.orders.book_view`): the symbol cell carries the
+tree drawing and the "Link" column the order's role (OSP parent, OSO child, BRK bracket
+sibling, OCO one-cancels-other). A partly filled order's Fill/Qty cell stands out.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rich.style import Style
 from tstui.domain.enums import status_description
 from tstui.domain.models import Order
 from tstui.domain.orders.book import OrderBook, PendingOrder, row_key
+from tstui.domain.orders.book_view import FLAT
 from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
 __all__ = ["BLOTTER_COLUMNS", "Blotter", "BlotterRow"]
@@ -28,12 +33,13 @@ BlotterRow = Order | PendingOrder
 BLOTTER_COLUMNS: tuple[Column, ...] = (
     # What a trader scans first comes first, so status is on screen even at 80 columns.
     Column("time", "Time", 11),
-    Column("symbol", "Symbol", 8),
+    Column("symbol", "Symbol", 10),
     Column("side", "Side", 5),
     Column("qty", "Fill/Qty", 9, "right"),
     Column("type", "Type", 10),
     Column("price", "Lmt/Stop", 10, "right"),
     Column("status", "Status", 15),
+    Column("link", "Link", 7),
     Column("avg", "Avg fill", 9, "right"),
     Column("tif", "TIF", 4),
     Column("route", "Route", 11),
@@ -41,6 +47,7 @@ BLOTTER_COLUMNS: tuple[Column, ...] = (
     Column("id", "Order ID", 12),
 )
 _GROUPS = ("working", "filled", "cancelled", "rejected", "pending", "other")
+_EXTRA_CLASSES = ("partial", "link")
 # Short forms so the status column fits at 80 columns (the detail panel spells them out).
 _SIDES = {"SellShort": "Short", "BuyToCover": "Cover", "BUYTOCOVER": "Cover", "SELLSHORT": "Short"}
 
@@ -64,7 +71,7 @@ class Blotter(VirtualTable[BlotterRow]):
     """Orders, newest first; `refresh_from_book()` flushes the book's changes."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = VirtualTable.COMPONENT_CLASSES | {
-        f"blotter--{group}" for group in _GROUPS
+        f"blotter--{name}" for name in (*_GROUPS, *_EXTRA_CLASSES)
     }
     DEFAULT_CSS = """
     Blotter > .blotter--working { color: $text-primary; }
@@ -73,6 +80,8 @@ class Blotter(VirtualTable[BlotterRow]):
     Blotter > .blotter--rejected { color: $text-error; text-style: bold; }
     Blotter > .blotter--pending { color: $text-warning; text-style: italic; }
     Blotter > .blotter--other { color: $foreground; }
+    Blotter > .blotter--partial { color: $text-warning; text-style: bold; }
+    Blotter > .blotter--link { color: $text-accent; }
     """
 
     class RowHighlighted(VirtualTable.RowHighlighted):
@@ -106,6 +115,7 @@ class Blotter(VirtualTable[BlotterRow]):
         self.tz = tz
         self.flush_count = 0  # refresh_from_book calls that found something new
         self.flushed_version = -1  # the book version last shown
+        self._tree_generation = -1  # the book's tree drawing the row cache was painted with
 
     def on_mount(self) -> None:
         if self.flush_interval > 0:
@@ -121,6 +131,7 @@ class Blotter(VirtualTable[BlotterRow]):
         """Attach another book (e.g. after an environment switch); shown at the next flush."""
         self._book = book
         self.flushed_version = -1
+        self._tree_generation = -1
         if book is None:
             self.set_rows(())
 
@@ -136,7 +147,13 @@ class Blotter(VirtualTable[BlotterRow]):
         self.flushed_version = book.version
         self.flush_count += 1
         key, row = self.selected_key, self.selected_row
-        repainted = self.set_rows(book.view())
+        rows = book.view()
+        if book.tree_generation != self._tree_generation:
+            # a row's tree drawing can change while the row object does not (a sibling came)
+            self._tree_generation = book.tree_generation
+            self._cache.clear()
+            self.refresh()
+        repainted = self.set_rows(rows)
         if key is not None and key == self.selected_key and self.selected_row is not row:
             self.post_message(self.SelectedOrderUpdated(self, key, self.cursor_row))
         return repainted
@@ -163,7 +180,8 @@ class Blotter(VirtualTable[BlotterRow]):
 
     def style_signature(self) -> tuple[Style, ...]:
         get = self.get_component_rich_style
-        return (self.rich_style, *(get(f"blotter--{g}", partial=True) for g in _GROUPS))
+        names = (*_GROUPS, *_EXTRA_CLASSES)
+        return (self.rich_style, *(get(f"blotter--{n}", partial=True) for n in names))
 
     def _group_style(self, group: str) -> Style:
         name = f"blotter--{group if group in _GROUPS else 'other'}"
@@ -174,15 +192,23 @@ class Blotter(VirtualTable[BlotterRow]):
             return self._pending_cells(row)
         status_style = self._group_style(row.status_group)
         prices = "/".join(_num(p) for p in (row.limit_price, row.stop_price) if p is not None)
-        avg = row.filled_price if row.filled_quantity > 0 else None
+        filled = row.filled_quantity
+        avg = row.filled_price if filled > 0 else None
+        partial = filled > 0 and filled < row.quantity
+        slot = self._book.tree_slot(row.order_id) if self._book is not None else FLAT
+        get = self.get_component_rich_style
         return (
             (_time(row.opened_date_time, self.tz), None),
-            (row.symbol, None),
+            (slot.prefix + row.symbol, None),
             (_SIDES.get(row.side, row.side), None),
-            (f"{_num(row.filled_quantity)}/{_num(row.quantity)}", None),
+            (
+                f"{_num(filled)}/{_num(row.quantity)}",
+                get("blotter--partial", partial=True) if partial else None,
+            ),
             (row.order_type or "", None),
             (prices, None),
             (row.status_description or status_description(row.status), status_style),
+            (slot.relation, get("blotter--link", partial=True) if slot.relation else None),
             (_num(avg), None),
             (row.duration or "", None),
             (row.routing or "", None),
@@ -201,6 +227,7 @@ class Blotter(VirtualTable[BlotterRow]):
             (row.order_type, style),
             (prices, style),
             ("Unknown: checking", style),
+            ("", None),
             ("", None),
             ("", None),
             ("", None),

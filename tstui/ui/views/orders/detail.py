@@ -1,4 +1,5 @@
-"""The blotter's detail panel: one order's fields, legs, derived fills and reject reason."""
+"""The blotter's detail panel: one order's fields, fill progress, group links, advanced options,
+legs, derived fills and reject reason."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ def _num(value: Decimal | None) -> str:
     if value is None:
         return "-"
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+_LINK_WORDS = {
+    "OSP": "parent",
+    "OSO": "child",
+    "BRK": "bracket sibling",
+    "OCO": "OCO sibling",
+}
 
 
 def _time(value: datetime | None) -> str:
@@ -47,6 +56,31 @@ def describe_order(order: Order, fills: Sequence[Fill]) -> Text:
         f"route {_s(order.routing) or '-'}  avg fill {_num(order.filled_price)}\n"
     )
     text.append(f"opened {_time(order.opened_date_time)}  closed {_time(order.closed_date_time)}\n")
+    filled = order.filled_quantity
+    progress = f"filled {_num(filled)} of {_num(order.quantity)}"
+    if 0 < filled < order.quantity:
+        progress += f" (partial, {_num(order.remaining_quantity)} left)"
+    text.append(progress + "\n", "bold" if 0 < filled < order.quantity else "")
+    if order.conditional_orders:
+        # each entry is the other order's relationship to this one (OSP: my parent...)
+        links = ", ".join(
+            f"{_LINK_WORDS.get((c.relationship or '').upper(), _s(c.relationship) or '?')} "
+            f"{_s(c.order_id) or '?'}"
+            for c in order.conditional_orders[:8]
+        )
+        text.append(f"linked: {links}\n")
+    extras = []
+    if order.advanced_options:
+        extras.append(f"options {_s(order.advanced_options)}")
+    trail = order.trailing_stop
+    if trail is not None and (trail.amount is not None or trail.percent is not None):
+        by = f"{_num(trail.amount)}" if trail.amount is not None else f"{_num(trail.percent)}%"
+        extras.append(f"trailing by {by}")
+    if order.market_activation_rules or order.time_activation_rules:
+        count = len(order.market_activation_rules) + len(order.time_activation_rules)
+        extras.append(f"{count} activation rule{'s' if count != 1 else ''}")
+    if extras:
+        text.append("  ".join(extras) + "\n")
     if order.reject_reason:
         text.append(f"Reject reason: {_s(order.reject_reason)}\n", "bold red")
     for leg in order.legs:

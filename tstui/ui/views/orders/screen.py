@@ -1,7 +1,8 @@
 """The Orders view: the live blotter over LiveData's OrderBook, filters, detail, history.
 
 Keys (ids `orders.*`): w/f/n/r/* status group (working, filled, cancelled, rejected, all),
-s symbol filter from the selected row (again: off), / search, c cancel selected,
+s symbol filter from the selected row (again: off), / search, c cancel selected (a parent
+asks whether its OSO children go too),
 C cancel all working (with the count), e replace qty/price, h history since a date.
 The account filter follows the app's account selection (a / A). Stream health and
 reconciliation belong to the shell (status bar, LiveData); this screen only shows the book.
@@ -330,7 +331,15 @@ class BlotterScreen(BaseScreen):
         return working_orders(self.live.order_book, self.live.current_account)
 
     def action_cancel_selected(self) -> None:
+        """Cancel the selected order; a parent asks about its working OSO children, and a
+        parent that no longer works (filled) offers to cancel those children."""
         order = self.selected_order()
+        if order is not None and not order.is_working:
+            book = self._active().book or self.live.order_book
+            children = [o for o in book.linked_children(order.order_id) if o.is_working]
+            if children:
+                request_cancel(self.app, trading_service(self.app), children)
+                return
         if order is None or not order.is_working:
             self.notify("Select a working order to cancel.", severity="warning")
             return
