@@ -205,7 +205,7 @@ def test_trade_rows_json_shape_and_open_positions_stay_out(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, body, _ = run_json(capsys, "pnl", "--account", CASH, "--base-url", url)
-    # the cash account only bought the NVDA it still holds: nothing realized
+    # the cash account holds NVDA bought before the history: nothing realized
     assert code == 0 and body["Rows"] == [] and body["Summary"]["Trades"] == 0
     assert body["Summary"]["WinRate"] is None and body["Summary"]["NetProfit"] == "0.00"
     code, body, _ = run_json(capsys, "pnl", "--account", MARGIN, "--base-url", url)

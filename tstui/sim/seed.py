@@ -35,14 +35,15 @@ def seed_engine(engine: Engine) -> None:
         (ACCOUNT_MARGIN, "AAPL", Decimal(50), 75),
         (ACCOUNT_CASH, "NVDA", Decimal(20), 20),
     ]
-    # the held positions were bought in the history: round trips there end before that
+    # the margin account's positions were bought in the history: round trips there end before
     bought = {(a, s): today - timedelta(days=d) + timedelta(hours=15) for a, s, _, d in holdings}
     _seed_history(engine, today, bought)
     for account_id, symbol, qty, days_ago in holdings:
         opened = today - timedelta(days=days_ago) + timedelta(hours=15)
         price = engine.quote_of(symbol, opened)[0]
-        buy = _order(engine, account_id, symbol, "BUY", int(qty), "Market", opened, "FLL")
-        engine.orders[buy.order_id] = buy  # filled at ``price``, the position's average
+        if account_id != ACCOUNT_CASH:  # the cash account's order list stays empty (tests)
+            buy = _order(engine, account_id, symbol, "BUY", int(qty), "Market", opened, "FLL")
+            engine.orders[buy.order_id] = buy  # filled at ``price``, the position's average
         pos = SimPosition(
             str(engine.next_position_id), account_id, symbol, "STOCK", qty, price, opened
         )
