@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from tstui.sim.advanced import (
+    NO_ADVANCED,
+    TRIGGER_KEYS,
+    Advanced,
+    PriceRule,
+    parse_advanced,
+    parse_price_rules,
+    parse_time_rules,
+    parse_trailing,
+)
 from tstui.sim.clock import parse_iso
+from tstui.sim.errors import BadRequest, NotFound
 from tstui.sim.records import DURATIONS, ORDER_TYPES
 
-
-class BadRequest(Exception):
-    """The request cannot be understood: answered with 400 and this message."""
-
-
-class NotFound(Exception):
-    """Answered with 404 and this message."""
+__all__ = ["BadRequest", "NotFound", "OrderIntent", "ReplaceIntent", "parse_order"]
 
 
 # The JSON types of the spec's request bodies (OrderRequest, OrderReplaceRequest): "string",
@@ -29,7 +34,7 @@ _ACTIVATION_RULE: dict[str, Shape] = {
     "RuleType": "string",
     "Symbol": "string",
     "Predicate": "string",
-    "TriggerKey": ("STT", "STTN", "SBA", "SAB", "DTT", "DTTN", "DBA", "DAB"),
+    "TriggerKey": TRIGGER_KEYS,
     "Price": "string",
     "LogicOperator": ("And", "Or"),
 }
@@ -70,9 +75,13 @@ ORDER_SHAPE: dict[str, Shape] = {
     "TradeAction": "string",
     REQUIRED: ("AccountID", "TimeInForce", "OrderType", "Quantity", "Symbol", "TradeAction"),
 }
-ORDER_SHAPE["OSOs"] = [
-    {"Orders": [ORDER_SHAPE], "Type": ("NORMAL", "BRK", "OCO"), REQUIRED: ("Type", "Orders")}
-]
+GROUP_TYPES = ("NORMAL", "BRK", "OCO")
+GROUP_SHAPE: dict[str, Shape] = {
+    "Orders": [ORDER_SHAPE],
+    "Type": GROUP_TYPES,
+    REQUIRED: ("Type", "Orders"),
+}
+ORDER_SHAPE["OSOs"] = [GROUP_SHAPE]
 REPLACE_SHAPE: dict[str, Shape] = {
     "LimitPrice": "string",
     "StopPrice": "string",
@@ -132,6 +141,9 @@ class OrderIntent:
     route: str | None
     confirm_id: str | None
     expiration: datetime | None
+    advanced: Advanced = NO_ADVANCED
+    # OSOs: groups (type, orders) sent when this order fills
+    osos: tuple[tuple[str, tuple[OrderIntent, ...]], ...] = ()
 
 
 def _text(body: dict[str, Any], key: str, *, required: bool = True) -> str | None:
@@ -162,6 +174,44 @@ def decimal_field(body: dict[str, Any], key: str, *, required: bool = False) -> 
 
 def parse_order(body: Any) -> OrderIntent:
     check_shape(body, ORDER_SHAPE, "")
+    return _order(body, "")
+
+
+def parse_group(body: Any) -> tuple[str, list[OrderIntent]]:
+    """``{"Type", "Orders"}`` of /ordergroupconfirm and /ordergroups."""
+    check_shape(body, GROUP_SHAPE, "")
+    orders = body["Orders"]
+    if not orders:
+        raise BadRequest("Orders must hold at least one order.")
+    if body["Type"] in ("BRK", "OCO") and len(orders) < 2:
+        raise BadRequest(f"Orders: a {body['Type']} group needs at least two orders.")
+    return str(body["Type"]), [_order(o, f"Orders[{i}].") for i, o in enumerate(orders)]
+
+
+def _order(body: dict[str, Any], where: str) -> OrderIntent:
+    """One order of a (checked) body; ``where`` prefixes the field named in an error."""
+    try:
+        intent = _fields(body)
+    except BadRequest as exc:
+        raise BadRequest(f"{where}{exc}") from None
+    if "Legs" in body:
+        raise BadRequest(f"{where}Legs: multi-leg orders are not supported by the simulator.")
+    advanced = parse_advanced(
+        body.get("AdvancedOptions"), f"{where}AdvancedOptions", intent.order_type
+    )
+    osos: list[tuple[str, tuple[OrderIntent, ...]]] = []
+    for g, group in enumerate(body.get("OSOs", [])):
+        at = f"{where}OSOs[{g}]."
+        if not group["Orders"]:
+            raise BadRequest(f"{at}Orders must hold at least one order.")
+        if group["Type"] in ("BRK", "OCO") and len(group["Orders"]) < 2:
+            raise BadRequest(f"{at}Orders: a {group['Type']} group needs at least two orders.")
+        children = tuple(_order(o, f"{at}Orders[{i}].") for i, o in enumerate(group["Orders"]))
+        osos.append((str(group["Type"]), children))
+    return replace(intent, advanced=advanced, osos=tuple(osos))
+
+
+def _fields(body: dict[str, Any]) -> OrderIntent:
     account = _text(body, "AccountID") or ""
     symbol = (_text(body, "Symbol") or "").upper()
     quantity = decimal_field(body, "Quantity", required=True)
@@ -209,6 +259,18 @@ class ReplaceIntent:
     order_type: str | None
     limit_price: Decimal | None
     stop_price: Decimal | None
+    # AdvancedOptions: None leaves the option as it is
+    trailing: tuple[Decimal | None, Decimal | None] | None = None
+    show_only: Decimal | None = None
+    price_rules: tuple[PriceRule, ...] | None = None
+    time_rules: tuple[time, ...] | None = None
+
+
+def _replaced_rules(raw: dict[str, Any], where: str) -> list[Any] | None:
+    """``{"ClearAll", "Rules"}``: the new rules (empty to clear), None when unchanged."""
+    if raw.get("ClearAll"):
+        return []
+    return list(raw["Rules"]) if "Rules" in raw else None
 
 
 def parse_replace(body: Any) -> ReplaceIntent:
@@ -216,14 +278,38 @@ def parse_replace(body: Any) -> ReplaceIntent:
     order_type = _text(body, "OrderType", required=False)
     if order_type is not None and order_type not in ORDER_TYPES:
         raise BadRequest(f"OrderType must be one of {', '.join(ORDER_TYPES)}.")
+    advanced = body.get("AdvancedOptions", {})
+    where = "AdvancedOptions"
+    trailing = None
+    if "TrailingStop" in advanced:
+        trailing = parse_trailing(advanced["TrailingStop"], f"{where}.TrailingStop")
+    show_only = None
+    if "ShowOnlyQuantity" in advanced:
+        show_only = decimal_field(advanced, "ShowOnlyQuantity")
+        if show_only is None or show_only <= 0 or show_only != show_only.to_integral_value():
+            raise BadRequest(f"{where}.ShowOnlyQuantity must be a whole number above zero.")
+    price_rules = time_rules = None
+    market = _replaced_rules(advanced.get("MarketActivationRules", {}), where)
+    if market is not None:
+        price_rules = parse_price_rules(market, f"{where}.MarketActivationRules.Rules")
+    timed = _replaced_rules(advanced.get("TimeActivationRules", {}), where)
+    if timed is not None:
+        time_rules = parse_time_rules(timed, f"{where}.TimeActivationRules.Rules")
     intent = ReplaceIntent(
         decimal_field(body, "Quantity"),
         order_type,
         decimal_field(body, "LimitPrice"),
         decimal_field(body, "StopPrice"),
+        trailing,
+        show_only,
+        price_rules,
+        time_rules,
     )
     if intent == ReplaceIntent(None, None, None, None):
-        raise BadRequest("Nothing to replace: send Quantity, OrderType, LimitPrice or StopPrice.")
+        raise BadRequest(
+            "Nothing to replace: send Quantity, OrderType, LimitPrice, StopPrice or"
+            " AdvancedOptions."
+        )
     if intent.quantity is not None and intent.quantity <= 0:
         raise BadRequest("Quantity must be positive.")
     return intent

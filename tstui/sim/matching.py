@@ -55,8 +55,11 @@ def rejection(
     buying_power: Decimal,
     held: Decimal,
     quote: Quote | None,
+    *,
+    check_funds: bool = True,
 ) -> str | None:
-    """Why this order must be rejected, or None."""
+    """Why this order must be rejected, or None. ``check_funds=False``: an OSO child, checked
+    now for what it is and sent later, when its parent has filled."""
     qty = intent.quantity
     if qty <= 0:
         return "Quantity must be greater than zero."
@@ -80,11 +83,16 @@ def rejection(
         return f"Route {intent.route} is not valid for {inst.asset_type}."
     if intent.order_type in ("Limit", "StopLimit") and intent.limit_price is None:
         return "LimitPrice is required for this order type."
-    if intent.order_type in ("StopMarket", "StopLimit") and intent.stop_price is None:
+    trailing = intent.advanced.trailing  # a trailing stop computes its own StopPrice
+    stop_needed = intent.order_type in ("StopMarket", "StopLimit") and not trailing
+    if stop_needed and intent.stop_price is None:
         return "StopPrice is required for this order type."
-    for name, value in (("LimitPrice", intent.limit_price), ("StopPrice", intent.stop_price)):
+    stop = None if trailing else intent.stop_price
+    for name, value in (("LimitPrice", intent.limit_price), ("StopPrice", stop)):
         if value is not None and not inst.on_tick(value):
             return f"{name} {value} is not a multiple of the tick size {inst.tick}."
+    if not check_funds:
+        return None
     buying = intent.trade_action in ("BUY", "BUYTOCOVER")
     closing = (held > 0 and not buying) or (held < 0 and buying)
     if closing and qty <= abs(held):
@@ -95,3 +103,34 @@ def rejection(
     if required > buying_power:
         return f"Insufficient buying power: requires {required:.2f}, available {buying_power:.2f}."
     return None
+
+
+def group_problem(
+    kind: str, intents: list[OrderIntent], prefix: str, held: Decimal | None
+) -> str | None:
+    """A group that cannot be accepted (a 400 naming the field), or None. OCO and BRK orders
+    share an account; a bracket's orders share a symbol and a side; a placed BRK (``held``
+    given: the position now) must close a position, an OSO one closes the position its parent
+    opens."""
+    if kind == "NORMAL":
+        return None
+    first = intents[0]
+    for i, intent in enumerate(intents[1:], start=1):
+        if intent.account_id != first.account_id:
+            return f"{prefix}Orders[{i}].AccountID: the orders of a {kind} group share an account."
+        if kind != "BRK":
+            continue
+        if intent.symbol != first.symbol:
+            return f"{prefix}Orders[{i}].Symbol: the orders of a bracket share a symbol."
+        if _buys(intent) != _buys(first):
+            return f"{prefix}Orders[{i}].TradeAction: the orders of a bracket share a side."
+    if kind == "BRK" and held is not None and (held == 0 or (held > 0) == _buys(first)):
+        return (
+            f"{prefix}Orders[0].TradeAction: a bracket (BRK) only closes a position and there is"
+            f" no {'short' if _buys(first) else 'long'} position in {first.symbol}."
+        )
+    return None
+
+
+def _buys(intent: OrderIntent) -> bool:
+    return intent.trade_action in ("BUY", "BUYTOCOVER")

@@ -10,12 +10,13 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable
-from dataclasses import fields
-from datetime import datetime
+from dataclasses import fields, is_dataclass
+from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tstui.sim.advanced import Advanced, PriceRule
 from tstui.sim.records import SimAccount, SimOrder, SimPosition
 
 _T = TypeVar("_T", SimAccount, SimOrder, SimPosition)
@@ -27,28 +28,48 @@ CREATE TABLE IF NOT EXISTS positions (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 
 
+# nested records stored inside an order (by class name)
+_NESTED: dict[str, type[Any]] = {"Advanced": Advanced, "PriceRule": PriceRule}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$d": str(value)}
+    if isinstance(value, datetime):
+        return {"$t": value.isoformat()}
+    if isinstance(value, time):
+        return {"$h": value.isoformat()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        body = {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {"$c": type(value).__name__, "v": body}
+    return value
+
+
 def _encode(record: SimAccount | SimOrder | SimPosition) -> str:
-    out: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if isinstance(value, Decimal):
-            value = {"$d": str(value)}
-        elif isinstance(value, datetime):
-            value = {"$t": value.isoformat()}
-        out[f.name] = value
-    return json.dumps(out)
+    return json.dumps({f.name: _plain(getattr(record, f.name)) for f in fields(record)})
+
+
+def _revive(value: Any) -> Any:
+    if isinstance(value, list):  # records hold tuples, never lists
+        return tuple(_revive(v) for v in value)
+    if isinstance(value, dict):
+        if "$d" in value:
+            return Decimal(value["$d"])
+        if "$t" in value:
+            return datetime.fromisoformat(value["$t"])
+        if "$h" in value:
+            return time.fromisoformat(value["$h"])
+        if "$c" in value:
+            cls = _NESTED[value["$c"]]
+            return cls(**{k: _revive(v) for k, v in value["v"].items()})
+    return value
 
 
 def _decode(cls: type[_T], text: str) -> _T:
     raw = json.loads(text)
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if isinstance(value, dict) and "$d" in value:
-            value = Decimal(value["$d"])
-        elif isinstance(value, dict) and "$t" in value:
-            value = datetime.fromisoformat(value["$t"])
-        values[key] = value
-    return cls(**values)
+    return cls(**{key: _revive(value) for key, value in raw.items()})
 
 
 class Store:

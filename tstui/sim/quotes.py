@@ -28,6 +28,13 @@ def previous_close(paths: PricePaths, inst: Instrument, now: datetime) -> Decima
     return paths.price_at(inst, previous_close_time(now))
 
 
+def touch_sizes(inst: Instrument) -> tuple[Decimal, Decimal]:
+    """(bid size, ask size): the most one execution takes (larger orders fill in several)."""
+    if inst.asset_type == "STOCK":
+        return Decimal(200), Decimal(300)
+    return Decimal(9), Decimal(12)
+
+
 def bid_ask(inst: Instrument, last: Decimal) -> tuple[Decimal, Decimal]:
     spread = inst.tick * SPREAD_TICKS
     return max(inst.tick, last - spread), last + spread
@@ -57,9 +64,9 @@ def quote(paths: PricePaths, inst: Instrument, now: datetime) -> dict[str, Any]:
         "PreviousClose": inst.fmt(prev_close),
         "Last": inst.fmt(last),
         "Ask": inst.fmt(ask),
-        "AskSize": "300" if inst.asset_type == "STOCK" else "12",
+        "AskSize": str(touch_sizes(inst)[1]),
         "Bid": inst.fmt(bid),
-        "BidSize": "200" if inst.asset_type == "STOCK" else "9",
+        "BidSize": str(touch_sizes(inst)[0]),
         "NetChange": inst.fmt(change),
         "NetChangePct": str(pct),
         "High52Week": inst.fmt(max([*year_points, high])),

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from tstui.sim.advanced import NO_ADVANCED, Advanced
+
 ACCOUNT_MARGIN = "SIM1000001M"
 ACCOUNT_FUTURES = "SIM1000002F"
 ACCOUNT_CASH = "SIM1000003C"
@@ -24,7 +26,13 @@ STATUS_DESCRIPTIONS: dict[str, str] = {
     "REJ": "Rejected",
     "EXP": "Expired",
     "OUT": "UROut",
+    "CND": "Condition Met",
+    "OSO": "OSO Order",
 }
+# an OCO/BRK sibling or an OSO child linked to this order (ConditionalOrders' Relationship)
+OCO_RELATIONS = frozenset({"OCO", "BRK"})
+WAITING_FOR_PARENT = "OSO"  # an OSO child until its parent fills
+WAITING_FOR_RULES = "DON"  # an order held until its activation rules fire
 FINAL_STATUSES = frozenset({"FLL", "FLP", "CAN", "REJ", "EXP", "OUT", "TSC", "BRO", "UCH"})
 ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
 STOCK_ACTIONS = {"BUY": "Buy", "SELL": "Sell", "SELLSHORT": "SellShort", "BUYTOCOVER": "BuyToCover"}
@@ -70,6 +78,15 @@ class SimOrder:
     commission: Decimal = Decimal(0)
     expires_at: datetime | None = None
     triggered: bool = False  # a stop-limit whose stop was hit
+    # linked orders: (order id, relationship: OCO | BRK | OSP (parent) | OSO (child))
+    links: tuple[tuple[str, str], ...] = ()
+    group_name: str | None = None  # "OCO 1000000123": the OCO/BRK group it belongs to
+    advanced: Advanced = NO_ADVANCED
+    trail_best: Decimal | None = None  # a trailing stop's best price since it went out
+    rule_counts: tuple[int, ...] = ()  # price rules: qualifying ticks seen so far
+    rule_marks: tuple[str, ...] = ()  # price rules: the last tick counted (no double count)
+    activate_at: datetime | None = None  # time rules: when they allow the order out
+    last_exec_at: datetime | None = None  # the last execution (the touch refills each second)
 
     @property
     def is_buy(self) -> bool:
@@ -78,6 +95,14 @@ class SimOrder:
     @property
     def is_working(self) -> bool:
         return self.status not in FINAL_STATUSES
+
+    @property
+    def oca_siblings(self) -> list[str]:
+        return [order_id for order_id, rel in self.links if rel in OCO_RELATIONS]
+
+    @property
+    def oso_children(self) -> list[str]:
+        return [order_id for order_id, rel in self.links if rel == "OSO"]
 
     @property
     def remaining(self) -> Decimal:

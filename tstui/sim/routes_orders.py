@@ -1,4 +1,5 @@
-"""/v3/orderexecution routes: confirm, place, replace, cancel, routes."""
+"""/v3/orderexecution routes: confirm, place (single orders and groups), replace, cancel,
+routes and activation triggers."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from tstui.sim.advanced import activation_triggers_api
 from tstui.sim.common import endpoint, json_body
 from tstui.sim.context import SimContext
 from tstui.sim.instruments import ROUTES
-from tstui.sim.intake import parse_order, parse_replace
+from tstui.sim.intake import parse_group, parse_order, parse_replace
 
 
 class ConnectionAbort(Exception):
@@ -61,6 +63,23 @@ def routes(ctx: SimContext) -> list[Route]:
         return JSONResponse(engine.replace_order(order_id, intent))
 
     @endpoint(ctx, "orderexecution")
+    async def group_confirm(request: Request) -> Response:
+        kind, intents = parse_group(await json_body(request))
+        return JSONResponse(engine.confirm_group(kind, intents))
+
+    @endpoint(ctx, "orderexecution")
+    async def group_place(request: Request) -> Response:
+        kind, intents = parse_group(await json_body(request))
+        body = engine.place_group(kind, intents)
+        if ctx.faults.take_reset():
+            return AbortedResponse()
+        return JSONResponse(body)
+
+    @endpoint(ctx, "orderexecution")
+    async def activation_triggers(request: Request) -> Response:
+        return JSONResponse(activation_triggers_api())
+
+    @endpoint(ctx, "orderexecution")
     async def list_routes(request: Request) -> Response:
         return JSONResponse({"Routes": ROUTES})
 
@@ -69,5 +88,8 @@ def routes(ctx: SimContext) -> list[Route]:
         Route(base + "/orderconfirm", confirm, methods=["POST"]),
         Route(base + "/orders", place, methods=["POST"]),
         Route(base + "/orders/{order_id}", change, methods=["PUT", "DELETE"]),
+        Route(base + "/ordergroupconfirm", group_confirm, methods=["POST"]),
+        Route(base + "/ordergroups", group_place, methods=["POST"]),
+        Route(base + "/activationtriggers", activation_triggers),
         Route(base + "/routes", list_routes),
     ]

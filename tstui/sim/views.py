@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from tstui.sim.advanced import advanced_fields, codes
 from tstui.sim.clock import iso
 from tstui.sim.instruments import FUTURES_MARGIN, Instrument
 from tstui.sim.records import (
@@ -33,6 +34,13 @@ def _price(order: SimOrder, value: Decimal | None, inst: Instrument | None) -> s
     return inst.fmt(value) if inst else str(value)
 
 
+def _average(value: Decimal, inst: Instrument | None) -> str:
+    """An average fill price: the instrument's decimals when exact, else up to six."""
+    if inst is not None and value == Decimal(inst.fmt(value)):
+        return inst.fmt(value)
+    return str(value.quantize(Decimal("0.000001")).normalize())
+
+
 def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
     actions = FUTURE_ACTIONS if order.asset_type == "FUTURE" else STOCK_ACTIONS
     leg: dict[str, Any] = {
@@ -45,7 +53,7 @@ def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
         "Symbol": order.symbol,
     }
     if order.filled_price is not None:
-        leg["ExecutionPrice"] = _price(order, order.filled_price, inst)
+        leg["ExecutionPrice"] = _average(order.filled_price, inst)
     if order.asset_type == "FUTURE" and inst is not None:
         leg["Underlying"] = inst.root
         if inst.expiration is not None:
@@ -68,7 +76,7 @@ def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
         "UnbundledRouteFee": "0",
     }
     if order.filled_price is not None:
-        body["FilledPrice"] = _price(order, order.filled_price, inst)
+        body["FilledPrice"] = _average(order.filled_price, inst)
     if order.limit_price is not None:
         body["LimitPrice"] = _price(order, order.limit_price, inst)
     if order.stop_price is not None:
@@ -79,6 +87,17 @@ def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
         body["RejectReason"] = order.reject_reason
     if order.duration in ("GTC", "GCP", "GTD", "GDP") and order.expires_at is not None:
         body["GoodTillDate"] = iso(order.expires_at)
+    group_id = order.group_name.split(" ")[-1] if order.group_name else None
+    advanced = codes(order_type=order.order_type, advanced=order.advanced, group_id=group_id)
+    if advanced:
+        body["AdvancedOptions"] = advanced
+    if order.links:
+        body["ConditionalOrders"] = [
+            {"Relationship": rel, "OrderID": linked} for linked, rel in order.links
+        ]
+    if order.group_name:
+        body["GroupName"] = order.group_name
+    body.update(advanced_fields(order.advanced))
     return body
 
 
