@@ -62,8 +62,8 @@ def test_bars(api: httpx.Client) -> None:
     assert bars[-2]["TimeStamp"] == "2026-12-01T15:00:00Z"
     daily = api.get("/v3/marketdata/barcharts/MSFT", params={"barsback": 5}).json()["Bars"]
     assert [b["TimeStamp"][11:] for b in daily] == ["21:00:00Z"] * 5
-    ranged = api.get(
-        "/v3/marketdata/barcharts/MSFT",
+    ranged = api.get(  # @ES: 14:00Z is before the stock session opens (09:30 New York)
+        "/v3/marketdata/barcharts/@ES",
         params={
             "unit": "Minute",
             "interval": "5",

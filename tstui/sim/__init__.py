@@ -84,7 +84,8 @@ API behaviour choices
   ``{"Error": "Unauthorized", ...}`` (tick bars: ``ERROR - ...``) and ends.
 - ``@ES``/``@NQ`` roll on the Thursday of the week before the third-Friday expiry (see
   ``tstui.domain.market.futures``). Continuous symbols are quotable and chartable, not tradable.
-- Bars: minute bars run around the clock; daily bars are weekdays 00:00-21:00 UTC stamped at
+- Bars: minute bars follow the session (stocks 09:30-16:00 New York, futures 18:00-17:00,
+  weekdays; see ``bars``); daily bars are weekdays 00:00-21:00 UTC stamped at
   21:00Z; ``barsback`` is limited to 57,600 for minute bars (and streams) and to 20,000 for
   other units.
 - Rate limits (fixed windows from a category's first request, sim time): accounts, order

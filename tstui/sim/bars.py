@@ -3,7 +3,11 @@
 Bar spans: minute bars align to multiples of the interval since the epoch; a daily bar is a
 weekday from 00:00 to 21:00 UTC (its TimeStamp is 21:00Z, the session close, like the real
 API); weekly bars run Monday to Friday 21:00; monthly bars from the first to the last weekday.
-Minute bars run around the clock (the simulator has no session breaks). A bar whose end is
+Minute bars follow the instrument's trading session (``tstui.domain.market.sessions``): stocks
+09:30-16:00 New York time, futures 18:00 (the evening before) to 17:00, weekdays only; they are
+aligned to the session open and the last bar of a session ends at the close (a 60-minute
+stock bar at 15:30 ends at 16:00). Outside the session there are no minute bars: the newest
+bar is the last one of the previous session. A bar whose end is
 after the sim clock is the open bar: its close is the current price. A tick arrives every
 5 sim seconds, so an N-tick bar spans N*5 seconds.
 """
@@ -16,6 +20,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tstui.domain.market.sessions import (
+    TradingSession,
+    next_open,
+    previous_close,
+    session_bounds,
+    session_for,
+    trading_day,
+)
 from tstui.sim.clock import iso
 from tstui.sim.instruments import Instrument
 from tstui.sim.market import PricePaths, volume_for
@@ -69,8 +81,29 @@ def _at(day: date, hour: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def span_at(unit: str, interval: int, t: datetime) -> Span:
+def session_of(inst: Instrument, unit: str) -> TradingSession | None:
+    """The session minute bars of ``inst`` follow (None: around the clock)."""
+    return session_for(inst.asset_type, inst.symbol) if unit == "Minute" else None
+
+
+def _session_minute_span(session: TradingSession, interval: int, t: datetime) -> Span:
+    """The session's minute span holding ``t``; outside the session, its last span before."""
+    day = trading_day(session, t)
+    if day is None:
+        closed = previous_close(session, t)
+        day = trading_day(session, closed - timedelta(microseconds=1))
+        t = closed - timedelta(microseconds=1)
+    assert day is not None  # previous_close returns the close of a trading day
+    opens, closes = session_bounds(session, day)
+    size = timedelta(minutes=interval)
+    start = opens + size * int((t - opens) / size)
+    return Span(start, min(start + size, closes))
+
+
+def span_at(unit: str, interval: int, t: datetime, session: TradingSession | None = None) -> Span:
     """The latest span that starts at or before ``t``."""
+    if unit == "Minute" and session is not None:
+        return _session_minute_span(session, interval, t)
     if unit == "Minute":
         size = interval * 60
         k = int(t.timestamp() // size)
@@ -90,14 +123,21 @@ def span_at(unit: str, interval: int, t: datetime) -> Span:
     return Span(_at(first), _at(last, CLOSE_HOUR))
 
 
-def previous_span(unit: str, interval: int, span: Span) -> Span:
+def previous_span(
+    unit: str, interval: int, span: Span, session: TradingSession | None = None
+) -> Span:
+    if unit == "Minute" and session is not None:
+        return _session_minute_span(session, interval, span.start - timedelta(microseconds=1))
     if unit == "Minute":
         size = timedelta(minutes=interval)
         return Span(span.start - size, span.start)
     return span_at(unit, interval, span.start - timedelta(hours=1))
 
 
-def next_span(unit: str, interval: int, span: Span) -> Span:
+def next_span(unit: str, interval: int, span: Span, session: TradingSession | None = None) -> Span:
+    if unit == "Minute" and session is not None:
+        start = span.end if trading_day(session, span.end) else next_open(session, span.end)
+        return _session_minute_span(session, interval, start)
     if unit == "Minute":
         size = timedelta(minutes=interval)
         return Span(span.end, span.end + size)
@@ -161,16 +201,17 @@ def history(
     """Bars ending at ``lastdate`` (default now), either ``barsback`` of them or back to
     ``firstdate``, oldest first."""
     anchor = min(lastdate, now) if lastdate else now
-    span = span_at(unit, interval, anchor)
+    session = session_of(inst, unit)
+    span = span_at(unit, interval, anchor, session)
     if lastdate is not None and span.end > lastdate and span.end <= now:
-        span = previous_span(unit, interval, span)
+        span = previous_span(unit, interval, span, session)
     spans: list[Span] = []
     limit = barsback if firstdate is None else MAX_INTRADAY_BARS * 4
     while len(spans) < (limit or 1):
         if firstdate is not None and span.end < firstdate:
             break
         spans.append(span)
-        span = previous_span(unit, interval, span)
+        span = previous_span(unit, interval, span, session)
     spans.reverse()
     memo: dict[float, Decimal] = {}
     return [make_bar(paths, inst, unit, s, now, memo) for s in spans]

@@ -207,19 +207,25 @@ class BarsFeed:
     def _span_at(self, t: Any) -> bars.Span:
         if self.tick_bars:
             return bars.tick_span_at(self.interval, t)
-        return bars.span_at(self.unit, self.interval, t)
+        return bars.span_at(self.unit, self.interval, t, self._session())
+
+    def _session(self) -> Any:
+        """Minute bars follow the instrument's trading session (see bars)."""
+        engine = self.ctx.engine
+        inst = engine.instrument(self.symbol, engine.clock.now())
+        return bars.session_of(inst, self.unit) if inst is not None else None
 
     def _prev(self, span: bars.Span) -> bars.Span:
         if self.tick_bars:
             size = span.end - span.start
             return bars.Span(span.start - size, span.start)
-        return bars.previous_span(self.unit, self.interval, span)
+        return bars.previous_span(self.unit, self.interval, span, self._session())
 
     def _next(self, span: bars.Span) -> bars.Span:
         if self.tick_bars:
             size = span.end - span.start
             return bars.Span(span.end, span.end + size)
-        return bars.next_span(self.unit, self.interval, span)
+        return bars.next_span(self.unit, self.interval, span, self._session())
 
     def _body(self, span: bars.Span, *, history: bool, end: bool = False) -> dict[str, Any]:
         engine = self.ctx.engine
@@ -268,6 +274,8 @@ class BarsFeed:
             if now >= span.end:
                 span = self._span_at(now)
             self._span = span
+        if now < self._span.start:  # the session is closed: the next bar has not begun
+            return out
         body = self._body(self._span, history=False)
         if out or str(body["Close"]) != self._last_close:
             out.append(body)
