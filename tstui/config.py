@@ -75,10 +75,25 @@ def state_dir() -> Path:
 
 
 # Local pre-trade checks per environment (see tstui.domain.orders.risk for which block and which
-# warn). SIM is generous so the demo can trade futures; LIVE starts conservative.
+# warn). SIM is generous so the demo can trade futures; LIVE starts conservative. The top-level
+# size keys are for stocks (shares, notional) and any class without its own table; futures are
+# capped in contracts (and margin when set), options in contracts: a 2-lot ES is 600,000+ of
+# notional. Orders that only reduce a position are never size-capped (tstui.domain.orders.risk).
 DEFAULT_RISK_TABLES: dict[Environment, dict[str, Any]] = {
-    "sim": {"max_quantity": 1000, "max_notional": 5_000_000, "price_band_pct": 5},
-    "live": {"max_quantity": 100, "max_notional": 500_000, "price_band_pct": 3},
+    "sim": {
+        "max_quantity": 1000,
+        "max_notional": 5_000_000,
+        "price_band_pct": 5,
+        "future": {"max_quantity": 100},
+        "option": {"max_quantity": 500},
+    },
+    "live": {
+        "max_quantity": 100,
+        "max_notional": 500_000,
+        "price_band_pct": 3,
+        "future": {"max_quantity": 10, "warn_quantity": 5},
+        "option": {"max_quantity": 50, "max_notional": 100_000},
+    },
 }
 DEFAULT_RISK: dict[Environment, RiskLimits] = {
     env: RiskLimits.from_config(table, where=f"risk.{env}")
@@ -189,6 +204,10 @@ def _read_risk(reader: _Reader, env: Environment) -> RiskLimits:
     for key, value in table.table.items():
         if value is False:
             merged.pop(key, None)  # `max_notional = false` turns a check off
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            # An asset-class table ([risk.live.future]) merges over its defaults key by key.
+            inner = {**merged[key], **value}
+            merged[key] = {k: v for k, v in inner.items() if v is not False}
         else:
             merged[key] = value
     try:

@@ -14,6 +14,17 @@ Which checks block and which only warn (the defaults; each can be changed per ch
   in is legitimate, and an accidental resend of the *same intent* is already stopped by the
   API's OrderConfirmID guard), and ``notional_unknown`` (a notional limit is set but no price
   is known to check it against, e.g. a market order without a last price).
+- margin (futures): ``max_margin`` (error) / ``warn_margin`` (warning) when the caller knows the
+  initial margin per contract; ``margin_unknown`` (warning) when a margin cap is set but not.
+
+Size caps come from the order's asset class (`RiskLimits.size_limits`): futures in contracts
+and margin, stocks in shares and notional. Only the part of an order that opens or adds to a
+position is size-capped: an order that reduces or closes one (a flatten, a bracket's exits, a
+BUYTOCOVER) is never blocked by a quantity, notional or margin cap; the price band and the
+duplicate guard still apply. Pass `position_quantity` (signed, negative short) to tell;
+without it only the closing trade actions (BUYTOCOVER, SELLTOCLOSE, BUYTOCLOSE) are known to
+reduce. `check_group_risk` checks every order of a group or OSO tree: an OSO's children are
+checked against the position the parent leaves, so a bracket's exits are closing orders.
 """
 
 from __future__ import annotations
@@ -22,12 +33,26 @@ from collections import deque
 from collections.abc import Hashable
 from datetime import datetime
 from decimal import Decimal
+from typing import Final
 
-from tstui.domain.orders.request import OrderRequest, format_decimal
+from tstui.domain.market import futures
+from tstui.domain.orders.request import OrderGroupRequest, OrderRequest, format_decimal
 from tstui.domain.orders.risk_limits import CHECKS, DEFAULT_SEVERITIES, RiskLimits
 from tstui.domain.orders.ticket import FieldError
 
-__all__ = ["CHECKS", "DEFAULT_SEVERITIES", "RecentOrders", "RiskLimits", "check_risk"]
+__all__ = [
+    "CHECKS",
+    "DEFAULT_SEVERITIES",
+    "RecentOrders",
+    "RiskLimits",
+    "check_group_risk",
+    "check_risk",
+    "opening_quantity",
+]
+
+# Trade actions that can only reduce a position (the broker refuses them otherwise).
+CLOSING_ACTIONS: Final = frozenset({"BUYTOCOVER", "SELLTOCLOSE", "BUYTOCLOSE"})
+_API_FIELD: Final = {"quantity": "Quantity", "limit_price": "LimitPrice", "stop_price": "StopPrice"}
 
 
 def duplicate_key(req: OrderRequest) -> Hashable:
@@ -68,6 +93,29 @@ def _check_price(req: OrderRequest, last_price: Decimal | None) -> Decimal | Non
     return last_price
 
 
+def opening_quantity(req: OrderRequest, position_quantity: Decimal | None) -> Decimal:
+    """The part of `req` that opens or adds to a position (0: it only reduces one).
+
+    `position_quantity` is the account's signed position in the symbol (None: unknown, then
+    only a closing trade action counts as reducing). A reversal opens what exceeds the position.
+    """
+    if req.trade_action in CLOSING_ACTIONS:
+        return Decimal(0)
+    if position_quantity is None or position_quantity == 0:
+        return req.quantity
+    if (position_quantity > 0) == req.is_buy:
+        return req.quantity  # same side: adds
+    return max(Decimal(0), req.quantity - abs(position_quantity))
+
+
+def _infer_asset_type(symbol: str) -> str | None:
+    try:
+        root = futures.parse_contract(symbol).root
+    except ValueError:
+        return None
+    return "FUTURE" if root in futures.PRODUCTS else None
+
+
 def check_risk(
     req: OrderRequest,
     last_price: Decimal | None,
@@ -75,51 +123,87 @@ def check_risk(
     limits: RiskLimits,
     recent: RecentOrders | None,
     now: datetime,
+    *,
+    position_quantity: Decimal | None = None,
+    asset_type: str | None = None,
+    margin_per_contract: Decimal | None = None,
+    where: str = "",
 ) -> list[FieldError]:
     """Run every configured check; each finding's severity comes from `limits.severity()`.
 
     `point_value` is the symbol's PointValue (futures; None or 1 for equities); notional =
     quantity x price x point value, with the price taken from the order (limit, else stop),
-    else `last_price` for market orders.
+    else `last_price` for market orders. `asset_type` picks the size caps (inferred for known
+    futures contracts when not given); `position_quantity` tells whether the order reduces a
+    position (see the module docstring); `margin_per_contract` feeds the margin caps. `where`
+    (e.g. "OSOs[0].Orders[1].") prefixes the field of each finding with the leg's API path.
     """
     issues: list[FieldError] = []
 
     def add(check: str, fld: str, message: str) -> None:
-        issues.append(FieldError(fld, message, limits.severity(check), check))
+        name = f"{where}{_API_FIELD.get(fld, fld)}" if where else fld
+        issues.append(FieldError(name, message, limits.severity(check), check))
 
-    qty = req.quantity
-    if limits.max_quantity is not None and qty > limits.max_quantity:
+    size = limits.size_limits(asset_type or _infer_asset_type(req.symbol))
+    qty = opening_quantity(req, position_quantity)
+    # What the order opens; the whole order when it opens all of it.
+    what = (
+        f"Quantity {format_decimal(qty)}"
+        if qty == req.quantity
+        else f"The {format_decimal(qty)} this order opens"
+    )
+    if qty > 0 and size.max_quantity is not None and qty > size.max_quantity:
         add(
             "max_quantity",
             "quantity",
-            f"Quantity {format_decimal(qty)} is above the limit of "
-            f"{format_decimal(limits.max_quantity)}",
+            f"{what} is above the limit of {format_decimal(size.max_quantity)}",
         )
-    elif limits.warn_quantity is not None and qty > limits.warn_quantity:
+    elif qty > 0 and size.warn_quantity is not None and qty > size.warn_quantity:
         add(
             "warn_quantity",
             "quantity",
-            f"Quantity {format_decimal(qty)} is above {format_decimal(limits.warn_quantity)}",
+            f"{what} is above {format_decimal(size.warn_quantity)}",
         )
 
-    if limits.max_notional is not None or limits.warn_notional is not None:
+    if qty > 0 and (size.max_notional is not None or size.warn_notional is not None):
         price = _check_price(req, last_price)
         if price is None:
             add("notional_unknown", "order", "No price known: the notional limit is not checked")
         else:
             notional = abs(qty * price * (point_value or Decimal(1)))
             shown = f"{notional:,.2f}"
-            if limits.max_notional is not None and notional > limits.max_notional:
+            if size.max_notional is not None and notional > size.max_notional:
                 add(
                     "max_notional",
                     "quantity",
-                    f"Notional {shown} is above the limit of {limits.max_notional:,.2f}",
+                    f"Notional {shown} is above the limit of {size.max_notional:,.2f}",
                 )
-            elif limits.warn_notional is not None and notional > limits.warn_notional:
+            elif size.warn_notional is not None and notional > size.warn_notional:
                 add(
                     "warn_notional",
                     "quantity",
-                    f"Notional {shown} is above {limits.warn_notional:,.2f}",
+                    f"Notional {shown} is above {size.warn_notional:,.2f}",
+                )
+
+    if qty > 0 and (size.max_margin is not None or size.warn_margin is not None):
+        if margin_per_contract is None:
+            add(
+                "margin_unknown", "order", "Initial margin unknown: the margin limit is not checked"
+            )
+        else:
+            margin = qty * margin_per_contract
+            shown = f"{margin:,.2f}"
+            if size.max_margin is not None and margin > size.max_margin:
+                add(
+                    "max_margin",
+                    "quantity",
+                    f"Initial margin {shown} is above the limit of {size.max_margin:,.2f}",
+                )
+            elif size.warn_margin is not None and margin > size.warn_margin:
+                add(
+                    "warn_margin",
+                    "quantity",
+                    f"Initial margin {shown} is above {size.warn_margin:,.2f}",
                 )
 
     if limits.price_band_pct is not None and last_price is not None and last_price > 0:
@@ -146,4 +230,61 @@ def check_risk(
                     f"The same order ({req.trade_action} {format_decimal(qty)} {req.symbol}) "
                     f"was sent {age:.0f} s ago",
                 )
+    return issues
+
+
+def _signed(req: OrderRequest) -> Decimal:
+    return req.quantity if req.is_buy else -req.quantity
+
+
+def check_group_risk(
+    body: OrderRequest | OrderGroupRequest,
+    last_price: Decimal | None,
+    point_value: Decimal | None,
+    limits: RiskLimits,
+    recent: RecentOrders | None,
+    now: datetime,
+    *,
+    position_quantity: Decimal | None = None,
+    asset_type: str | None = None,
+    margin_per_contract: Decimal | None = None,
+) -> list[FieldError]:
+    """`check_risk` on every order a body may send, each finding naming its leg's path.
+
+    An order's OSO children are checked against the position its fill leaves (an unknown
+    position counts as flat there: the children at least close what the parent opened), so a
+    bracket's exits never hit a size cap. In a BRK/OCO group only one order can fill: each is
+    checked against the same position; a NORMAL group's orders add up in order.
+    """
+    issues: list[FieldError] = []
+
+    def visit(order: OrderRequest, position: Decimal | None, where: str, log: bool) -> None:
+        issues.extend(
+            check_risk(
+                order,
+                last_price,
+                point_value,
+                limits,
+                recent if log else None,
+                now,
+                position_quantity=position,
+                asset_type=asset_type,
+                margin_per_contract=margin_per_contract,
+                where=where,
+            )
+        )
+        after = (position or Decimal(0)) + _signed(order)
+        for g_index, group in enumerate(order.osos):
+            walk(group, after, f"{where}OSOs[{g_index}].", log=False)
+
+    def walk(group: OrderGroupRequest, position: Decimal | None, where: str, log: bool) -> None:
+        for o_index, order in enumerate(group.orders):
+            visit(order, position, f"{where}Orders[{o_index}].", log)
+            if group.type == "NORMAL" and position is not None:
+                position += _signed(order)
+
+    if isinstance(body, OrderRequest):
+        visit(body, position_quantity, "", log=True)
+    else:
+        walk(body, position_quantity, "", log=True)
     return issues
