@@ -224,11 +224,12 @@ def test_per_class_tables_replace_the_top_level_size_keys() -> None:
     assert limits.size_limits("STOCK").max_quantity == D(10000)
     assert limits.size_limits("STOCKOPTION").max_quantity == D(100)  # no table: top level
     assert limits.size_limits(None).max_notional == D(500000)
-    for data, where in [
+    bad: list[tuple[dict[str, Any], str]] = [
         ({"future": {"max_qty": 1}}, "risk.live.future.max_qty"),
         ({"future": {"max_margin": -5}}, "risk.live.future.max_margin"),
         ({"future": 3}, "risk.live.future"),
-    ]:
+    ]
+    for data, where in bad:
         with pytest.raises(ValueError, match=where.replace(".", r"\.")):
             RiskLimits.from_config(data, where="risk.live")
 
