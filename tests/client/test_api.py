@@ -30,7 +30,14 @@ from tstui.client.http import HttpSession
 from tstui.client.streams import StreamState
 from tstui.domain.frames import PositionDeleted, StreamErrorFrame
 from tstui.domain.models import Order, Position
-from tstui.domain.orders import OrderRequest, ReplaceRequest, new_order_confirm_id
+from tstui.domain.orders import (
+    ExitSpec,
+    OrderGroupRequest,
+    OrderRequest,
+    ReplaceRequest,
+    build_bracket,
+    new_order_confirm_id,
+)
 
 if TYPE_CHECKING:
     from tstui.config import Settings
@@ -308,6 +315,47 @@ async def test_place_is_never_retried() -> None:
             await api.place_order(req)
     assert len(rec.requests) == 1
     assert info.value.order_confirm_id == req.order_confirm_id
+
+
+def limit_order(price: str, action: str = "SELL", account: str = "A1") -> OrderRequest:
+    return OrderRequest(
+        account_id=account, symbol="ESZ26", quantity=Decimal(1), order_type="Limit",
+        trade_action=action, limit_price=Decimal(price), duration="GTC",
+        order_confirm_id=new_order_confirm_id(),
+    )  # fmt: skip
+
+
+async def test_group_confirm_and_place_bodies_and_paths() -> None:
+    group = OrderGroupRequest(type="OCO", orders=(limit_order("4600"), limit_order("4700")))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        assert body == group.to_api()
+        if request.url.path.endswith("/ordergroupconfirm"):
+            return ok({"Confirmations": [
+                {"OrderConfirmID": o["OrderConfirmID"], "SummaryMessage": "Sell 1"}
+                for o in body["Orders"]]})  # fmt: skip
+        return ok({"Orders": [{"OrderID": "1", "Message": "a"}, {"OrderID": "2", "Message": "b"}]})
+
+    async with mock_api(handler) as (api, rec):
+        confirmations = await api.confirm_group(group)
+        results = await api.place_group(group)
+    assert [c.order_confirm_id for c in confirmations] == [o.order_confirm_id for o in group.orders]
+    assert [r.order_id for r in results] == ["1", "2"]
+    assert rec.paths == [
+        "/v3/orderexecution/ordergroupconfirm",
+        "/v3/orderexecution/ordergroups",
+    ]
+
+
+async def test_group_place_is_never_retried() -> None:
+    group = OrderGroupRequest(type="OCO", orders=(limit_order("4600"), limit_order("4700")))
+    async with mock_api(
+        lambda r: httpx.Response(503, json={"Error": "ServiceUnavailable", "Message": "x"})
+    ) as (api, rec):
+        with pytest.raises(OrderOutcomeUnknown):
+            await api.place_group(group)
+    assert len(rec.requests) == 1
 
 
 async def test_replace_and_cancel() -> None:
@@ -592,6 +640,55 @@ async def test_sim_every_rest_method(sim: SimServer, sim_settings: Settings) -> 
             assert "BTCUSD" in await api.get_crypto_symbol_names()
             assert any(m.name == "MSFT" for m in await api.suggest_symbols("MSF"))
             assert [m.name for m in await api.search_symbols("N=MSFT&C=Stock")] == ["MSFT"]
+
+
+async def test_sim_groups_osos_and_activation_triggers(
+    sim: SimServer, sim_settings: Settings
+) -> None:
+    _equities, futures, _cash = sim.accounts
+    with anyio.fail_after(15):
+        async with sim_api(sim, sim_settings) as api:
+            keys = {t.key for t in await api.get_activation_triggers()}
+            assert {"STT", "STTN", "SBA", "SAB", "DTT"} <= keys
+            (quote,) = await api.get_quotes(["ESZ26"])
+            assert quote.last is not None
+            # An OCO of two far-away sells: confirmed, then placed as one group.
+            far = [str(quote.last + 500), str(quote.last + 600)]
+            oco = OrderGroupRequest(
+                type="OCO", orders=tuple(limit_order(p, account=futures) for p in far)
+            )
+            assert len(await api.confirm_group(oco)) == 2
+            placed = await api.place_group(oco)
+            assert [r.ok for r in placed] == [True, True]
+            ids = [r.order_id for r in placed]
+            orders = {o.order_id: o for o in await api.get_orders([futures], order_ids=ids)}
+            for order_id in ids:
+                links = orders[order_id].conditional_orders
+                assert [(c.relationship, c.order_id) for c in links] == [
+                    ("OCO", other) for other in ids if other != order_id
+                ]
+            for order_id in ids:
+                assert (await api.cancel_order(order_id)).ok
+            # A market entry with a bracket: one POST /orders; the exits come alive with it.
+            entry = OrderRequest(
+                account_id=futures, symbol="ESZ26", quantity=Decimal(1), order_type="Market",
+                trade_action="BUY", order_confirm_id=new_order_confirm_id(),
+            )  # fmt: skip
+            bracket = build_bracket(
+                entry, target=ExitSpec.ticks(40), stop=ExitSpec.ticks(40),
+                reference_price=quote.last, increment=Decimal("0.25"), exit_duration="GTC",
+            )  # fmt: skip
+            assert await api.confirm_order(bracket)
+            results = await api.place_order(bracket)
+            assert results and all(r.ok for r in results)
+            relations: set[str] = set()
+            for _ in range(50):
+                everything = await api.get_orders([futures])
+                relations = {c.relationship or "" for o in everything for c in o.conditional_orders}
+                if {"BRK", "OSO"} <= relations:
+                    break
+                await anyio.sleep(0.1)
+            assert {"BRK"} <= relations
 
 
 async def _first(stream: Any, want: Callable[[Any], bool], limit: float = 10) -> Any:

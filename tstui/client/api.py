@@ -54,7 +54,7 @@ from tstui.domain.untrusted import safe_text
 if TYPE_CHECKING:
     from tstui.client.http import HttpSession
     from tstui.client.streams import SupervisedStream
-    from tstui.domain.orders import OrderRequest, ReplaceRequest
+    from tstui.domain.orders import OrderGroupRequest, OrderRequest, ReplaceRequest
 
 __all__ = [
     "BROKERAGE_STREAM",
@@ -64,6 +64,7 @@ __all__ = [
     "MAX_QUOTES",
     "MAX_SYMBOLS",
     "TICKBAR_STREAM",
+    "ActivationTrigger",
     "SymbolMatch",
     "TradeStationAPI",
     "confirmations_from",
@@ -399,6 +400,37 @@ class TradeStationAPI:
         """Place once (never retried). A rejection can arrive as a result with ``error`` set."""
         return order_results(await self.place_order_body(req))
 
+    async def confirm_group_body(self, group: OrderGroupRequest) -> Any:
+        """ordergroupconfirm (BRK, OCO, NORMAL): one confirmation per order, places nothing."""
+        return await self.http.post_json(
+            "/v3/orderexecution/ordergroupconfirm", json=group.to_api()
+        )
+
+    async def confirm_group(self, group: OrderGroupRequest) -> list[OrderConfirmation]:
+        return confirmations_from(await self.confirm_group_body(group))
+
+    async def place_group_body(self, group: OrderGroupRequest) -> Any:
+        """ordergroups: the whole group in one request, sent once (never retried)."""
+        return await self.http.order_request(
+            "POST", "/v3/orderexecution/ordergroups", json=group.to_api()
+        )
+
+    async def place_group(self, group: OrderGroupRequest) -> list[OrderResult]:
+        """One result per order of the group (a rejected order is a result with ``error``)."""
+        return order_results(await self.place_group_body(group))
+
+    async def get_activation_triggers_body(self) -> Any:
+        return await self.http.get_json("/v3/orderexecution/activationtriggers")
+
+    async def get_activation_triggers(self) -> list[ActivationTrigger]:
+        """The TriggerKeys a market activation rule may use, with their descriptions."""
+        body = await self.get_activation_triggers_body()
+        return [
+            ActivationTrigger.from_api(item)
+            for item in envelope_items(body, "ActivationTriggers")
+            if isinstance(item, Mapping)
+        ]
+
     async def replace_order_body(self, order_id: str, req: ReplaceRequest) -> Any:
         path = f"/v3/orderexecution/orders/{quote_segment(order_id)}"
         return await self.http.order_request("PUT", path, json=req.to_api())
@@ -568,6 +600,24 @@ class SymbolMatch:
             currency=text("Currency"),
             root=text("Root"),
             expiration_date=text("ExpirationDate"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationTrigger:
+    """One `GET /activationtriggers` entry: the `TriggerKey` and what it means."""
+
+    key: str
+    name: str | None
+    description: str | None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> ActivationTrigger:
+        name, description = data.get("Name"), data.get("Description")
+        return cls(
+            key=str(data.get("Key") or ""),
+            name=None if name in (None, "") else str(name),
+            description=None if description in (None, "") else str(description),
         )
 
 
