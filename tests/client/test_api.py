@@ -660,7 +660,7 @@ async def test_sim_groups_osos_and_activation_triggers(
             assert len(await api.confirm_group(oco)) == 2
             placed = await api.place_group(oco)
             assert [r.ok for r in placed] == [True, True]
-            ids = [r.order_id for r in placed]
+            ids = [r.order_id or "" for r in placed]
             orders = {o.order_id: o for o in await api.get_orders([futures], order_ids=ids)}
             for order_id in ids:
                 links = orders[order_id].conditional_orders
