@@ -29,7 +29,7 @@ from textual.timer import Timer
 from tstui.client.errors import LoginRequired, TradeStationError
 from tstui.config import Environment, Settings
 from tstui.domain.frames import PositionDeleted, StreamErrorFrame
-from tstui.domain.models import Account, Position
+from tstui.domain.models import Account, Order, Position
 from tstui.domain.orders.book import OrderBook
 from tstui.ui.session.health import STATE_MAP, HealthState, StreamHealth, utc_now
 
@@ -83,6 +83,22 @@ class LiveData:
         self._force_full = False
         # Run once, after the first successful connect (the app attaches its auto roller here).
         self._first_connect_hooks: list[Callable[[], None]] = []
+        # Every order snapshot from the stream or a reconcile (the P&L journal's fills).
+        self._order_observers: list[Callable[[Order], None]] = []
+
+    def observe_orders(self, observer: Callable[[Order], None]) -> Callable[[], None]:
+        """Call ``observer`` with every order snapshot as it arrives; returns the unsubscribe."""
+        self._order_observers.append(observer)
+        return lambda: self._order_observers.remove(observer)
+
+    def _notify_orders(self, orders: Iterable[Any]) -> None:
+        for order in orders:
+            if isinstance(order, Order):
+                for observer in list(self._order_observers):
+                    try:
+                        observer(order)
+                    except Exception as exc:  # an observer's bug must not stop the stream
+                        self.report_error("orders observer", exc)
 
     def on_first_connect(self, hook: Callable[[], None]) -> None:
         """Call ``hook`` once, after the first successful :meth:`connect`."""
@@ -284,6 +300,7 @@ class LiveData:
                     self.report_error(f"{name} stream", event.message or event.error)
                 elif name == "orders":
                     self.order_book.apply(event)
+                    self._notify_orders((event,))
                 else:
                     self._on_position_event(event)
         finally:
@@ -387,6 +404,7 @@ class LiveData:
             api = api or self.api
             batch = await api.get_orders(ids or self.all_account_ids)
             self.order_book.reconcile(batch.items)
+            self._notify_orders(batch.items)
         except asyncio.CancelledError:
             raise
         except (TradeStationError, RuntimeError) as exc:

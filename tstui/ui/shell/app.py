@@ -32,7 +32,7 @@ from tstui.ui.views.overview.screen import OverviewScreen
 if TYPE_CHECKING:
     from tstui.ui.shell.login import DemoLauncher
 
-PALETTE_VIEWS = ("overview", "positions", "orders", "chart")
+PALETTE_VIEWS = ("overview", "positions", "orders", "chart", "pnl")
 
 
 def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -56,6 +56,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         "positions": _view("tstui.ui.views.positions.screen", "PositionsScreen"),
         "orders": _view("tstui.ui.views.orders.screen", "BlotterScreen"),
         "chart": _view("tstui.ui.views.chart.screen", "ChartScreen"),
+        "pnl": _view("tstui.ui.views.pnl.screen", "PnLScreen"),
     }
     COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, TstuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,6 +64,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("2", "view('positions')", "Positions", id="view.positions"),
         Binding("3", "view('orders')", "Orders", id="view.orders"),
         Binding("4", "view('chart')", "Chart", id="view.chart"),
+        Binding("7", "view('pnl')", "P&L", id="view.pnl"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding(
             "ctrl+p", "command_palette", "Palette", show=False, priority=True, id="app.palette"

@@ -28,6 +28,7 @@ BINDING_MODULES = (
     "tstui.ui.trading.ticket",
     "tstui.ui.views.overview.screen",
     "tstui.ui.views.positions.screen",
+    "tstui.ui.views.pnl.screen",
     "tstui.ui.trading.ticket_form",
     "tstui.ui.widgets.virtual_table",
 )
