@@ -120,7 +120,12 @@ CORRECTIONS: tuple[Correction, ...] = (
             _unwrap_array,
             "declared an array of envelopes; the example (and the API) answer one envelope",
         )
-        for path in ("/v3/orderexecution/orderconfirm", "/v3/orderexecution/orders")
+        for path in (
+            "/v3/orderexecution/orderconfirm",
+            "/v3/orderexecution/orders",
+            "/v3/orderexecution/ordergroupconfirm",
+            "/v3/orderexecution/ordergroups",
+        )
     ),
     Correction(
         f"{_SCHEMAS}/Routes",

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_helpers import CASH, FUTURES, MARGIN, START, get_token, order_body
+from sim_helpers import CASH, FUTURES, MARGIN, START, get_token, last_price, order_body
 from spec_support import (
     Checker,
     Json,
@@ -78,8 +78,8 @@ class Driver:
         self.exchanges.append(Exchange(operation, response.status_code, response.json()))
         return response
 
-    def stream(self, url: str, act: Callable[[int], None], *, limit: int = 80) -> list[str]:
-        """Read a stream to its end, calling ``act(n)`` after its n-th line."""
+    def stream(self, url: str, act: Callable[[int, str], None], *, limit: int = 120) -> list[str]:
+        """Read a stream to its end, calling ``act(n, line)`` after its n-th line."""
         lines: list[str] = []
         with self.api.stream("GET", url) as response:
             operation = operation_of(self.spec, "get", response.request.url.path)
@@ -90,13 +90,81 @@ class Driver:
             for line in response.iter_lines():
                 if line.strip():
                     lines.append(line)
-                    act(len(lines))
+                    act(len(lines), line)
                     assert len(lines) < limit, f"{url} never ended"
         self.exchanges.append(Exchange(operation, 200, lines=lines))
         return lines
 
 
+def drive_advanced(d: Driver) -> None:
+    """Groups, OSOs, trailing stops, activation rules and a partial fill, before the orders
+    lists and streams below show them (ConditionalOrders, AdvancedOptions, rules...)."""
+    execution = "/v3/orderexecution"
+    d.call("GET", f"{execution}/activationtriggers")
+    last = last_price(d.api, "MSFT")
+    target = f"{last + 5:.2f}"
+    exits = [
+        order_body(OrderType="Limit", TradeAction="SELL", LimitPrice=target, Quantity="50"),
+        order_body(
+            OrderType="StopMarket",
+            TradeAction="SELL",
+            Quantity="50",
+            AdvancedOptions={"TrailingStop": {"Percent": "2"}},
+        ),
+    ]
+    bracket = {"Type": "BRK", "Orders": exits}
+    d.call("POST", f"{execution}/ordergroupconfirm", json=bracket)
+    d.call("POST", f"{execution}/ordergroupconfirm", json={"Type": "BRK", "Orders": []})  # 400
+    d.call("POST", f"{execution}/ordergroups", json=bracket)
+    d.call("POST", f"{execution}/ordergroups", json={"Type": "OCO"})  # 400
+    oco = {  # one of the two is refused inside the 200 (off tick), the other placed
+        "Type": "OCO",
+        "Orders": [
+            order_body(OrderType="Limit", LimitPrice="1.001"),
+            order_body(OrderType="Limit", LimitPrice="1.00", AdvancedOptions={"AllOrNone": True}),
+        ],
+    }
+    d.call("POST", f"{execution}/ordergroups", json=oco)
+    entry = order_body(
+        Quantity="10",
+        OrderType="Limit",
+        LimitPrice="1.00",
+        AdvancedOptions={"ShowOnlyQuantity": "5"},
+        OSOs=[{"Type": "BRK", "Orders": [dict(o, Quantity="10") for o in exits]}],
+    )
+    d.call("POST", f"{execution}/orderconfirm", json=entry)
+    d.call("POST", f"{execution}/orders", json=entry)
+    conditional = order_body(
+        OrderType="Limit",
+        LimitPrice="1.00",
+        AdvancedOptions={
+            "MarketActivationRules": [
+                {
+                    "RuleType": "Price",
+                    "Symbol": "AAPL",
+                    "Predicate": "Gt",
+                    "TriggerKey": "DTT",
+                    "Price": "99999",
+                },
+                {
+                    "RuleType": "Price",
+                    "Symbol": "MSFT",
+                    "Predicate": "Lt",
+                    "TriggerKey": "SBA",
+                    "Price": "1",
+                    "LogicOperator": "Or",
+                },
+            ],
+            "TimeActivationRules": [{"TimeUtc": "0001-01-01T20:30:00Z"}],
+        },
+    )
+    d.call("POST", f"{execution}/orders", json=conditional)
+    d.call("POST", f"{execution}/orders", json=order_body(Quantity="500"))  # fills in parts
+    d.call("POST", f"{execution}/orders", json=order_body(AdvancedOptions={"PegValue": "MID"}))
+
+
 def drive_rest(d: Driver) -> None:
+    drive_advanced(d)
     every = f"{MARGIN},{FUTURES},{CASH}"
     base = "/v3/brokerage/accounts"
     d.call("GET", base)
@@ -167,6 +235,9 @@ def drive_rest(d: Driver) -> None:
         ("GET", "/v2/data/symbols/suggest/MS"),
         ("GET", "/v2/data/symbols/search/N=MSFT"),
         ("GET", f"{execution}/routes"),
+        ("GET", f"{execution}/activationtriggers"),
+        ("POST", f"{execution}/ordergroupconfirm"),
+        ("POST", f"{execution}/ordergroups"),
         ("POST", f"{execution}/orderconfirm"),
         ("POST", f"{execution}/orders"),
         ("PUT", f"{execution}/orders/1"),
@@ -214,19 +285,29 @@ def drive_streams(d: Driver) -> None:
     for kind, url, change in streams:
         # one run ends with GoAway, one with an expired token
         for ending in (lambda k=kind: d.control.goaway(k), d.control.expire_tokens):
+            ended: list[bool] = []
 
-            def act(n: int, change: Callable[[], None] = change, end: Any = ending) -> None:
+            def act(
+                n: int,
+                line: str,
+                change: Callable[[], None] = change,
+                end: Any = ending,
+                ended: list[bool] = ended,
+            ) -> None:
                 if n == 1:
                     change()
-                if n == 14:
+                # end once past the snapshot and a heartbeat went by (every kind seen)
+                if n >= 14 and not ended and frame_kind(line) == "Heartbeat":
+                    ended.append(True)
                     end()
 
             d.stream(url, act)
             d.renew_token()
-    d.stream(f"{market}/barcharts/MSFT?unit=Hourly", lambda n: None)  # 400
-    d.stream(f"{market}/barcharts/NOPE", lambda n: None)  # 404
-    d.stream("/v2/stream/tickbars/MSFT/10/11", lambda n: None)  # 400
-    d.stream(f"/v3/brokerage/stream/accounts/{MARGIN}/positions?changes=maybe", lambda n: None)
+    d.stream(f"{market}/barcharts/MSFT?unit=Hourly", lambda n, line: None)  # 400
+    d.stream(f"{market}/barcharts/NOPE", lambda n, line: None)  # 404
+    d.stream("/v2/stream/tickbars/MSFT/10/11", lambda n, line: None)  # 400
+    positions = f"/v3/brokerage/stream/accounts/{MARGIN}/positions"
+    d.stream(f"{positions}?changes=maybe", lambda n, line: None)
 
 
 def _post(d: Driver, body: Json) -> None:

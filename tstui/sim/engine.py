@@ -19,7 +19,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from tstui.sim.advanced import Advanced, first_activation, instrument_problem, trail_stop
+from tstui.sim.advanced import (
+    Advanced,
+    advanced_fields,
+    first_activation,
+    instrument_problem,
+    trail_stop,
+)
 from tstui.sim.clock import SimClock
 from tstui.sim.errors import BadRequest, NotFound
 from tstui.sim.instruments import FUTURES_COMMISSION, FUTURES_MARGIN, Instrument, lookup
@@ -409,7 +415,11 @@ class Engine:
             if used:
                 body[name] = True
         if intent.advanced.show_only is not None:
-            body["ShowOnlyQuantity"] = str(intent.advanced.show_only)
+            # an integer here (the confirm response declares one), a string on the order
+            body["ShowOnlyQuantity"] = int(intent.advanced.show_only)
+        trailing = advanced_fields(intent.advanced).get("TrailingStop")
+        if trailing is not None:
+            body["TrailingStop"] = trailing
         return body
 
     def replace_order(self, order_id: str, change: ReplaceIntent) -> dict[str, Any]:
