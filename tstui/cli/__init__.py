@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tstui.cli.common import apply_command_line
 from tstui.cli.logs import install_safe_log_handler
 from tstui.cli.parser import UsageError, build_parser
 from tstui.config import ConfigError, load_settings
@@ -28,15 +29,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer cut o
 def resolve_settings(args: argparse.Namespace) -> Settings:
     """Config file, then the seed's env vars, then command-line options."""
     config = getattr(args, "config", None)
-    settings = load_settings(Path(config) if config else None)
-    env = getattr(args, "env", None) or settings.env
-    settings = settings.with_overrides(env=env, account_id=getattr(args, "account", None))
-    base_url = getattr(args, "base_url", None)
-    if base_url:
-        # One URL stands in for the chosen environment's API and sign-in hosts.
-        key = "live_base_url" if env == "live" else "base_url"
-        settings = settings.with_overrides(**{key: base_url})
-    return settings
+    return apply_command_line(load_settings(Path(config) if config else None), args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -114,3 +114,15 @@ def live_guard(settings: Settings, args: argparse.Namespace) -> bool:
     except EOFError:
         return False
     return typed.strip() == "LIVE"
+
+
+def apply_command_line(settings: Settings, args: argparse.Namespace) -> Settings:
+    """``--env``, ``--account`` and ``--base-url`` on top of the config, as every command
+    applies them: one URL stands in for the chosen environment's API and sign-in hosts."""
+    env = getattr(args, "env", None) or settings.env
+    settings = settings.with_overrides(env=env, account_id=getattr(args, "account", None))
+    base_url = getattr(args, "base_url", None)
+    if base_url:
+        key = "live_base_url" if env == "live" else "base_url"
+        settings = settings.with_overrides(**{key: base_url})
+    return settings

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from tstui.audit import AuditLog
-from tstui.cli.common import wants_json
+from tstui.cli.common import apply_command_line, wants_json
 from tstui.config import ENVIRONMENTS, ConfigError, Settings, config_path, load_settings, state_dir
 from tstui.domain.orders.risk_limits import CHECKS
 from tstui.domain.untrusted import safe_text
@@ -130,7 +130,7 @@ def check_config(args: argparse.Namespace) -> tuple[list[Check], Settings]:
         else:
             checks.append(Check("config", "ok", f"{shown}: parsed"))
             checks += _config_content(path, shown)
-    return checks, _overrides(settings, args)
+    return checks, apply_command_line(settings, args)
 
 
 def _config_content(path: Path, shown: str) -> list[Check]:
@@ -162,17 +162,6 @@ def _config_content(path: Path, shown: str) -> list[Check]:
             )
         )
     return checks
-
-
-def _overrides(settings: Settings, args: argparse.Namespace) -> Settings:
-    """--env, --account and --base-url as every command applies them."""
-    env = getattr(args, "env", None) or settings.env
-    settings = settings.with_overrides(env=env, account_id=getattr(args, "account", None))
-    base_url = getattr(args, "base_url", None)
-    if base_url:
-        key = "live_base_url" if env == "live" else "base_url"
-        settings = settings.with_overrides(**{key: base_url})
-    return settings
 
 
 def check_api_key(settings: Settings) -> Check:
