@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
+from sim_tokens import access_token as access_token  # re-exported for the CLI tests
 
 from tstui.cli import main
 
@@ -46,19 +46,3 @@ def sim_orders(sim: SimServer, account: str = MARGIN) -> list[dict[str, Any]]:
     accounts: dict[str, Any] = sim.control().get("state")["accounts"]
     orders: list[dict[str, Any]] = accounts[account]["orders"]
     return orders
-
-
-def access_token(sim: SimServer) -> str:
-    """A token for talking to the simulator directly (to compare with what the CLI prints)."""
-    creds = sim.credentials
-    response = httpx.post(
-        f"{sim.url}/oauth/token",
-        data={
-            "grant_type": "refresh_token",
-            "client_id": creds.client_id,
-            "client_secret": creds.client_secret,
-            "refresh_token": creds.refresh_token,
-        },
-    )
-    assert response.status_code == 200, response.status_code
-    return str(response.json()["access_token"])

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from sim_clock import SIM_START
+from sim_tokens import access_token as get_token  # noqa: F401 (re-exported)
 
-from tstui.sim.server import SimServer
-
-START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+START = SIM_START
 MARGIN, FUTURES, CASH = "SIM1000001M", "SIM1000002F", "SIM1000003C"
-
-
-def get_token(sim: SimServer) -> str:
-    creds = sim.credentials
-    response = httpx.post(
-        f"{sim.url}/oauth/token",
-        data={
-            "grant_type": "refresh_token",
-            "client_id": creds.client_id,
-            "client_secret": creds.client_secret,
-            "refresh_token": creds.refresh_token,
-        },
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
 
 
 def order_body(**overrides: Any) -> dict[str, Any]:
