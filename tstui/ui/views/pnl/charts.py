@@ -85,7 +85,11 @@ def _y_ticks(values: Sequence[float], height: int) -> tuple[list[float], list[st
     count = max(2, min(6, (height - 2) // 3 + 1))
     step = (high - low) / (count - 1)
     ticks = [low + step * i for i in range(count)]
-    labels = [_money_label(t) for t in ticks]
+    if low < 0 < high:  # the tick nearest zero moves onto it: the zero line gets its label
+        nearest = min(range(count), key=lambda i: abs(ticks[i]))
+        if 0 < nearest < count - 1:
+            ticks[nearest] = 0.0
+    labels = [_money_label(t) if t else "0" for t in ticks]
     width = max(len(label) for label in labels)
     return ticks, [label.rjust(width) for label in labels]
 

@@ -150,10 +150,10 @@ class PnLScreen(BaseScreen):
 
     def _layout(self) -> None:
         """Both charts side by side from 120 columns, else the chosen one; charts take about
-        two fifths of the height (at least 7 rows: plotext's frame and labels need them)."""
+        two fifths of the height (at least 8 rows: plotext's frame and labels need them)."""
         if not self.is_mounted:
             return
-        self.query_one("#pnl-charts").styles.height = max(7, (self.size.height - 6) * 2 // 5)
+        self.query_one("#pnl-charts").styles.height = max(8, (self.size.height - 6) * 2 // 5)
         both = self.wide
         self.query_one("#pnl-daily").set_class(not both and self.chart != "daily", "-hidden")
         self.query_one("#pnl-equity").set_class(not both and self.chart != "equity", "-hidden")

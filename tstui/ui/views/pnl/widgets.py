@@ -49,10 +49,10 @@ def format_duration(span: timedelta) -> str:
 
 
 def _price(value: Decimal) -> str:
+    """At least two decimals (6313 -> 6313.00), more when the price has them (71.345)."""
     text = format(value.normalize(), "f")
-    if "." in text and len(text.split(".")[1]) == 1:
-        text += "0"
-    return text
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
 
 
 class PlotPanel(Widget):
