@@ -98,9 +98,9 @@ def test_body_from_stdin(
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        ({"Type": "OCO", "Orders": [order_body(), order_body()]}, "groups"),
+        ({"Type": "OCO", "Orders": [order_body()]}, "at least 2 orders"),
         (order_body(Legs=[{"Symbol": "MSFT", "Quantity": "1"}]), "not supported yet: Legs"),
-        (order_body(AdvancedOptions={"TrailingStop": {"Amount": "1"}}), "AdvancedOptions"),
+        (order_body(AdvancedOptions={"PegValue": "MID"}), "AdvancedOptions.PegValue"),
         (order_body(TradeAction="HOLD"), "valid: BUY, SELL"),
         (order_body(Quantity=None), "missing Quantity"),
         ([order_body()], "JSON object"),

@@ -1,4 +1,8 @@
-"""`tstui order confirm|place|replace|cancel`: confirm-then-place, one send per intent."""
+"""`tstui order confirm|place|replace|cancel|bracket`: confirm-then-place, one send per intent.
+
+Groups, OSO brackets and advanced options (`--body` with `Type`/`Orders`, `OSOs` or
+`AdvancedOptions`, and `order bracket`) go through :mod:`tstui.cli.order_groups`.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ RECONCILE_PAUSE_S = 1.0
 
 
 async def run_order(settings: Settings, args: argparse.Namespace) -> int:
+    if args.what == "bracket":
+        return await _bracket(settings, args)
     if args.what in ("confirm", "place"):
         return await _confirm_or_place(settings, args)
     if args.what == "cancel":
@@ -56,8 +62,18 @@ async def _default_account(session: Session, settings: Settings, asset_type: str
     return accounts[0].account_id
 
 
+async def _signed_position(session: Session, account: str, symbol: str) -> Decimal:
+    """The account's signed position in `symbol` (0 when flat): tells the risk checks
+    whether an order only reduces it."""
+    positions = await session.api.get_positions([account])
+    return sum(
+        (p.signed_quantity for p in positions.items if (p.symbol or "").upper() == symbol.upper()),
+        Decimal(0),
+    )
+
+
 async def _build_request(
-    session: Session, settings: Settings, args: argparse.Namespace
+    session: Session, settings: Settings, args: argparse.Namespace, *, risk: bool = True
 ) -> tuple[OrderRequest, list[FieldError]]:
     """Parse the flags (or the `--body` order) like the ticket does, then the local risk
     checks of this env.
@@ -69,7 +85,7 @@ async def _build_request(
     from tstui.domain.orders import TicketFields, parse_ticket
     from tstui.domain.orders.risk import check_risk
 
-    wanted = order_input(args)
+    wanted = order_input(args, getattr(args, "loaded_body", None))
     symbol = wanted.symbol
     details = await session.api.get_symbols([symbol])
     detail = details.items[0] if details.items else None
@@ -93,13 +109,20 @@ async def _build_request(
     request, problems = parse_ticket(
         fields, detail, asset_type, order_confirm_id=wanted.order_confirm_id
     )
-    if request is not None:
+    if request is not None and risk:
         quotes = await session.api.get_quotes([symbol])
         last = quotes.items[0].last if quotes.items else None
         point_value = detail.point_value if detail else None
         recent = _recent_placements(settings, request)
         problems += check_risk(
-            request, last, point_value, settings.risk_limits, recent, datetime.now(UTC)
+            request,
+            last,
+            point_value,
+            settings.risk_limits,
+            recent,
+            datetime.now(UTC),
+            position_quantity=await _signed_position(session, request.account_id, symbol),
+            asset_type=asset_type,
         )
     errors = [p for p in problems if p.severity == "error"]
     for problem in errors:
@@ -156,8 +179,98 @@ def _print_confirmations(confirmations: list[OrderConfirmation]) -> None:
                 print(f"  {label:<22}{safe_text(format_cell(value))}")
 
 
+async def _bracket(settings: Settings, args: argparse.Namespace) -> int:
+    """`tstui order bracket`: an entry with target and stop attached (OSO), or `--position`."""
+    from tstui.cli.order_groups import (
+        Body,
+        exit_spec,
+        market_of,
+        send_checked,
+        trailing_of,
+    )
+    from tstui.domain.orders import build_bracket, build_exit_bracket
+
+    target = exit_spec(args.target, args.target_ticks, "target", "target")
+    stop = exit_spec(args.stop_loss, args.stop_ticks, "stop", "stop-loss")
+    trailing = trailing_of(args)
+    if target is None and stop is None and trailing is None:
+        raise ValueError(
+            "a bracket needs --target/--target-ticks, --stop-loss/--stop-ticks or --trail-*"
+        )
+    place = not args.preview
+    if place and not live_guard(settings, args):
+        return _not_sent(args, "LIVE not confirmed")
+    async with open_session(settings) as session:
+        body: Body
+        if args.position:
+            if not args.symbol:
+                raise ValueError("--position needs --symbol")
+            symbol = args.symbol.strip().upper()
+            details = await session.api.get_symbols([symbol])
+            asset_type = details.items[0].asset_type if details.items else None
+            account = _configured_account(settings) or await _default_account(
+                session, settings, asset_type
+            )
+            market = await market_of(session, account, symbol)
+            if market.position == 0:
+                raise ValueError(f"no {symbol} position in {account} to bracket")
+            quantity = _decimal(args.qty, "qty")
+            body = build_exit_bracket(
+                account_id=account,
+                symbol=symbol,
+                position_quantity=market.position,
+                asset_type=market.asset_type,
+                target=target,
+                stop=stop,
+                trailing=trailing,
+                reference_price=market.average_price or market.last,
+                increment=market.tick_rule(),
+                duration=args.exit_tif or "GTC",
+                quantity=quantity,
+            )
+        else:
+            entry, entry_warnings = await _build_request(session, settings, args, risk=False)
+            for warning in entry_warnings:
+                print(
+                    f"tstui: warning: {warning.field}: {safe_text(warning.message)}",
+                    file=sys.stderr,
+                )
+            market = await market_of(session, entry.account_id, entry.symbol)
+            body = build_bracket(
+                entry,
+                target=target,
+                stop=stop,
+                trailing=trailing,
+                increment=market.tick_rule(),
+                reference_price=market.last,
+                exit_duration=args.exit_tif,
+            )
+        return await send_checked(session, settings, args, body, market, place=place)
+
+
+def _configured_account(settings: Settings) -> str | None:
+    if settings.account_id:
+        return settings.account_id.split(",")[0].strip()
+    return None
+
+
 async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int:
     place = args.what == "place"
+    if getattr(args, "body", None) is not None:
+        from tstui.cli.order_groups import needs_group_flow, send_body
+        from tstui.cli.order_input import read_body, refuse_flags_with_body
+        from tstui.domain.orders import OrderGroupRequest, parse_body
+
+        refuse_flags_with_body(args)
+        raw = read_body(args.body)
+        if needs_group_flow(raw):
+            try:
+                body = parse_body(raw)
+            except ValueError as exc:
+                raise ValueError(f"--body: {exc}") from None
+            first = body.orders[0] if isinstance(body, OrderGroupRequest) else body
+            return await send_body(settings, args, body, place=place, account=first.account_id)
+        args.loaded_body = raw
     if place and not live_guard(settings, args):
         return _not_sent(args, "LIVE not confirmed")
     async with open_session(settings) as session:

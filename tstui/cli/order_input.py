@@ -1,9 +1,10 @@
 """What `tstui order confirm|place` is asked to send: from the flags, or from `--body FILE|-`.
 
 `--body` takes the request body in TradeStation's own JSON (spec ``OrderRequest``): a single
-order. Its values go through the same ticket validation, risk checks, preview and audit as
-the flags. Keys tstui does not model yet (``Legs``, ``OSOs``, ``AdvancedOptions``...) and order
-groups (``{"Type": ..., "Orders": [...]}``) are refused by name, never dropped silently.
+order here. Its values go through the same ticket validation, risk checks, preview and audit as
+the flags. Order groups (``{"Type": ..., "Orders": [...]}``) and orders with ``OSOs`` or
+``AdvancedOptions`` take the group path (:mod:`tstui.cli.order_groups`); keys tstui does not
+model (``Legs``...) are refused by name, never dropped silently.
 """
 
 from __future__ import annotations
@@ -45,13 +46,18 @@ class OrderInput:
     order_confirm_id: str | None = None
 
 
-def order_input(args: argparse.Namespace) -> OrderInput:
-    """From `--body`, or from the flags; ValueError with a clear message otherwise."""
+def refuse_flags_with_body(args: argparse.Namespace) -> None:
+    given = [f"--{name.replace('order_', '')}" for name in _FLAG_NAMES if getattr(args, name)]
+    if given:
+        raise ValueError(f"--body holds the whole order: drop {', '.join(given)}")
+
+
+def order_input(args: argparse.Namespace, loaded: Any = None) -> OrderInput:
+    """From `--body` (`loaded`: its JSON, already read), or from the flags; ValueError with a
+    clear message otherwise."""
     if getattr(args, "body", None) is not None:
-        given = [f"--{name.replace('order_', '')}" for name in _FLAG_NAMES if getattr(args, name)]
-        if given:
-            raise ValueError(f"--body holds the whole order: drop {', '.join(given)}")
-        return from_body(read_body(args.body))
+        refuse_flags_with_body(args)
+        return from_body(read_body(args.body) if loaded is None else loaded)
     missing = [f"--{name}" for name in ("symbol", "action", "qty") if not getattr(args, name)]
     if missing:
         raise ValueError(f"missing {', '.join(missing)} (or pass the order as --body FILE)")

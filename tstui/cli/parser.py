@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tstui import __version__
 
@@ -188,6 +188,49 @@ def _add_stream(stream: argparse.ArgumentParser, common: argparse.ArgumentParser
     ticks.add_argument("--barsback", type=int, default=10)
 
 
+def _add_bracket(what: Any, common: argparse.ArgumentParser) -> None:
+    """`order bracket`: an entry with a target and a stop attached (or `--position`)."""
+    p = what.add_parser(
+        "bracket",
+        help="an entry with target and stop attached (OSO), or exits for a held position",
+        parents=[common],
+    )
+    p.add_argument("--symbol", default=None)
+    p.add_argument("--action", type=_lenient("parse_trade_action"), help=", ".join(ORDER_ACTIONS))
+    p.add_argument("--qty", default=None, help="the entry's (with --position: default all)")
+    p.add_argument(
+        "--type",
+        dest="order_type",
+        type=_lenient("parse_order_type"),
+        help="the entry's type (default Market)",
+    )
+    p.add_argument("--limit", default=None, help="the entry's limit price")
+    p.add_argument("--stop", default=None, help="the entry's stop price (a stop entry)")
+    p.add_argument("--tif", "--duration", dest="tif", type=_lenient("parse_duration"))
+    p.add_argument("--route", default=None)
+    p.add_argument("--target", default=None, metavar="PRICE", help="the target's limit price")
+    p.add_argument(
+        "--target-ticks", type=int, default=None, metavar="N", help="target N ticks away"
+    )
+    p.add_argument("--stop-loss", default=None, metavar="PRICE", help="the stop's trigger price")
+    p.add_argument("--stop-ticks", type=int, default=None, metavar="N", help="stop N ticks away")
+    p.add_argument("--trail-amount", default=None, metavar="X", help="the stop trails by X")
+    p.add_argument("--trail-percent", default=None, metavar="P", help="the stop trails by P%%")
+    p.add_argument(
+        "--exit-tif",
+        type=_lenient("parse_duration"),
+        default=None,
+        help="the exits' duration (default: the entry's; with --position GTC)",
+    )
+    p.add_argument(
+        "--position",
+        action="store_true",
+        help="bracket the position held (a BRK group of exits) instead of sending an entry",
+    )
+    p.add_argument("--preview", action="store_true", help="confirm only; send nothing")
+    p.add_argument("--yes", action="store_true", help="place without asking")
+
+
 def _add_order(order: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     what = order.add_subparsers(dest="what", metavar="ACTION", required=True)
     for name, help_text in (
@@ -221,6 +264,7 @@ def _add_order(order: argparse.ArgumentParser, common: argparse.ArgumentParser) 
         )
         p.add_argument("--route", default=None)
         p.add_argument("--yes", action="store_true", help="place without asking")
+    _add_bracket(what, common)
     cancel = what.add_parser("cancel", help="cancel a working order", parents=[common])
     cancel.add_argument("order_id")
     cancel.add_argument("--yes", action="store_true")
