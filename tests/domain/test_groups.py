@@ -381,3 +381,104 @@ def test_any_tick_offset_bracket_is_valid_and_round_trips(
     assert abs(t.limit_price - price) == TICK * target
     assert abs(s.stop_price - price) == TICK * stop
     assert parse_body(order.to_api()) == order
+
+
+# -- keeping a bracket's exits consistent (bracket_sync) --------------------------------------
+
+
+def api_order(
+    order_id: str, ordered: int, filled: int, sibling: str, status: str = "OPN", kind: str = "Limit"
+) -> Any:
+    from tstui.domain.models import Order
+
+    return Order.from_api(
+        {
+            "OrderID": order_id, "AccountID": "SIM1", "Status": status, "OrderType": kind,
+            "Legs": [{"Symbol": "ESZ26", "BuyOrSell": "Sell", "QuantityOrdered": str(ordered),
+                      "ExecQuantity": str(filled), "QuantityRemaining": str(ordered - filled)}],
+            "ConditionalOrders": [{"OrderID": sibling, "Relationship": "BRK"}],
+        }
+    )  # fmt: skip
+
+
+def test_a_partial_fill_of_the_target_shrinks_the_stop() -> None:
+    from tstui.domain.orders.bracket_sync import linked_exits, sync_bracket
+
+    target = api_order("T", 3, 1, "S", status="FPR")
+    stop = api_order("S", 3, 0, "T", kind="StopMarket")
+    other = api_order("X", 5, 0, "Y")
+    exits = linked_exits([target, stop, other], "T")
+    assert [o.order_id for o in exits] == ["S", "T"]
+    steps, issues = sync_bracket(exits, Decimal(2))
+    assert issues == []
+    assert [(s.order_id, s.action, s.change and s.change.quantity) for s in steps] == [
+        ("S", "replace", Decimal(2))
+    ]
+
+
+def test_replacing_one_leg_after_partial_fills_keeps_the_total_right() -> None:
+    from tstui.domain.orders import ReplaceRequest
+    from tstui.domain.orders.bracket_sync import sync_bracket
+
+    target = api_order("T", 3, 1, "S", status="FPR")
+    stop = api_order("S", 2, 0, "T", kind="StopMarket")
+    # Moving the stop's price only: nothing else to do (the stop already covers the 2 open).
+    move = ReplaceRequest(stop_price=Decimal("4490"))
+    steps, issues = sync_bracket([stop, target], Decimal(2), changed_id="S", change=move)
+    assert issues == [] and [(s.order_id, s.reason) for s in steps] == [("S", "your change")]
+    # A stop bigger than the open position is an error naming the quantity.
+    steps, issues = sync_bracket(
+        [stop, target], Decimal(2), changed_id="S", change=ReplaceRequest(quantity=Decimal(3))
+    )
+    assert [(i.field, i.check) for i in issues] == [("quantity", "exit_quantity")]
+    # Entry filled more (open 4 now): the other exit grows to cover it, filled part kept.
+    steps, _ = sync_bracket([stop, target], Decimal(4), changed_id="S", change=move)
+    assert [(s.order_id, s.change and s.change.quantity) for s in steps] == [
+        ("S", None),
+        ("T", Decimal(5)),
+    ]
+
+
+def test_a_closed_position_cancels_the_remaining_exits() -> None:
+    from tstui.domain.orders.bracket_sync import sync_bracket
+
+    steps, _ = sync_bracket([api_order("S", 2, 0, "T")], Decimal(0))
+    assert [(s.order_id, s.action) for s in steps] == [("S", "cancel")]
+
+
+@given(
+    ordered=st.integers(min_value=1, max_value=20),
+    fills=st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=5)), max_size=12),
+)
+def test_exits_never_exceed_the_open_position(ordered: int, fills: list[tuple[bool, int]]) -> None:
+    """Any sequence of partial fills of either exit, synced after each: both exits' remaining
+    equal the open position, never more, and no exit fills more than it was sized."""
+    from tstui.domain.orders.bracket_sync import sync_bracket
+
+    open_qty = ordered
+    state = {"T": [ordered, 0], "S": [ordered, 0]}  # ordered, filled
+    for on_target, amount in fills:
+        name = "T" if on_target else "S"
+        size, filled = state[name]
+        amount = min(amount, size - filled, open_qty)
+        state[name][1] += amount
+        open_qty -= amount
+        exits = [
+            api_order(n, state[n][0], state[n][1], "S" if n == "T" else "T",
+                      status="OPN" if state[n][0] > state[n][1] else "FLL")
+            for n in ("S", "T")
+        ]  # fmt: skip
+        steps, issues = sync_bracket(exits, Decimal(open_qty))
+        assert issues == []
+        for step in steps:
+            if step.action == "cancel":
+                state[step.order_id][0] = state[step.order_id][1]
+            else:
+                assert step.change is not None and step.change.quantity is not None
+                state[step.order_id][0] = int(step.change.quantity)
+        for n in ("S", "T"):
+            size, filled = state[n]
+            assert filled <= size
+            assert size - filled <= open_qty
+            if open_qty and size > filled:
+                assert size - filled == open_qty
