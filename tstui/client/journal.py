@@ -98,12 +98,12 @@ def build_journal(
 
 
 async def load_orders(
-    api: TradeStationAPI, account_ids: Sequence[str], since: date
+    api: TradeStationAPI, account_ids: Sequence[str], since: date, *, page_size: int = 600
 ) -> tuple[list[Order], list[ItemError]]:
     """Historical orders since ``since`` (every page) and today's, one snapshot per order id
     (today's wins: it is the newer one)."""
-    history = await api.get_historical_orders(account_ids, since)
-    today = await api.get_orders(account_ids)
+    history = await api.get_historical_orders(account_ids, since, page_size=page_size)
+    today = await api.get_orders(account_ids, page_size=page_size)
     by_id: dict[str, Order] = {order.order_id: order for order in history.items}
     by_id.update((order.order_id, order) for order in today.items)
     return list(by_id.values()), [*history.errors, *today.errors]
@@ -119,11 +119,15 @@ async def load_point_values(api: TradeStationAPI, symbols: Sequence[str]) -> dic
 
 
 async def load_journal(
-    api: TradeStationAPI, account_ids: Sequence[str], *, today: date | None = None
+    api: TradeStationAPI,
+    account_ids: Sequence[str],
+    *,
+    today: date | None = None,
+    page_size: int = 600,
 ) -> LoadedJournal:
     """Every fill of the accounts in the last 90 days, as a journal of round trips."""
     current = today or api.clock().astimezone(UTC).date()
     since = current - timedelta(days=HISTORY_WINDOW_DAYS)
-    orders, errors = await load_orders(api, account_ids, since)
+    orders, errors = await load_orders(api, account_ids, since, page_size=page_size)
     point_values = await load_point_values(api, _futures_symbols(orders))
     return build_journal(orders, point_values, since=since, errors=errors)
