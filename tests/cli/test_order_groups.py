@@ -242,3 +242,50 @@ def test_group_bodies_that_are_refused_send_nothing(
     assert error["Error"] == "InvalidValue" and says in error["Message"], error
     assert len(err.strip().splitlines()) == 1
     assert len(sim_orders(sim, FUTURES)) + len(sim_orders(sim, MARGIN)) == before
+
+
+def test_replacing_one_leg_keeps_the_bracket_in_step_after_a_partial_close(
+    sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    held_before = _es_position(capsys, base)
+    # Flat first so the numbers are ours, then long 2 with a bracket for the position.
+    if held_before:
+        action = "sell" if held_before > 0 else "buy"
+        assert main(["order", "place", "--symbol", "ESZ26", "--action", action, "--qty",
+                     str(abs(held_before)), "--account", FUTURES, "--yes", *base]) == 0  # fmt: skip
+    assert main(["order", "place", "--symbol", "ESZ26", "--action", "buy", "--qty", "2",
+                 "--account", FUTURES, "--yes", *base]) == 0  # fmt: skip
+    capsys.readouterr()
+    argv = ["order", "bracket", "--position", "--symbol", "ESZ26", "--target-ticks", "40",
+            "--stop-ticks", "40", "--yes", "--account", FUTURES]  # fmt: skip
+    code, answer, err = run_json(capsys, *argv, *base)
+    assert code == 0, err
+    target_id, stop_id = (o["OrderID"] for o in answer["Orders"])
+    # One contract is closed outside the bracket: both exits still say 2.
+    assert main(["order", "place", "--symbol", "ESZ26", "--action", "sell", "--qty", "1",
+                 "--account", FUTURES, "--yes", *base]) == 0  # fmt: skip
+    capsys.readouterr()
+    orders = {o["OrderID"]: o for o in api_orders(capsys, base, FUTURES)}
+    new_stop = Decimal(orders[stop_id]["StopPrice"]) - 1
+    code, answer, err = run_json(
+        capsys, "order", "replace", stop_id, "--stop", str(new_stop), "--yes", *base
+    )
+    assert code == 0, err
+    assert "keep its exits in step" in err and len(answer["Results"]) == 2
+    orders = {o["OrderID"]: o for o in api_orders(capsys, base, FUTURES)}
+    assert orders[stop_id]["Legs"][0]["QuantityOrdered"] == "1"
+    assert Decimal(orders[stop_id]["StopPrice"]) == new_stop
+    assert orders[target_id]["Legs"][0]["QuantityOrdered"] == "1"
+    reasons = [e["payload"].get("reason") for e in audit(capsys) if e["kind"] == "order.replace"]
+    assert reasons[-2:] == ["your change; 1 left to close", "1 left to close (was 2)"]
+
+
+def _es_position(capsys: pytest.CaptureFixture[str], base: list[str]) -> int:
+    code, body, err = run_json(capsys, "get", "positions", *base, "--account", FUTURES)
+    assert code == 0, err
+    total = 0
+    for p in body["Positions"]:
+        if p["Symbol"] == "ESZ26":
+            qty = int(Decimal(p["Quantity"]))
+            total += -abs(qty) if p.get("LongShort") == "Short" else abs(qty)
+    return total

@@ -434,9 +434,10 @@ def test_replacing_one_leg_after_partial_fills_keeps_the_total_right() -> None:
     # Entry filled more (open 4 now): the other exit grows to cover it, filled part kept.
     steps, _ = sync_bracket([stop, target], Decimal(4), changed_id="S", change=move)
     assert [(s.order_id, s.change and s.change.quantity) for s in steps] == [
-        ("S", None),
+        ("S", Decimal(4)),
         ("T", Decimal(5)),
     ]
+    assert steps[0].change is not None and steps[0].change.stop_price == Decimal("4490")
 
 
 def test_a_closed_position_cancels_the_remaining_exits() -> None:

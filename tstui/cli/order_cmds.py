@@ -489,6 +489,9 @@ async def _replace(settings: Settings, args: argparse.Namespace) -> int:
     body = change.to_api()
     if not body:
         raise ValueError("nothing to change: pass --qty, --limit, --stop or --type")
+    code = await _replace_bracket_leg(settings, args, change)
+    if code is not None:
+        return code
     return await _send_change(
         settings,
         args,
@@ -497,6 +500,83 @@ async def _replace(settings: Settings, args: argparse.Namespace) -> int:
         {"change": body},
         lambda session: session.api.replace_order_body(args.order_id, change),
     )
+
+
+async def _replace_bracket_leg(
+    settings: Settings, args: argparse.Namespace, change: ReplaceRequest
+) -> int | None:
+    """One leg of a bracket: the siblings follow (bracket_sync), each step shown, asked once,
+    sent once and audited; the exit code. None when the order has no sibling to keep in step
+    (the plain replace path runs)."""
+    from tstui.domain.orders.bracket_sync import linked_exits, sync_bracket
+
+    async with open_session(settings) as session:
+        account = await _order_account(session, settings, args.order_id)
+        if account is None:
+            return None
+        orders = (await session.api.get_orders([account])).items
+        exits = linked_exits(orders, args.order_id)
+        if len(exits) < 2:
+            return None
+        leg = next(o for o in exits if o.order_id == args.order_id)
+        held = abs(await _signed_position(session, account, leg.symbol))
+        steps, issues = sync_bracket(exits, held, changed_id=args.order_id, change=change)
+        for issue in issues:
+            print(f"tstui: error: {issue.field}: {safe_text(issue.message)}", file=sys.stderr)
+        if issues:
+            raise ValueError("nothing was sent (see the errors above)")
+        if len(steps) < 2:
+            return None  # the siblings are already right: a plain replace
+        if not live_guard(settings, args):
+            return _not_sent(args, "LIVE not confirmed")
+        lines = [
+            f"  {step.action} {safe_text(step.order_id)}"
+            + (f": {describe_change(step.change)}" if step.change else "")
+            + f" ({step.reason})"
+            for step in steps
+        ]
+        print("This leg belongs to a bracket; to keep its exits in step:", file=sys.stderr)
+        print("\n".join(lines), file=sys.stderr)
+        if not args.yes and not ask(f"Send these {len(steps)} changes?"):
+            return _not_sent(args, "not confirmed")
+        audit = _audit(settings)
+        answers: list[Any] = []
+        for step in steps:
+            kind = f"order.{step.action}"
+            details: dict[str, Any] = {"order_id": step.order_id, "reason": step.reason}
+            if step.change is not None:
+                details["change"] = step.change.to_api()
+            audit.append(kind, env=settings.env, account=account, payload=details)
+            try:
+                if step.change is not None:
+                    answer = await session.api.replace_order_body(step.order_id, step.change)
+                else:
+                    answer = await session.api.cancel_order_body(step.order_id)
+            except TradeStationError as exc:
+                audit.append(
+                    f"{kind}.error",
+                    env=settings.env,
+                    account=account,
+                    payload={**details, "error": str(exc)},
+                )
+                raise
+            result = single_result(answer, step.order_id)
+            audit.append(
+                f"{kind}.result",
+                env=settings.env,
+                account=account,
+                payload={**details, "result": result},
+            )
+            answers.append(answer)
+            if not result.ok:
+                # Stop here: the next steps assumed this one went through.
+                text = f"{step.order_id} {result.message or result.error}"
+                raise ValueError(f"refused, later steps not sent: {safe_text(text)}")
+            if not wants_json(args):
+                print(f"{safe_text(result.order_id)}: {safe_text(result.message)}")
+        if wants_json(args):
+            print_json({"Results": answers})
+        return 0
 
 
 def _not_sent(args: argparse.Namespace, why: str) -> int:

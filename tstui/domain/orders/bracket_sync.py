@@ -15,6 +15,7 @@ each step, sends each once and audits it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -68,8 +69,9 @@ def sync_bracket(
     """The steps that make every working exit close exactly `open_quantity` (absolute).
 
     The user's `change` to `changed_id` comes first (a smaller quantity on that leg is kept:
-    scaling out is legitimate); every other working exit is resized to what is open, or
-    cancelled when nothing is.
+    scaling out is legitimate; a change without a quantity gets the open quantity when the
+    leg's size is off); every other working exit is resized to what is open, or cancelled
+    when nothing is.
     """
     steps: list[SyncStep] = []
     issues: list[FieldError] = []
@@ -100,7 +102,17 @@ def sync_bracket(
                             "exit_quantity",
                         )
                     )
-            steps.insert(0, SyncStep(order.order_id, "replace", change, "your change"))
+            reason = "your change"
+            # A price change alone would leave a wrongly sized leg as it is: fix it too.
+            if (
+                change.quantity is None
+                and open_quantity > 0
+                and order.remaining_quantity != open_quantity
+            ):
+                total = order.filled_quantity + open_quantity
+                change = dataclasses.replace(change, quantity=total)
+                reason = f"your change; {format_decimal(open_quantity)} left to close"
+            steps.insert(0, SyncStep(order.order_id, "replace", change, reason))
             continue
         if not order.is_working:
             continue
