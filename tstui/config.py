@@ -118,6 +118,19 @@ class StreamSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BracketTemplate:
+    """A bracket the ticket fills in one key ([brackets.NAME]): exits in ticks from the entry."""
+
+    name: str
+    target_ticks: int | None = None
+    stop_ticks: int | None = None
+    trail_ticks: int | None = None
+
+
+DEFAULT_BRACKETS: tuple[BracketTemplate, ...] = (BracketTemplate("es-scalp", 8, 6),)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: Environment = "sim"
     base_url: str | None = None
@@ -132,6 +145,7 @@ class Settings:
     risk: Mapping[Environment, RiskLimits] = field(default_factory=lambda: dict(DEFAULT_RISK))
     roll: RollSettings = field(default_factory=RollSettings)
     stream: StreamSettings = field(default_factory=StreamSettings)
+    brackets: tuple[BracketTemplate, ...] = DEFAULT_BRACKETS
     live_base_url: str | None = None
     config_file: Path | None = None
     state_dir: Path = field(default_factory=state_dir)
@@ -228,6 +242,29 @@ def _read_keymap(reader: _Reader) -> dict[str, str]:
     return keymap
 
 
+def _read_brackets(reader: _Reader) -> tuple[BracketTemplate, ...]:
+    """[brackets.NAME] tables (target / stop / trail in whole ticks); none: the defaults."""
+    brackets = reader.sub("brackets")
+    if "brackets" not in reader.table:
+        return DEFAULT_BRACKETS
+    templates = []
+    for name in brackets.table:
+        table = brackets.sub(name)
+        unknown = sorted(set(table.table) - {"target", "stop", "trail"})
+        if unknown:
+            raise table.fail(unknown[0], "unknown key (use target, stop, trail: ticks)")
+        ticks: dict[str, int | None] = {}
+        for key in ("target", "stop", "trail"):
+            value = table.table.get(key)
+            if value is not None and (type(value) is not int or not 0 < value <= 10_000):
+                raise table.fail(key, "expected a whole number of ticks from 1 to 10000")
+            ticks[key] = value
+        if not any(ticks.values()):
+            raise brackets.fail(name, "needs a target, a stop or a trail (ticks)")
+        templates.append(BracketTemplate(name, ticks["target"], ticks["stop"], ticks["trail"]))
+    return tuple(templates)
+
+
 def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Settings:
     """Build Settings from a parsed TOML document; raise ConfigError naming the bad key."""
     root = _Reader(path, data)
@@ -249,6 +286,7 @@ def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Setting
         account_id=root.string("account", None),
         theme=root.string("theme", "tstui-dark") or "tstui-dark",
         keymap=_read_keymap(root),
+        brackets=_read_brackets(root),
         risk={env: _read_risk(root, env) for env in ENVIRONMENTS},
         roll=RollSettings(
             auto_roots=tuple(r.upper().lstrip("@") for r in auto_roots),

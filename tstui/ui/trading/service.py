@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -30,10 +31,12 @@ from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
 from tstui.domain.models import Order, OrderResult, Route
 from tstui.domain.orders import OrderRequest, ReplaceRequest
 from tstui.domain.orders.book import PendingOrder
+from tstui.domain.orders.groups import validate_order
 from tstui.domain.orders.placement import find_placed_order
-from tstui.domain.orders.risk import RecentOrders, check_risk
+from tstui.domain.orders.risk import RecentOrders, check_group_risk
 from tstui.domain.orders.ticket import FieldError, TicketFields, blocking, parse_ticket, warnings_of
 from tstui.ui.session.unresolved import unresolved_repeat
+from tstui.ui.trading.bracket import BracketFields, attach_bracket, bracket_field_of, tick_rule
 from tstui.ui.trading.changes import AuditTrail, change_order, error_text
 from tstui.ui.trading.types import (
     ActionOutcome,
@@ -142,8 +145,11 @@ class TradingService:
         *,
         order_confirm_id: str,
         routes: Sequence[str] | None = None,
+        bracket: BracketFields | None = None,
     ) -> tuple[OrderRequest | None, list[FieldError]]:
-        """parse_ticket + check_risk; no I/O. The request is None when an error blocks."""
+        """parse_ticket (+ the bracket's exits and activation rule) + risk on every order of
+        the group; no I/O. The request is None when an error blocks. Issues about a
+        bracket's legs name the form field (bracket_target, bracket_stop...)."""
         detail = (
             info.detail
             if info is not None and info.symbol == fields.symbol.strip().upper()
@@ -159,6 +165,24 @@ class TradingService:
         if request is None:
             return None, issues
         last = info.last if detail is not None and info is not None else None
+        if bracket is not None and (bracket.enabled or bracket.has_activation):
+            known = info if detail is not None else None
+            built, bracket_issues = attach_bracket(request, bracket, known)
+            issues += bracket_issues
+            if built is None:
+                return None, issues
+            request = built
+            # the entry's own fields were checked by parse_ticket: only the new parts here
+            issues += [
+                replace(issue, field=bracket_field_of(issue.field))
+                for issue in validate_order(
+                    request,
+                    increment=tick_rule(known),
+                    reference_price=last,
+                    asset_type=detail.asset_type if detail else None,
+                )
+                if issue.field.startswith(("OSOs[", "AdvancedOptions"))
+            ]
         point = detail.point_value if detail is not None else None
         issues += self._risk(request, last, point)
         return (None if blocking(issues) else request), issues
@@ -166,8 +190,10 @@ class TradingService:
     def _risk(
         self, request: OrderRequest, last: Decimal | None, point: Decimal | None
     ) -> list[FieldError]:
+        """Risk on the order and on each of its OSO children (a bracket's exits close)."""
         limits = risk_limits_for(self.context.settings)
-        return check_risk(request, last, point, limits, self.recent, self.clock())
+        issues = check_group_risk(request, last, point, limits, self.recent, self.clock())
+        return [replace(i, field=bracket_field_of(i.field)) for i in issues]
 
     # ------------------------------------------------------------------ preview
     async def preview(
@@ -177,10 +203,12 @@ class TradingService:
         *,
         order_confirm_id: str,
         routes: Sequence[str] | None = None,
+        bracket: BracketFields | None = None,
     ) -> PreviewOutcome:
-        """Validate, then `orderconfirm`. Errors (validation or API) come back, never raise."""
+        """Validate, then `orderconfirm` (one confirmation per order of the group: the entry
+        and its OSO children). Errors (validation or API) come back, never raise."""
         request, issues = self.validate(
-            fields, info, order_confirm_id=order_confirm_id, routes=routes
+            fields, info, order_confirm_id=order_confirm_id, routes=routes, bracket=bracket
         )
         if request is None:
             return PreviewOutcome(None, tuple(issues))
@@ -270,11 +298,12 @@ class TradingService:
 
     def _placed(self, request: OrderRequest, results: Sequence[OrderResult]) -> PlaceOutcome:
         result = results[0] if results else OrderResult(None, "no answer", "EMPTY")
+        every = tuple(results)
         if result.ok and result.order_id:
-            self._claimed.add(result.order_id)
-            return PlaceOutcome("placed", request, result.message, result)
+            self._claimed.update(oid for r in every if r.ok and (oid := r.order_id))
+            return PlaceOutcome("placed", request, result.message, result, results=every)
         reason = result.message or result.error or "rejected"
-        return PlaceOutcome("rejected", request, reason, result)
+        return PlaceOutcome("rejected", request, reason, result, results=every)
 
     def _unknown(
         self, request: OrderRequest, exc: OrderOutcomeUnknown, known_before: frozenset[str]
@@ -380,8 +409,16 @@ class TradingService:
         )
 
     async def cancel_all(self, orders: Sequence[Order]) -> list[ActionOutcome]:
-        """Cancel exactly these orders (the list the user confirmed), one request each."""
-        return [await self.cancel(order) for order in orders if order.is_working]
+        """Cancel exactly these orders (the list the user confirmed), one request each, in
+        order. Each is read again from the book first: one that stopped working meanwhile (a
+        bracket's exit the server cancelled with its parent) is not sent a cancel."""
+        book = self.context.order_book
+        outcomes = []
+        for order in orders:
+            current = book.get(order.order_id) or order
+            if current.is_working:
+                outcomes.append(await self.cancel(current))
+        return outcomes
 
     async def replace(self, order: Order, change: ReplaceRequest) -> ActionOutcome:
         async def send(order_id: str) -> OrderResult:

@@ -6,6 +6,11 @@
 - Place sends once with the ticket's OrderConfirmID (one per ticket). After a send the ticket
   shows the result inline and cannot send again; an unknown outcome shows
   "unknown: reconciling" and then the order reconciliation found. There is no resend button.
+- Brackets: F6 steps the bracket section off -> each config template ([brackets.NAME], e.g.
+  es-scalp: target +8, stop -6 ticks) -> custom -> off. The exits (ticks from the entry or
+  prices), a trailing stop and an activation rule for the entry are part of the previewed
+  payload: the preview lists every order of the group and its cost, and Place sends that whole
+  group (the entry with its OSOs) once, under the entry's OrderConfirmID.
 - In LIVE the ticket is red and says so.
 - Dismisses with the placed `OrderResult` (also one found by reconciliation) or None.
 """
@@ -28,6 +33,7 @@ from tstui.domain.models import OrderResult
 from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
 from tstui.ui.shell.plain import plain, plain_lines
+from tstui.ui.trading.bracket import BracketFields
 from tstui.ui.trading.service import (
     PlacementRefused,
     PlaceOutcome,
@@ -37,7 +43,7 @@ from tstui.ui.trading.service import (
 )
 from tstui.ui.trading.ticket_form import TicketForm
 from tstui.ui.trading.types import SymbolInfo
-from tstui.ui.trading.wording import describe_confirmation, describe_issue, outcome_text
+from tstui.ui.trading.wording import describe_issue, describe_preview, outcome_text
 
 __all__ = ["OrderTicket", "open_order_ticket"]
 
@@ -54,6 +60,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         Binding("f8", "place", "Place", id="ticket.place"),
         Binding("f2", "side('buy')", "Buy", id="ticket.buy"),
         Binding("f3", "side('sell')", "Sell", id="ticket.sell"),
+        Binding("f6", "bracket", "Bracket", id="ticket.bracket"),
     ]
     DEFAULT_CSS = """
     OrderTicket { align: center middle; }
@@ -120,7 +127,11 @@ class OrderTicket(ModalScreen[OrderResult | None]):
             with VerticalScroll(id="ticket-body"):
                 env_text = "LIVE - REAL MONEY" if live else self.env.upper()
                 yield Label(f"New order - {env_text}", id="ticket-title")
-                yield TicketForm(self.trading.context.accounts, id="form")
+                yield TicketForm(
+                    self.trading.context.accounts,
+                    templates=self.trading.context.settings.brackets,
+                    id="form",
+                )
                 yield Static("", id="issues")
                 yield Checkbox("Override warnings", id="override", compact=True)
                 yield Static("Preview (F5) to see the estimate.", id="preview")
@@ -182,6 +193,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
             self._info,
             order_confirm_id=self.order_confirm_id,
             routes=self._routes,
+            bracket=self.form.bracket_fields(),
         )
         if self._shown_issues:
             self._show_issues(self.issues)
@@ -244,6 +256,11 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         if not self.sent and side in ("buy", "sell"):
             self.form.set_side("buy" if side == "buy" else "sell")
 
+    def action_bracket(self) -> None:
+        """Step the bracket: off -> each template -> custom -> off."""
+        if not self.sent:
+            self.form.cycle_bracket()
+
     def action_close(self) -> None:
         outcome = self.outcome
         placed = outcome is not None and outcome.kind in ("placed", "reconciled")
@@ -264,7 +281,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
             return
         self.busy = True
         self._refresh_buttons()
-        self._run_preview(self.form.fields(), self._info)
+        self._run_preview(self.form.fields(), self._info, self.form.bracket_fields())
 
     def action_place(self) -> None:
         blocker = self.place_blocker()
@@ -307,18 +324,23 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         self._revalidate()
 
     @work(group="ticket-preview", exclusive=True, exit_on_error=False)
-    async def _run_preview(self, fields: TicketFields, info: SymbolInfo | None) -> None:
+    async def _run_preview(
+        self, fields: TicketFields, info: SymbolInfo | None, bracket: BracketFields
+    ) -> None:
         try:
             outcome = await self.trading.preview(
-                fields, info, order_confirm_id=self.order_confirm_id, routes=self._routes
+                fields,
+                info,
+                order_confirm_id=self.order_confirm_id,
+                routes=self._routes,
+                bracket=bracket,
             )
         finally:
             self.busy = False
         panel = self.query_one("#preview", Static)
         self.preview = outcome.preview
         if outcome.preview is not None:
-            text = "\n".join(describe_confirmation(c) for c in outcome.preview.confirmations)
-            panel.update(plain_lines(text or "(the server returned no confirmation)"))
+            panel.update(plain_lines(describe_preview(outcome.preview, info)))
         elif outcome.error:
             panel.update(plain(f"Preview refused: {outcome.error}"))
         self._revalidate()

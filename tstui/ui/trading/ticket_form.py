@@ -1,8 +1,10 @@
 """The order ticket's form: the fields, their options per asset type, tick/quantity stepping.
 
-`TicketForm` only edits `TicketFields` (raw strings) and shows issues next to the field they
-name; it sends nothing. The modal (`order_ticket.py`) owns previews and placement and listens
-for `TicketForm.Edited`, posted after any change to any field.
+`TicketForm` only edits `TicketFields` and `BracketFields` (raw strings) and shows issues next
+to the field they name; it sends nothing. The bracket section (hidden while "off") holds the
+exits in ticks from the entry or as prices, a trailing stop, and the entry's activation rule;
+`cycle_bracket()` steps off -> each config template -> custom -> off. The modal (`ticket.py`)
+owns previews and placement and listens for `TicketForm.Edited`, posted after any change.
 """
 
 from __future__ import annotations
@@ -19,18 +21,27 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tstui.config import BracketTemplate
 from tstui.domain.enums import EQUITY_ONLY_DURATIONS
 from tstui.domain.market.ticks import increment_at, step
 from tstui.domain.models import Account
 from tstui.domain.orders import DURATIONS, ORDER_TYPES, actions_for, format_decimal
+from tstui.domain.orders.advanced import PREDICATES, TRIGGER_KEYS
 from tstui.domain.orders.ticket import FieldError, TicketFields
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.plain import plain, plain_lines
+from tstui.ui.trading.bracket import (
+    BRACKET_FIELD_LABELS,
+    BracketFields,
+    BracketUnit,
+    from_template,
+)
 from tstui.ui.trading.types import SymbolInfo
 
 __all__ = [
     "FIELD_LABELS",
     "QUANTITY_PRESETS",
+    "OffsetInput",
     "PriceInput",
     "QuantityInput",
     "TicketForm",
@@ -55,8 +66,14 @@ FIELD_LABELS: dict[str, str] = {
     "expiration": "Expires",
     "route": "Route",
     "order": "Order",
+    **BRACKET_FIELD_LABELS,
 }
 _NO_ROUTE = ""
+BRACKET_OFF = "off"
+BRACKET_CUSTOM = "custom"
+_NO_TRIGGER = ""
+# What the trigger keys mean (the API's list: GET /v3/orderexecution/activationtriggers).
+_TRIGGER_WORDS = {"STT": "last", "SBA": "bid/ask", "SAB": "ask/bid", "DTT": "2x last"}
 
 
 # -- pure helpers -------------------------------------------------------------------------------
@@ -139,6 +156,15 @@ class PriceInput(StepInput):
     ]
 
 
+class OffsetInput(StepInput):
+    """A bracket exit: whole ticks from the entry (up/down: one tick) or a price."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "step(1)", "One more", show=False, id="ticket.offset_up"),
+        Binding("down", "step(-1)", "One less", show=False, id="ticket.offset_down"),
+    ]
+
+
 class QuantityInput(StepInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "step(1)", "More", show=False, id="ticket.qty_up"),
@@ -162,6 +188,13 @@ class TicketForm(Vertical):
     TicketForm Input, TicketForm Select { width: 30; }
     TicketForm .preset, TicketForm .side { min-width: 5; margin-left: 1; }
     TicketForm #symbol-info { height: auto; color: $text-muted; margin: 0 0 0 10; }
+    TicketForm #bracket_unit { width: 12; margin-left: 1; }
+    TicketForm #row-bracket-exits OffsetInput { width: 10; }
+    TicketForm #row-bracket-exits Label.ticket-sublabel { width: auto; margin: 0 1; }
+    TicketForm #activate_key { width: 16; }
+    TicketForm #activate_predicate { width: 9; margin-left: 1; }
+    TicketForm #activate_price { width: 12; margin-left: 1; }
+    TicketForm #activate_time { width: 12; margin-left: 1; }
     TicketForm .-hidden { display: none; }
     TicketForm Input.-error, TicketForm Select.-error { border-left: outer $error; }
     TicketForm Input.-warning, TicketForm Select.-warning { border-left: outer $warning; }
@@ -170,9 +203,16 @@ class TicketForm(Vertical):
     class Edited(Message):
         """Some field changed (by the user or by `load`)."""
 
-    def __init__(self, accounts: Sequence[Account], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        accounts: Sequence[Account],
+        *,
+        templates: Sequence[BracketTemplate] = (),
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._accounts = list(accounts)
+        self.templates = {t.name: t for t in templates}
         self.info: SymbolInfo | None = None
         self._loading = False
         self._options: dict[str, list[str]] = {
@@ -181,6 +221,10 @@ class TicketForm(Vertical):
             "order_type": list(ORDER_TYPES),
             "duration": list(DURATIONS),
             "route": [],
+            "bracket_template": [BRACKET_OFF, *self.templates, BRACKET_CUSTOM],
+            "bracket_unit": ["ticks", "price"],
+            "activate_key": [_NO_TRIGGER, *TRIGGER_KEYS],
+            "activate_predicate": list(PREDICATES),
         }
 
     def compose(self) -> ComposeResult:
@@ -234,6 +278,49 @@ class TicketForm(Vertical):
             Select([], prompt="default route", allow_blank=True, id="route", compact=True),
             row_id="row-route",
         )
+        # Template names come from the user's config: literal text, never markup.
+        choices = [BRACKET_OFF, *self.templates, BRACKET_CUSTOM]
+        yield _row(
+            "Bracket",
+            Select(
+                [(plain(c), c) for c in choices],
+                allow_blank=False,
+                id="bracket_template",
+                compact=True,
+            ),
+            Select(
+                [("ticks", "ticks"), ("price", "price")],
+                allow_blank=False,
+                id="bracket_unit",
+                compact=True,
+            ),
+            row_id="row-bracket",
+        )
+        yield _row(
+            "Target",
+            OffsetInput(id="bracket_target", compact=True, placeholder="ticks"),
+            Label("Stop loss", classes="ticket-sublabel"),
+            OffsetInput(id="bracket_stop", compact=True, placeholder="ticks"),
+            Label("Trail", classes="ticket-sublabel"),
+            OffsetInput(id="bracket_trail", compact=True, placeholder="ticks or %"),
+            row_id="row-bracket-exits",
+        )
+        triggers = [(plain("no condition"), _NO_TRIGGER)] + [
+            (f"{key} {_TRIGGER_WORDS.get(key, '')}".strip(), key) for key in TRIGGER_KEYS
+        ]
+        yield _row(
+            "Activate",
+            Select(triggers, allow_blank=False, id="activate_key", compact=True),
+            Select(
+                [(p, p) for p in PREDICATES],
+                allow_blank=False,
+                id="activate_predicate",
+                compact=True,
+            ),
+            Input(id="activate_price", placeholder="price", compact=True),
+            Input(id="activate_time", placeholder="HH:MM UTC", compact=True),
+            row_id="row-activate",
+        )
 
     def on_mount(self) -> None:
         # a Select's own children are not all mounted yet: touch values after a refresh
@@ -263,6 +350,49 @@ class TicketForm(Vertical):
             route=self._choice("route"),
             expiration=self._text("expiration") if duration in ("GTD", "GDP") else "",
         )
+
+    def bracket_fields(self) -> BracketFields:
+        """The bracket section as typed (exits only when a template or custom is chosen)."""
+        template = self._choice("bracket_template")
+        unit: BracketUnit = "price" if self._choice("bracket_unit") == "price" else "ticks"
+        return BracketFields(
+            enabled=template not in ("", BRACKET_OFF),
+            unit=unit,
+            target=self._text("bracket_target"),
+            stop=self._text("bracket_stop"),
+            trail=self._text("bracket_trail"),
+            template=template if template in self.templates else "",
+            activate_key=self._choice("activate_key"),
+            activate_predicate=self._choice("activate_predicate") or "Gte",
+            activate_price=self._text("activate_price"),
+            activate_time=self._text("activate_time"),
+        )
+
+    def load_bracket(self, bracket: BracketFields) -> None:
+        """Fill the bracket section (a template's offsets, or a saved custom bracket)."""
+        self._loading = True
+        try:
+            choice = bracket.template if bracket.template in self.templates else BRACKET_CUSTOM
+            self._select("bracket_template", choice if bracket.enabled else BRACKET_OFF)
+            self._select("bracket_unit", bracket.unit)
+            for name in ("target", "stop", "trail"):
+                self.query_one(f"#bracket_{name}", Input).value = getattr(bracket, name)
+        finally:
+            self._loading = False
+        self._sync_visibility()
+        self.post_message(self.Edited())
+
+    def cycle_bracket(self) -> str:
+        """off -> each template -> custom -> off; a template fills its offsets. Returns the
+        new choice."""
+        choices = [BRACKET_OFF, *self.templates, BRACKET_CUSTOM]
+        current = self._choice("bracket_template") or BRACKET_OFF
+        following = choices[(choices.index(current) + 1) % len(choices)]
+        if following in self.templates:
+            self.load_bracket(from_template(self.bracket_fields(), self.templates[following]))
+        else:
+            self.query_one("#bracket_template", Select).value = following
+        return following
 
     def load(self, fields: TicketFields) -> None:
         """Fill every field from `fields` (blank strings keep the widget's default)."""
@@ -348,6 +478,12 @@ class TicketForm(Vertical):
         self.query_one("#row-stop").set_class(not stop_shown, "-hidden")
         gtd = self._choice("duration") in ("GTD", "GDP")
         self.query_one("#expiration").set_class(not gtd, "-hidden")
+        bracket = self._choice("bracket_template") not in ("", BRACKET_OFF)
+        self.query_one("#row-bracket-exits").set_class(not bracket, "-hidden")
+        self.query_one("#bracket_unit").set_class(not bracket, "-hidden")
+        ticks = self._choice("bracket_unit") != "price"
+        for name in ("bracket_target", "bracket_stop"):
+            self.query_one(f"#{name}", Input).placeholder = "ticks" if ticks else "price"
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -361,11 +497,21 @@ class TicketForm(Vertical):
     def _stepped(self, event: StepInput.Step) -> None:
         event.stop()
         widget = event.input
-        if isinstance(widget, PriceInput):
+        if isinstance(widget, OffsetInput):
+            widget.value = self._step_offset(widget, event.delta)
+        elif isinstance(widget, PriceInput):
             widget.value = step_price_text(widget.value, event.delta, self.info)
         else:
             widget.value = step_quantity_text(widget.value, event.delta)
         widget.cursor_position = len(widget.value)
+
+    def _step_offset(self, widget: OffsetInput, delta: int) -> str:
+        text = widget.value
+        if widget.id != "bracket_trail" and self._choice("bracket_unit") == "price":
+            return step_price_text(text, delta, self.info)
+        if text.strip().endswith("%"):
+            return text  # a percentage trail is typed, not stepped
+        return step_quantity_text(text, delta)  # whole ticks, at least 1
 
     @on(Button.Pressed, ".preset")
     def _preset(self, event: Button.Pressed) -> None:

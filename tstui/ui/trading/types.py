@@ -157,10 +157,17 @@ class PlaceOutcome:
     result: OrderResult | None = None
     pending: PendingOrder | None = None
     known_before: frozenset[str] = frozenset()
+    # every answer of the placement: the entry's first, then its OSO children's
+    results: tuple[OrderResult, ...] = ()
 
     @property
     def order_id(self) -> str | None:
         return self.result.order_id if self.result is not None else None
+
+    @property
+    def group_order_ids(self) -> tuple[str, ...]:
+        """The ids the placement created (the entry and, for a bracket, its exits)."""
+        return tuple(r.order_id for r in self.results if r.ok and r.order_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from tstui.domain.models import OrderConfirmation
 from tstui.domain.orders import format_decimal
 from tstui.domain.orders.ticket import FieldError
 from tstui.domain.untrusted import safe_text as _s
+from tstui.ui.trading.bracket import describe_group
 from tstui.ui.trading.ticket_form import FIELD_LABELS
-from tstui.ui.trading.types import PlaceOutcome
+from tstui.ui.trading.types import PlaceOutcome, Preview, SymbolInfo
 
 
 def describe_issue(issue: FieldError) -> str:
@@ -39,9 +41,41 @@ def describe_confirmation(c: OrderConfirmation) -> str:
     return "\n".join(lines)
 
 
+def describe_preview(preview: Preview, info: SymbolInfo | None) -> str:
+    """The preview panel: every order of the group (for a bracket or an activation rule),
+    each confirmation, and the group's totals when there is more than one order."""
+    request = preview.request
+    lines: list[str] = []
+    if request.osos or request.advanced_options is not None:
+        lines += describe_group(request, info)
+    confirmations = preview.confirmations
+    lines += [describe_confirmation(c) for c in confirmations]
+    if len(confirmations) > 1:
+        # the exits close what the entry opens: the entry's cost is the group's; commissions
+        # are paid on every leg that fills (at most the entry and one exit of a bracket)
+        cost = confirmations[0].estimated_cost
+        commissions = [c.estimated_commission for c in confirmations]
+        total = sum((c for c in commissions if c is not None), Decimal(0))
+        lines.append(
+            f"Group: {len(confirmations)} orders, cost {_money(cost)} (the entry's; the exits "
+            f"close it), commissions up to {_money(total)}"
+        )
+    elif not confirmations:
+        lines.append("(the server returned no confirmation)")
+    return "\n".join(lines)
+
+
+def _money(value: Decimal | None) -> str:
+    return "-" if value is None else format_decimal(value)
+
+
 def outcome_text(outcome: PlaceOutcome) -> tuple[str, str]:
     message = _s(outcome.message)  # the server's words (a reject reason, an error)
     if outcome.kind == "placed":
+        linked = outcome.group_order_ids[1:]
+        if linked:  # a bracket: the entry and its exits' ids
+            ids = ", ".join(_s(i) for i in linked)
+            return f"Placed: order {_s(outcome.order_id)} with exits {ids} - {message}", "-ok"
         return f"Placed: order {_s(outcome.order_id)} - {message}", "-ok"
     if outcome.kind == "reconciled":
         return f"Placed (outcome was unknown): {message}", "-ok"
