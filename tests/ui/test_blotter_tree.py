@@ -3,6 +3,7 @@ partial fills standing out, and a redraw when a new sibling changes an old row's
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -97,3 +98,24 @@ async def test_bracket_renders_as_a_tree_with_relations_and_partial_fills() -> N
         blotter.refresh_from_book()
         await pilot.pause()
         assert blotter.row_cells(book.view()[0])[3] == ("2/2", None)
+
+
+def test_detail_spells_out_links_partial_fills_and_advanced_options() -> None:
+    from tstui.domain.models import TrailingStop
+    from tstui.ui.views.orders.detail import describe_order
+
+    child = order(
+        "101",
+        quantity=Decimal(10),
+        order_type="StopMarket",
+        advanced_options="TRL",
+        trailing_stop=TrailingStop(amount=Decimal("1.50")),
+        conditional_orders=_links(("100", "OSP"), ("102", "BRK"), ("\x1b[31mX", "???")),
+    )
+    partly = filled(child, "4", "401.00")
+    partly = replace(partly, legs=(replace(partly.legs[0], quantity_remaining=Decimal(6)),))
+    text = describe_order(partly, []).plain
+    assert "filled 4 of 10 (partial, 6 left)" in text
+    assert "linked: parent 100, bracket sibling 102," in text
+    assert "\x1b" not in text  # server text made harmless
+    assert "options TRL  trailing by 1.50" in text

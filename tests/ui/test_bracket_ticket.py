@@ -19,6 +19,7 @@ from ui_support import (
     place,
     place_enabled,
     preview,
+    sim_orders,
     sim_post,
     started,
     text_of,
@@ -33,6 +34,7 @@ from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.confirm import ConfirmScreen
 from tstui.ui.trading.dialogs import CancelParentScreen
+from tstui.ui.trading.service import trading_service
 from tstui.ui.trading.ticket import OrderTicket
 from tstui.ui.views.orders.blotter import Blotter
 from tstui.ui.views.orders.screen import BlotterScreen
@@ -235,3 +237,31 @@ async def test_cancelling_a_working_parent_asks_about_its_children(
         assert len(cancels) >= 1  # the parent first; the server may cancel the rest itself
         assert cancels[0]["payload"]["order_id"] == parent_id
         await app.live.disconnect()
+
+
+async def test_a_bracket_whose_outcome_is_unknown_is_reconciled_never_resent(
+    sim: SimServer, settings: Settings
+) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        trading_service(app).reconcile_poll_s = 0.1
+        ticket = await es_ticket(app, pilot, "2", below=40)
+        await pilot.press("f6")  # es-scalp
+        await pilot.pause()
+        await preview(ticket, pilot)
+        before = {o["OrderID"] for o in sim_orders(sim.url, FUTURES)}
+        sim_post(sim.url, "/_sim/faults/reset-after-accept", {"count": 1})
+        await place(ticket, pilot)
+        outcome = ticket.outcome
+        assert outcome is not None and outcome.kind == "reconciled", outcome
+        created = [o for o in sim_orders(sim.url, FUTURES) if o["OrderID"] not in before]
+        assert len(created) == 3  # the entry and its two exits, once
+        assert outcome.order_id in {o["OrderID"] for o in created}
+        assert not place_enabled(ticket)
+        await pilot.press("f8")
+        await pilot.pause()
+        await app.live.disconnect()
+    kinds = [e["kind"] for e in audit(settings)]
+    assert kinds.count("order.place") == 1
+    assert "order.place.unknown" in kinds and "order.place.reconciled" in kinds

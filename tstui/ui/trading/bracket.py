@@ -170,7 +170,12 @@ def _trailing(
         issues.append(FieldError("bracket_trail", "Trail: a whole number of ticks (or a %)"))
         return None
     rule = tick_rule(info)
-    increment = rule(base) if rule is not None and base is not None else None
+    if base is None:
+        issues.append(
+            FieldError("bracket_trail", "Trail in ticks needs a price to count from (no last)")
+        )
+        return None
+    increment = rule(base) if rule is not None else None
     if increment is None:
         issues.append(FieldError("bracket_trail", "Trail in ticks needs the symbol's tick size"))
         return None

@@ -489,6 +489,8 @@ class TicketForm(Vertical):
     @on(Select.Changed)
     def _changed(self, event: Message) -> None:
         event.stop()
+        if isinstance(event, Input.Changed) and not self._loading:
+            self._edited_offsets(event.input.id or "")
         self._sync_visibility()
         if not self._loading:
             self.post_message(self.Edited())
@@ -504,6 +506,15 @@ class TicketForm(Vertical):
         else:
             widget.value = step_quantity_text(widget.value, event.delta)
         widget.cursor_position = len(widget.value)
+
+    def _edited_offsets(self, widget_id: str) -> None:
+        """A template's offset edited by hand: the bracket is now a custom one."""
+        name = self._choice("bracket_template")
+        template = self.templates.get(name)
+        if template is None or not widget_id.startswith("bracket_"):
+            return
+        if from_template(self.bracket_fields(), template) != self.bracket_fields():
+            self.query_one("#bracket_template", Select).value = BRACKET_CUSTOM
 
     def _step_offset(self, widget: OffsetInput, delta: int) -> str:
         text = widget.value
