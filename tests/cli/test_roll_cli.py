@@ -193,10 +193,10 @@ def reject_closes(sim: SimServer) -> Iterator[Callable[[str], None]]:
         finally:
             placing["now"] = False
 
-    def rejection(account: Any, inst: Any, intent: Any) -> str | None:
+    def rejection(account: Any, inst: Any, intent: Any, **options: Any) -> str | None:
         if placing["now"] and intent.symbol in rejected:
             return "Insufficient buying power: requires 999999.00, available 0.00."
-        return original_rejection(account, inst, intent)
+        return original_rejection(account, inst, intent, **options)
 
     engine.place = place  # type: ignore[method-assign]
     engine._rejection = rejection  # type: ignore[method-assign]

@@ -539,3 +539,221 @@ async def test_pending_send_without_a_usable_time_still_reconciles() -> None:
     outcome = await run(broker, MemoryJournal(entries), plan)
     assert outcome.done, outcome.message
     assert len(broker.sent("ESZ26")) == 1
+
+
+# -- working orders of the old contract, limit legs (issue 15) -------------------------------
+
+
+PRICES = {"ESZ26": D("6000.25"), "ESH27": D("6055.75")}
+
+
+class WorkingBroker(FakeBroker):
+    """FakeBroker with resting orders that can be cancelled (or that fill first)."""
+
+    def __init__(self, positions: dict[str, dict[str, Decimal]], clock: Clock) -> None:
+        super().__init__(positions, clock)
+        self.calls: list[str] = []
+        self.cancel_behaviour: dict[str, str] = {}  # order id -> "fill_first" | "not_sent"
+
+    def rest(self, order_id: str, req: OrderRequest) -> None:
+        self.orders[order_id] = FakeOrder(order_id, req, "OPN", D(0), self.clock.now)
+
+    async def place(self, req: OrderRequest) -> str:
+        self.calls.append(f"place {req.symbol} {req.order_type}")
+        if req.order_type == "Market":
+            return await super().place(req)
+        # A resting order: accepted, working, not filled.
+        if req.order_confirm_id in self.seen_confirm_ids:
+            raise LegRejected("duplicate OrderConfirmID")
+        self.seen_confirm_ids.add(req.order_confirm_id)
+        order_id = f"ORD{len(self.orders) + 1}"
+        self.orders[order_id] = FakeOrder(order_id, req, "OPN", D(0), self.clock.now)
+        return order_id
+
+    async def find_order(self, req: OrderRequest, placed_after: datetime) -> LegStatus | None:
+        for order in self.orders.values():
+            o = order.req
+            if o.to_api() == req.to_api() and order.created >= placed_after:
+                return LegStatus(order.order_id, order.status, order.filled)
+        return None
+
+    async def cancel(self, order_id: str) -> None:
+        self.calls.append(f"cancel {order_id}")
+        order = self.orders[order_id]
+        how = self.cancel_behaviour.get(order_id)
+        if how == "not_sent":
+            raise LegNotSent("sign-in refreshed")
+        if how == "fill_first":  # the stop triggered just before the cancel arrived
+            self._fill(order, order.req.quantity)
+            order.status = "FLL"
+            raise LegRejected("order already filled")
+        order.status = "CAN"
+
+    def api_orders(self) -> list[Any]:
+        from tstui.domain.models import Order
+
+        return [
+            Order.from_api(
+                {
+                    "OrderID": o.order_id, "AccountID": o.req.account_id, "Status": o.status,
+                    "OrderType": o.req.order_type, "Duration": o.req.duration,
+                    "LimitPrice": None if o.req.limit_price is None else str(o.req.limit_price),
+                    "StopPrice": None if o.req.stop_price is None else str(o.req.stop_price),
+                    "Legs": [{"Symbol": o.req.symbol,
+                              "BuyOrSell": "Buy" if o.req.is_buy else "Sell",
+                              "QuantityOrdered": str(o.req.quantity), "ExecQuantity": "0",
+                              "QuantityRemaining": str(o.req.quantity)}],
+                }
+            )
+            for o in self.orders.values()
+        ]  # fmt: skip
+
+
+def resting(symbol: str, kind: str, action: str, qty: int, **prices: str) -> OrderRequest:
+    return OrderRequest(
+        account_id=FUT, symbol=symbol, quantity=D(qty), order_type=kind, trade_action=action,
+        duration="GTC", order_confirm_id="rest" + kind,
+        limit_price=D(prices["limit"]) if "limit" in prices else None,
+        stop_price=D(prices["stop"]) if "stop" in prices else None,
+    )  # fmt: skip
+
+
+def working_setup(action: str = "move") -> tuple[WorkingBroker, RollPlan]:
+    clock = Clock()
+    broker = WorkingBroker({FUT: {"ESZ26": D(2)}}, clock)
+    broker.rest("STOP1", resting("ESZ26", "StopMarket", "SELL", 2, stop="5950.00"))
+    broker.rest("TGT1", resting("ESZ26", "Limit", "SELL", 2, limit="6050.50"))
+    broker.rest("OTHER", resting("NQZ26", "Limit", "SELL", 1, limit="21000"))
+    [plan] = plan_rolls(
+        broker.as_positions(), FRONT, prices=PRICES, working_orders=broker.api_orders(),
+        working_action=action,  # type: ignore[arg-type]
+    )  # fmt: skip
+    return broker, plan
+
+
+def test_the_plan_lists_the_old_contracts_working_orders_at_the_same_distance() -> None:
+    _, plan = working_setup()
+    assert [(w.order_id, w.action) for w in plan.working] == [("STOP1", "move"), ("TGT1", "move")]
+    stop, target = (w.replacement for w in plan.working)
+    assert stop is not None and target is not None
+    # Shifted by 6055.75 - 6000.25 = 55.50, same side, quantity, type and duration.
+    assert (stop.symbol, stop.trade_action, stop.stop_price, stop.duration) == (
+        "ESH27", "SELL", D("6005.50"), "GTC")  # fmt: skip
+    assert target.limit_price == D("6106.00") and target.quantity == D(2)
+    assert stop.order_confirm_id != target.order_confirm_id
+    assert RollPlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
+    lines = plan.describe_working()
+    assert (
+        lines[0]
+        == "working order STOP1 Sell 2 ESZ26 StopMarket stop 5950 GTC: move to ESH27 (stop 6005.5)"
+    )
+    kept = plan.with_working_action("keep")
+    assert [w.action for w in kept.working] == ["keep", "keep"]
+    assert "keep working in ESZ26" in kept.describe_working()[1]
+    # A new attempt gets new confirm ids for the moved orders too.
+    again = plan.next_attempt()
+    assert again.working[0].replacement is not None
+    assert again.working[0].replacement.order_confirm_id != stop.order_confirm_id
+    # Without prices a working order cannot be moved: "move" falls back to cancel.
+    broker, _ = working_setup()
+    [blind] = plan_rolls(
+        broker.as_positions(), FRONT, working_orders=broker.api_orders(), working_action="move"
+    )
+    assert {w.action for w in blind.working} == {"cancel"}
+    assert blind.working[0].note == "no last price for both contracts"
+
+
+async def test_roll_moves_working_orders_cancel_first_place_after_the_open() -> None:
+    broker, plan = working_setup()
+    journal = MemoryJournal()
+    outcome = await run(broker, journal, plan)
+    assert outcome.done, outcome.message
+    assert broker.calls == [
+        "cancel STOP1", "cancel TGT1", "place ESZ26 Market", "place ESH27 Market",
+        "place ESH27 StopMarket", "place ESH27 Limit",
+    ]  # fmt: skip
+    assert broker.orders["STOP1"].status == "CAN" and broker.orders["OTHER"].status == "OPN"
+    moved = [o for o in broker.orders.values() if o.req.symbol == "ESH27" and o.status == "OPN"]
+    assert sorted(str(o.req.stop_price or o.req.limit_price) for o in moved) == [
+        "6005.50", "6106.00"]  # fmt: skip
+    assert "STOP1 moved to" in outcome.message and "TGT1 moved to" in outcome.message
+    order = steps(journal)
+    assert order.index("cancel_working:after") < order.index("place_close:before")
+    assert order.index("place_working:after") < order.index("verify:before")
+
+
+async def test_cancel_only_and_keep() -> None:
+    broker, plan = working_setup("cancel")
+    outcome = await run(broker, MemoryJournal(), plan)
+    assert outcome.done and "STOP1 cancelled" in outcome.message
+    assert [c for c in broker.calls if "StopMarket" in c or "Limit" in c] == []
+    broker, plan = working_setup("keep")
+    outcome = await run(broker, MemoryJournal(), plan)
+    assert outcome.done and "STOP1 still working in ESZ26" in outcome.message
+    assert not any(c.startswith("cancel") for c in broker.calls)
+
+
+async def test_a_stop_that_fills_before_its_cancel_stops_the_roll() -> None:
+    broker, plan = working_setup()
+    broker.cancel_behaviour["STOP1"] = "fill_first"
+    outcome = await run(broker, MemoryJournal(), plan)
+    assert outcome.stopped and outcome.progress.stop_reason == "position_changed"
+    assert not any(c.startswith("place") for c in broker.calls)  # nothing closed or opened
+
+
+async def test_a_crash_after_sending_a_moved_order_is_reconciled_not_resent() -> None:
+    broker, plan = working_setup()
+    journal = CrashingJournal(at("place_working", "before"))
+
+    real_place = broker.place
+
+    async def place_then_crash(req: OrderRequest) -> str:
+        order_id = await real_place(req)
+        if req.symbol == "ESH27" and req.order_type == "StopMarket":
+            raise Crash
+        return order_id
+
+    # The crash comes with the journal entry *before* the send: nothing was sent; a rerun sends.
+    with pytest.raises(Crash):
+        await run(broker, journal, plan)
+    outcome = await run(broker, journal, plan)
+    assert outcome.done, outcome.message
+    # Now the send itself dies after reaching the broker: the rerun finds it, never resends.
+    broker2, plan2 = working_setup()
+    broker2.place = place_then_crash  # type: ignore[method-assign]
+    real_place = WorkingBroker.place.__get__(broker2)
+    journal2 = MemoryJournal()
+    with pytest.raises(Crash):
+        await run(broker2, journal2, plan2)
+    outcome = await run(broker2, journal2, plan2)
+    assert outcome.done, outcome.message
+    stops_sent = [c for c in broker2.calls if c == "place ESH27 StopMarket"]
+    assert len(stops_sent) == 1
+    assert "STOP1 moved to" in outcome.message
+
+
+async def test_a_cancel_refused_at_the_door_waits_for_the_next_run() -> None:
+    broker, plan = working_setup()
+    broker.cancel_behaviour["TGT1"] = "not_sent"
+    journal = MemoryJournal()
+    outcome = await run(broker, journal, plan)
+    assert not outcome.done and not outcome.stopped and "run the roll again" in outcome.message
+    assert not any(c.startswith("place") for c in broker.calls)
+    del broker.cancel_behaviour["TGT1"]
+    outcome = await run(broker, journal, plan)
+    assert outcome.done, outcome.message
+    assert broker.calls.count("cancel STOP1") == 1  # the first cancel was not sent again
+
+
+def test_limit_legs_with_an_offset() -> None:
+    from tstui.domain.roll.working import LegStyle
+
+    broker, _ = make({FUT: {"ESZ26": D(2)}})
+    [plan] = plan_rolls(broker.as_positions(), FRONT, style=LegStyle("Limit", 2), prices=PRICES)
+    assert (plan.close_leg.order_type, plan.close_leg.limit_price) == ("Limit", D("5999.75"))
+    assert (plan.open_leg.order_type, plan.open_leg.limit_price) == ("Limit", D("6056.25"))
+    assert "SELL 2 ESZ26 Limit 5999.75" in plan.describe()
+    with pytest.raises(ValueError, match="cannot price a limit leg"):
+        plan_rolls(broker.as_positions(), FRONT, style=LegStyle("Limit", 2))
+    with pytest.raises(ValueError):
+        LegStyle("Limit", -1)

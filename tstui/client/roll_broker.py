@@ -5,11 +5,15 @@
   that never opened -> `LegNotSent` (nothing applied; the next run sends it) and an ambiguous
   failure (`OrderOutcomeUnknown`) -> `LegOutcomeUnknown`; order status by id; an order found
   by its shape (account, symbol, side, quantity, type, opened after a time) to reconcile a
-  placement whose answer was lost; net positions per symbol.
+  placement whose answer was lost; net positions per symbol; a cancel (for the old
+  contract's working orders) sent once, with the same error mapping.
 - `AuditJournal`: roll journal entries stored in the audit log as kind ``roll.<step>`` with
   the entry as the payload (one ``os.write`` on an O_APPEND file: a killed process leaves
   whole lines). Reads back only entries of its environment (and scope, when given).
 - `front_months(api, roots)`: ``{"ES": "ESH27"}`` from ``Symbols[0].Underlying`` of ``@ES``.
+- `prepare_rolls(..., style=, working_action=)`: plans with the accounts' working orders in
+  the old contracts (moved at the same distance from the last prices, cancelled or kept) and
+  Market or Limit legs.
 - `describe_entry(entry)`: one human line per journal entry (CLI and TUI progress).
 """
 
@@ -35,8 +39,10 @@ from tstui.domain.roll import (
     LegPreview,
     LegRejected,
     LegStatus,
+    LegStyle,
     RollAgenda,
     RollPlan,
+    WorkingAction,
     finished_roll_ids,
     plan_rolls,
     roll_agenda,
@@ -131,6 +137,18 @@ class ApiRollBroker:
                 self.known_order_ids.add(result.order_id)
                 return result.order_id
         raise LegOutcomeUnknown("the placement answer carried no order id")
+
+    async def cancel(self, order_id: str) -> None:
+        try:
+            result = await self.api.cancel_order(order_id)
+        except OrderOutcomeUnknown as exc:
+            raise LegOutcomeUnknown(str(exc)) from None
+        except (Unauthorized, TransportError) as exc:
+            raise LegNotSent(getattr(exc, "message", "") or str(exc)) from None
+        except ApiError as exc:
+            raise LegRejected(exc.message or str(exc)) from None
+        if not result.ok:
+            raise LegRejected(result.message or result.error or "cancel refused")
 
     async def order_status(self, account_id: str, order_id: str) -> LegStatus:
         batch = await self.api.get_orders([account_id], [order_id])
@@ -339,8 +357,15 @@ async def prepare_rolls(
     entries: list[dict[str, Any]],
     *,
     retry_stopped: bool = False,
+    style: LegStyle | None = None,
+    working_action: WorkingAction = "keep",
 ) -> RollWork:
-    """Positions + front months + the journal -> the agenda (resume first, then new rolls)."""
+    """Positions + front months + the journal -> the agenda (resume first, then new rolls).
+
+    Each plan lists its account's working orders in the old contract with `working_action`
+    (priced from the last quotes of both contracts); `style` prices the legs (a Limit style
+    without a quote for a contract leaves that roll out, with a problem line).
+    """
     wanted = {r.upper().lstrip("@") for r in roots} if roots else None
     accounts = set(account_ids)
     problems: list[str] = []
@@ -360,7 +385,33 @@ async def prepare_rolls(
             held_roots.add(root)
     fronts, front_problems = await read_front_months(api, held_roots)
     problems += front_problems
-    plans = plan_rolls(positions, fronts, wanted, finished_roll_ids=finished_roll_ids(entries))
+    orders: list[Order] = []
+    if positions and account_ids:
+        order_batch = await api.get_orders(list(account_ids))
+        orders = [o for o in order_batch.items if o.is_working]
+        problems += [f"{e.id or '?'}: {e.error}: {e.message}" for e in order_batch.errors]
+    symbols = sorted(
+        {p.symbol.upper() for p in positions if p.symbol} | {s.upper() for s in fronts.values()}
+    )
+    prices: dict[str, Decimal] = {}
+    if symbols:
+        quotes = await api.get_quotes(symbols)
+        prices = {q.symbol.upper(): q.last for q in quotes.items if q.last is not None}
+    plans: list[RollPlan] = []
+    for root, front in sorted(fronts.items()):
+        try:
+            plans += plan_rolls(
+                positions,
+                {root: front},
+                {root} if wanted is None else {root} & wanted,
+                finished_roll_ids=finished_roll_ids(entries),
+                style=style,
+                prices=prices,
+                working_orders=orders,
+                working_action=working_action,
+            )
+        except ValueError as exc:
+            problems.append(f"{root}: {exc}")
 
     def keep(plan: RollPlan) -> bool:
         return plan.account_id in accounts and (wanted is None or plan.root in wanted)

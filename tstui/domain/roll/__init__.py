@@ -1,8 +1,9 @@
 """Automated futures roll: planning, the journaled state machine and its runner (pure).
 
 One import point for the CLI/TUI; the parts live in `plan` (what to roll),
-`machine` (journal entries -> progress, the agenda), `broker` (the I/O Protocols)
-and `runner` (the async steps against a `RollBroker`). Typical use::
+`machine` (journal entries -> progress, the agenda), `broker` (the I/O Protocols),
+`runner` (the async steps against a `RollBroker`) and `working` (the old contract's working
+orders: move, cancel or keep; Market or Limit legs). Typical use::
 
     entries = journal.entries()
     plans = plan_rolls(positions, {"ES": "ESH27"}, finished_roll_ids=finished_roll_ids(entries))
@@ -50,9 +51,17 @@ from tstui.domain.roll.plan import (
     roll_id,
 )
 from tstui.domain.roll.runner import RollOutcome, RollRunner, RollRunnerSettings
+from tstui.domain.roll.working import (
+    WORKING_ACTIONS,
+    LegStyle,
+    WorkingAction,
+    WorkingOrderPlan,
+    plan_working_orders,
+)
 
 __all__ = [
     "ENTRY_KIND",
+    "WORKING_ACTIONS",
     "Direction",
     "DryRun",
     "LegNotSent",
@@ -60,6 +69,7 @@ __all__ = [
     "LegPreview",
     "LegRejected",
     "LegStatus",
+    "LegStyle",
     "MemoryJournal",
     "RollAgenda",
     "RollBroker",
@@ -71,6 +81,8 @@ __all__ = [
     "RollRunnerSettings",
     "RollState",
     "StopReason",
+    "WorkingAction",
+    "WorkingOrderPlan",
     "advance",
     "build_plan",
     "dry_run",
@@ -79,6 +91,7 @@ __all__ = [
     "journal_entry",
     "leg_confirm_id",
     "plan_rolls",
+    "plan_working_orders",
     "resume_state",
     "roll_agenda",
     "roll_id",

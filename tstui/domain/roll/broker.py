@@ -85,6 +85,11 @@ class RollBroker(Protocol):
 
     async def order_status(self, account_id: str, order_id: str) -> LegStatus: ...
 
+    async def cancel(self, order_id: str) -> None:
+        """Cancel once (never retried): raises LegRejected/LegNotSent/LegOutcomeUnknown. The
+        outcome shows later on the order (`order_status`)."""
+        ...
+
     async def find_order(self, req: OrderRequest, placed_after: datetime) -> LegStatus | None:
         """The order `req` created, if any: same account, symbol, action and quantity, opened
         at or after `placed_after` (allow for some clock skew)."""

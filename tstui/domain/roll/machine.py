@@ -16,6 +16,13 @@ means the leg *may* have reached the broker, so it must be reconciled (looked fo
 resend. A ``place_*`` "after" with ``"not_sent": true`` (refused before it was applied, e.g. a
 401) closes the "before" and does not count as an attempt: the leg is simply still to send.
 Entries of other kinds or other rolls, and malformed entries, are ignored.
+
+Working orders of the old contract (see `tstui.domain.roll.working`) have their own steps,
+which do not move the state: ``cancel_working`` (before the close leg) and ``place_working``
+(the moved order, once the open leg filled), each with ``data.order_id`` = the old order's id.
+Their "after" data land in `RollProgress.working_results` under ``"<step>:<order id>"``; a
+"before" without its "after" is `working_pending` (a cancel or a placement that may have been
+sent: looked at, never resent).
 """
 
 from __future__ import annotations
@@ -56,7 +63,9 @@ StopReason = Literal[
     "open_partial",
     "unknown_outcome",
     "verify_failed",
+    "working_cancel_failed",
 ]
+WORKING_STEPS: Final = frozenset({"cancel_working", "place_working"})
 
 
 class RollState(StrEnum):
@@ -118,6 +127,9 @@ class RollProgress:
     stop_reason: str | None = None
     stop_message: str | None = None
     previews: Mapping[str, Any] = field(default_factory=dict)
+    working_results: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    working_pending: str | None = None  # "<step>:<order id>" of a working step in flight
+    working_pending_since: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -127,6 +139,8 @@ class RollProgress:
     def may_have_sent(self) -> bool:
         """True when an order of this roll may exist at the broker."""
         if self.pending_step in ("place_close", "place_open"):
+            return True
+        if self.working_pending is not None and self.working_pending.startswith("place_"):
             return True
         if self.close_order_id is not None or self.open_order_id is not None:
             return True
@@ -156,6 +170,8 @@ def advance(progress: RollProgress, entry: Mapping[str, Any]) -> RollProgress:
     step, phase = entry.get("step"), entry.get("phase")
     data = entry.get("data")
     data = data if isinstance(data, Mapping) else {}
+    if isinstance(step, str) and step in WORKING_STEPS:
+        return _advance_working(progress, step, phase, data, entry.get("at"))
     if not isinstance(step, str) or step not in STEP_STATES:
         return progress
     if phase == "before":
@@ -196,6 +212,29 @@ def advance(progress: RollProgress, entry: Mapping[str, Any]) -> RollProgress:
             stop_message=str(data.get("message", "")),
         )
     return dataclasses.replace(progress, **changes)
+
+
+def _advance_working(
+    progress: RollProgress, step: str, phase: Any, data: Mapping[str, Any], at: Any
+) -> RollProgress:
+    order_id = data.get("order_id")
+    if not isinstance(order_id, str) or not order_id:
+        return progress
+    key = f"{step}:{order_id}"
+    if phase == "before":
+        return dataclasses.replace(
+            progress, working_pending=key, working_pending_since=at if isinstance(at, str) else None
+        )
+    if phase != "after":
+        return progress
+    cleared: dict[str, Any] = {}
+    if progress.working_pending == key:
+        cleared = {"working_pending": None, "working_pending_since": None}
+    if data.get("not_sent") is True:  # refused before it was applied: still to do
+        return dataclasses.replace(progress, **cleared)
+    results = dict(progress.working_results)
+    results[key] = dict(data)
+    return dataclasses.replace(progress, working_results=results, **cleared)
 
 
 def resume_state(entries: Iterable[Mapping[str, Any]], roll_id: str) -> RollProgress:

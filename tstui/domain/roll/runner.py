@@ -21,6 +21,13 @@ Safety rules the runner keeps (tests in tests/domain/test_roll.py):
   without sending anything.
 - Waiting for a fill or for positions times out without a terminal state: run again later.
 - Exceptions from the broker's read calls propagate; the journal stays consistent.
+- Working orders of the old contract planned "move" or "cancel" are cancelled (each once,
+  journaled) after approval and before the close leg, and the roll waits until each is final;
+  the old position is checked again after that (a stop that filled meanwhile stops the roll).
+  A cancel whose outcome is unknown is looked at on the next run, never resent.
+- Once the open leg filled, each "move" is placed in the new contract (journaled, sent once;
+  a lost answer is reconciled, and if the order cannot be found it is reported, not resent),
+  then the positions are verified. An order that filled instead of cancelling is not moved.
 """
 
 from __future__ import annotations
@@ -51,11 +58,13 @@ from tstui.domain.roll.machine import (
     resume_state,
 )
 from tstui.domain.roll.plan import LegName, RollPlan
+from tstui.domain.roll.working import WorkingOrderPlan
 
 __all__ = ["RollOutcome", "RollRunner", "RollRunnerSettings"]
 
 _ZERO = Decimal(0)
 _REJECTED: dict[str, StopReason] = {"close": "close_rejected", "open": "open_rejected"}
+_CANCELLED = frozenset({"CAN", "UCH", "EXP", "OUT", "TSC"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +157,9 @@ class RollRunner:
         while True:
             state = self.progress.state
             if state == RollState.VERIFIED:
-                return RollOutcome(self.progress, f"{self.plan.describe()}: done")
+                return RollOutcome(
+                    self.progress, f"{self.plan.describe()}: done{self._working_summary()}"
+                )
             if state == RollState.STOPPED:
                 return RollOutcome(
                     self.progress, f"{self.plan.describe()}: stopped: {self.progress.stop_message}"
@@ -166,7 +177,9 @@ class RollRunner:
             elif state == RollState.OPEN_PLACED:
                 outcome = await self._wait_fill("open")
             elif state == RollState.OPEN_FILLED:
-                outcome = await self._verify()
+                outcome = await self._move_working()
+                if outcome is None:
+                    outcome = await self._verify()
             else:  # CONFIRMED with a pending close placement: reconcile it
                 outcome = await self._place("close")
             if outcome is not None:
@@ -186,7 +199,13 @@ class RollRunner:
         if self._approve is not None and not await self._approve(self.plan, previews):
             return self._stop("declined", "declined by the user; nothing was sent")
         self._record("confirm", "after")
-        return await self._check_old_position()
+        outcome = await self._check_old_position()
+        if outcome is not None or not self._to_cancel():
+            return outcome
+        outcome = await self._cancel_working()
+        if outcome is not None:
+            return outcome
+        return await self._check_old_position()  # a working order may have filled meanwhile
 
     async def _check_old_position(self) -> RollOutcome | None:
         held = (await self.broker.net_positions(self.plan.account_id)).get(
@@ -327,3 +346,158 @@ class RollRunner:
                     f"both legs filled but positions show {shown}, expected {want}",
                 )
             await self._sleep(self.settings.poll_interval_s)
+
+    # -- working orders of the old contract ---------------------------------------------------
+
+    def _to_cancel(self) -> list[WorkingOrderPlan]:
+        return [w for w in self.plan.working if w.action in ("move", "cancel")]
+
+    async def _wait_final(self, order_id: str) -> LegStatus | None:
+        deadline = self._clock() + timedelta(seconds=self.settings.fill_timeout_s)
+        while True:
+            status = await self.broker.order_status(self.plan.account_id, order_id)
+            if is_final(status.status):
+                return status
+            if self._clock() >= deadline:
+                return None
+            await self._sleep(self.settings.poll_interval_s)
+
+    def _record_cancelled(self, order_id: str, status: LegStatus) -> None:
+        self._record(
+            "cancel_working",
+            "after",
+            {
+                "order_id": order_id,
+                "status": status.status,
+                "filled": format_decimal(status.filled_quantity),
+            },
+        )
+
+    async def _cancel_working(self) -> RollOutcome | None:
+        """Cancel every working order planned move/cancel; wait until each is final."""
+        for working in self._to_cancel():
+            key = f"cancel_working:{working.order_id}"
+            if key in self.progress.working_results:
+                continue
+            if self.progress.working_pending != key:
+                self._record("cancel_working", "before", {"order_id": working.order_id})
+                try:
+                    await self.broker.cancel(working.order_id)
+                except LegNotSent as exc:
+                    self._record(
+                        "cancel_working",
+                        "after",
+                        {"order_id": working.order_id, "error": str(exc), "not_sent": True},
+                    )
+                    return self._waiting(
+                        f"the cancel of working order {working.order_id} was not sent ({exc}); "
+                        "nothing was applied: run the roll again"
+                    )
+                except LegRejected as exc:
+                    status = await self.broker.order_status(self.plan.account_id, working.order_id)
+                    if is_final(status.status):  # already gone: filled or cancelled
+                        self._record_cancelled(working.order_id, status)
+                        continue
+                    self._record(
+                        "cancel_working", "after", {"order_id": working.order_id, "error": str(exc)}
+                    )
+                    return self._stop(
+                        "working_cancel_failed",
+                        f"working order {working.order_id} ({working.description}) could not "
+                        f"be cancelled ({exc}); nothing was closed or opened",
+                    )
+                except Exception:  # ambiguous: the order's status below tells
+                    pass
+            # Sent now, or in an earlier run: the order's status says what happened.
+            final = await self._wait_final(working.order_id)
+            if final is None:
+                return self._waiting(
+                    f"the cancel of working order {working.order_id} is not confirmed yet; "
+                    "run again (it is looked at, not resent)"
+                )
+            self._record_cancelled(working.order_id, final)
+        return None
+
+    async def _move_working(self) -> RollOutcome | None:
+        """Place each moved order in the new contract (once the new position is open)."""
+        for working in self.plan.working:
+            req = working.replacement
+            if working.action != "move" or req is None:
+                continue
+            cancelled = self.progress.working_results.get(f"cancel_working:{working.order_id}")
+            if cancelled is None or cancelled.get("status") not in _CANCELLED:
+                continue  # it filled (or was never cancelled): nothing to move
+            key = f"place_working:{working.order_id}"
+            if key in self.progress.working_results:
+                continue
+            if self.progress.working_pending == key:
+                found = await self._find_working(req)
+                data: dict[str, Any] = {"order_id": working.order_id}
+                if found is not None:
+                    data.update(new_order_id=found.order_id, reconciled=True)
+                else:
+                    data.update(
+                        not_found=True,
+                        message="may have been sent but cannot be found; not resent",
+                    )
+                self._record("place_working", "after", data)
+                continue
+            self._record(
+                "place_working",
+                "before",
+                {"order_id": working.order_id, "request": req.to_api()},
+            )
+            try:
+                new_id = await self.broker.place(req)
+            except LegNotSent as exc:
+                self._record(
+                    "place_working",
+                    "after",
+                    {"order_id": working.order_id, "error": str(exc), "not_sent": True},
+                )
+                return self._waiting(
+                    f"the moved order for {working.order_id} was not sent ({exc}); run again"
+                )
+            except LegRejected as exc:
+                self._record(
+                    "place_working", "after", {"order_id": working.order_id, "error": str(exc)}
+                )
+                continue
+            except Exception as exc:  # ambiguous: reconcile, never resend
+                found = await self._find_working(req)
+                if found is None:
+                    return self._waiting(
+                        f"the moved order for {working.order_id}: outcome unknown "
+                        f"({type(exc).__name__}); run again to reconcile (not resent)"
+                    )
+                new_id = found.order_id
+            self._record(
+                "place_working", "after", {"order_id": working.order_id, "new_order_id": new_id}
+            )
+        return None
+
+    async def _find_working(self, req: OrderRequest) -> LegStatus | None:
+        try:
+            sent_at = datetime.fromisoformat(self.progress.working_pending_since or "")
+        except ValueError:
+            sent_at = self._clock() - timedelta(days=1)
+        return await self.broker.find_order(req, sent_at - timedelta(seconds=5))
+
+    def _working_summary(self) -> str:
+        parts: list[str] = []
+        results = self.progress.working_results
+        for working in self.plan.working:
+            placed = results.get(f"place_working:{working.order_id}")
+            cancelled = results.get(f"cancel_working:{working.order_id}")
+            if working.action == "keep":
+                parts.append(f"{working.order_id} still working in {self.plan.old_symbol}")
+            elif cancelled is not None and cancelled.get("status") not in _CANCELLED:
+                parts.append(f"{working.order_id} ended {cancelled.get('status')}, not moved")
+            elif working.action == "cancel":
+                parts.append(f"{working.order_id} cancelled")
+            elif placed is not None and placed.get("new_order_id"):
+                parts.append(f"{working.order_id} moved to {placed['new_order_id']}")
+            elif placed is not None:
+                why = placed.get("error") or placed.get("message") or "not placed"
+                parts.append(f"{working.order_id} cancelled but NOT moved ({why})")
+        return f"; working orders: {', '.join(parts)}" if parts else ""
