@@ -16,17 +16,23 @@ from typing import Protocol
 
 from rich.text import Text
 
+from tstui.domain.market.indicators import Candle, aggregate
 from tstui.domain.untrusted import safe_text
 
 __all__ = [
     "MIN_HEIGHT",
     "MIN_WIDTH",
     "Candle",
+    "ChartFrame",
     "ChartStyle",
+    "Level",
     "OHLCBar",
+    "Overlay",
     "candles_from_bars",
     "compact_number",
+    "plot_columns",
     "render_candles",
+    "render_chart",
     "time_format_for",
 ]
 
@@ -54,22 +60,55 @@ class OHLCBar(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Candle:
-    at: datetime
-    open: float
-    high: float
-    low: float
-    close: float
-    volume: float
-
-
-@dataclass(frozen=True, slots=True)
 class ChartStyle:
     """Colours as "#RRGGBB" (theme variables); None = the terminal/widget default."""
 
     up: str = "#3FB950"
     down: str = "#F0555A"
     foreground: str | None = None
+    cursor: str = "#8B949E"
+    average: str = "#D29922"
+    last: str = "#58A6FF"
+
+
+@dataclass(frozen=True, slots=True)
+class Overlay:
+    """An indicator line: one value per candle (None: no value there)."""
+
+    name: str
+    values: Sequence[float | None]
+    colour: str
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A horizontal line at a price: a working order, the position's average, the last."""
+
+    price: float
+    label: str
+    colour: str
+    selected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChartFrame:
+    """Everything one drawing shows; candles are already the window (merged to fit)."""
+
+    candles: Sequence[Candle]
+    title: str = ""
+    time_format: str = "%H:%M"
+    decimals: int = 2
+    volume: bool | None = True  # None: shown when the chart is tall enough
+    overlays: Sequence[Overlay] = ()
+    levels: Sequence[Level] = ()
+    cursor: int | None = None
+    day_breaks: Sequence[int] = ()  # candle indexes that start a trading day
+    day_format: str = "%a %d"
+
+
+def plot_columns(width: int) -> int:
+    """Candle columns in a chart ``width`` cells wide (the rest is the y axis and frame)."""
+    return max(1, int(width) - _Y_LABEL_ROOM)
 
 
 def _num(value: object) -> float:
@@ -158,39 +197,106 @@ def render_candles(
     volume: bool = True,
     decimals: int = 2,
 ) -> Text:
-    """A candlestick chart (plus a volume panel when there is room) of exactly width x height.
+    """Candlesticks (plus volume when there is room) of exactly width x height."""
+    frame = ChartFrame(
+        candles, title=title, time_format=time_format, decimals=decimals, volume=volume
+    )
+    return render_chart(frame, width, height, style=style)
 
-    Only the newest candles that fit the plot width are drawn (one column per candle).
-    Degenerate inputs (no candles, a tiny area) give a message instead of raising.
-    """
+
+def _fit_columns(frame: ChartFrame, columns: int) -> ChartFrame:
+    """More candles than columns: merge them (never drop any), overlays sampled alike."""
+    count = len(frame.candles)
+    if count <= columns:
+        return frame
+    per = -(-count // columns)
+    merged = aggregate(frame.candles, per)
+    ends = [min(count, count - (len(merged) - 1 - i) * per) - 1 for i in range(len(merged))]
+    overlays = [Overlay(o.name, [o.values[e] for e in ends], o.colour) for o in frame.overlays]
+    breaks = sorted({next(i for i, e in enumerate(ends) if e >= b) for b in frame.day_breaks})
+    cursor = None
+    if frame.cursor is not None:
+        cursor = next(i for i, e in enumerate(ends) if e >= frame.cursor)
+    return ChartFrame(
+        merged,
+        frame.title,
+        frame.time_format,
+        frame.decimals,
+        frame.volume,
+        overlays,
+        frame.levels,
+        cursor,
+        breaks,
+        frame.day_format,
+    )
+
+
+def volume_rows(height: int, wanted: bool | None) -> int:
+    """Rows of the volume pane: ``None`` = automatic (shown when the chart is tall enough);
+    when shown it keeps at least 7 rows so the bars have a readable scale."""
+    shown = height >= 30 if wanted is None else wanted
+    if not shown or height < 14:
+        return 0
+    return max(7, height // 4)
+
+
+def _x_ticks(frame: ChartFrame, width: int) -> tuple[list[int], list[str]]:
+    """Evenly spaced time labels; a label at each day break names the day instead, and
+    time labels too close to one are dropped."""
+    shown = frame.candles
+    slots = max(1, plot_columns(width) // 12)
+    ticks = _tick_positions(len(shown), slots)
+    breaks = [b for b in frame.day_breaks if 0 < b < len(shown)]
+    if len(breaks) > slots:  # many days in view: label every few
+        breaks = breaks[:: -(-len(breaks) // slots)]
+    room = max(1, len(shown) // max(1, slots) // 2)
+    keep = [t for t in ticks if all(abs(t - b) > room for b in breaks)]
+    labels: dict[int, str] = {t: shown[t].at.astimezone().strftime(frame.time_format) for t in keep}
+    for b in breaks:
+        labels[b] = (shown[b].first_at or shown[b].at).astimezone().strftime(frame.day_format)
+    positions = sorted(labels)
+    return positions, [labels[p] for p in positions]
+
+
+def render_chart(
+    frame: ChartFrame, width: int, height: int, *, style: ChartStyle | None = None
+) -> Text:
+    """The chart of ``frame`` at exactly width x height: candles, indicator lines, price
+    levels, the cursor, day labels, and a volume pane when asked for and there is room.
+    Degenerate inputs (no candles, a tiny area) give a message instead of raising."""
     import plotext as plt
 
     width, height = max(1, int(width)), max(1, int(height))
     # The title names a symbol (server or user text) and the canvas is read back as ANSI:
     # an escape in it would be interpreted, so it is made visible first.
-    title = safe_text(title, limit=width)
+    title = safe_text(frame.title, limit=width)
     style = style or ChartStyle()
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         return _message("chart: too small", width, height)
-    if not candles:
+    if not frame.candles:
         return _message(f"{title}  no bars yet" if title else "no bars yet", width, height)
-    shown = list(candles[-max(1, width - _Y_LABEL_ROOM) :])
+    frame = _fit_columns(frame, plot_columns(width))
+    shown = list(frame.candles)
     xs = list(range(len(shown)))
     up, down = _rgb(style.up), _rgb(style.down)
-    with_volume = volume and height >= 14 and any(c.volume > 0 for c in shown)
-    price_height = height - min(10, max(4, height // 5)) if with_volume else height
-    ticks = _tick_positions(len(shown), max(1, (width - _Y_LABEL_ROOM) // 12))
-    labels = [shown[i].at.astimezone().strftime(time_format) for i in ticks]
+    pane = volume_rows(height, frame.volume) if any(c.volume > 0 for c in shown) else 0
+    price_height = height - pane
+    ticks, labels = _x_ticks(frame, width)
+    low = min(c.low for c in shown)
+    high = max(c.high for c in shown)
+    levels = [lv for lv in frame.levels if _near(lv.price, low, high)]
+    low = min([low, *(lv.price for lv in levels)])
+    high = max([high, *(lv.price for lv in levels)])
 
     plt.main()
     plt.clear_figure()
     plt.limit_size(False, False)  # the widget's size, not the terminal's (tests have none)
     plt.plotsize(width, height)
-    if with_volume:
+    if pane:
         plt.subplots(2, 1)
         plt.subplot(1, 1)
         plt.plotsize(width, price_height)
-    price_ticks, price_labels = _price_ticks(shown, price_height, decimals)
+    price_ticks, price_labels = _price_ticks(low, high, price_height, frame.decimals)
     volume_top = max(c.volume for c in shown)
     label_width = max(len(label) for label in [*price_labels, compact_number(volume_top)])
     plt.candlestick(
@@ -203,6 +309,18 @@ def render_candles(
         },
         colors=[up, down],
     )
+    for overlay in frame.overlays:
+        points = [(x, v) for x, v in zip(xs, overlay.values, strict=False) if v is not None]
+        if points:
+            colour = _rgb(overlay.colour)
+            plt.plot([p[0] for p in points], [p[1] for p in points], color=colour, marker="dot")
+    for level in levels:
+        plt.hline(level.price, _rgb(level.colour))
+        text = safe_text(("▶ " if level.selected else "") + level.label, limit=width // 2)
+        plt.text(text, 0, level.price, color=_rgb(level.colour), alignment="left")
+    if frame.cursor is not None and 0 <= frame.cursor < len(shown):
+        plt.vline(frame.cursor, _rgb(style.cursor))
+        plt.hline(shown[frame.cursor].close, _rgb(style.cursor))
     if title:
         plt.title(title)
     _style_axes(style.foreground)
@@ -210,11 +328,14 @@ def render_candles(
     plt.ylim(price_ticks[0], price_ticks[-1])
     # Same-width y labels keep the price and volume frames (and candles) aligned.
     plt.yticks(price_ticks, [label.rjust(label_width) for label in price_labels])
-    if with_volume:
+    if pane:
         plt.xticks([])
         plt.subplot(2, 1)
-        plt.plotsize(width, height - price_height)
+        plt.plotsize(width, pane)
         _volume_bars(shown, xs, up, down)
+        if frame.cursor is not None and 0 <= frame.cursor < len(shown):
+            plt.vline(frame.cursor, _rgb(style.cursor))
+        plt.ylim(0, volume_top * 1.05 or 1)
         plt.yticks([0, volume_top], ["0".rjust(label_width), compact_number(volume_top)])
         _style_axes(style.foreground)
         plt.xlim(-0.5, len(shown) - 0.5)
@@ -223,6 +344,12 @@ def render_candles(
     plt.main()
     plt.clear_figure()  # drop the data: the next render starts clean
     return _fit(Text.from_ansi(canvas, no_wrap=True), width, height)
+
+
+def _near(price: float, low: float, high: float) -> bool:
+    """A level is drawn when it does not squash the candles: within a range's width of them."""
+    span = max(high - low, abs(high) * 0.002)
+    return low - span <= price <= high + span
 
 
 def _volume_bars(shown: Sequence[Candle], xs: list[int], up: RGB, down: RGB) -> None:
@@ -237,11 +364,9 @@ def _volume_bars(shown: Sequence[Candle], xs: list[int], up: RGB, down: RGB) -> 
 
 
 def _price_ticks(
-    shown: Sequence[Candle], height: int, decimals: int
+    low: float, high: float, height: int, decimals: int
 ) -> tuple[list[float], list[str]]:
     """Evenly spaced price ticks over the visible range, formatted alike."""
-    low = min(c.low for c in shown)
-    high = max(c.high for c in shown)
     if high <= low:  # a flat range still needs a span to draw in
         pad = abs(high) * 0.001 or 1.0
         low, high = low - pad, high + pad

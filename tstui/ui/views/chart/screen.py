@@ -1,5 +1,10 @@
 """Chart: candlesticks + volume for one symbol, a REST snapshot then live bars, symbol details.
 
+The chart fetches ``bars_back`` bars and shows a window of them that fits the width (the info
+row says which: "68 of 600 bars, 10:45-16:20"). Keys scroll and zoom the window, move a
+crosshair, toggle indicators (kept in the state dir, see ``prefs``) and act on the working
+orders drawn as lines: the replace dialog, or the order in the blotter.
+
 Workers run in their own exclusive groups ("chart-bars", "chart-symbol"), so starting a new
 symbol cancels only the previous chart stream, never an app stream. A failure keeps the last
 bars on screen, shows the error with the last good time, and retries.
@@ -12,10 +17,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, cast
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -24,14 +30,26 @@ from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from tstui.client.streams import StreamState
+from tstui.config import state_dir
 from tstui.domain.frames import StreamErrorFrame
-from tstui.domain.models import Bar, TickBar
+from tstui.domain.market.sessions import session_for
+from tstui.domain.models import Bar, Order, TickBar
+from tstui.domain.orders import format_decimal
 from tstui.domain.orders.ticket import TicketFields, close_position_fields
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
-from tstui.ui.shell.messages import AccountChanged, EnvChanged
-from tstui.ui.views.chart.plotting import time_format_for
+from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.trading.dialogs import ReplaceOrderScreen
+from tstui.ui.trading.service import trading_service
+from tstui.ui.views.chart.plotting import ChartStyle, Level, time_format_for, volume_rows
+from tstui.ui.views.chart.prefs import (
+    DEFAULT_EMA,
+    DEFAULT_SMA,
+    ChartPrefs,
+    load_prefs,
+    save_prefs,
+)
 from tstui.ui.views.chart.requests import (
     ChartRequest,
     chart_commands,
@@ -39,7 +57,7 @@ from tstui.ui.views.chart.requests import (
     open_chart,
 )
 from tstui.ui.views.chart.symbol_panel import SymbolPanel, format_clock
-from tstui.ui.views.chart.widget import ChartView
+from tstui.ui.views.chart.widget import ChartView, Indicators
 
 __all__ = ["ChartRequest", "ChartScreen", "chart_commands", "chart_symbols", "open_chart"]
 
@@ -47,8 +65,18 @@ __all__ = ["ChartRequest", "ChartScreen", "chart_commands", "chart_symbols", "op
 UNITS = ("Minute", "Daily", "Weekly", "Monthly")
 MINUTE_INTERVALS = (1, 5, 15, 30, 60)
 TICK_INTERVALS = (10, 50, 100, 500)
-BARS_BACK = (60, 120, 300, 600)
+BARS_BACK = (60, 120, 300, 600, 1200, 2000)  # 2000: the most the chart keeps
 RETRY_S = 5.0
+LINE_KINDS = (("limit_price", "LMT"), ("stop_price", "STP"))
+
+
+class BlotterLike(Protocol):
+    """The orders view as the chart sees it (importing it would tie the views together)."""
+
+    def action_group(self, group: Any) -> None: ...
+
+    @property
+    def blotter(self) -> Any: ...
 
 
 class ChartScreen(BaseScreen):
@@ -65,6 +93,7 @@ class ChartScreen(BaseScreen):
     #chart-symbol { width: 16; height: 1; border: none; padding: 0 1; }
     #chart-status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
     #chart-status.-error { color: $error; text-style: bold; }
+    #chart-info { height: 1; padding: 0 1; color: $text-muted; }
     #chart-row { height: 1fr; }
     ChartScreen.-narrow #symbol-panel { display: none; }
     ChartScreen.-narrow.-flip-panel #symbol-panel { display: block; }
@@ -73,12 +102,30 @@ class ChartScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_symbol", "Symbol", id="chart.symbol"),
         Binding("u", "next_unit", "Unit", id="chart.unit"),
-        Binding("plus,equals_sign", "interval(1)", "Interval+", id="chart.interval_up"),
-        Binding("minus", "interval(-1)", "Interval-", show=False, id="chart.interval_down"),
-        Binding("right_square_bracket", "bars_back(1)", "More bars", id="chart.more_bars"),
+        Binding("i", "interval(1)", "Interval", id="chart.interval_up"),
+        Binding("I", "interval(-1)", "Interval-", show=False, id="chart.interval_down"),
+        Binding("left", "scroll(1)", "Older", show=False, id="chart.older"),
+        Binding("right", "scroll(-1)", "Newer", show=False, id="chart.newer"),
+        Binding("pageup", "page(1)", "Page older", show=False, id="chart.page_older"),
+        Binding("pagedown", "page(-1)", "Page newer", show=False, id="chart.page_newer"),
+        Binding("home", "oldest", "Oldest", show=False, id="chart.oldest"),
+        Binding("end", "newest", "Newest", show=False, id="chart.newest"),
+        Binding("plus,equals_sign", "zoom(1)", "Zoom", id="chart.zoom_in"),
+        Binding("minus", "zoom(-1)", "Zoom out", show=False, id="chart.zoom_out"),
+        Binding(
+            "right_square_bracket", "bars_back(1)", "More bars", show=False, id="chart.more_bars"
+        ),
         Binding("left_square_bracket", "bars_back(-1)", "Fewer", show=False, id="chart.fewer"),
-        Binding("t", "toggle_ticks", "Tick bars", id="chart.tickbars"),
-        Binding("d", "toggle_panel", "Details", id="chart.details"),
+        Binding("x", "crosshair", "Cursor", id="chart.crosshair"),
+        Binding("s", "indicator('sma')", "SMA", show=False, id="chart.sma"),
+        Binding("e", "indicator('ema')", "EMA", show=False, id="chart.ema"),
+        Binding("W", "indicator('vwap')", "VWAP", show=False, id="chart.vwap"),
+        Binding("v", "toggle_volume", "Volume", show=False, id="chart.volume"),
+        Binding("l", "next_line", "Order line", id="chart.next_line"),
+        Binding("enter", "replace_line", "Replace", show=False, id="chart.replace_line"),
+        Binding("g", "line_in_blotter", "In blotter", show=False, id="chart.line_blotter"),
+        Binding("t", "toggle_ticks", "Tick bars", show=False, id="chart.tickbars"),
+        Binding("d", "toggle_panel", "Details", show=False, id="chart.details"),
         Binding("escape", "leave_symbol", "Back", show=False, id="chart.leave_symbol"),
     ]
 
@@ -90,6 +137,9 @@ class ChartScreen(BaseScreen):
         self.error: str | None = None
         self._error_reported = False
         self._stale = False  # the session changed while hidden: reload when shown
+        self._window_of: ChartRequest | None = None  # the request the window belongs to
+        self.prefs = ChartPrefs()
+        self.selected_line: str | None = None  # the order id of the chosen order line
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chart-toolbar"):
@@ -97,6 +147,7 @@ class ChartScreen(BaseScreen):
             symbol = safe_text(self.request.symbol, limit=None)
             yield Input(symbol, placeholder="symbol", id="chart-symbol")
             yield Static("", id="chart-status")
+        yield Static("", id="chart-info")
         with Horizontal(id="chart-row"):
             yield ChartView[Any](id="chart-view")
             yield SymbolPanel(id="symbol-panel")
@@ -110,6 +161,8 @@ class ChartScreen(BaseScreen):
         return self.query_one("#symbol-panel", SymbolPanel)
 
     def on_mount(self) -> None:
+        self.prefs = load_prefs(self._state_dir())
+        self._apply_prefs()
         self._start()
 
     # ---- opening a chart -------------------------------------------------------------
@@ -125,12 +178,22 @@ class ChartScreen(BaseScreen):
     def _start(self) -> None:
         req = self.request
         decimals = self.chart.decimals
+        chart = self.chart
+        if self._window_of is None or replace(self._window_of, bars_back=0) != replace(
+            req, bars_back=0
+        ):
+            chart.reset_window()  # another chart; loading more history keeps the window
+            self.selected_line = None
+        self._window_of = req
+        chart.intraday = req.tick or req.unit == "Minute"
+        chart.session = session_for(None, req.symbol) if chart.intraday else None
         self.chart.set_bars([])
         fmt = "%H:%M:%S" if req.tick else time_format_for(req.unit)
         self.chart.configure(title=f"{req.symbol} {req.label}", time_format=fmt, decimals=decimals)
         self.error, self._error_reported, self.stream_state = None, False, "loading"
         self._stale = False
         self._update_status()
+        self._refresh_levels()
         self.panel.show_loading(req.symbol)
         # Callables, not coroutines (see OverviewScreen._start).
         symbol_worker: Worker[None] = self.run_worker(
@@ -165,7 +228,8 @@ class ChartScreen(BaseScreen):
             self._start()
 
     def on_account_changed(self, message: AccountChanged) -> None:
-        self._update_status()  # the chart does not depend on the account; the ticket does
+        self._update_status()
+        self._refresh_levels()  # the order lines follow the account selection
 
     # ---- workers ---------------------------------------------------------------------
     def _session_gone(self, api: object) -> bool:
@@ -194,6 +258,10 @@ class ChartScreen(BaseScreen):
             if fmt is not None and fmt.decimals is not None:
                 self.chart.decimals = max(0, min(6, fmt.decimals))
                 self.chart.mark_dirty()
+            if self.chart.intraday:  # the instrument's session decides the day breaks
+                self.chart.session = session_for(detail.asset_type, symbol)
+                self.chart.mark_dirty()
+            self._refresh_levels()  # @ES: its orders are on the contract
         else:
             why = "; ".join(f"{e.error}: {e.message}" for e in batch.errors) or "not found"
             self.panel.show_error(symbol, why)
@@ -226,8 +294,11 @@ class ChartScreen(BaseScreen):
         bars = await self.live.api.get_bars(
             req.symbol, req.unit, req.interval, barsback=req.bars_back
         )
-        for bar in bars:
-            self.chart.apply_bar(bar)
+        if len(self.chart.series) == 0:
+            self.chart.set_bars(bars)  # a first load keeps the window where it was
+        else:
+            for bar in bars:  # a resync after a reconnect: merged by time
+                self.chart.apply_bar(bar)
         self._good("snapshot")
 
     async def _stream_bars(self, req: ChartRequest) -> None:
@@ -283,7 +354,7 @@ class ChartScreen(BaseScreen):
         req = self.request
         contract = self.panel.current_contract
         symbol = f"{req.symbol} → {contract}" if contract else req.symbol
-        parts = [symbol, req.label, f"{len(self.chart.series)} bars"]
+        parts = [symbol, req.label]
         status = self.query_one("#chart-status", Static)
         if self.error is not None:
             parts.append(f"error: {self.error} · last good {format_clock(self.last_good_at)}")
@@ -294,6 +365,95 @@ class ChartScreen(BaseScreen):
         status.set_class(self.error is not None, "-error")
         # The symbol and the error are server (or typed) text: plain Text, never markup.
         status.update(Text(safe_text(" · ".join(parts))))
+        self._update_info()
+
+    def _update_info(self) -> None:
+        """The window (or the crosshair bar), indicators on, and the chosen order line."""
+        if not self.is_mounted:
+            return
+        chart = self.chart
+        readout = chart.cursor_readout()
+        parts = [readout] if readout is not None else [chart.summary()]
+        if readout is None and chart.at_oldest() and not self.request.tick:
+            parts.append("oldest loaded: ← for more")
+        on = [
+            name
+            for name, shown in (
+                (f"SMA{chart.indicators.sma}", chart.indicators.sma),
+                (f"EMA{chart.indicators.ema}", chart.indicators.ema),
+                ("VWAP", chart.indicators.vwap and chart.intraday),
+            )
+            if shown
+        ]
+        if on and readout is None:
+            parts.append(" ".join(on))
+        line = self._selected_order()
+        if line is not None:
+            parts.append(f"line: {_order_label(line)} (enter replace, g blotter)")
+        # order fields and symbols are server text: plain Text, never markup
+        self.query_one("#chart-info", Static).update(Text(safe_text(" · ".join(parts))))
+
+    @on(ChartView.Drawn)
+    def _drawn(self) -> None:
+        self._update_info()
+
+    # ---- what the trader has on the market -------------------------------------------
+    def on_books_changed(self, message: BooksChanged) -> None:
+        self._refresh_levels()
+
+    def _line_orders(self) -> list[Order]:
+        """Working orders of the charted symbol (its contract for ``@ES``) with a price."""
+        symbols = {self.trade_symbol, self.request.symbol}
+        account = self.live.current_account
+        return [
+            order
+            for order in self.live.order_book.orders()
+            if order.is_working
+            and order.symbol in symbols
+            and account in (None, order.account_id)
+            and (order.limit_price is not None or order.stop_price is not None)
+        ]
+
+    def _selected_order(self) -> Order | None:
+        if self.selected_line is None:
+            return None
+        return next((o for o in self._line_orders() if o.order_id == self.selected_line), None)
+
+    def _refresh_levels(self) -> None:
+        """Order lines, the position's average price and the last price, from the streams."""
+        if not self.is_mounted:
+            return
+        style = ChartStyle()
+        levels: list[Level] = []
+        for order in self._line_orders():
+            buy = order.side.lower().startswith("buy")
+            for attribute, kind in LINE_KINDS:
+                price = getattr(order, attribute)
+                if price is None:
+                    continue
+                label = f"{order.side.upper()} {format_decimal(order.remaining_quantity)} {kind}"
+                levels.append(
+                    Level(
+                        float(price),
+                        f"{label} {format_decimal(price)}",
+                        style.up if buy else style.down,
+                        selected=order.order_id == self.selected_line,
+                    )
+                )
+        account = self.live.current_account
+        symbols = {self.trade_symbol, self.request.symbol}
+        for position in self.live.positions.values():
+            if position.symbol not in symbols or position.average_price is None:
+                continue
+            if account not in (None, position.account_id):
+                continue
+            side = position.long_short or ""
+            quantity = format_decimal(position.quantity) if position.quantity is not None else ""
+            text = f"AVG {side} {quantity} {format_decimal(position.average_price)}"
+            levels.append(Level(float(position.average_price), text, style.average))
+        self.chart.levels = levels
+        self.chart.mark_dirty()
+        self._update_info()
 
     # ---- trading hooks ---------------------------------------------------------------
     @property
@@ -361,6 +521,160 @@ class ChartScreen(BaseScreen):
     def action_toggle_panel(self) -> None:
         self.toggle_class("-flip-panel")
 
+    # ---- the window ------------------------------------------------------------------
+    def action_scroll(self, direction: int) -> None:
+        """A candle older (1) or newer (-1); with the crosshair on, the crosshair moves."""
+        chart = self.chart
+        if chart.cursor is not None:
+            at_start = chart.cursor == 0
+            chart.move_cursor(-direction)
+            if direction > 0 and at_start:
+                self.load_more()
+        elif not chart.scroll_bars(direction * chart.per_candle()) and direction > 0:
+            self.load_more()  # already at the oldest bar: fetch more history
+        self._update_info()
+
+    def action_page(self, direction: int) -> None:
+        chart = self.chart
+        if not chart.scroll_bars(direction * chart.chart_window().span) and direction > 0:
+            self.load_more()
+        self._update_info()
+
+    def action_oldest(self) -> None:
+        chart = self.chart
+        if chart.at_oldest():
+            self.load_more()
+        chart.scroll_to_end(newest=False)
+        self._update_info()
+
+    def action_newest(self) -> None:
+        self.chart.scroll_to_end(newest=True)
+        self._update_info()
+
+    def action_zoom(self, direction: int) -> None:
+        self.chart.set_zoom(direction)
+        self._update_info()
+
+    def action_crosshair(self) -> None:
+        self.chart.toggle_cursor()
+        self._update_info()
+
+    def load_more(self) -> None:
+        """Scrolled to the oldest bar: ask for more history (the next ``bars_back`` step)."""
+        req = self.request
+        if req.tick:
+            self.notify("Tick bars come from the stream only: no older history.")
+            return
+        bigger = [n for n in BARS_BACK if n > req.bars_back]
+        if not bigger:
+            self.notify(f"The chart keeps at most {BARS_BACK[-1]} bars.")
+            return
+        self.notify(f"Loading {bigger[0]} bars…")
+        self.open(replace(req, bars_back=bigger[0]))
+
+    # ---- indicators ------------------------------------------------------------------
+    def _state_dir(self) -> Path:
+        settings = getattr(self.app, "settings", None)
+        return Path(getattr(settings, "state_dir", None) or state_dir())
+
+    def _periods(self) -> tuple[int, int]:
+        """SMA and EMA periods: the config's [chart] table, else the defaults."""
+        chart = getattr(getattr(self.app, "settings", None), "chart", None)
+        sma = getattr(chart, "sma_period", DEFAULT_SMA)
+        ema = getattr(chart, "ema_period", DEFAULT_EMA)
+        return (
+            sma if isinstance(sma, int) and sma > 0 else DEFAULT_SMA,
+            ema if isinstance(ema, int) and ema > 0 else DEFAULT_EMA,
+        )
+
+    def _apply_prefs(self) -> None:
+        prefs = self.prefs
+        sma, ema = self._periods()
+        chart = self.chart
+        chart.indicators = Indicators(
+            sma=sma if prefs.sma else None, ema=ema if prefs.ema else None, vwap=prefs.vwap
+        )
+        chart.volume = prefs.volume
+        chart.mark_dirty()
+
+    def _save_prefs(self, prefs: ChartPrefs) -> None:
+        self.prefs = prefs
+        self._apply_prefs()
+        if not save_prefs(self._state_dir(), prefs):
+            self.notify("Could not save the chart settings (state dir not writable).")
+        self._update_info()
+
+    def action_indicator(self, name: str) -> None:
+        if name in ("sma", "ema", "vwap"):
+            self._save_prefs(self.prefs.toggled(name))
+
+    def action_toggle_volume(self) -> None:
+        shown = volume_rows(self.chart.size.height, self.prefs.volume) > 0
+        self._save_prefs(replace(self.prefs, volume=not shown))
+
+    # ---- order lines -----------------------------------------------------------------
+    def action_next_line(self) -> None:
+        orders = sorted(self._line_orders(), key=lambda o: o.order_id)
+        if not orders:
+            self.selected_line = None
+            self.notify("No working orders of this symbol to pick.")
+        else:
+            ids = [o.order_id for o in orders]
+            index = ids.index(self.selected_line) + 1 if self.selected_line in ids else 0
+            self.selected_line = ids[index % len(ids)]
+        self._refresh_levels()
+
+    def _line_or_first(self) -> Order | None:
+        order = self._selected_order()
+        if order is None:
+            orders = sorted(self._line_orders(), key=lambda o: o.order_id)
+            order = orders[0] if orders else None
+            self.selected_line = order.order_id if order else None
+        if order is None:
+            self.notify("No working order line on this chart.", severity="warning")
+        return order
+
+    def action_replace_line(self) -> None:
+        order = self._line_or_first()
+        if order is not None:
+            self._refresh_levels()
+            self._open_replace(order)
+
+    @work(group="chart-replace", exclusive=True, exit_on_error=False)
+    async def _open_replace(self, order: Order) -> None:
+        trading = trading_service(self.app)
+        info = await trading.load_symbol(order.symbol)
+        change = await self.app.push_screen_wait(ReplaceOrderScreen(trading, order, info))
+        if change is None:
+            return
+        current = self.live.order_book.get(order.order_id) or order
+        outcome = await trading.replace(current, change)
+        ok = outcome.kind == "sent"
+        self.notify(
+            f"{outcome.order_id}: {outcome.message}",
+            severity="information" if ok else "warning",
+            timeout=5,
+        )
+
+    def action_line_in_blotter(self) -> None:
+        order = self._line_or_first()
+        if order is None:
+            return
+        order_id = order.order_id
+        self.app.switch_mode("orders")
+
+        def select(tries: int = 10) -> None:
+            screen = self.app.screen
+            if hasattr(screen, "action_group") and hasattr(screen, "blotter"):
+                blotter = cast(BlotterLike, screen)
+                blotter.action_group("working")
+                if blotter.blotter.select_key(order_id):
+                    return
+            if tries > 0:  # the view may still be loading its rows
+                self.app.set_timer(0.2, partial(select, tries - 1))
+
+        self.app.call_after_refresh(select)
+
     # ---- palette ---------------------------------------------------------------------
     def palette_commands(self) -> Iterable[PaletteCommand]:
         req = self.request
@@ -377,6 +691,29 @@ class ChartScreen(BaseScreen):
                 "chart", f"bars back {n}", _opener(self, replace(req, bars_back=n))
             )
         yield PaletteCommand("chart", "toggle details panel", self.action_toggle_panel)
+        sma, ema = self._periods()
+        for name, label in (("sma", f"SMA {sma}"), ("ema", f"EMA {ema}"), ("vwap", "VWAP")):
+            yield PaletteCommand("chart", f"toggle {label}", partial(self.action_indicator, name))
+        yield PaletteCommand("chart", "toggle volume pane", self.action_toggle_volume)
+        yield PaletteCommand("chart", "crosshair on/off", self.action_crosshair)
+        yield PaletteCommand("chart", "zoom in", partial(self.action_zoom, 1))
+        yield PaletteCommand("chart", "zoom out", partial(self.action_zoom, -1))
+        yield PaletteCommand("chart", "oldest bar", self.action_oldest)
+        yield PaletteCommand("chart", "newest bar", self.action_newest)
+        yield PaletteCommand("chart", "load more history", self.load_more)
+        yield PaletteCommand("chart", "replace the order line", self.action_replace_line)
+        yield PaletteCommand("chart", "order line in the blotter", self.action_line_in_blotter)
+
+
+def _order_label(order: Order) -> str:
+    prices = " ".join(
+        f"{kind} {format_decimal(getattr(order, attribute))}"
+        for attribute, kind in LINE_KINDS
+        if getattr(order, attribute) is not None
+    )
+    return (
+        f"{order.order_id} {order.side.upper()} {format_decimal(order.remaining_quantity)} {prices}"
+    )
 
 
 def _opener(screen: ChartScreen, request: ChartRequest) -> Any:
