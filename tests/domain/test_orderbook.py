@@ -6,10 +6,19 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from order_factory import T0, filled, order
 
 from tstui.domain.models import ConditionalOrder
-from tstui.domain.orders.book import BlotterFilter, OrderBook, PendingOrder, TreeSlot, row_key
+from tstui.domain.orders.book import (
+    BlotterFilter,
+    GroupFilter,
+    OrderBook,
+    PendingOrder,
+    TreeSlot,
+    row_key,
+)
 
 
 def test_new_then_replay_is_idempotent() -> None:
@@ -334,3 +343,51 @@ def test_tree_rebuild_cost_stays_linear_ish() -> None:
     elapsed = time.perf_counter() - started
     assert len(rows) == 6_000 + 6_000 + 1
     assert elapsed < 1.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 11),
+            st.integers(0, 11),
+            st.sampled_from(["OSO", "OSP", "BRK", "OCO", "XYZ", ""]),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from(["all", "working", "filled"]),
+)
+def test_any_links_show_every_row_once_under_a_shown_parent(
+    links: list[tuple[int, int, str]], group: GroupFilter
+) -> None:
+    """Whatever links a server sends (cycles, self links, both directions), each row shows
+    exactly once, a child right after its parent's subtree starts, depth = parent's + 1."""
+    book = OrderBook()
+    by_order: dict[int, list[tuple[str, str]]] = {}
+    for a, b, code in links:
+        by_order.setdefault(a, []).append((f"O{b}", code))
+    for i in range(12):
+        status = "FLL" if i % 3 == 0 else "OPN"
+        book.apply(
+            order(
+                f"O{i}",
+                status=status,
+                opened_date_time=T0 + timedelta(seconds=i % 5),
+                conditional_orders=_links(*by_order.get(i, [])),
+            )
+        )
+    book.set_filter(BlotterFilter(group=group))
+    rows = [row_key(r) for r in book.view()]
+    expected = [o.order_id for o in book.orders() if book.matches(o)]
+    assert sorted(rows) == sorted(expected)
+    for index, key in enumerate(rows):
+        slot = book.tree_slot(key)
+        assert book.index_of(key) == index
+        if slot.parent is not None:
+            parent_index = rows.index(slot.parent)
+            assert parent_index < index
+            assert slot.depth == book.tree_slot(slot.parent).depth + 1
+            between = rows[parent_index + 1 : index]
+            assert all(book.tree_slot(k).depth > book.tree_slot(slot.parent).depth for k in between)
+        else:
+            assert slot.depth == 0

@@ -228,3 +228,16 @@ async def test_f6_cycle_fills_templates_and_hides_the_exits_when_off() -> None:
         await pilot.pause()
         assert not form.bracket_fields().enabled and exits.has_class("-hidden")
         assert form.bracket_fields().target == "41"  # kept for the next time
+
+
+def test_readme_bracket_example_loads(tmp_path: Path) -> None:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start = text.index("```toml\n[brackets.es-scalp]")
+    block = text[start:].split("\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.toml"
+    path.write_text(block)
+    assert load_settings(path).brackets == (
+        BracketTemplate("es-scalp", 8, 6),
+        BracketTemplate("nq-trail", 40, None, 12),
+    )
