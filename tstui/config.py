@@ -118,6 +118,15 @@ class StreamSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartSettings:
+    """Indicator periods of the chart ([chart]); which indicators are on is kept in the
+    state dir, not here."""
+
+    sma_period: int = 20
+    ema_period: int = 9
+
+
+@dataclass(frozen=True, slots=True)
 class BracketTemplate:
     """A bracket the ticket fills in one key ([brackets.NAME]): exits in ticks from the entry."""
 
@@ -146,6 +155,7 @@ class Settings:
     roll: RollSettings = field(default_factory=RollSettings)
     stream: StreamSettings = field(default_factory=StreamSettings)
     brackets: tuple[BracketTemplate, ...] = DEFAULT_BRACKETS
+    chart: ChartSettings = field(default_factory=ChartSettings)
     live_base_url: str | None = None
     config_file: Path | None = None
     state_dir: Path = field(default_factory=state_dir)
@@ -297,6 +307,10 @@ def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Setting
             heartbeat_timeout_s=stream.number("heartbeat_timeout_s", 15.0, minimum=0.1),
             reconcile_interval_s=stream.number("reconcile_interval_s", 45.0, minimum=1.0),
             balances_refresh_s=stream.number("balances_refresh_s", 15.0, minimum=2.0),
+        ),
+        chart=ChartSettings(
+            sma_period=int(root.sub("chart").number("sma_period", 20, minimum=1)),
+            ema_period=int(root.sub("chart").number("ema_period", 9, minimum=1)),
         ),
         config_file=path,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 from ui_support import sim_post, wait_for_screen, wait_until
 
-from tstui.config import Settings
+from tstui.config import ChartSettings, Settings, parse_settings
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.commands import collect_commands
 from tstui.ui.views.chart.plotting import volume_rows
@@ -184,6 +185,22 @@ async def test_indicators_toggle_and_are_kept_in_the_state_dir(
         assert chart.last_frame is not None
         assert [o.name for o in chart.last_frame.overlays] == ["SMA20", "VWAP"]
         await again.live.disconnect()
+
+
+async def test_indicator_periods_come_from_the_config(sim: SimServer, signed_in: Settings) -> None:
+    parsed = parse_settings({"chart": {"sma_period": 5, "ema_period": 3}})
+    assert parsed.chart == ChartSettings(sma_period=5, ema_period=3)
+    app = TstuiApp(replace(signed_in, chart=parsed.chart))
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await chart_ready(app, pilot)
+        chart = screen.query_one(ChartView)
+        await pilot.press("s", "e")
+        await drawn(pilot, chart)
+        assert chart.last_frame is not None
+        assert [o.name for o in chart.last_frame.overlays] == ["SMA5", "EMA3"]
+        closes = [float(b.close) for b in chart.series.bars[-5:]]
+        assert chart.last_frame.overlays[0].values[-1] == pytest.approx(sum(closes) / 5)
+        await app.live.disconnect()
 
 
 async def test_volume_pane_hidden_at_80x24_until_asked(sim: SimServer, signed_in: Settings) -> None:
