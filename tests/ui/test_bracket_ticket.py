@@ -265,3 +265,45 @@ async def test_a_bracket_whose_outcome_is_unknown_is_reconciled_never_resent(
     kinds = [e["kind"] for e in audit(settings)]
     assert kinds.count("order.place") == 1
     assert "order.place.unknown" in kinds and "order.place.reconciled" in kinds
+
+
+async def test_trailing_stop_and_activation_rule_reach_the_server(
+    sim: SimServer, settings: Settings
+) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        ticket = await es_ticket(app, pilot, "1", below=40)
+        limit = Decimal(ticket.query_one("#limit_price", Input).value)
+        ticket.query_one("#bracket_template", Select).value = "custom"
+        ticket.query_one("#bracket_target", Input).value = "20"
+        ticket.query_one("#bracket_trail", Input).value = "8"  # a trailing stop, 2 points
+        ticket.query_one("#activate_key", Select).value = "STT"
+        ticket.query_one("#activate_predicate", Select).value = "Lte"
+        ticket.query_one("#activate_price", Input).value = str(limit + 1)
+        ticket.query_one("#activate_time", Input).value = "14:30"
+        await pilot.pause()
+        await preview(ticket, pilot)
+        shown = text_of(ticket, "preview")
+        assert f"held until STT Lte {fmt(limit + 1)}" in shown
+        assert "held until 14:30:00 UTC" in shown
+        assert "trailing 2 (StopMarket, BRK)" in shown, shown
+        await place(ticket, pilot)
+        outcome = ticket.outcome
+        assert outcome is not None and outcome.kind == "placed", text_of(ticket, "result")
+        parent_id, _, stop_id = outcome.group_order_ids
+        await wait_until(
+            pilot,
+            lambda: (
+                order_in_book(app, parent_id) is not None
+                and order_in_book(app, stop_id) is not None
+            ),
+            10,
+        )
+        entry = order_in_book(app, parent_id)
+        stop = order_in_book(app, stop_id)
+        assert entry is not None and stop is not None
+        assert [r.trigger_key for r in entry.market_activation_rules] == ["STT"]
+        assert stop.trailing_stop is not None and stop.trailing_stop.amount == Decimal(2)
+        assert "TRL" in (stop.advanced_options or "")
+        await app.live.disconnect()
