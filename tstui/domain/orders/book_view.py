@@ -202,12 +202,12 @@ class OrderView:
             rows.extend(p for p in self._pending.values() if self.matches(p))
             rows.sort(key=_sort_key, reverse=True)
             linked = [r for r in rows if type(r) is Order and r.conditional_orders]
-            had_tree = bool(cache.slots)
-            cache.slots = {}
+            slots: dict[str, TreeSlot] = {}
             if linked:
-                rows, cache.slots = _tree(rows, linked)
-            if had_tree or cache.slots:
+                rows, slots = _tree(rows, linked)
+            if slots != cache.slots:  # O(linked rows): most rebuilds leave the drawing as is
                 self.tree_generation += 1
+            cache.slots = slots
             cache.rows = rows
             cache.pos = {row_key(r): i for i, r in enumerate(rows)}
             cache.valid = True

@@ -54,11 +54,13 @@ def describe_preview(preview: Preview, info: SymbolInfo | None) -> str:
         # the exits close what the entry opens: the entry's cost is the group's; commissions
         # are paid on every leg that fills (at most the entry and one exit of a bracket)
         cost = confirmations[0].estimated_cost
-        commissions = [c.estimated_commission for c in confirmations]
-        total = sum((c for c in commissions if c is not None), Decimal(0))
+        fees = [c.estimated_commission or Decimal(0) for c in confirmations]
+        linked = len(request.osos) == 1 and request.osos[0].type in ("BRK", "OCO")
+        # one exit of a BRK/OCO group fills, the other is cancelled: the entry's fee + one
+        total = fees[0] + max(fees[1:]) if linked else sum(fees, Decimal(0))
         lines.append(
             f"Group: {len(confirmations)} orders, cost {_money(cost)} (the entry's; the exits "
-            f"close it), commissions up to {_money(total)}"
+            f"close it), commissions {_money(total)} if it runs to an exit"
         )
     elif not confirmations:
         lines.append("(the server returned no confirmation)")
