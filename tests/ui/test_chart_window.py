@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import anyio
 import pytest
@@ -25,7 +27,7 @@ from tstui.ui.views.chart.plotting import volume_rows
 from tstui.ui.views.chart.prefs import ChartPrefs, load_prefs
 from tstui.ui.views.chart.screen import ChartScreen
 from tstui.ui.views.chart.symbol_panel import SymbolPanel
-from tstui.ui.views.chart.widget import ChartView
+from tstui.ui.views.chart.widget import DRAW_BUDGET, ChartView
 from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
@@ -322,4 +324,52 @@ async def test_order_lines_follow_the_book_and_lead_to_the_order(
         blotter = app.screen
         assert isinstance(blotter, BlotterScreen)
         await wait_until(pilot, lambda: blotter.blotter.selected_order_id == order_id, 5)
+        await app.live.disconnect()
+
+
+async def test_day_labels_at_session_breaks(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await chart_ready(app, pilot)
+        chart = screen.query_one(ChartView)
+        screen.open(replace(screen.request, symbol="MSFT", bars_back=300))
+        await wait_until(pilot, lambda: len(chart.series) == 300 and screen.stream_state == "live")
+        await wait_until(pilot, lambda: chart.session is not None)  # from the symbol's details
+        await drawn(pilot, chart)  # 118 five-minute bars: 78 a session, so a break in view
+        frame = chart.last_frame
+        assert frame is not None and frame.day_breaks
+        # each break is the first bar of a regular session: 09:35 New York
+        for index in frame.day_breaks:
+            first = frame.candles[index].first_at or frame.candles[index].at
+            assert first.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "09:35"
+        day = frame.candles[frame.day_breaks[-1]].at.astimezone().strftime("%a %d")
+        assert day in chart.render().plain
+        await pilot.press("minus", "minus")  # merged candles: the label still names the day
+        await drawn(pilot, chart)
+        assert chart.last_frame is not None and len(chart.last_frame.day_breaks) >= 3
+        assert day in chart.render().plain
+        await app.live.disconnect()
+
+
+async def test_redraws_stay_in_budget_while_bars_stream(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    """Bars streaming fast (the sim clock jumping a minute every 50 ms) with every indicator
+    on: at most a few drawings a second, each well under the draw budget, and the newest
+    bar drawn once the stream calms down."""
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await chart_ready(app, pilot)
+        chart = screen.query_one(ChartView)
+        await pilot.press("s", "e", "W", "v")
+        await drawn(pilot, chart)
+        before, started = chart.redraw_count, time.monotonic()
+        for _ in range(40):
+            sim_post(sim.url, "/_sim/clock", {"advance_seconds": 60})
+            await pilot.pause(0.05)
+        elapsed = time.monotonic() - started
+        redraws = chart.redraw_count - before
+        assert 1 <= redraws <= elapsed * 4 + 1  # the 0.3 s redraw spacing, not every frame
+        assert chart.last_draw_seconds < DRAW_BUDGET
+        await wait_until(pilot, lambda: chart.last_drawn is chart.series.last, 5)
         await app.live.disconnect()

@@ -253,7 +253,8 @@ def _x_ticks(frame: ChartFrame, width: int) -> tuple[list[int], list[str]]:
     keep = [t for t in ticks if all(abs(t - b) > room for b in breaks)]
     labels: dict[int, str] = {t: shown[t].at.astimezone().strftime(frame.time_format) for t in keep}
     for b in breaks:
-        labels[b] = (shown[b].first_at or shown[b].at).astimezone().strftime(frame.day_format)
+        # a merged candle may begin in the day before: its last bar names the new day
+        labels[b] = shown[b].at.astimezone().strftime(frame.day_format)
     positions = sorted(labels)
     return positions, [labels[p] for p in positions]
 
