@@ -177,15 +177,12 @@ def test_by_day_csv_and_the_human_table(
     url: str, sim: SimServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     per_day: dict[date, D] = defaultdict(D)
-    mixed: set[date] = set()  # a scale-out realizes on two days: not comparable by campaign
+    mixed: set[date] = set()  # realized on more than one day (scale-out, reversal)
     campaigns = closed_campaigns(sim, FUTURES)
     for campaign in campaigns:
-        entry_side = campaign["orders"][0]["Legs"][0]["BuyOrSell"]
-        exits = {
-            _when(o).date() for o in campaign["orders"] if o["Legs"][0]["BuyOrSell"] != entry_side
-        }
-        if len(exits) > 1:
-            mixed |= exits
+        later = {_when(o).date() for o in campaign["orders"][1:]}  # every possible exit
+        if len(later) > 1:
+            mixed |= later
         per_day[campaign["day"]] += campaign["net"]
     assert main(["pnl", "--by", "day", "--csv", "--account", FUTURES, "--base-url", url]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
@@ -230,3 +227,58 @@ def test_bad_dates_are_one_line_errors(url: str, capsys: pytest.CaptureFixture[s
     assert main(["pnl", "--since", "2026-11-20", "--until", "2026-11-01", "--base-url", url]) == 1
     err = capsys.readouterr().err
     assert "after --until" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_reversal_through_flat_in_one_order(
+    url: str, sim: SimServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Buy 1, Sell 2 (flat, then short 1), Buy 1: a long trip, then a short trip that was
+    opened by the same order that closed the long one."""
+    campaign = next(
+        c
+        for c in closed_campaigns(sim, FUTURES)
+        if len(c["orders"]) == 3
+        and D(c["orders"][1]["Legs"][0]["ExecQuantity"])
+        == 2 * D(c["orders"][0]["Legs"][0]["ExecQuantity"])
+        and c["orders"][0]["Legs"][0]["BuyOrSell"] == c["orders"][2]["Legs"][0]["BuyOrSell"]
+    )
+    first, middle, last = (o["Legs"][0] for o in campaign["orders"])
+    day = _when(campaign["orders"][2]).date().isoformat()
+    start = _when(campaign["orders"][0]).date().isoformat()
+    code, body, err = run_json(
+        capsys, "pnl", "--since", start, "--until", day, "--symbol", campaign["symbol"],
+        "--account", FUTURES, "--base-url", url,
+    )  # fmt: skip
+    assert code == 0, err
+    rows = [
+        r
+        for r in body["Rows"]
+        if r["EntryPrice"] in (first["ExecutionPrice"], middle["ExecutionPrice"])
+        and r["ExitPrice"] in (middle["ExecutionPrice"], last["ExecutionPrice"])
+        and r["ExitTime"] in (_iso(campaign["orders"][1]), _iso(campaign["orders"][2]))
+    ]
+    long_first = first["BuyOrSell"] == "Buy"
+    assert [(r["Side"], r["EntryPrice"], r["ExitPrice"], r["Quantity"]) for r in rows] == [
+        ("Long" if long_first else "Short", first["ExecutionPrice"], middle["ExecutionPrice"],
+         first["ExecQuantity"]),
+        ("Short" if long_first else "Long", middle["ExecutionPrice"], last["ExecutionPrice"],
+         first["ExecQuantity"]),
+    ]  # fmt: skip
+    # the middle order's commission is shared by the two trips: together they are the campaign
+    assert sum(D(r["Net"]) for r in rows) == campaign["net"].quantize(D("0.01"))
+
+
+def _iso(order: dict[str, Any]) -> str:
+    return _when(order).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_hostile_server_text_stays_harmless(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_hostile_sim import ALL_HOSTILE, dangerous, forged_lines, set_hostile
+
+    set_hostile(url, ALL_HOSTILE)  # symbols, among others, carry escapes, bidi, newlines
+    for extra in ([], ["--by", "symbol"], ["--csv"]):
+        assert main(["pnl", "--account", MARGIN, *extra, "--base-url", url]) == 0, extra
+        captured = capsys.readouterr()
+        assert "T1" in captured.out, extra  # the hostile symbols did arrive, made visible
+        assert dangerous(captured.out + captured.err) == [], extra
+        assert forged_lines(captured.out) == [], extra

@@ -99,9 +99,10 @@ def _order(
     return order
 
 
-# Round trips of the history, by kind: (entry quantities, exit fractions of what was filled).
-# "partial" enters with an order that fills only part of its quantity (status FLP).
-_KINDS = ("simple", "simple", "scale_in", "scale_out", "partial")
+# Round trips of the history, by kind. "partial" enters with an order that fills only part of
+# its quantity (status FLP); "reverse" (futures) goes through flat to the other side in one
+# order and back (stocks would need SellShort for that: they make a simple trip instead).
+_KINDS = ("simple", "simple", "scale_in", "scale_out", "partial", "reverse")
 _STOCKS = ("SPY", "NVDA", "MSFT", "AAPL")
 _ROOTS = ("ES", "NQ", "CL", "GC")
 _OPEN = {("STOCK", True): "BUY", ("STOCK", False): "SELLSHORT"}
@@ -203,6 +204,10 @@ def _round_trip(
         add(opening, 2 * unit, start)
         add(closing, unit, middle)
         add(closing, unit, end)
+    elif kind == "reverse" and asset == "FUTURE":
+        add(opening, unit, start)
+        add(closing, 2 * unit, middle)  # closes the position and opens the other side
+        add(opening, unit, end)
     elif kind == "partial":
         ordered = 3 * unit
         filled = ordered - unit  # two thirds filled; the rest was cancelled (FLP)
