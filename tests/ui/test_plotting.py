@@ -129,3 +129,21 @@ def test_bar_series_updates_the_open_bar_in_place() -> None:
     assert [b.close for b in series.bars] == [Decimal(2), Decimal("3.5"), Decimal(4)]
     assert series.apply(_bar(5, "2.25"))  # a replayed older bar replaces by time
     assert series.bars[0].close == Decimal("2.25")
+
+
+def test_daily_lines_break_at_day_breaks_and_levels_are_drawn() -> None:
+    from tstui.ui.views.chart.plotting import ChartFrame, Level, Overlay, render_chart
+
+    shown = candles(40)
+    # above the candles (6497-6500.75); the order line at 6504 widens the price range
+    flat_day1 = [6501.5] * 20
+    flat_day2 = [6503.0] * 20
+    vwap = Overlay("VWAP", [*flat_day1, *flat_day2], "#56D4DD", daily=True)
+    level = Level(6504.0, "SELL 2 LMT 6504", "#F0555A", selected=True)
+    frame = ChartFrame(shown, overlays=[vwap], levels=[level], day_breaks=[20], volume=False)
+    text = render_chart(frame, 100, 30).plain
+    assert "▶ SELL 2 LMT 6504" in text  # the chosen order line, labelled at its price
+    # the VWAP of day 1 and day 2 are not joined: no dots between the two levels
+    rows = text.split("\n")
+    dotted = {i for i, row in enumerate(rows) if "•" in row}
+    assert len(dotted) == 2  # two flat lines, no connector between them

@@ -78,6 +78,7 @@ class Overlay:
     name: str
     values: Sequence[float | None]
     colour: str
+    daily: bool = False  # restarts each trading day (VWAP): no line across a day break
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +213,9 @@ def _fit_columns(frame: ChartFrame, columns: int) -> ChartFrame:
     per = -(-count // columns)
     merged = aggregate(frame.candles, per)
     ends = [min(count, count - (len(merged) - 1 - i) * per) - 1 for i in range(len(merged))]
-    overlays = [Overlay(o.name, [o.values[e] for e in ends], o.colour) for o in frame.overlays]
+    overlays = [
+        Overlay(o.name, [o.values[e] for e in ends], o.colour, o.daily) for o in frame.overlays
+    ]
     breaks = sorted({next(i for i, e in enumerate(ends) if e >= b) for b in frame.day_breaks})
     cursor = None
     if frame.cursor is not None:
@@ -311,10 +314,10 @@ def render_chart(
         colors=[up, down],
     )
     for overlay in frame.overlays:
-        points = [(x, v) for x, v in zip(xs, overlay.values, strict=False) if v is not None]
-        if points:
-            colour = _rgb(overlay.colour)
-            plt.plot([p[0] for p in points], [p[1] for p in points], color=colour, marker="dot")
+        breaks = set(frame.day_breaks) if overlay.daily else set()
+        for run in _runs(overlay.values, breaks):
+            xs_run = [x for x, _ in run]
+            plt.plot(xs_run, [v for _, v in run], color=_rgb(overlay.colour), marker="dot")
     for level in levels:
         plt.hline(level.price, _rgb(level.colour))
         text = safe_text(("▶ " if level.selected else "") + level.label, limit=width // 2)
@@ -345,6 +348,22 @@ def render_chart(
     plt.main()
     plt.clear_figure()  # drop the data: the next render starts clean
     return _fit(Text.from_ansi(canvas, no_wrap=True), width, height)
+
+
+def _runs(values: Sequence[float | None], breaks: set[int]) -> list[list[tuple[int, float]]]:
+    """Unbroken stretches of values: a gap (None) or a break index starts a new one."""
+    runs: list[list[tuple[int, float]]] = []
+    current: list[tuple[int, float]] = []
+    for x, value in enumerate(values):
+        if value is None or x in breaks:
+            if current:
+                runs.append(current)
+            current = []
+        if value is not None:
+            current.append((x, value))
+    if current:
+        runs.append(current)
+    return runs
 
 
 def _near(price: float, low: float, high: float) -> bool:

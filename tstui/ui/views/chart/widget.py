@@ -316,7 +316,7 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         # the series index of each merged candle's newest bar
         ends = [end - 1 - (len(merged) - 1 - i) * per for i in range(len(merged))]
         overlays = [
-            Overlay(name, [values[e] for e in ends], colour)
+            Overlay(name, [values[e] for e in ends], colour, daily=name == "VWAP")
             for name, values, colour in self._indicator_lines(candles)
         ]
         breaks: list[int] = []
