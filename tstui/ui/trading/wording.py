@@ -49,7 +49,12 @@ def describe_preview(preview: Preview, info: SymbolInfo | None) -> str:
     if request.osos or request.advanced_options is not None:
         lines += describe_group(request, info)
     confirmations = preview.confirmations
-    lines += [describe_confirmation(c) for c in confirmations]
+    lines += [describe_confirmation(c) for c in confirmations[:1]]
+    for c in confirmations[1:]:  # the exits: one line each (the entry's block says the rest)
+        lines.append(
+            f"{_s(c.summary_message) or '(no summary)'}: estimated {_money(c.estimated_price)},"
+            f" commission {_money(c.estimated_commission)}"
+        )
     if len(confirmations) > 1:
         # the exits close what the entry opens: the entry's cost is the group's; commissions
         # are paid on every leg that fills (at most the entry and one exit of a bracket)
