@@ -113,12 +113,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--retry", action="store_true", help="retry a roll that stopped after sending a leg"
     )
     roll.add_argument("--fill-timeout", type=float, default=30.0, help="seconds per leg")
+    roll.add_argument(
+        "--legs",
+        choices=("market", "limit"),
+        default="market",
+        help="the legs' order type (limit: --offset-ticks through the last price)",
+    )
+    roll.add_argument(
+        "--offset-ticks", type=int, default=2, help="limit legs: ticks through the last (2)"
+    )
+    roll.add_argument(
+        "--working",
+        choices=("move", "cancel", "keep"),
+        default="keep",
+        help="the old contract's working orders: move them to the new one at the same "
+        "distance from the market, cancel them, or keep them (default; they are listed)",
+    )
 
     pnl = add("pnl", "realized P&L of round trips from the last 90 days of orders")
     pnl.add_argument("--since", help="first exit day (YYYY-MM-DD, UTC)")
     pnl.add_argument("--until", help="last exit day (YYYY-MM-DD, UTC)")
     pnl.add_argument("--by", choices=("trade", "day", "symbol"), default="trade", help="rows")
-    pnl.add_argument("--symbol", help="only this symbol")
+    pnl.add_argument("--symbol", help="only this symbol (a futures root: its contracts)")
     pnl.add_argument("--csv", action="store_true", help="the rows as CSV with a header line")
     return parser
 

@@ -6,6 +6,12 @@ contract, wait for the fill, open the same quantity and direction in the new one
 positions. ``--dry-run`` prints the plan and both legs' previews and sends nothing; without
 ``--yes`` the command asks once. Exit 0 when every roll is done (or there is nothing to do),
 1 when a roll stopped, is blocked, or still waits for a fill.
+
+The plan lists the old contract's working orders (a GTC stop, a target): ``--working move``
+cancels each before the close and places it in the new contract at the same distance from
+the market once the new position is open; ``--working cancel`` cancels them; ``keep`` (the
+default) leaves them and says so. ``--legs limit --offset-ticks N`` prices both legs N ticks
+through the last price instead of sending market orders.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ async def _print_previews(broker: ApiRollBroker, plans: Sequence[RollPlan]) -> b
     ok = True
     for plan in plans:
         _say(f"roll: {plan.describe()}")
+        _show_working(plan)
         result = await dry_run(broker, plan)
         for leg in ("close", "open"):
             req = plan.leg(leg)
@@ -69,6 +76,13 @@ async def _print_previews(broker: ApiRollBroker, plans: Sequence[RollPlan]) -> b
                 ok = False
                 _say(f"{head}: PREVIEW REFUSED: {preview}")
     return ok
+
+
+def _show_working(plan: RollPlan) -> None:
+    for line in plan.describe_working():
+        _say(f"  {line}")
+    if any(w.action == "keep" for w in plan.working):
+        _say("  (pass --working move or --working cancel to take them along)")
 
 
 def _show_agenda(work: RollWork) -> None:
@@ -139,6 +153,11 @@ async def run_roll(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _roll(settings: Settings, args: argparse.Namespace, journal: AuditJournal) -> int:
     from tstui.client.roll_broker import ApiRollBroker, prepare_rolls
+    from tstui.domain.roll import LegStyle
+
+    if args.offset_ticks < 0:
+        raise ValueError("--offset-ticks: a number of ticks >= 0")
+    style = LegStyle("Limit", args.offset_ticks) if args.legs == "limit" else LegStyle()
 
     async with open_session(settings) as session:
         api = session.api
@@ -148,7 +167,13 @@ async def _roll(settings: Settings, args: argparse.Namespace, journal: AuditJour
             return 1
         retry = bool(args.retry)
         work = await prepare_rolls(
-            api, accounts, _roots(args), journal.entries(), retry_stopped=retry
+            api,
+            accounts,
+            _roots(args),
+            journal.entries(),
+            retry_stopped=retry,
+            style=style,
+            working_action=args.working,
         )
         broker = ApiRollBroker(api, known_order_ids=work.known_order_ids)
         _show_agenda(work)
@@ -157,6 +182,9 @@ async def _roll(settings: Settings, args: argparse.Namespace, journal: AuditJour
             if not agenda.blocked:
                 _say("roll: nothing to roll")
             return 1 if agenda.blocked else 0
+        if args.yes and not args.dry_run and not wants_json(args):
+            for plan in agenda.start:
+                _show_working(plan)
         if args.dry_run or not args.yes:  # with --yes the runner's own previews are shown
             previews_ok = await _print_previews(broker, agenda.start)
             if args.dry_run:

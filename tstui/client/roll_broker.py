@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
+from tstui.client.api import HISTORY_DAYS
 from tstui.client.errors import ApiError, OrderOutcomeUnknown, TransportError, Unauthorized
 from tstui.domain.market import futures
 from tstui.domain.orders import OrderRequest
@@ -65,6 +67,7 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+HISTORY_PAUSE_S = 3.0
 _SIDES = {"BUY": ("buy",), "SELL": ("sell",)}
 
 
@@ -102,6 +105,7 @@ class ApiRollBroker:
         self.clock_skew = clock_skew
         self.known_order_ids = set(known_order_ids)  # orders that are not a lost placement
         self.placed: list[str] = []  # order ids placed through this broker (tests, display)
+        self._history_looked_up: dict[str, float] = {}
 
     async def confirm(self, req: OrderRequest) -> LegPreview:
         try:
@@ -153,6 +157,26 @@ class ApiRollBroker:
     async def order_status(self, account_id: str, order_id: str) -> LegStatus:
         batch = await self.api.get_orders([account_id], [order_id])
         for order in batch.items:
+            if order.order_id == order_id:
+                return LegStatus(
+                    order_id=order_id,
+                    status=order.status or "",
+                    filled_quantity=order.filled_quantity,
+                    message=order.reject_reason or "",
+                )
+        # An old GTC order that just ended may be listed only among the historical orders
+        # (looked up at most every few seconds: that endpoint has a tight rate limit).
+        now = time.monotonic()
+        if now - self._history_looked_up.get(order_id, -HISTORY_PAUSE_S) < HISTORY_PAUSE_S:
+            return LegStatus(order_id, "", _ZERO, "order not listed yet")
+        self._history_looked_up[order_id] = now
+        # A week inside the 90-day window: the server's "today" may be ahead of ours.
+        since = self.api.clock().astimezone(UTC).date() - timedelta(days=HISTORY_DAYS - 7)
+        try:
+            history = await self.api.get_historical_orders([account_id], since, [order_id])
+        except ApiError:
+            history = None
+        for order in history.items if history is not None else ():
             if order.order_id == order_id:
                 return LegStatus(
                     order_id=order_id,
@@ -335,6 +359,24 @@ def describe_entry(entry: Mapping[str, Any]) -> str | None:
         text = f"verified: {shown}"
     elif step == "stop":
         text = f"STOPPED ({data.get('reason')}): {data.get('message')}"
+    elif step == "cancel_working":
+        order_id = data.get("order_id")
+        if phase == "before":
+            text = f"cancelling working order {order_id}"
+        elif data.get("error"):
+            text = f"working order {order_id}: cancel refused: {data.get('error')}"
+        else:
+            text = f"working order {order_id}: {data.get('status')}"
+    elif step == "place_working":
+        order_id = data.get("order_id")
+        if phase == "before":
+            text = f"placing the moved order for {order_id}"
+        elif data.get("new_order_id"):
+            how = " (found after a lost answer)" if data.get("reconciled") else ""
+            text = f"working order {order_id} moved: order {data['new_order_id']}{how}"
+        else:
+            why = data.get("error") or data.get("message") or "not placed"
+            text = f"working order {order_id} NOT moved: {why}"
     if text is None:
         return None
     return f"{label}: {text}"
