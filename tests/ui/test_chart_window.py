@@ -310,7 +310,25 @@ async def test_order_lines_follow_the_book_and_lead_to_the_order(
         assert any(lv.label.startswith("LAST ") for lv in chart.last_frame.levels)
         assert label in chart.render().plain  # drawn on the chart, at its price
 
-        await pilot.press("l")  # choose the order's line
+        far = (low * Decimal("0.8")).quantize(Decimal("0.01"))  # too far below to draw
+        await app.live.api.place_order(
+            OrderRequest(
+                account_id="SIM1000001M",
+                symbol="MSFT",
+                quantity=Decimal(1),
+                order_type="Limit",
+                limit_price=far,
+                trade_action="BUY",
+                order_confirm_id=new_order_confirm_id(),
+            )
+        )
+        far_label = f"BUY 1 LMT {far}"
+        await wait_until(pilot, lambda: any(lv.label == far_label for lv in chart.levels), 10)
+        await drawn(pilot, chart)
+        assert f"↓ {far_label}" in info(screen) and far_label not in chart.render().plain
+        assert label in chart.render().plain  # the near one still drawn
+
+        await pilot.press("l")  # choose an order's line
         order_id = screen.selected_line
         assert order_id is not None and f"line: {order_id}" in info(screen)
         assert any(lv.selected for lv in chart.levels)

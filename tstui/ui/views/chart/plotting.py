@@ -30,6 +30,8 @@ __all__ = [
     "Overlay",
     "candles_from_bars",
     "compact_number",
+    "level_in_view",
+    "off_chart_levels",
     "plot_columns",
     "render_candles",
     "render_chart",
@@ -288,7 +290,7 @@ def render_chart(
     ticks, labels = _x_ticks(frame, width)
     low = min(c.low for c in shown)
     high = max(c.high for c in shown)
-    levels = [lv for lv in frame.levels if _near(lv.price, low, high)]
+    levels = [lv for lv in frame.levels if level_in_view(lv.price, low, high)]
     low = min([low, *(lv.price for lv in levels)])
     high = max([high, *(lv.price for lv in levels)])
 
@@ -366,7 +368,20 @@ def _runs(values: Sequence[float | None], breaks: set[int]) -> list[list[tuple[i
     return runs
 
 
-def _near(price: float, low: float, high: float) -> bool:
+def off_chart_levels(frame: ChartFrame) -> list[tuple[Level, str]]:
+    """Levels too far from the candles to draw, each with "↑" (above) or "↓" (below)."""
+    if not frame.candles:
+        return []
+    low = min(c.low for c in frame.candles)
+    high = max(c.high for c in frame.candles)
+    return [
+        (level, "↑" if level.price > high else "↓")
+        for level in frame.levels
+        if not level_in_view(level.price, low, high)
+    ]
+
+
+def level_in_view(price: float, low: float, high: float) -> bool:
     """A level is drawn when it does not squash the candles: within a range's width of them."""
     span = max(high - low, abs(high) * 0.002)
     return low - span <= price <= high + span

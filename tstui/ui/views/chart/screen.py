@@ -42,7 +42,13 @@ from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.trading.dialogs import ReplaceOrderScreen
 from tstui.ui.trading.service import trading_service
-from tstui.ui.views.chart.plotting import ChartStyle, Level, time_format_for, volume_rows
+from tstui.ui.views.chart.plotting import (
+    ChartStyle,
+    Level,
+    off_chart_levels,
+    time_format_for,
+    volume_rows,
+)
 from tstui.ui.views.chart.prefs import (
     DEFAULT_EMA,
     DEFAULT_SMA,
@@ -387,6 +393,9 @@ class ChartScreen(BaseScreen):
         ]
         if on and readout is None:
             parts.append(" ".join(on))
+        frame = chart.last_frame
+        if frame is not None and readout is None:  # orders too far away to draw
+            parts += [f"{arrow} {level.label}" for level, arrow in off_chart_levels(frame)]
         line = self._selected_order()
         if line is not None:
             parts.append(f"line: {_order_label(line)} (enter replace, g blotter)")
