@@ -231,3 +231,54 @@ async def test_attached_roller_runs_from_its_timers_once(
     assert order_count(sim) == before + 2
     assert await net(api) == {"ESH27": Decimal(2)}
     assert any(n.startswith("auto roll (start)") for n in app.notes)
+
+
+async def test_review_modal_working_orders_and_limit_legs(
+    sim: SimServer, sim_settings: Settings, api: TradeStationAPI
+) -> None:
+    """The old contract's working orders are listed with a choice; legs can be Limit."""
+    from textual.widgets import Select
+
+    from tstui.domain.orders import OrderRequest, new_order_confirm_id
+
+    await hold(api, "BUY", 1)
+    sim.control().set_clock(ROLL_INSTANT)
+    (quote,) = (await api.get_quotes(["ESZ26"])).items
+    assert quote.last is not None
+    stop = OrderRequest(
+        account_id=FUT, symbol="ESZ26", quantity=Decimal(1), order_type="StopMarket",
+        trade_action="SELL", stop_price=quote.last - 30, duration="GTC",
+        order_confirm_id=new_order_confirm_id(),
+    )  # fmt: skip
+    stop_id = await ApiRollBroker(api).place(stop)
+    journal = journal_for(sim_settings)
+    work = await prepare_rolls(api, [FUT], ["ES"], journal.entries(), working_action="move")
+    (plan,) = work.agenda.start
+    assert stop_id in {w.order_id for w in plan.working}
+    app = Host()
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = RollReviewScreen(plan, api, journal, settings=FAST)
+        await app.push_screen(screen, app.results.append)
+        go = screen.query_one("#roll-go", Button)
+        await wait_until(pilot, lambda: not go.disabled, 15)
+        listing = str(screen.query_one("#roll-working-list").render())
+        assert f"working order {stop_id}" in listing and "move to ESH27" in listing
+        # The user chooses: cancel the working orders, limit legs 4 ticks through the last.
+        screen.query_one("#roll-working", Select).value = "cancel"
+        await pilot.pause()
+        assert "cancel" in str(screen.query_one("#roll-working-list").render())
+        assert {w.action for w in screen.plan.working} == {"cancel"}
+        screen.query_one("#roll-legs", Select).value = "limit:4"
+        await wait_until(pilot, lambda: screen.plan.close_leg.order_type == "Limit", 15)
+        await wait_until(pilot, lambda: not go.disabled, 15)
+        assert "Limit" in str(screen.query_one("#leg-close").render())
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: screen.outcome is not None and not screen.running, 20)
+        assert screen.outcome is not None and screen.outcome.done, screen.outcome.message
+        assert any(
+            line.startswith(f"working order {stop_id}: CAN") for line in screen.progress_lines
+        )
+        assert screen.query_one("#roll-legs", Select).disabled
+    assert await net(api) == {"ESH27": Decimal(1)}
+    orders = {o.order_id: o for o in (await api.get_orders([FUT])).items}
+    assert orders[stop_id].status == "CAN"

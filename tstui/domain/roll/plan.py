@@ -127,6 +127,26 @@ class RollPlan:
             working=working,
         )
 
+    def with_leg_style(self, style: LegStyle, prices: Mapping[str, Decimal]) -> RollPlan:
+        """The same roll with its legs priced per `style` (ValueError: no price for a Limit).
+
+        For a plan not started yet (the review's choice); a journaled plan never changes.
+        """
+        tick = _tick_size(self.old_symbol)
+
+        def priced(req: OrderRequest) -> OrderRequest:
+            limit: Decimal | None = None
+            if style.order_type == "Limit":
+                last = prices.get(req.symbol)
+                if last is None or tick is None:
+                    raise ValueError(f"no last price for {req.symbol}: cannot price a limit leg")
+                limit = leg_price(req.trade_action, last, tick, style.offset_ticks)
+            return dataclasses.replace(req, order_type=style.order_type, limit_price=limit)
+
+        return dataclasses.replace(
+            self, close_leg=priced(self.close_leg), open_leg=priced(self.open_leg)
+        )
+
     def with_working_action(self, action: WorkingAction, order_id: str | None = None) -> RollPlan:
         """The plan with `action` for one working order (`order_id`) or all of them."""
         return dataclasses.replace(

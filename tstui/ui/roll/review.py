@@ -1,8 +1,11 @@
 """The TUI side of the futures roll: a review modal and the automated roller.
 
-- `RollReviewScreen(plan, api, journal)`: both legs with their orderconfirm previews, a Roll
-  button (LIVE asks for the typed word first), then the journaled state machine step by step
-  in a log. Dismisses with the `RollOutcome` (None when cancelled before anything was sent).
+- `RollReviewScreen(plan, api, journal)`: both legs with their orderconfirm previews, the old
+  contract's working orders with a choice (move them to the new contract at the same distance
+  from the market, cancel them, keep them) and a choice of legs (Market, or Limit N ticks
+  through the last price), a Roll button (LIVE asks for the typed word first), then the
+  journaled state machine step by step in a log. Dismisses with the `RollOutcome` (None when
+  cancelled before anything was sent). A resumed roll shows its journaled choices, fixed.
 - `open_roll_review(app, live, position)`: plans the roll of one position (or resumes its
   interrupted roll) and pushes the modal; says why when there is nothing to roll.
 - `AutoRoller` (in `tstui.ui.roll.auto`) runs the same state machine unattended.
@@ -17,17 +20,19 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Log, Static
+from textual.widgets import Button, Label, Log, Select, Static
 
 from tstui.client.roll_broker import ApiRollBroker, AuditJournal, describe_entry, prepare_rolls
 from tstui.domain.market import futures
 from tstui.domain.orders import format_decimal
 from tstui.domain.roll import (
     LegPreview,
+    LegStyle,
     RollOutcome,
     RollPlan,
     RollRunner,
     RollRunnerSettings,
+    WorkingAction,
     dry_run,
 )
 from tstui.domain.untrusted import safe_text
@@ -40,12 +45,44 @@ if TYPE_CHECKING:
     from tstui.ui.session.live import LiveData
 
 __all__ = [
+    "LEG_CHOICES",
+    "WORKING_CHOICES",
     "AutoRoller",
     "RollReviewScreen",
     "attach_auto_roller",
     "leg_text",
     "open_roll_review",
+    "working_text",
 ]
+
+LEG_CHOICES: tuple[tuple[str, str], ...] = (
+    ("Market", "market"),
+    ("Limit, 2 ticks through last", "limit:2"),
+    ("Limit, 4 ticks through last", "limit:4"),
+    ("Limit, 8 ticks through last", "limit:8"),
+)
+WORKING_CHOICES: tuple[tuple[str, WorkingAction], ...] = (
+    ("Move to the new contract", "move"),
+    ("Cancel them", "cancel"),
+    ("Keep them", "keep"),
+)
+
+
+def _leg_choices(plan: RollPlan, resume: bool) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The legs' options and the current one (a resumed Limit plan shows its own, fixed)."""
+    if plan.close_leg.order_type != "Limit":
+        return LEG_CHOICES, "market"
+    if resume:
+        return (*LEG_CHOICES, ("Limit (as planned)", "limit:planned")), "limit:planned"
+    return LEG_CHOICES, "limit:2"
+
+
+def working_text(plan: RollPlan) -> str:
+    """The working orders of the old contract and what the roll does with each."""
+    lines = plan.describe_working()
+    if not lines:
+        return f"No working orders in {plan.old_symbol}."
+    return "\n".join(safe_text(line) for line in lines)
 
 
 def leg_text(plan: RollPlan, leg: str, preview: LegPreview | str | None) -> str:
@@ -81,6 +118,9 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
     #roll-body { height: auto; max-height: 1fr; }
     #roll-title { text-style: bold; margin-bottom: 1; }
     .roll-leg { margin-bottom: 1; }
+    #roll-choices { height: auto; margin-bottom: 1; }
+    #roll-choices Select { width: 1fr; }
+    #roll-working-list { margin-bottom: 1; }
     #roll-progress { height: 8; border: round $panel; }
     #roll-result { margin-top: 1; }
     #roll-result.-error { color: $error; }
@@ -130,13 +170,74 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
                 for leg in ("close", "open"):
                     text = plain_lines(leg_text(p, leg, None))
                     yield Static(text, id=f"leg-{leg}", classes="roll-leg")
+                with Horizontal(id="roll-choices"):
+                    leg_options, leg_value = _leg_choices(p, self.resume)
+                    yield Select(
+                        leg_options,
+                        value=leg_value,
+                        allow_blank=False,
+                        id="roll-legs",
+                        disabled=self.resume,
+                    )
+                    actions = {w.action for w in p.working}
+                    yield Select(
+                        WORKING_CHOICES,
+                        value=actions.pop() if len(actions) == 1 else "keep",
+                        allow_blank=False,
+                        id="roll-working",
+                        disabled=self.resume or not p.working,
+                    )
+                yield Static(plain_lines(working_text(p)), id="roll-working-list")
                 yield Log(id="roll-progress", auto_scroll=True)
                 yield Static("", id="roll-result")
 
     def on_mount(self) -> None:
         self.run_worker(self._load_previews(), group="roll-review", exit_on_error=False)
 
+    @on(Select.Changed, "#roll-working")
+    def _working_changed(self, event: Select.Changed) -> None:
+        if self.running or self.outcome is not None or self.resume:
+            return
+        value = event.value
+        if value in ("move", "cancel", "keep"):
+            action: WorkingAction = value
+            self.plan = self.plan.with_working_action(action)
+            self.query_one("#roll-working-list", Static).update(
+                plain_lines(working_text(self.plan))
+            )
+
+    @on(Select.Changed, "#roll-legs")
+    def _legs_changed(self, event: Select.Changed) -> None:
+        if self.running or self.outcome is not None or self.resume:
+            return
+        value = str(event.value)
+        if not value.startswith(("market", "limit:")) or value == "limit:planned":
+            return
+        wanted = LegStyle() if value == "market" else LegStyle("Limit", int(value.split(":")[1]))
+        if wanted.order_type == self.plan.close_leg.order_type == "Market":
+            return
+        self.query_one("#roll-go", Button).disabled = True
+        self.run_worker(self._restyle(wanted), group="roll-review", exit_on_error=False)
+
+    async def _restyle(self, style: LegStyle) -> None:
+        """Price the legs anew (the last quotes of both contracts), then preview them again."""
+        try:
+            prices = {}
+            if style.order_type == "Limit":
+                quotes = await self.api.get_quotes([self.plan.old_symbol, self.plan.new_symbol])
+                prices = {q.symbol.upper(): q.last for q in quotes.items if q.last is not None}
+            self.plan = self.plan.with_leg_style(style, prices)
+        except Exception as exc:
+            self._result(f"cannot price the legs: {exc}", error=True)
+            return
+        self._result("")
+        await self._load_previews()
+
     async def _load_previews(self) -> None:
+        for leg in ("close", "open"):
+            self.query_one(f"#leg-{leg}", Static).update(
+                plain_lines(leg_text(self.plan, leg, None))
+            )
         try:
             result = await dry_run(self.broker, self.plan)
         except Exception as exc:
@@ -182,7 +283,10 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
         if self.live_env:
             from tstui.ui.shell.confirm import TypedConfirmScreen
 
-            message = f"{self.plan.describe()}\nThis sends two market orders to LIVE."
+            kind = self.plan.close_leg.order_type.lower()
+            moves = [w for w in self.plan.working if w.action in ("move", "cancel")]
+            extra = f" and changes {len(moves)} working order(s)" if moves else ""
+            message = f"{self.plan.describe()}\nThis sends two {kind} orders{extra} to LIVE."
             self.app.push_screen(
                 TypedConfirmScreen("Roll in LIVE", message),
                 lambda ok: self._start() if ok else None,
@@ -193,6 +297,8 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
     def _start(self) -> None:
         self.running = True
         self.query_one("#roll-go", Button).disabled = True
+        self.query_one("#roll-legs", Select).disabled = True
+        self.query_one("#roll-working", Select).disabled = True
         self.query_one("#roll-cancel", Button).label = "Close (Esc)"
         self.run_worker(self._run(), group="roll-review", exit_on_error=False)
 
@@ -242,7 +348,11 @@ async def open_roll_review(
     try:
         api = live.api
         journal = journal_for(live.settings)
-        work = await prepare_rolls(api, [position.account_id], [root], journal.entries())
+        # Working orders default to "move": a stop left in the old contract protects nothing
+        # and could open a position; the modal lets the user cancel or keep them instead.
+        work = await prepare_rolls(
+            api, [position.account_id], [root], journal.entries(), working_action="move"
+        )
     except Exception as exc:
         live.report_error("roll", exc)
         return None
