@@ -219,6 +219,7 @@ def test_filters_by_account_symbol_and_exit_day() -> None:
     assert [t.symbol for t in TripFilter(since=day2).apply(trips)] == ["MSFT"]
     assert [t.symbol for t in TripFilter(until=day1).apply(trips)] == ["AAPL"]
     assert [t.symbol for t in TripFilter(symbol="msft").apply(trips)] == ["MSFT"]
+    assert TripFilter(symbol="MSF").apply(trips) == []  # no prefix matching for stocks
     assert TripFilter(accounts=frozenset({"OTHER"})).apply(trips) == []
     assert len(TripFilter(accounts=frozenset({"SIM1"})).apply(trips)) == 2
 
@@ -247,3 +248,21 @@ def test_grouping_by_day_and_symbol() -> None:
         ("MSFT", D(-30)),
     ]
     assert cents(D("1.005000")) == D("1.00") and str(cents(D("28317.600000"))) == "28317.60"
+
+
+def test_a_futures_root_selects_its_contracts() -> None:
+    journal = Journal()
+    journal.add_all(
+        [
+            fill(1, "1", "6000", symbol="ESZ26", pv="50"),
+            fill(2, "-1", "6001", symbol="ESZ26", pv="50"),
+            fill(3, "1", "6100", symbol="ESH27", pv="50"),
+            fill(4, "-1", "6102", symbol="ESH27", pv="50"),
+            fill(5, "1", "21000", symbol="NQZ26", pv="20"),
+            fill(6, "-1", "21001", symbol="NQZ26", pv="20"),
+        ]
+    )
+    for wanted in ("ES", "@es"):
+        chosen = TripFilter(symbol=wanted).apply(journal.round_trips)
+        assert [(t.symbol, t.gross) for t in chosen] == [("ESZ26", D(50)), ("ESH27", D(100))]
+    assert [t.symbol for t in TripFilter(symbol="ESH27").apply(journal.round_trips)] == ["ESH27"]

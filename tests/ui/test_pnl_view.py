@@ -153,3 +153,21 @@ def test_typed_date_ranges() -> None:
     for bad in ("yesterday", "2026-11-30..2026-11-01"):
         with pytest.raises(ValueError):
             parse_dates(bad, today)
+
+
+async def test_hostile_symbols_are_shown_literally(sim: SimServer, signed_in: Settings) -> None:
+    from test_hostile_sim import ALL_HOSTILE, dangerous, set_hostile
+
+    set_hostile(sim.url, ALL_HOSTILE)
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_pnl(app, pilot)
+        assert any("\x1b" in t.symbol for t in screen.trips)  # the hostile text arrived
+        table = rendered_text(screen.query_one(TripsTable))
+        assert "T1" in table and dangerous(table) == []
+        await pilot.press("s")
+        await pilot.press("enter")  # the selected row's hostile symbol as the filter
+        await wait_until(pilot, lambda: screen.symbol is not None, 3, "symbol filter")
+        shown = rendered_text(screen.query_one("#pnl-filters"))
+        assert "T1" in shown and dangerous(shown) == []
+        assert screen.trips  # the filter still finds the trips of that symbol

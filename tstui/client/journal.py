@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from tstui.client.errors import TradeStationError
 from tstui.domain.batch import ItemError
 from tstui.domain.orders.execution import Order
 from tstui.domain.portfolio.journal import Fill, FillTracker, Journal
@@ -109,12 +110,20 @@ async def load_orders(
     return list(by_id.values()), [*history.errors, *today.errors]
 
 
-async def load_point_values(api: TradeStationAPI, symbols: Sequence[str]) -> dict[str, Decimal]:
+async def load_point_values(
+    api: TradeStationAPI, symbols: Sequence[str], errors: list[ItemError] | None = None
+) -> dict[str, Decimal]:
     """PointValue per futures symbol from the symbol details; symbols the API does not know
-    (expired contracts) are left out: the product table stands in for them."""
+    (expired contracts) are left out: the product table stands in for them. A refused
+    lookup (a malformed symbol) is noted in ``errors`` and the product table used for all."""
     if not symbols:
         return {}
-    details = await api.get_symbols(symbols)
+    try:
+        details = await api.get_symbols(symbols)
+    except TradeStationError as exc:
+        if errors is not None:
+            errors.append(ItemError(None, "PointValue", f"symbol details: {exc}"))
+        return {}
     return {detail.symbol: detail.point_value for detail in details.items if detail.point_value}
 
 
@@ -129,5 +138,5 @@ async def load_journal(
     current = today or api.clock().astimezone(UTC).date()
     since = current - timedelta(days=HISTORY_WINDOW_DAYS)
     orders, errors = await load_orders(api, account_ids, since, page_size=page_size)
-    point_values = await load_point_values(api, _futures_symbols(orders))
+    point_values = await load_point_values(api, _futures_symbols(orders), errors)
     return build_journal(orders, point_values, since=since, errors=errors)

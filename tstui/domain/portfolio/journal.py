@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Final, Literal
 
+from tstui.domain.market import futures
 from tstui.domain.orders.execution import Order
 from tstui.domain.portfolio.valuation import default_point_value
 
@@ -365,20 +366,31 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def _same_symbol(symbol: str, wanted: str) -> bool:
+    """``MSFT`` is MSFT; a futures root (``ES`` or ``@ES``) is every contract of it."""
+    symbol, wanted = symbol.upper(), wanted.strip().upper()
+    if symbol == wanted:
+        return True
+    try:
+        return futures.parse_contract(symbol).root == wanted.removeprefix("@")
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class TripFilter:
     """Which round trips to show: by account, symbol, and the UTC day of the exit (a trip's
     P&L is realized when it closes). ``None`` means no restriction."""
 
     accounts: frozenset[str] | None = None
-    symbol: str | None = None  # compared without case
+    symbol: str | None = None  # without case; a futures root matches its contracts
     since: date | None = None  # first exit day, inclusive
     until: date | None = None  # last exit day, inclusive
 
     def matches(self, trip: RoundTrip) -> bool:
         if self.accounts is not None and trip.account_id not in self.accounts:
             return False
-        if self.symbol and trip.symbol.upper() != self.symbol.upper():
+        if self.symbol and not _same_symbol(trip.symbol, self.symbol):
             return False
         day = trip.exit_time.astimezone(UTC).date()
         if self.since is not None and day < self.since:
