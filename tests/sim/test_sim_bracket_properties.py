@@ -68,7 +68,11 @@ def _entry(start: Decimal, quantity: int, trailing: bool, limit_entry: bool) -> 
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    derandomize=True,  # the same examples every run (found: children sized before sent)
 )
 @given(
     quantity=st.sampled_from([50, 250, 350, 390]),  # 250, 350: several executions at the touch

@@ -514,15 +514,25 @@ class Engine:
         self._release_children(self.orders[order.order_id], now)
 
     def _release_children(self, parent: SimOrder, now: datetime) -> None:
-        for child_id in parent.oso_children:
-            child = self.orders.get(child_id)
-            if child is None or child.status != WAITING_FOR_PARENT:
-                continue
-            if parent.filled_quantity == 0:
+        waiting = [
+            child
+            for child in (self.orders.get(i) for i in parent.oso_children)
+            if child is not None and child.status == WAITING_FOR_PARENT
+        ]
+        if parent.filled_quantity == 0:
+            for child in waiting:
                 self._close(child, now, "CAN")
-                continue
-            quantity = min(child.quantity, parent.filled_quantity)
-            self._go_live(replace(child, quantity=quantity), now)
+            return
+        # every child sized first: the first one sent may fill at once and take its quantity
+        # off its (still waiting) OCO siblings
+        for child in waiting:
+            if child.quantity > parent.filled_quantity:
+                capped = replace(child, quantity=parent.filled_quantity)
+                self.orders[child.order_id] = self.working[child.order_id] = capped
+        for child in waiting:
+            current = self.orders[child.order_id]
+            if current.status == WAITING_FOR_PARENT:
+                self._go_live(current, now)
 
     # ----- validation -------------------------------------------------------------------
     def _price_problem(self, inst: Instrument | None, order: SimOrder) -> str | None:
