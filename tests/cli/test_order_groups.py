@@ -84,6 +84,12 @@ def test_bracket_from_tick_offsets_is_placed_as_one_oso(
     assert len(sends) == 1 and sends[0]["payload"]["request"] == previews[-1]["payload"]["request"]
     (oso,) = sends[0]["payload"]["request"]["OSOs"]
     assert oso["Type"] == "BRK" and len(oso["Orders"]) == 2
+    # Its outcome is on record: the next start finds no unresolved send.
+    from tstui.audit import AuditLog
+    from tstui.client.intents import unresolved_intents
+    from tstui.config import state_dir
+
+    assert unresolved_intents(AuditLog.in_dir(state_dir()).entries(), "sim") == []
 
 
 def test_bracket_preview_prints_every_order_and_sends_nothing(

@@ -273,6 +273,9 @@ async def send_checked(
     if not args.yes and not ask(question):
         return not_sent(args, "not confirmed")
     known = {o.order_id for o in (await session.api.get_orders([account])).items}
+    # Every outcome names the intent's OrderConfirmID: the unresolved-send check at the next
+    # start closes the placement with it (the top order's; a group's first order's).
+    ids = {"order_confirm_id": _orders_of(body)[0].order_confirm_id}
     audit.append(
         f"{kind}.place", env=settings.env, account=account, payload={"request": body.to_api()}
     )
@@ -286,7 +289,7 @@ async def send_checked(
             f"{kind}.place.unknown",
             env=settings.env,
             account=account,
-            payload={"request": body.to_api(), "reason": exc.reason},
+            payload={**ids, "request": body.to_api(), "reason": exc.reason},
         )
         return await _reconcile(session, settings, args, body, known)
     except TradeStationError as exc:
@@ -294,12 +297,15 @@ async def send_checked(
             f"{kind}.place.error",
             env=settings.env,
             account=account,
-            payload={"request": body.to_api(), "error": str(exc)},
+            payload={**ids, "request": body.to_api(), "error": str(exc)},
         )
         raise
     results = order_results(answer)
     audit.append(
-        f"{kind}.place.result", env=settings.env, account=account, payload={"results": results}
+        f"{kind}.place.result",
+        env=settings.env,
+        account=account,
+        payload={**ids, "results": results},
     )
     if wants_json(args):
         print_json(answer)
@@ -344,7 +350,7 @@ async def _reconcile(
         f"{kind}.place.reconciled" if found else f"{kind}.place.not_found",
         env=settings.env,
         account=wanted[0].account_id,
-        payload={"found": found},
+        payload={"order_confirm_id": _orders_of(body)[0].order_confirm_id, "found": found},
     )
     if not found:
         message = (
