@@ -205,6 +205,15 @@ def test_trade_rows_json_shape_and_open_positions_stay_out(
     # the cash account holds NVDA bought before the history: nothing realized
     assert code == 0 and body["Rows"] == [] and body["Summary"]["Trades"] == 0
     assert body["Summary"]["WinRate"] is None and body["Summary"]["NetProfit"] == "0.00"
+    assert body["UnmatchedCloses"] == 0
+    # selling those shares closes a position whose entry the 90 days do not hold: no round
+    # trip, and no short position made up either
+    sell = ["order", "place", "--symbol", "NVDA", "--action", "sell", "--qty", "20"]
+    assert main([*sell, "--type", "market", "--yes", "--account", CASH, "--base-url", url]) == 0
+    capsys.readouterr()
+    code, body, err = run_json(capsys, "pnl", "--account", CASH, "--base-url", url)
+    assert code == 0 and body["Rows"] == [] and body["UnmatchedCloses"] == 1
+    assert "1 closing fill(s) had no entry" in err
     code, body, _ = run_json(capsys, "pnl", "--account", MARGIN, "--base-url", url)
     row = body["Rows"][0]
     assert set(row) == {

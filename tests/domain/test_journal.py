@@ -266,3 +266,25 @@ def test_a_futures_root_selects_its_contracts() -> None:
         chosen = TripFilter(symbol=wanted).apply(journal.round_trips)
         assert [(t.symbol, t.gross) for t in chosen] == [("ESZ26", D(50)), ("ESH27", D(100))]
     assert [t.symbol for t in TripFilter(symbol="ESH27").apply(journal.round_trips)] == ["ESH27"]
+
+
+def test_a_stock_sell_with_nothing_open_closed_an_older_position() -> None:
+    """A Sell of shares bought before the history reaches: not a short, not a round trip."""
+    tracker = FillTracker()
+    journal = Journal()
+    (sold,) = tracker.fills(_order("100", "20.00", "FLL", "0", action="Sell"))
+    assert sold.closes_only
+    assert journal.add(sold) == [] and list(journal.open_lots()) == []
+    assert [(f.quantity, f.price) for f in journal.unmatched] == [(D(-100), D("20.00"))]
+    # a later buy opens a long position; nothing pairs it with the old sale
+    assert journal.add(fill(9, "50", "21.00")) == []
+    assert journal.position("SIM1", "AAPL") == D(50)
+    # a sale of more than is held: the rest is unmatched too
+    closed = journal.add(
+        Fill("f10", "SIM1", "AAPL", T0 + timedelta(days=1), D(-80), D("22.00"), closes_only=True)
+    )
+    assert [t.quantity for t in closed] == [D(50)]
+    assert journal.unmatched[-1].quantity == D(-30) and journal.position("SIM1", "AAPL") == 0
+    # SellShort opens; futures' Sell may open too
+    (short,) = FillTracker().fills(_order("100", "20", "FLL", "0", action="SellShort"))
+    assert not short.closes_only

@@ -196,6 +196,7 @@ def render(
     accounts: Sequence[str],
     since: date | None,
     until: date | None,
+    unmatched: int = 0,
 ) -> None:
     by = args.by
     summary = summarize(trips)
@@ -210,6 +211,7 @@ def render(
                 "By": by,
                 "Rows": _json_rows(by, trips),
                 "Summary": summary_json(summary),
+                "UnmatchedCloses": unmatched,
             }
         )
         return
@@ -260,5 +262,16 @@ async def run_pnl(settings: Settings, args: argparse.Namespace) -> int:
         accounts=frozenset(accounts), symbol=args.symbol, since=since, until=until
     ).apply(loaded.journal.round_trips)
     chosen.sort(key=lambda t: (t.exit_time, t.entry_time, t.symbol))
-    render(args, chosen, accounts=accounts, since=since, until=until)
+    unmatched = [
+        f
+        for f in loaded.journal.unmatched
+        if TripFilter(frozenset(accounts), args.symbol).matches_fill(f)
+    ]
+    if unmatched:
+        print(
+            f"tstui: pnl: {len(unmatched)} closing fill(s) had no entry in the 90 days "
+            "(positions opened earlier): not counted",
+            file=sys.stderr,
+        )
+    render(args, chosen, accounts=accounts, since=since, until=until, unmatched=len(unmatched))
     return 0

@@ -47,6 +47,8 @@ __all__ = [
 _ZERO: Final = Decimal(0)
 _BUYS: Final = frozenset({"BUY", "BUYTOCOVER", "BUYTOOPEN", "BUYTOCLOSE"})
 _SELLS: Final = frozenset({"SELL", "SELLSHORT", "SELLTOOPEN", "SELLTOCLOSE"})
+# Stock and option actions that never open: futures' Buy and Sell do both
+_CLOSING: Final = frozenset({"SELL", "BUYTOCOVER", "SELLTOCLOSE", "BUYTOCLOSE"})
 
 Side = Literal["Long", "Short"]
 
@@ -63,6 +65,10 @@ class Fill:
     price: Decimal
     commission: Decimal = _ZERO
     point_value: Decimal = Decimal(1)
+    # A stock Sell / BuyToCover can only close: with nothing (or too little) open on the other
+    # side, the rest closed a position opened before the journal's first fill (the 90 days
+    # of history). It must not open a lot on the wrong side.
+    closes_only: bool = False
 
     @property
     def cash_flow(self) -> Decimal:
@@ -139,6 +145,8 @@ class Journal:
         self._books: dict[tuple[str, str], _Book] = defaultdict(_Book)
         self.round_trips: list[RoundTrip] = []
         self.fills: list[Fill] = []
+        # what closing-only fills closed with no entry in the journal (opened before it)
+        self.unmatched: list[Fill] = []
 
     def add(self, fill: Fill) -> list[RoundTrip]:
         """Apply one fill; the round trips it closed (none for a replayed fill)."""
@@ -190,7 +198,21 @@ class Journal:
                     lot.commission - entry_part,
                     lot.point_value,
                 )
-        if remaining != 0:  # opens (or adds to, or reverses into) a position
+        if remaining != 0 and fill.closes_only:
+            self.unmatched.append(
+                Fill(
+                    fill.fill_id,
+                    fill.account_id,
+                    fill.symbol,
+                    fill.time,
+                    remaining,
+                    fill.price,
+                    exit_commission,
+                    fill.point_value,
+                    closes_only=True,
+                )
+            )
+        elif remaining != 0:  # opens (or adds to, or reverses into) a position
             book.lots.append(
                 Lot(
                     fill.account_id,
@@ -280,6 +302,7 @@ def fills_from_order(
                 price=fill_price,
                 commission=max(fee - prev_fee, _ZERO),
                 point_value=point_value(leg.symbol, leg.asset_type),
+                closes_only=action in _CLOSING and (leg.asset_type or "").upper() != "FUTURE",
             )
         )
         seen[key] = (executed, value, fee)
@@ -396,6 +419,12 @@ class TripFilter:
         if self.since is not None and day < self.since:
             return False
         return self.until is None or day <= self.until
+
+    def matches_fill(self, fill: Fill) -> bool:
+        """The account and symbol parts only (a fill has no exit day)."""
+        if self.accounts is not None and fill.account_id not in self.accounts:
+            return False
+        return not self.symbol or _same_symbol(fill.symbol, self.symbol)
 
     def apply(self, trips: Iterable[RoundTrip]) -> list[RoundTrip]:
         return [trip for trip in trips if self.matches(trip)]

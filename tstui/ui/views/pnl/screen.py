@@ -259,7 +259,10 @@ class PnLScreen(BaseScreen):
         else:
             stamp = self.loaded_at.astimezone().strftime("%H:%M:%S") if self.loaded_at else ""
             live = f" · live fills {self.live_fills}" if self.live_fills else ""
-            self._set_state(f"{len(trips)} trips{live} · loaded {stamp}")
+            flt = self.trip_filter()
+            unmatched = sum(1 for f in self.loaded.journal.unmatched if flt.matches_fill(f))
+            older = f" · {unmatched} closed older" if unmatched else ""
+            self._set_state(f"{len(trips)} trips{live}{older} · loaded {stamp}")
 
     def _show_stats(self) -> None:
         if not self.is_mounted:
