@@ -271,10 +271,12 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         """The crosshair bar: time, OHLC, volume and change from the bar before."""
         if self.cursor is None or not self.series:
             return None
-        candles = candles_from_bars(self.series.bars)
-        index = max(0, min(len(candles) - 1, self.cursor))
-        bar = candles[index]
-        previous = candles[index - 1].close if index > 0 else bar.open
+        bars = self.series.bars
+        index = max(0, min(len(bars) - 1, self.cursor))
+        # only the bar and the one before it (this runs on every streamed bar)
+        near = candles_from_bars(bars[max(0, index - 1) : index + 1])
+        bar = near[-1]
+        previous = near[0].close if index > 0 else bar.open
         change = bar.close - previous
         percent = f" ({change / previous:+.2%})" if previous else ""
         d = self.decimals
