@@ -159,8 +159,16 @@ def test_oco_group_body_is_confirmed_then_placed_as_one_group(
     assert {o["OrderID"] for o in sim_orders(sim, FUTURES)} - before == set(placed)
     orders = {o["OrderID"]: o for o in api_orders(capsys, base, FUTURES)}
     assert orders[placed[0]]["ConditionalOrders"] == [{"OrderID": placed[1], "Relationship": "OCO"}]
-    kinds = [e["kind"] for e in audit(capsys)]
-    assert kinds.count("order.group.place") == 1 and "order.group.place.result" in kinds
+    entries = audit(capsys)
+    sends = [e for e in entries if e["kind"] == "order.place"]
+    # Journaled as the placement of its first order, the whole group with it.
+    assert len(sends) == 1 and sends[0]["payload"]["group"]["Type"] == "OCO"
+    first_id = sends[0]["payload"]["request"]["OrderConfirmID"]
+    results = [e for e in entries if e["kind"] == "order.place.result"]
+    assert results[-1]["payload"]["order_confirm_id"] == first_id
+    from tstui.client.intents import unresolved_intents
+
+    assert unresolved_intents(entries, "sim") == []
 
 
 def test_brk_group_for_a_held_position_with_a_wrong_side_leg_is_refused(
@@ -295,3 +303,28 @@ def _es_position(capsys: pytest.CaptureFixture[str], base: list[str]) -> int:
             qty = int(Decimal(p["Quantity"]))
             total += -abs(qty) if p.get("LongShort") == "Short" else abs(qty)
     return total
+
+
+def test_a_group_whose_answer_is_lost_is_found_not_resent(
+    sim: SimServer, base: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import httpx
+
+    last = last_price(capsys, base, "ESZ26")
+    body = {"Type": "OCO", "Orders": [
+        es_order("SELL", "Limit", LimitPrice=str(last + 100)),
+        es_order("SELL", "Limit", LimitPrice=str(last + 120)),
+    ]}  # fmt: skip
+    before = {o["OrderID"] for o in sim_orders(sim, FUTURES)}
+    httpx.post(f"{sim.url}/_sim/faults/reset-after-accept", json={"count": 1})
+    code, answer, err = run_json(
+        capsys, "order", "place", "--body", write(tmp_path, body), "--yes", *base
+    )
+    assert code == 0, err
+    assert "not resending" in err
+    new = {o["OrderID"] for o in sim_orders(sim, FUTURES)} - before
+    assert len(new) == 2  # the group reached the simulator once
+    assert {o["OrderID"] for o in answer["Orders"]} == new
+    from tstui.client.intents import unresolved_intents
+
+    assert unresolved_intents(audit(capsys), "sim") == []

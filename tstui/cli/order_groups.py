@@ -209,6 +209,13 @@ def not_sent(args: argparse.Namespace, why: str) -> int:
     return 1
 
 
+def _repeat_refusal(settings: Settings, top: OrderRequest) -> str | None:
+    from tstui.cli.recovery import repeat_refusal
+    from tstui.client.intents import AUDIT_KINDS
+
+    return repeat_refusal(settings, top, _audit(settings).entries(kinds=AUDIT_KINDS))
+
+
 def _audit(settings: Settings) -> AuditLog:
     return AuditLog.in_dir(settings.state_dir)
 
@@ -252,9 +259,8 @@ async def send_checked(
         raise
     account = _orders_of(body)[0].account_id
     audit = _audit(settings)
-    kind = "order.group" if is_group else "order"
     audit.append(
-        f"{kind}.preview",
+        "order.group.preview" if is_group else "order.preview",
         env=settings.env,
         account=account,
         payload={"request": body.to_api(), "confirmations": confirmations},
@@ -270,15 +276,23 @@ async def send_checked(
     count = len(_orders_of(body))
     question = f"Place these {count} orders" if count > 1 else "Place this order"
     question += " despite the warnings?" if warnings else "?"
+    # A group is journaled as the placement of its first order (with the whole group): the
+    # unresolved-send check at the next start can then look that order up, and a repeat of
+    # a send whose outcome is unknown is refused, as for one order.
+    top = body.orders[0] if isinstance(body, OrderGroupRequest) else body
+    refusal = _repeat_refusal(settings, top)
+    if refusal is not None:
+        print(f"tstui: {refusal}", file=sys.stderr)
+        raise ValueError("the order was not sent (see above)")
     if not args.yes and not ask(question):
         return not_sent(args, "not confirmed")
     known = {o.order_id for o in (await session.api.get_orders([account])).items}
-    # Every outcome names the intent's OrderConfirmID: the unresolved-send check at the next
-    # start closes the placement with it (the top order's; a group's first order's).
-    ids = {"order_confirm_id": _orders_of(body)[0].order_confirm_id}
-    audit.append(
-        f"{kind}.place", env=settings.env, account=account, payload={"request": body.to_api()}
-    )
+    ids = {"order_confirm_id": top.order_confirm_id}
+    sent: dict[str, Any] = {"request": top.to_api()}
+    if isinstance(body, OrderGroupRequest):
+        sent["group"] = body.to_api()
+    kind = "order"
+    audit.append("order.place", env=settings.env, account=account, payload=sent)
     try:
         if isinstance(body, OrderGroupRequest):
             answer = await session.api.place_group_body(body)
@@ -289,7 +303,7 @@ async def send_checked(
             f"{kind}.place.unknown",
             env=settings.env,
             account=account,
-            payload={**ids, "request": body.to_api(), "reason": exc.reason},
+            payload={**ids, "reason": exc.reason},
         )
         return await _reconcile(session, settings, args, body, known)
     except TradeStationError as exc:
@@ -297,7 +311,7 @@ async def send_checked(
             f"{kind}.place.error",
             env=settings.env,
             account=account,
-            payload={**ids, "request": body.to_api(), "error": str(exc)},
+            payload={**ids, "error": str(exc)},
         )
         raise
     results = order_results(answer)
@@ -345,9 +359,8 @@ async def _reconcile(
         if len(found) == len(wanted):
             break
         await asyncio.sleep(RECONCILE_PAUSE_S)
-    kind = "order.group" if isinstance(body, OrderGroupRequest) else "order"
     _audit(settings).append(
-        f"{kind}.place.reconciled" if found else f"{kind}.place.not_found",
+        "order.place.reconciled" if found else "order.place.not_found",
         env=settings.env,
         account=wanted[0].account_id,
         payload={"order_confirm_id": _orders_of(body)[0].order_confirm_id, "found": found},
