@@ -45,11 +45,21 @@ API behaviour choices
   ``{"Errors": [{"OrderID", "Error": "FAILED", "Message"}]}`` and creates an order in ``REJ``
   with ``RejectReason``. A reused ``OrderConfirmID`` or an unknown account answers 200 with an
   ``Errors`` entry and creates nothing.
-- Accepted orders stream ``ACK`` then ``OPN``; fills are ``FLL`` (no partial fills). Market
-  orders fill at the touch (ask for buys, bid for sells; the spread is one tick); limits fill
-  at the touch once it reaches the limit; stops trigger on the last price and then act as
-  market/limit. Matching runs on every price change, clock move and (while time flows) every
-  0.25 s. IOC/FOK that cannot fill are cancelled; DAY expires at 21:00 UTC, 1/3/5 after minutes.
+- Accepted orders stream ``ACK`` then ``OPN``. Market orders fill at the touch (ask for buys,
+  bid for sells; the spread is one tick); limits fill at the touch once it reaches the limit;
+  stops trigger on the last price and then act as market/limit. Matching runs on every price
+  change, clock move and (while time flows) every 0.25 s. IOC/FOK that cannot fill are
+  cancelled; DAY expires at 21:00 UTC, 1/3/5 after minutes.
+- Partial fills: an execution takes at most the size at the touch (``tstui.sim.quotes.
+  touch_sizes``), refilled once a sim second: ``FPR`` (``ExecQuantity``, averaged
+  ``FilledPrice``) until ``FLL``; ``FLP`` when it ends part-filled. ``AllOrNone``/``FOK``
+  execute whole or not at all.
+- Groups and advanced options (``tstui.sim.advanced``): ``POST ordergroupconfirm`` /
+  ``ordergroups`` (``OCO``, ``BRK``, ``NORMAL``), ``OSOs`` (children in status ``OSO`` until
+  the parent fills), ``ConditionalOrders``/``GroupName``/``AdvancedOptions`` codes on every
+  order; OCO/BRK: a fill cancels the siblings, a partial fill reduces them. Trailing stops
+  ratchet ``StopPrice``; activation rules hold an order in ``DON`` (then ``CND``, ``OPN``);
+  ``GET activationtriggers``. What is not modelled is a 400 naming the field.
 - Replace (PUT) keeps the order id and streams ``RSN`` then ``OPN`` with the new fields; cancel
   streams ``UCN`` then ``CAN``. Replacing or cancelling a final order is a 400 (the request
   lost the race), an unknown id a 404.
