@@ -78,6 +78,9 @@ async def test_working_orders_are_listed_then_moved_to_the_new_contract(
     out = capsys.readouterr().out
     assert f"working order {stop_id} Sell 2 ESZ26 StopMarket" in out
     assert "keep working in ESZ26" in out and "--working move" in out
+    assert await cli(sim, "roll", "--account", FUT, "--dry-run", "--working", "move") == 0
+    out = capsys.readouterr().out
+    assert f"move:{stop_id} SELL 2 ESH27 StopMarket" in out  # the moved order is previewed
     assert order_count(sim) == before
 
     assert await cli(sim, "roll", "--account", FUT, "--yes", "--working", "move", timeout=90) == 0

@@ -757,3 +757,25 @@ def test_limit_legs_with_an_offset() -> None:
         plan_rolls(broker.as_positions(), FRONT, style=LegStyle("Limit", 2))
     with pytest.raises(ValueError):
         LegStyle("Limit", -1)
+
+
+async def test_a_moved_order_whose_preview_is_refused_stops_before_anything_is_sent() -> None:
+    broker, plan = working_setup()
+    real_confirm = broker.confirm
+
+    async def confirm(req: OrderRequest) -> LegPreview:
+        if req.symbol == "ESH27" and req.order_type == "StopMarket":
+            raise LegRejected("stop price on the wrong side of the market")
+        return await real_confirm(req)
+
+    broker.confirm = confirm  # type: ignore[method-assign]
+    result = await dry_run(broker, plan)
+    assert set(result.previews) == {"close", "open", "move:STOP1", "move:TGT1"}
+    assert result.previews["move:STOP1"] == "stop price on the wrong side of the market"
+    outcome = await run(broker, MemoryJournal(), plan)
+    assert outcome.stopped and outcome.progress.stop_reason == "preview_failed"
+    assert "moved order for working order STOP1" in outcome.message
+    assert broker.calls == []  # no cancel, no leg
+    # Cancelling instead needs no preview of a new order.
+    outcome = await run(broker, MemoryJournal(), plan.with_working_action("cancel"))
+    assert outcome.done

@@ -53,14 +53,14 @@ def _roots(args: argparse.Namespace) -> list[str] | None:
 async def _print_previews(broker: ApiRollBroker, plans: Sequence[RollPlan]) -> bool:
     """Print each plan and its legs' previews; False when a preview was refused."""
     from tstui.domain.roll import LegPreview, dry_run
+    from tstui.domain.roll.broker import plan_requests
 
     ok = True
     for plan in plans:
         _say(f"roll: {plan.describe()}")
         _show_working(plan)
         result = await dry_run(broker, plan)
-        for leg in ("close", "open"):
-            req = plan.leg(leg)
+        for leg, req in plan_requests(plan):
             preview = result.previews.get(leg)
             head = f"  {leg:<5} {req.trade_action} {req.quantity} {req.symbol} {req.order_type}"
             if isinstance(preview, LegPreview):

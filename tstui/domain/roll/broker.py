@@ -27,6 +27,7 @@ __all__ = [
     "RollBroker",
     "RollJournal",
     "dry_run",
+    "plan_requests",
 ]
 
 
@@ -128,11 +129,21 @@ class DryRun:
 
 
 async def dry_run(broker: RollBroker, plan: RollPlan) -> DryRun:
-    """Preview both legs; sends no order and writes no journal entry."""
+    """Preview both legs and every moved working order ("move:<order id>"); sends no order
+    and writes no journal entry."""
     previews: dict[str, LegPreview | str] = {}
-    for leg in ("close", "open"):
+    for name, req in plan_requests(plan):
         try:
-            previews[leg] = await broker.confirm(plan.leg(leg))
+            previews[name] = await broker.confirm(req)
         except LegRejected as exc:
-            previews[leg] = str(exc)
+            previews[name] = str(exc)
     return DryRun(plan, previews)
+
+
+def plan_requests(plan: RollPlan) -> list[tuple[str, OrderRequest]]:
+    """What a roll may place, by name: "close", "open", then "move:<order id>" for each move."""
+    found: list[tuple[str, OrderRequest]] = [("close", plan.close_leg), ("open", plan.open_leg)]
+    for working in plan.working:
+        if working.action == "move" and working.replacement is not None:
+            found.append((f"move:{working.order_id}", working.replacement))
+    return found

@@ -48,6 +48,7 @@ from tstui.domain.roll.broker import (
     LegStatus,
     RollBroker,
     RollJournal,
+    plan_requests,
 )
 from tstui.domain.roll.machine import (
     RollProgress,
@@ -189,11 +190,18 @@ class RollRunner:
         """(Re)preview both legs and ask; nothing has been sent at this point."""
         self._record("preview", "before")
         previews: dict[str, LegPreview] = {}
-        for leg in ("close", "open"):
+        for name, req in plan_requests(self.plan):
             try:
-                previews[leg] = await self.broker.confirm(self.plan.leg(leg))
+                previews[name] = await self.broker.confirm(req)
             except LegRejected as exc:
-                return self._stop("preview_failed", f"the {leg} leg preview was refused: {exc}")
+                what = (
+                    f"the moved order for working order {name.removeprefix('move:')}"
+                    if name.startswith("move:")
+                    else f"the {name} leg"
+                )
+                return self._stop(
+                    "preview_failed", f"{what}: preview refused ({exc}); nothing was sent"
+                )
         self._record("preview", "after", {k: v.to_dict() for k, v in previews.items()})
         self._record("confirm", "before")
         if self._approve is not None and not await self._approve(self.plan, previews):

@@ -205,6 +205,9 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
             self.query_one("#roll-working-list", Static).update(
                 plain_lines(working_text(self.plan))
             )
+            # Moved orders are previewed too: preview again before Roll is possible.
+            self.query_one("#roll-go", Button).disabled = True
+            self.run_worker(self._load_previews(), group="roll-review", exit_on_error=False)
 
     @on(Select.Changed, "#roll-legs")
     def _legs_changed(self, event: Select.Changed) -> None:
@@ -250,9 +253,18 @@ class RollReviewScreen(ModalScreen[RollOutcome | None]):
         ok = all(isinstance(v, LegPreview) for v in self.previews.values())
         self.query_one("#roll-go", Button).disabled = not ok
         if ok:
+            self._result("")
             self.query_one("#roll-go", Button).focus()
         else:
-            self._result("a preview was refused: nothing can be sent", error=True)
+            refused = [
+                f"{name}: {value}"
+                for name, value in self.previews.items()
+                if isinstance(value, str)
+            ]
+            self._result(
+                "a preview was refused: nothing can be sent (" + "; ".join(refused) + ")",
+                error=True,
+            )
 
     def _result(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#roll-result", Static)
