@@ -61,3 +61,34 @@ def test_admin_restart_reloads_from_state(tmp_path: Path) -> None:
             return sorted(items, key=lambda p: p["PositionID"])
 
         assert by_id(after["positions"]) == by_id(before["positions"])
+
+
+def test_groups_and_advanced_orders_survive_restart(tmp_path: Path) -> None:
+    path = tmp_path / "sim.sqlite"
+    trailing = {"TrailingStop": {"Percent": "2"}}
+    rule = {"RuleType": "Price", "Symbol": "AAPL", "Predicate": "Gt", "TriggerKey": "DTT"}
+    entry = order_body(
+        OrderType="Limit",
+        LimitPrice="1.00",
+        AdvancedOptions={"MarketActivationRules": [dict(rule, Price="99999")]},
+        OSOs=[
+            {
+                "Type": "BRK",
+                "Orders": [
+                    order_body(TradeAction="SELL", OrderType="Limit", LimitPrice="999"),
+                    order_body(
+                        TradeAction="SELL", OrderType="StopMarket", AdvancedOptions=trailing
+                    ),
+                ],
+            }
+        ],
+    )
+    with SimServer(start=START, speed=0, state_path=path) as sim, _client(sim) as api:
+        placed = api.post("/v3/orderexecution/orders", json=entry).json()["Orders"]
+        ids = ",".join(o["OrderID"] for o in placed)
+        before = api.get(f"/v3/brokerage/accounts/{MARGIN}/orders/{ids}").json()["Orders"]
+    with SimServer(start=START, speed=0, state_path=path) as sim, _client(sim) as api:
+        after = api.get(f"/v3/brokerage/accounts/{MARGIN}/orders/{ids}").json()["Orders"]
+    assert [o["Status"] for o in after] == ["DON", "OSO", "OSO"]
+    assert after == before
+    assert after[2]["TrailingStop"] == {"Percent": "2"}
