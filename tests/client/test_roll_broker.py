@@ -218,3 +218,36 @@ async def test_runner_reconciles_a_lost_placement_without_resending(
         ("ESZ26", "FLL"),
         ("ESH27", "FLL"),
     ]
+
+
+async def test_cancel_once_and_an_ended_old_order_found_in_the_history(
+    sim: SimServer, api: TradeStationAPI
+) -> None:
+    """The seeded futures account rests a GTC limit opened days ago: once cancelled it leaves
+    today's list, and the broker still tells its status (from the historical orders)."""
+    sim.control().set_clock(ROLL_INSTANT)
+    broker = ApiRollBroker(api)
+    working = [o for o in (await api.get_orders([FUT])).items if o.is_working]
+    old = next(o for o in working if o.opened_date_time and o.opened_date_time.day != 11)
+    assert (await broker.order_status(FUT, old.order_id)).status in ("OPN", "ACK", "DON")
+    await broker.cancel(old.order_id)
+    status = await broker.order_status(FUT, old.order_id)
+    assert (status.order_id, status.status) == (old.order_id, "CAN")
+    with pytest.raises(LegRejected):  # already cancelled: refused, never retried
+        await broker.cancel(old.order_id)
+
+
+async def test_prepare_rolls_plans_working_orders_and_limit_legs(
+    sim: SimServer, sim_settings: Settings, api: TradeStationAPI
+) -> None:
+    from tstui.domain.roll import LegStyle
+
+    await ApiRollBroker(api).place(request("ESZ26", "BUY", 1))
+    sim.control().set_clock(ROLL_INSTANT)
+    work = await prepare_rolls(
+        api, [FUT], ["ES"], [], style=LegStyle("Limit", 4), working_action="cancel"
+    )
+    (plan,) = work.agenda.start
+    assert plan.close_leg.order_type == plan.open_leg.order_type == "Limit"
+    assert plan.working and {w.action for w in plan.working} == {"cancel"}
+    assert all(w.description.split()[2] == "ESZ26" for w in plan.working)
