@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tstui.domain.orders import OrderRequest
 from tstui.domain.orders.risk import RecentOrders, RiskLimits, check_risk
@@ -304,3 +306,19 @@ def test_config_asset_class_tables_merge_and_errors_name_file_and_key(tmp_path: 
         with pytest.raises(ConfigError) as info:
             load_settings(path)
         assert info.value.key == key and str(path) in str(info.value)
+
+
+@given(
+    held=st.integers(min_value=-10_000, max_value=10_000).filter(lambda q: q != 0),
+    qty=st.integers(min_value=1, max_value=20_000),
+    futures=st.booleans(),
+)
+def test_only_the_opening_part_is_ever_size_capped(held: int, qty: int, futures: bool) -> None:
+    """Any position and any order against it: a size finding appears exactly when the part
+    that opens (beyond flat) is above the cap."""
+    limits = RiskLimits(max_quantity=D(3))
+    action = ("SELL" if held > 0 else "BUY") if futures else ("SELL" if held > 0 else "BUYTOCOVER")
+    req = es(quantity=D(qty), trade_action=action, symbol="ESZ26" if futures else "AAPL")
+    found = check_risk(req, None, None, limits, None, NOW, position_quantity=D(held))
+    opening = max(0, qty - abs(held)) if action != "BUYTOCOVER" else 0
+    assert (("quantity", "max_quantity") in errors(found)) == (opening > 3)
