@@ -699,6 +699,7 @@ async def test_a_stop_that_fills_before_its_cancel_stops_the_roll() -> None:
     outcome = await run(broker, MemoryJournal(), plan)
     assert outcome.stopped and outcome.progress.stop_reason == "position_changed"
     assert not any(c.startswith("place") for c in broker.calls)  # nothing closed or opened
+    assert "working orders ended: STOP1 FLL, TGT1 CAN (none moved)" in outcome.message
 
 
 async def test_a_crash_after_sending_a_moved_order_is_reconciled_not_resent() -> None:

@@ -220,10 +220,20 @@ class RollRunner:
             self.plan.old_symbol, _ZERO
         )
         if held != self.plan.old_position_before:
+            ended = [
+                f"{key.split(':', 1)[1]} {data.get('status')}"
+                for key, data in self.progress.working_results.items()
+                if key.startswith("cancel_working:")
+            ]
+            sent = (
+                f"no leg was sent; working orders ended: {', '.join(ended)} (none moved)"
+                if ended
+                else "nothing was sent"
+            )
             return self._stop(
                 "position_changed",
                 f"{self.plan.old_symbol} position is {format_decimal(held)}, planned for "
-                f"{format_decimal(self.plan.old_position_before)}; nothing was sent",
+                f"{format_decimal(self.plan.old_position_before)}; {sent}",
             )
         return None
 
