@@ -569,3 +569,66 @@ def test_group_body_problems_are_400s(api: httpx.Client) -> None:
             response = api.post(f"{EXECUTION}/{path}", content=json.dumps(body))
             assert response.status_code == 400, response.text
             assert response.json()["Message"].startswith(named)
+
+
+def test_replace_a_trailing_amount(api: httpx.Client, control: SimControl) -> None:
+    control.set_price("MSFT", "400.00")
+    body = order_body(
+        OrderType="StopMarket",
+        TradeAction="SELL",
+        AdvancedOptions={"TrailingStop": {"Amount": "2"}},
+    )
+    (order_id,) = _place(api, body)
+    control.set_price("MSFT", "405.00")
+    assert _orders(api, order_id)[order_id]["StopPrice"] == "403.00"
+    change = {"AdvancedOptions": {"TrailingStop": {"Percent": "1"}}}
+    assert api.put(f"{EXECUTION}/orders/{order_id}", json=change).status_code == 200
+    order = _orders(api, order_id)[order_id]  # 1% under the best price so far, 405.00
+    assert order["StopPrice"] == "400.95" and order["TrailingStop"] == {"Percent": "1"}
+    assert order["AdvancedOptions"] == "STPTRG=STT;TRL=1%;"
+    limit = api.put(
+        f"{EXECUTION}/orders/{order_id}",
+        json={
+            "OrderType": "Limit",
+            "LimitPrice": "1",
+            "AdvancedOptions": change["AdvancedOptions"],
+        },
+    )
+    assert limit.status_code == 400
+    assert limit.json()["Message"].startswith("AdvancedOptions.TrailingStop")
+
+
+def test_an_expired_parent_cancels_its_waiting_children(
+    api: httpx.Client, control: SimControl
+) -> None:
+    last = _quote(api, "SPY")["Last"]
+    body = _oso_entry(last, "10", last - 50)  # DAY orders, far from the market
+    parent, target, stop = _place(api, body)
+    control.set_clock("2026-12-01T21:00:01Z")  # past the 21:00 UTC close
+    orders = {o["OrderID"]: o["Status"] for o in control.state()["accounts"][MARGIN]["orders"]}
+    assert [orders[i] for i in (parent, target, stop)] == ["EXP", "CAN", "CAN"]
+
+
+def test_oco_and_brk_orders_share_an_account(api: httpx.Client) -> None:
+    body = {
+        "Type": "OCO",
+        "Orders": [
+            order_body(OrderType="Limit", LimitPrice="1"),
+            order_body(AccountID=FUTURES, Symbol="ESZ26", OrderType="Limit", LimitPrice="1"),
+        ],
+    }
+    response = api.post(f"{EXECUTION}/ordergroups", json=body)
+    assert response.status_code == 400
+    assert response.json()["Message"].startswith("Orders[1].AccountID")
+
+
+def test_normal_group_orders_are_not_linked(api: httpx.Client) -> None:
+    ids = _group(
+        api,
+        "NORMAL",
+        order_body(OrderType="Limit", LimitPrice="1"),
+        order_body(Symbol="AAPL", OrderType="Limit", LimitPrice="1"),
+    )
+    for order in _orders(api, *ids).values():
+        assert "ConditionalOrders" not in order and "GroupName" not in order
+        assert order["Status"] == "OPN"
