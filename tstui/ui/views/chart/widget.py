@@ -264,8 +264,10 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         a, b = first.astimezone(), last.astimezone()
         fmt = self.time_format
         if fmt in ("%H:%M", "%H:%M:%S") and a.date() != b.date():
-            return f"{a.strftime('%m-%d ' + fmt)}-{b.strftime('%m-%d ' + fmt)}"
-        return f"{a.strftime(fmt)}-{b.strftime(fmt)}"
+            fmt = "%m-%d " + fmt
+        # times read well as 10:45-16:20; dates have dashes of their own
+        sep = " to " if "-" in fmt else "-"
+        return f"{a.strftime(fmt)}{sep}{b.strftime(fmt)}"
 
     def cursor_readout(self) -> str | None:
         """The crosshair bar: time, OHLC, volume and change from the bar before."""
