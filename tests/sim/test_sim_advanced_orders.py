@@ -185,6 +185,18 @@ def test_bracket_must_close_a_position(api: httpx.Client) -> None:
         },
     )
     assert mixed.status_code == 400 and mixed.json()["Message"].startswith("Orders[1].Symbol")
+    too_many = api.post(  # 100 MSFT held
+        f"{EXECUTION}/ordergroups",
+        json={
+            "Type": "BRK",
+            "Orders": [
+                order_body(TradeAction="SELL", OrderType="Limit", LimitPrice="900"),
+                order_body(TradeAction="SELL", Quantity="101", OrderType="Market"),
+            ],
+        },
+    )
+    assert too_many.status_code == 400
+    assert too_many.json()["Message"].startswith("Orders[1].Quantity")
 
 
 def test_partial_fills_average_and_keep_books_consistent(

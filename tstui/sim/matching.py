@@ -124,11 +124,19 @@ def group_problem(
             return f"{prefix}Orders[{i}].Symbol: the orders of a bracket share a symbol."
         if _buys(intent) != _buys(first):
             return f"{prefix}Orders[{i}].TradeAction: the orders of a bracket share a side."
-    if kind == "BRK" and held is not None and (held == 0 or (held > 0) == _buys(first)):
+    if kind != "BRK" or held is None:
+        return None
+    if held == 0 or (held > 0) == _buys(first):
         return (
             f"{prefix}Orders[0].TradeAction: a bracket (BRK) only closes a position and there is"
             f" no {'short' if _buys(first) else 'long'} position in {first.symbol}."
         )
+    for i, intent in enumerate(intents):
+        if intent.quantity > abs(held):
+            return (
+                f"{prefix}Orders[{i}].Quantity: a bracket (BRK) only closes a position and"
+                f" {intent.quantity} is more than the {abs(held)} held in {first.symbol}."
+            )
     return None
 
 
