@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -366,6 +366,23 @@ async def test_day_labels_at_session_breaks(sim: SimServer, signed_in: Settings)
         await drawn(pilot, chart)
         assert chart.last_frame is not None and len(chart.last_frame.day_breaks) >= 3
         assert day in chart.render().plain
+
+        # futures: the session that opens Monday 18:00 New York is Tuesday's trading day
+        screen.open(replace(screen.request, symbol="@ES", bars_back=300))
+        await wait_until(pilot, lambda: len(chart.series) == 300 and screen.stream_state == "live")
+        await wait_until(
+            pilot, lambda: chart.session is not None and "Globex" in chart.session.name
+        )
+        await pilot.press("end", "minus", "minus", "minus")
+        await drawn(pilot, chart)
+        frame = chart.last_frame
+        assert frame is not None
+        assert "Tue 01" in frame.day_names.values()
+        opening = [
+            b for b in chart.series.bars if b.timestamp == datetime(2026, 11, 30, 23, 5, tzinfo=UTC)
+        ]
+        assert opening  # the first bar after the daily halt (22:00-23:00Z)
+        assert "Tue 01" in chart.render().plain
         await app.live.disconnect()
 
 

@@ -9,8 +9,8 @@ Rendering runs on the event loop only (no threads), so the global figure is neve
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -107,6 +107,7 @@ class ChartFrame:
     cursor: int | None = None
     day_breaks: Sequence[int] = ()  # candle indexes that start a trading day
     day_format: str = "%a %d"
+    day_names: Mapping[int, str] = field(default_factory=dict)  # break index -> its label
 
 
 def plot_columns(width: int) -> int:
@@ -218,7 +219,9 @@ def _fit_columns(frame: ChartFrame, columns: int) -> ChartFrame:
     overlays = [
         Overlay(o.name, [o.values[e] for e in ends], o.colour, o.daily) for o in frame.overlays
     ]
-    breaks = sorted({next(i for i, e in enumerate(ends) if e >= b) for b in frame.day_breaks})
+    group = {b: next(i for i, e in enumerate(ends) if e >= b) for b in frame.day_breaks}
+    breaks = sorted(set(group.values()))
+    names = {group[b]: name for b, name in frame.day_names.items() if b in group}
     cursor = None
     if frame.cursor is not None:
         cursor = next(i for i, e in enumerate(ends) if e >= frame.cursor)
@@ -233,6 +236,7 @@ def _fit_columns(frame: ChartFrame, columns: int) -> ChartFrame:
         cursor,
         breaks,
         frame.day_format,
+        names,
     )
 
 
@@ -259,7 +263,7 @@ def _x_ticks(frame: ChartFrame, width: int) -> tuple[list[int], list[str]]:
     labels: dict[int, str] = {t: shown[t].at.astimezone().strftime(frame.time_format) for t in keep}
     for b in breaks:
         # a merged candle may begin in the day before: its last bar names the new day
-        labels[b] = shown[b].at.astimezone().strftime(frame.day_format)
+        labels[b] = frame.day_names.get(b) or shown[b].at.astimezone().strftime(frame.day_format)
     positions = sorted(labels)
     return positions, [labels[p] for p in positions]
 

@@ -47,6 +47,7 @@ DRAW_BUDGET = 0.25  # and never more than a quarter of the event loop (a 200x60 
 MAX_BARS = 2000
 ZOOMS = (0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0)  # bars per column
 MIN_SPAN = 5
+DAY_FORMAT = "%a %d"
 SMA_COLOUR, EMA_COLOUR, VWAP_COLOUR = "#D2A8FF", "#F0883E", "#56D4DD"
 
 
@@ -324,9 +325,14 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
             for name, values, colour in self._indicator_lines(candles)
         ]
         breaks: list[int] = []
+        names: dict[int, str] = {}
         if self.intraday and merged:
-            days = day_breaks([c.at for c in candles[start:end]], self.session)
+            days = day_breaks([c.at for c in window], self.session)
             breaks = sorted({_group_of(b, len(window), per) for b in days})
+            # named by the trading day: the futures' Sunday-evening session is Monday's
+            for b in days:
+                day = bar_day(self.session, window[b].at)
+                names[_group_of(b, len(window), per)] = day.strftime(DAY_FORMAT)
         cursor = None
         if self.cursor is not None and start <= self.cursor < end:
             cursor = _group_of(self.cursor - start, len(window), per)
@@ -340,6 +346,7 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
             levels=[*self.levels, *self._last_level(candles)],
             cursor=cursor,
             day_breaks=breaks,
+            day_names=names,
         )
 
     def _last_level(self, candles: list[Candle]) -> list[Level]:
