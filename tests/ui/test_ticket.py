@@ -33,7 +33,7 @@ from ui_support import (
 from tstui.client.errors import OrderOutcomeUnknown, TransportError
 from tstui.config import Settings
 from tstui.domain.batch import Batch
-from tstui.domain.models import Account, OrderConfirmation, OrderResult
+from tstui.domain.models import Account, OrderConfirmation, OrderResult, Position
 from tstui.domain.orders.book import OrderBook
 from tstui.domain.orders.risk import RiskLimits
 from tstui.domain.orders.ticket import TicketFields
@@ -279,6 +279,7 @@ class FakeContext:
     order_book: OrderBook = field(default_factory=OrderBook)
     accounts: list[Account] = field(default_factory=lambda: [Account("123456", "Margin")])
     current_account: str | None = None
+    positions: dict[str, Position] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.api = FakeApi()
@@ -415,3 +416,32 @@ async def test_an_env_switch_during_reconciliation_gives_no_verdict(tmp_path: Pa
     entries = [json.loads(line) for line in (tmp_path / "audit.jsonl").open()]
     assert not any(e["env"] == "live" for e in entries)  # nothing filed under LIVE
     assert entries[-1]["kind"] == "order.place.unresolved" and entries[-1]["env"] == "sim"
+
+
+async def test_a_sell_that_only_reduces_the_position_is_not_size_capped(
+    settings: Settings,
+) -> None:
+    # The margin account holds 100 MSFT: with a 10-share cap, selling all 100 closes and is
+    # never blocked; selling 101 opens one share short beyond flat, and that part is capped.
+    limits = RiskLimits(max_quantity=Decimal(10), duplicate_window_s=0)
+    app = TstuiApp(with_risk(settings, limits))
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        await wait_until(
+            pilot,
+            lambda: any(p.symbol == "MSFT" for p in app.live.positions.values()),
+            10,
+            "the MSFT position",
+        )
+        for quantity, capped in (("100", False), ("111", True)):
+            fields = TicketFields(
+                account=MARGIN, symbol="MSFT", action="SELL", quantity=quantity, order_type="Market"
+            )
+            ticket, _ = await open_ticket(app, pilot, fields)
+            await preview(ticket, pilot)
+            issues = text_of(ticket, "issues")
+            assert ("above the limit" in issues) is capped, issues
+            assert (ticket.preview is None) is capped
+            await pilot.press("escape")
+            await pilot.pause()
+        await app.live.disconnect()

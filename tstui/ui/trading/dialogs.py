@@ -41,7 +41,7 @@ from tstui.ui.trading.ticket_form import (
     step_price_text,
     step_quantity_text,
 )
-from tstui.ui.trading.types import SymbolInfo, risk_limits_for
+from tstui.ui.trading.types import SymbolInfo, held_quantity, risk_limits_for
 from tstui.ui.trading.wording import describe_issue
 
 __all__ = [
@@ -238,7 +238,11 @@ def validate_replace(
     last = info.last if detail is not None and info is not None else None
     limits = risk_limits_for(trading.context.settings)
     point = detail.point_value if detail is not None else None
-    issues += check_risk(request, last, point, limits, None, trading.clock())
+    # the position as it stands: a replace that only reduces it is never size-capped
+    held = held_quantity(trading.context, request.account_id, request.symbol)
+    issues += check_risk(
+        request, last, point, limits, None, trading.clock(), position_quantity=held
+    )
     new_qty = request.quantity if request.quantity != order.quantity else None
     limit = request.limit_price if request.limit_price != order.limit_price else None
     stop = request.stop_price if request.stop_price != order.stop_price else None

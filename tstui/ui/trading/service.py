@@ -47,6 +47,7 @@ from tstui.ui.trading.types import (
     SymbolInfo,
     TicketIntent,
     TradingContext,
+    held_quantity,
     load_symbol_info,
     risk_limits_for,
 )
@@ -192,7 +193,15 @@ class TradingService:
     ) -> list[FieldError]:
         """Risk on the order and on each of its OSO children (a bracket's exits close)."""
         limits = risk_limits_for(self.context.settings)
-        issues = check_group_risk(request, last, point, limits, self.recent, self.clock())
+        issues = check_group_risk(
+            request,
+            last,
+            point,
+            limits,
+            self.recent,
+            self.clock(),
+            position_quantity=held_quantity(self.context, request.account_id, request.symbol),
+        )
         return [replace(i, field=bracket_field_of(i.field)) for i in issues]
 
     # ------------------------------------------------------------------ preview

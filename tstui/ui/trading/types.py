@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -10,7 +11,14 @@ from typing import Literal, Protocol
 from tstui.client.api import TradeStationAPI
 from tstui.client.errors import TradeStationError
 from tstui.config import Settings
-from tstui.domain.models import Account, OrderConfirmation, OrderResult, Quote, SymbolDetail
+from tstui.domain.models import (
+    Account,
+    OrderConfirmation,
+    OrderResult,
+    Position,
+    Quote,
+    SymbolDetail,
+)
 from tstui.domain.orders import OrderRequest
 from tstui.domain.orders.book import OrderBook, PendingOrder
 from tstui.domain.orders.risk_limits import RiskLimits
@@ -49,6 +57,22 @@ class TradingContext(Protocol):
     def accounts(self) -> list[Account]: ...
     @property
     def current_account(self) -> str | None: ...
+    @property
+    def positions(self) -> Mapping[str, Position]: ...
+
+
+def held_quantity(context: TradingContext, account_id: str, symbol: str) -> Decimal:
+    """The signed position (long +, short -) the context knows in ``symbol`` on ``account_id``:
+    the risk checks never size-cap the part of an order that only reduces it."""
+    wanted = symbol.upper()
+    return sum(
+        (
+            p.signed_quantity
+            for p in context.positions.values()
+            if p.account_id == account_id and (p.symbol or "").upper() == wanted
+        ),
+        Decimal(0),
+    )
 
 
 class PlacementRefused(Exception):
