@@ -422,7 +422,7 @@ async def test_a_sell_that_only_reduces_the_position_is_not_size_capped(
     settings: Settings,
 ) -> None:
     # The margin account holds 100 MSFT: with a 10-share cap, selling all 100 closes and is
-    # never blocked; selling 101 opens one share short beyond flat, and that part is capped.
+    # never blocked; selling 111 opens 11 short beyond flat, and that part is capped.
     limits = RiskLimits(max_quantity=Decimal(10), duplicate_window_s=0)
     app = TstuiApp(with_risk(settings, limits))
     async with app.run_test(size=TICKET_SIZE) as pilot:
