@@ -399,12 +399,16 @@ async def test_redraws_stay_in_budget_while_bars_stream(
         await pilot.press("s", "e", "W", "v")
         await drawn(pilot, chart)
         before, started = chart.redraw_count, time.monotonic()
+        drawing = chart.draw_seconds_total
         for _ in range(40):
             sim_post(sim.url, "/_sim/clock", {"advance_seconds": 60})
             await pilot.pause(0.05)
         elapsed = time.monotonic() - started
         redraws = chart.redraw_count - before
         assert 1 <= redraws <= elapsed * 4 + 1  # the 0.3 s redraw spacing, not every frame
-        assert chart.last_draw_seconds < DRAW_BUDGET
+        # drawing takes at most its share of the loop (plus the one draw under way), however
+        # slow a draw is on a loaded machine: slower draws are spaced further apart
+        spent = chart.draw_seconds_total - drawing
+        assert spent <= elapsed * DRAW_BUDGET + chart.last_draw_seconds
         await wait_until(pilot, lambda: chart.last_drawn is chart.series.last, 5)
         await app.live.disconnect()

@@ -142,6 +142,7 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         self.last_drawn: BarT | None = None  # the newest bar in the last drawn canvas
         self.last_frame: ChartFrame | None = None
         self.last_draw_seconds = 0.0
+        self.draw_seconds_total = 0.0  # time spent drawing, for the budget
         # the window: bars per column and how many bars back from the newest it ends
         self.zoom = 1.0
         self.bars_offset = 0
@@ -377,6 +378,7 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         self._canvas = render_chart(frame, width, height, style=self._chart_style())
         self.last_frame = frame
         self.last_draw_seconds = time.perf_counter() - started
+        self.draw_seconds_total += self.last_draw_seconds
         self._drawn_at = time.monotonic()
         self._canvas_size = (width, height)
         self._dirty = False
