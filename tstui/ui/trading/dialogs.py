@@ -27,6 +27,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from tstui.domain.models import Order
 from tstui.domain.orders import ReplaceRequest, derived_order_confirm_id, format_decimal
 from tstui.domain.orders.book import OrderBook
+from tstui.domain.orders.bracket_sync import SyncStep
 from tstui.domain.orders.risk import check_risk
 from tstui.domain.orders.ticket import FieldError, TicketFields, blocking, parse_ticket, warnings_of
 from tstui.domain.untrusted import safe_text
@@ -49,6 +50,7 @@ __all__ = [
     "ReplaceOrderScreen",
     "cancel_all_confirm",
     "cancel_confirm",
+    "describe_step",
     "request_cancel",
     "validate_replace",
     "working_orders",
@@ -251,6 +253,15 @@ def validate_replace(
     if blocking(issues):
         return None, issues
     return ReplaceRequest(quantity=new_qty, limit_price=limit, stop_price=stop), issues
+
+
+def describe_step(order: Order | None, step: SyncStep) -> str:
+    """One step of keeping a bracket in step, as the confirmation lists it."""
+    if step.change is None or order is None:
+        what = f"Cancel {step.order_id}" + (f" ({order.symbol})" if order else "")
+    else:
+        what = describe_change(order, step.change)
+    return f"{what}: {step.reason}"
 
 
 def describe_change(order: Order, change: ReplaceRequest) -> str:

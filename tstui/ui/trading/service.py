@@ -31,6 +31,7 @@ from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
 from tstui.domain.models import Order, OrderResult, Route
 from tstui.domain.orders import OrderRequest, ReplaceRequest
 from tstui.domain.orders.book import PendingOrder
+from tstui.domain.orders.bracket_sync import SyncStep, linked_exits, sync_bracket
 from tstui.domain.orders.groups import validate_order
 from tstui.domain.orders.placement import find_placed_order
 from tstui.domain.orders.risk import RecentOrders, check_group_risk
@@ -429,12 +430,57 @@ class TradingService:
                 outcomes.append(await self.cancel(current))
         return outcomes
 
-    async def replace(self, order: Order, change: ReplaceRequest) -> ActionOutcome:
+    async def replace(
+        self, order: Order, change: ReplaceRequest, *, reason: str | None = None
+    ) -> ActionOutcome:
         async def send(order_id: str) -> OrderResult:
             return await self.context.api.replace_order(order_id, change)
 
-        extra = {"change": change.to_api()}
+        extra: dict[str, Any] = {"change": change.to_api()}
+        if reason:
+            extra["reason"] = reason
         return await change_order(self.context, self.trail, order, "order.replace", extra, send)
+
+    # ------------------------------------------------------------------ brackets
+    def bracket_steps(
+        self, order: Order, change: ReplaceRequest
+    ) -> tuple[list[SyncStep], list[FieldError]]:
+        """What replacing one leg of a bracket takes so every working exit still closes
+        exactly the open position (TradeStation does not update a bracket as one
+        transaction). No steps: not a bracket leg, or the siblings are already right (then a
+        plain replace is all there is to send)."""
+        exits = linked_exits(self.context.order_book.orders(), order.order_id)
+        if len(exits) < 2 or order.account_id is None or order.symbol is None:
+            return [], []
+        held = abs(held_quantity(self.context, order.account_id, order.symbol))
+        steps, issues = sync_bracket(exits, held, changed_id=order.order_id, change=change)
+        return (steps if len(steps) > 1 else []), issues
+
+    async def apply_steps(self, steps: Sequence[SyncStep]) -> list[ActionOutcome]:
+        """Send each step once, audited with its reason; stop at the first one that did not
+        go through (the next steps assumed it had)."""
+        outcomes: list[ActionOutcome] = []
+        book = self.context.order_book
+        for step in steps:
+            order = book.get(step.order_id)
+            if order is None:
+                outcomes.append(ActionOutcome("failed", step.order_id, "no longer in the book"))
+                break
+            if step.change is not None:
+                outcome = await self.replace(order, step.change, reason=step.reason)
+            else:
+                outcome = await change_order(
+                    self.context,
+                    self.trail,
+                    order,
+                    "order.cancel",
+                    {"reason": step.reason},
+                    self.context.api.cancel_order,
+                )
+            outcomes.append(outcome)
+            if outcome.kind != "sent":
+                break
+        return outcomes
 
 
 _SERVICES: weakref.WeakKeyDictionary[object, TradingService] = weakref.WeakKeyDictionary()

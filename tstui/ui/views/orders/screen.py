@@ -29,10 +29,12 @@ from tstui.domain.orders.book import BlotterFilter, GroupFilter, OrderBook, Pend
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.shell.confirm import ConfirmScreen
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import (
     ReplaceOrderScreen,
+    describe_step,
     request_cancel,
     trade_action_of,
     working_orders,
@@ -363,7 +365,27 @@ class BlotterScreen(BaseScreen):
         if change is None:
             return
         current = self.live.order_book.get(order.order_id) or order
-        self._report([await trading.replace(current, change)])
+        steps, issues = trading.bracket_steps(current, change)
+        if issues:
+            self.notify(
+                "Not sent: " + "; ".join(f"{i.field}: {i.message}" for i in issues),
+                severity="error",
+                timeout=8,
+            )
+            return
+        if not steps:
+            self._report([await trading.replace(current, change)])
+            return
+        # A bracket leg: its siblings must follow, each step shown and confirmed once.
+        lines = [describe_step(self.live.order_book.get(s.order_id), s) for s in steps]
+        question = ConfirmScreen(
+            "Keep the bracket in step",
+            "This order is one exit of a bracket; to keep every exit closing what is open:\n"
+            + "\n".join(lines),
+            yes=f"Send {len(steps)} changes",
+        )
+        if await self.app.push_screen_wait(question):
+            self._report(await trading.apply_steps(steps))
 
     def _report(self, outcomes: Iterable[ActionOutcome]) -> None:
         for outcome in outcomes:
