@@ -23,7 +23,7 @@ from ui_support import sim_post, wait_for_screen, wait_until
 from tstui.config import ChartSettings, Settings, parse_settings
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.commands import collect_commands
-from tstui.ui.views.chart.plotting import volume_rows
+from tstui.ui.views.chart.plotting import compact_number, volume_floor, volume_rows
 from tstui.ui.views.chart.prefs import ChartPrefs, load_prefs
 from tstui.ui.views.chart.screen import ChartScreen
 from tstui.ui.views.chart.symbol_panel import SymbolPanel
@@ -216,7 +216,12 @@ async def test_volume_pane_hidden_at_80x24_until_asked(sim: SimServer, signed_in
         rows = volume_rows(chart.size.height, chart.volume)
         assert rows >= 7  # when shown it has a readable height
         canvas = chart.render().plain.split("\n")
-        assert any(line.strip().startswith("0┤") for line in canvas[-rows:])
+        assert chart.last_frame is not None
+        volumes = [c.volume for c in chart.last_frame.candles]
+        top, bottom = compact_number(max(volumes)), compact_number(volume_floor(volumes))
+        pane = canvas[-rows:]
+        assert any(line.strip().startswith(f"{top}┤") for line in pane)
+        assert any(line.strip().startswith(f"{bottom}┤") for line in pane)
         await app.live.disconnect()
     assert load_prefs(signed_in.state_dir).volume is True
 

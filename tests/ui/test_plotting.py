@@ -147,3 +147,11 @@ def test_daily_lines_break_at_day_breaks_and_levels_are_drawn() -> None:
     rows = text.split("\n")
     dotted = {i for i, row in enumerate(rows) if "•" in row}
     assert len(dotted) == 2  # two flat lines, no connector between them
+
+
+def test_volume_axis_starts_below_alike_bars() -> None:
+    from tstui.ui.views.chart.plotting import volume_floor
+
+    assert volume_floor([100, 120, 110]) == 90  # spread 20 of 120: start 10 below the least
+    assert volume_floor([50, 100]) == 0  # spread half the top or more: from zero
+    assert volume_floor([0, 0]) == 0 and volume_floor([]) == 0

@@ -36,6 +36,7 @@ __all__ = [
     "render_candles",
     "render_chart",
     "time_format_for",
+    "volume_floor",
 ]
 
 RGB = tuple[int, int, int]
@@ -249,6 +250,18 @@ def volume_rows(height: int, wanted: bool | None) -> int:
     return max(7, height // 4)
 
 
+def volume_floor(volumes: Sequence[float]) -> float:
+    """The volume axis starts at 0 unless the bars are all alike (their spread under half the
+    top): then it starts below the smallest bar, so a few rows still show the differences
+    (the axis says where it starts)."""
+    if not volumes:
+        return 0.0
+    low, high = min(volumes), max(volumes)
+    if high <= 0 or high - low >= high / 2:
+        return 0.0
+    return max(0.0, low - (high - low) * 0.5)
+
+
 def _x_ticks(frame: ChartFrame, width: int) -> tuple[list[int], list[str]]:
     """Evenly spaced time labels; a label at each day break names the day instead, and
     time labels too close to one are dropped."""
@@ -345,8 +358,10 @@ def render_chart(
         _volume_bars(shown, xs, up, down)
         if frame.cursor is not None and 0 <= frame.cursor < len(shown):
             plt.vline(frame.cursor, _rgb(style.cursor))
-        plt.ylim(0, volume_top * 1.05 or 1)
-        plt.yticks([0, volume_top], ["0".rjust(label_width), compact_number(volume_top)])
+        floor = volume_floor([c.volume for c in shown])
+        plt.ylim(floor, volume_top * 1.05 or 1)
+        bottom = compact_number(floor).rjust(label_width)
+        plt.yticks([floor, volume_top], [bottom, compact_number(volume_top)])
         _style_axes(style.foreground)
         plt.xlim(-0.5, len(shown) - 0.5)
     plt.xticks(ticks, labels)
