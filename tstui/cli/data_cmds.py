@@ -225,7 +225,7 @@ def _bod_row(b: Any) -> tuple[Any, ...]:
 
 def _listings() -> dict[str, Listing]:
     """Built on first use: the model imports stay out of `tstui --help`."""
-    from tstui.client.api import SymbolMatch
+    from tstui.domain.market.data import SymbolMatch
     from tstui.domain.models import (
         Account,
         Balance,

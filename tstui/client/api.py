@@ -16,7 +16,6 @@ is one envelope of the same shape: see :func:`merge_envelopes`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote
@@ -35,6 +34,7 @@ from tstui.domain.frames import (
     parse_quote_frame,
     parse_tickbar_frame,
 )
+from tstui.domain.market.data import SymbolMatch
 from tstui.domain.models import (
     Account,
     Balance,
@@ -49,6 +49,7 @@ from tstui.domain.models import (
     Route,
     SymbolDetail,
 )
+from tstui.domain.orders.advanced import ActivationTrigger
 from tstui.domain.untrusted import safe_text
 
 if TYPE_CHECKING:
@@ -570,55 +571,6 @@ def merge_envelopes(bodies: Sequence[Any], key: str) -> Any:
                 else:
                     merged.setdefault(name, value)
     return merged
-
-
-@dataclass(frozen=True, slots=True)
-class SymbolMatch:
-    """One answer of the v2 symbol suggest or search (the fields a symbol picker shows)."""
-
-    name: str
-    description: str | None
-    category: str | None
-    exchange: str | None
-    country: str | None
-    currency: str | None
-    root: str | None
-    expiration_date: str | None
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> SymbolMatch:
-        def text(key: str) -> str | None:
-            value = data.get(key)
-            return None if value in (None, "") else str(value)
-
-        return cls(
-            name=text("Name") or "",
-            description=text("Description"),
-            category=text("Category"),
-            exchange=text("Exchange"),
-            country=text("Country"),
-            currency=text("Currency"),
-            root=text("Root"),
-            expiration_date=text("ExpirationDate"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ActivationTrigger:
-    """One `GET /activationtriggers` entry: the `TriggerKey` and what it means."""
-
-    key: str
-    name: str | None
-    description: str | None
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> ActivationTrigger:
-        name, description = data.get("Name"), data.get("Description")
-        return cls(
-            key=str(data.get("Key") or ""),
-            name=None if name in (None, "") else str(name),
-            description=None if description in (None, "") else str(description),
-        )
 
 
 def _symbol_matches(body: Any) -> list[SymbolMatch]:

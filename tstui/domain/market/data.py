@@ -31,6 +31,7 @@ __all__ = [
     "QuantityFormat",
     "Quote",
     "SymbolDetail",
+    "SymbolMatch",
     "TickBar",
 ]
 
@@ -393,3 +394,34 @@ class Quote:
 _QUOTE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Quote))
 _new_quote = positional_builder(Quote)
 _new_bar = positional_builder(Bar)
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolMatch:
+    """One answer of the v2 symbol suggest or search (the fields a symbol picker shows)."""
+
+    name: str
+    description: str | None
+    category: str | None
+    exchange: str | None
+    country: str | None
+    currency: str | None
+    root: str | None
+    expiration_date: str | None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> SymbolMatch:
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return None if value in (None, "") else str(value)
+
+        return cls(
+            name=text("Name") or "",
+            description=text("Description"),
+            category=text("Category"),
+            exchange=text("Exchange"),
+            country=text("Country"),
+            currency=text("Currency"),
+            root=text("Root"),
+            expiration_date=text("ExpirationDate"),
+        )

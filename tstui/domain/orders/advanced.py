@@ -21,6 +21,7 @@ __all__ = [
     "MAX_TIME_RULES",
     "PREDICATES",
     "TRIGGER_KEYS",
+    "ActivationTrigger",
     "AdvancedOptions",
     "MarketActivationRule",
     "TimeActivationRule",
@@ -246,3 +247,21 @@ def _list(data: Mapping[str, Any], key: str, where: str) -> Sequence[Any]:
     if not isinstance(value, list):
         raise ValueError(f"{where}.{key}: expected a list")
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationTrigger:
+    """One `GET /activationtriggers` entry: the `TriggerKey` and what it means."""
+
+    key: str
+    name: str | None
+    description: str | None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> ActivationTrigger:
+        name, description = data.get("Name"), data.get("Description")
+        return cls(
+            key=str(data.get("Key") or ""),
+            name=None if name in (None, "") else str(name),
+            description=None if description in (None, "") else str(description),
+        )
