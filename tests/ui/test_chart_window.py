@@ -332,6 +332,13 @@ async def test_order_lines_follow_the_book_and_lead_to_the_order(
         await drawn(pilot, chart)
         assert f"↓ {far_label}" in info(screen) and far_label not in chart.render().plain
         assert label in chart.render().plain  # the near one still drawn
+        # a cancel on the order stream takes its line away
+        (far_order,) = [lv for lv in chart.levels if lv.label == far_label]
+        far_id = next(o.order_id for o in app.live.order_book.orders() if o.limit_price == far)
+        await app.live.api.cancel_order(far_id)
+        await wait_until(pilot, lambda: far_order not in chart.levels, 10, "the line removed")
+        await drawn(pilot, chart)
+        assert far_label not in info(screen)
 
         await pilot.press("l")  # choose an order's line
         order_id = screen.selected_line

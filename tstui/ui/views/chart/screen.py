@@ -408,7 +408,22 @@ class ChartScreen(BaseScreen):
 
     # ---- what the trader has on the market -------------------------------------------
     def on_books_changed(self, message: BooksChanged) -> None:
-        self._refresh_levels()
+        if message.full or self._touches_chart(message):
+            self._refresh_levels()
+
+    def _touches_chart(self, message: BooksChanged) -> bool:
+        """Did a changed order or position concern the charted symbol?
+        A blotter of thousands of orders flushes often: the lines are rebuilt only then."""
+        symbols = {self.trade_symbol, self.request.symbol}
+        for order_id in message.orders:  # a filled or cancelled line keeps its symbol
+            order = self.live.order_book.get(order_id)
+            if order is None or order.symbol in symbols:
+                return True
+        for position_id in message.positions:
+            position = self.live.positions.get(position_id)
+            if position is None or position.symbol in symbols:
+                return True
+        return False
 
     def _line_orders(self) -> list[Order]:
         """Working orders of the charted symbol (its contract for ``@ES``) with a price."""
