@@ -1,1 +1,1 @@
-"""Benchmarks (`make bench`): python -m bench.blotter_bench, ..."""
+"""Benchmarks (`make bench` = `python -m bench`): the six figures of issue 17."""

@@ -1,71 +1,72 @@
-"""`make bench` (``python -m bench``): the five figures of issue 8, one block each.
+"""`make bench` (``python -m bench``): the six figures of issue 17, one block each.
 
-Every figure is measured side by side in this one run (medians of several runs, ratios where
-there is a baseline). ``--quick`` runs tiny sizes (a smoke check, not a measurement).
+Every figure is measured side by side in this one run (interleaved runs, medians or
+percentiles, baselines rerun in the same process tree) and printed with its target; a figure
+that misses says so with its numbers. ``--quick`` runs tiny sizes (a smoke check for
+tests/bench, not a measurement); ``--only N`` (repeatable) runs some figures.
+
+1. startup against the empty-Textual-app floor    (bench/startup_bench.py)
+2. CLI cold start against ``import httpx``         (bench/cli_bench.py)
+3. key-to-paint latency under load                 (bench/latency_bench.py)
+4. scale: 100k orders                              (bench/scale_bench.py)
+5. stream ingest against raw aiter_lines+json      (bench/stream_bench.py)
+6. burst: last frame to final state shown          (bench/burst_bench.py)
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+import traceback
 from collections.abc import Callable
 
-from bench.report import Figure, median, render, spread, summary
+from bench.report import Figure, render, summary
 
 
-def blotter_figure(n: int = 20_000, runs: int = 3) -> Figure:
-    from bench.blotter_bench import measure_blotter_load
-
-    load = measure_blotter_load(n, runs)
-    blotter = [s * 1000 for s in load["blotter_runs_s"]]
-    table = [s * 1000 for s in load["datatable_runs_s"]]
-    return Figure(
-        2,
-        f"Blotter load ({n:,} orders visible, median of {runs})",
-        (
-            (
-                "Blotter (virtualised)",
-                f"{median(blotter):8.0f} ms  runs {spread(blotter, '{:.0f}')}",
-            ),
-            ("DataTable add_rows", f"{median(table):8.0f} ms  runs {spread(table, '{:.0f}')}"),
-        ),
-        f"{load['ratio']:.3f} of the DataTable's time",
-        "<= 0.125 (1/8)",
-        bool(load["meets_target"]),
-        data=load,
-    )
-
-
-def main(argv: list[str] | None = None) -> int:
+def figures(quick: bool) -> dict[int, Callable[[], Figure]]:
     from bench.burst_bench import measure_burst
-    from bench.memory_bench import measure_memory
+    from bench.cli_bench import measure_cli
+    from bench.latency_bench import measure_latency
+    from bench.scale_bench import measure_scale
     from bench.startup_bench import measure_startup
     from bench.stream_bench import measure_stream
 
+    q = quick
+    return {
+        1: lambda: measure_startup(1 if q else 7, breakdown=not q),
+        2: lambda: measure_cli(1 if q else 9, breakdown=not q),
+        3: lambda: measure_latency(300 if q else 20_000, 1 if q else 12),
+        4: lambda: measure_scale(500 if q else 100_000, 6 if q else 60),
+        5: lambda: measure_stream(2_000 if q else 200_000, 1 if q else 5),
+        6: lambda: measure_burst(500 if q else 20_000, 100 if q else 5_000, 1 if q else 5),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke check")
     parser.add_argument("--only", type=int, action="append", help="figure number (repeatable)")
     args = parser.parse_args(argv)
-    q = args.quick
-    figures: dict[int, Callable[[], Figure]] = {
-        1: lambda: measure_stream(2_000 if q else 200_000, 1 if q else 3),
-        2: lambda: blotter_figure(500 if q else 20_000, 1 if q else 3),
-        3: lambda: measure_burst(500 if q else 20_000, 100 if q else 5_000, 1 if q else 3),
-        4: lambda: measure_startup(1 if q else 5),
-        5: lambda: measure_memory(500 if q else 20_000),
-    }
     started = time.perf_counter()
     done: list[Figure] = []
-    for number, measure in figures.items():
+    failed: list[int] = []
+    for number, measure in figures(args.quick).items():
         if args.only and number not in args.only:
             continue
-        figure = measure()
+        try:
+            figure = measure()
+        except Exception:  # one broken figure must not hide the others
+            failed.append(number)
+            print(f"{number}. FAILED to measure:\n{traceback.format_exc()}", flush=True)
+            continue
         done.append(figure)
         print(render(figure), flush=True)
         print(flush=True)
     print(summary(done))
+    if failed:
+        print(f"figures that could not be measured: {failed}")
     print(f"(bench took {time.perf_counter() - started:.0f} s)")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
-"""Figure 3, burst: order frames streamed as fast as the simulator can send them, through the
+"""Figure 6, burst: order frames streamed as fast as the simulator can send them, through the
 real client stream into LiveData's OrderBook and the Blotter of a running TstuiApp.
 
 Each round: the simulator creates ``new_orders`` orders without telling the stream
 (``/_sim/orders/seed``), then sends ``frames`` order frames at once (``/_sim/orders/burst``:
 its newest orders, cyclically, so the client sees ``new_orders`` new orders and replays of
 them). Measured: the time from the moment the book applied the LAST frame until the blotter
-has flushed that book version and painted after it (target < 1 s), and the blotter's repaints
+has flushed that book version and painted after it (target <= 150 ms), and the blotter's repaints
 per second over the burst, or over its first second when it is over sooner (target <= 10).
 Median of ``rounds`` rounds in one app session.
 
@@ -27,6 +27,8 @@ from tstui.domain.models import Order
 from tstui.domain.orders.book import OrderBook, OrderChange
 
 SIZE = (160, 50)
+TARGET_S = 0.150
+MAX_REPAINTS_PER_S = 10
 
 
 class CountingBook(OrderBook):
@@ -119,7 +121,7 @@ def measure_burst(frames: int = 20_000, new_orders: int = 5_000, rounds: int = 3
     ingest = [frames / r["ingest_s"] for r in results]
     final_s, rate = median(final), median(rps)
     return Figure(
-        3,
+        6,
         f"Burst ({frames:,} order frames, {new_orders:,} new orders, real app, median of {rounds})",
         (
             (
@@ -134,8 +136,8 @@ def measure_burst(frames: int = 20_000, new_orders: int = 5_000, rounds: int = 3
             ("rows shown at the end", f"{results[-1]['rows']:7,d}"),
         ),
         f"{final_s * 1000:.0f} ms, {rate:.1f} repaints/s",
-        "< 1000 ms and <= 10 repaints/s",
-        final_s < 1.0 and rate <= 10,
+        f"<= {TARGET_S * 1000:.0f} ms and <= {MAX_REPAINTS_PER_S} repaints/s",
+        final_s <= TARGET_S and rate <= MAX_REPAINTS_PER_S,
         data={"runs": results},
     )
 

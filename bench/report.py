@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +25,7 @@ class Figure:
 
     @property
     def verdict(self) -> str:
-        return "meets target" if self.meets else "misses target"
+        return "meets target" if self.meets else "MISSES target"
 
 
 def median(values: Sequence[float]) -> float:
@@ -48,3 +50,26 @@ def summary(figures: Sequence[Figure]) -> str:
     met = sum(1 for f in figures if f.meets)
     parts = [f"{f.number} {f.verdict}" for f in figures]
     return f"{met}/{len(figures)} figures meet their targets ({'; '.join(parts)})"
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (``pct`` in 0..100) of ``values``."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil(n * pct / 100)
+    return float(ordered[int(rank) - 1])
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. On Linux VmHWM: ``ru_maxrss`` keeps the high-water mark of
+    the process image before ``exec`` (a child of a big parent would report the parent's)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024

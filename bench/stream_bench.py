@@ -1,4 +1,4 @@
-"""Figure 1, stream ingest: SupervisedStream -> typed events vs raw aiter_lines + json.loads.
+"""Figure 5, stream ingest: SupervisedStream -> typed events vs raw aiter_lines + json.loads.
 
 Both sides read the same simulator order stream (the simulator runs in its own process): wait
 for the snapshot's EndSnapshot, ask the simulator for a burst of ``frames`` order frames
@@ -29,7 +29,7 @@ import httpx
 from bench.report import Figure, median, render, spread
 from bench.simproc import ACCOUNTS, SimProcess
 
-TARGET = 0.7
+TARGET = 1.1
 STREAM_MEDIA = "application/vnd.tradestation.streams.v3+json"
 
 
@@ -101,7 +101,7 @@ async def client_once(sim: SimProcess, frames: int, account: str) -> tuple[float
 
 
 def measure_stream(frames: int = 200_000, runs: int = 3, seed_orders: int = 2000) -> Figure:
-    """Median messages/s of both sides and their ratio (target >= 0.7 of raw)."""
+    """Median messages/s of both sides and their ratio (target >= 1.1x raw)."""
     account = ACCOUNTS[0]
     with SimProcess(heartbeat=1.0) as sim:
         sim.control.seed_orders(account, seed_orders)
@@ -119,7 +119,7 @@ def measure_stream(frames: int = 200_000, runs: int = 3, seed_orders: int = 2000
     raw_rate, client_rate = median(raw), median(client)
     ratio = client_rate / raw_rate
     return Figure(
-        1,
+        5,
         f"Stream ingest ({frames:,} order frames from the simulator, median of {runs})",
         (
             (
@@ -128,8 +128,8 @@ def measure_stream(frames: int = 200_000, runs: int = 3, seed_orders: int = 2000
             ),
             ("raw aiter_lines+json", f"{raw_rate:10,.0f} msg/s  runs {spread(raw, '{:,.0f}')}"),
         ),
-        f"ratio {ratio:.2f} of raw",
-        f">= {TARGET:.2f} of raw",
+        f"{ratio:.2f}x raw",
+        f">= {TARGET:.1f}x raw",
         ratio >= TARGET and malformed == 0,
         notes=() if malformed == 0 else (f"{malformed} frames counted malformed",),
         data={"client": client, "raw": raw, "ratio": ratio},

@@ -4,48 +4,92 @@ from __future__ import annotations
 
 import pytest
 
-from bench.report import Figure, render
+from bench.report import Figure, percentile, render
 
 
 def _check(figure: Figure, number: int) -> None:
     assert figure.number == number
     text = render(figure)
     assert "target:" in text
-    assert text.rstrip().endswith(("meets target", "misses target"))
+    assert text.rstrip().endswith(("meets target", "MISSES target"))
+
+
+def test_percentile_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 95) == 95.0
+    assert percentile(values, 99) == 99.0
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+
+
+def test_importtime_parse_until_mark() -> None:
+    from bench import importtime
+
+    stderr = "\n".join(
+        [
+            "import time: self [us] | cumulative | imported package",
+            "import time:       100 |        100 |   pkg.child",
+            "import time:       200 |        300 | pkg",
+            f"{importtime.MARK}",
+            "import time:       999 |        999 | later",
+        ]
+    )
+    imports = importtime.parse(stderr)
+    assert [(i.name, i.depth, i.cumulative_us) for i in imports] == [
+        ("pkg.child", 1, 100),
+        ("pkg", 0, 300),
+    ]
+    assert importtime.cost_of(imports, "pkg") == pytest.approx(0.3)
+    assert importtime.total_ms(imports) == pytest.approx(0.3)
 
 
 def test_stream_ingest_tiny() -> None:
     from bench.stream_bench import measure_stream
 
     figure = measure_stream(frames=1_000, runs=1, seed_orders=50)
-    _check(figure, 1)
+    _check(figure, 5)
     assert figure.data["ratio"] > 0
-
-
-def test_blotter_load_tiny() -> None:
-    from bench.__main__ import blotter_figure
-
-    _check(blotter_figure(n=200, runs=1), 2)
 
 
 def test_burst_tiny() -> None:
     from bench.burst_bench import measure_burst
 
     figure = measure_burst(frames=300, new_orders=50, rounds=1)
-    _check(figure, 3)
+    _check(figure, 6)
     assert figure.data["runs"][0]["rows"] >= 50
+
+
+def test_latency_tiny() -> None:
+    from bench.latency_bench import measure_latency
+
+    figure = measure_latency(orders=100, rounds=1)
+    _check(figure, 3)
+    assert len(figure.data["samples"]["cursor move"]) == 3
+    assert figure.data["p99_ms"] > 0
+
+
+@pytest.mark.slow
+def test_scale_tiny() -> None:
+    from bench.scale_bench import measure_scale
+
+    figure = measure_scale(orders=300, steps=4)
+    _check(figure, 4)
+    assert 10 < figure.data["peak_mb"] < 1000
+    assert len(figure.data["steps_ms"]) == 4
 
 
 @pytest.mark.slow
 def test_startup_tiny() -> None:
     from bench.startup_bench import measure_startup
 
-    _check(measure_startup(runs=1), 4)
+    figure = measure_startup(runs=1, breakdown=False)
+    _check(figure, 1)
+    assert figure.data["paint_ratio"] > 0
 
 
-def test_memory_tiny() -> None:
-    from bench.memory_bench import measure_memory
+@pytest.mark.slow
+def test_cli_tiny() -> None:
+    from bench.cli_bench import measure_cli
 
-    figure = measure_memory(orders=200)
-    _check(figure, 5)
-    assert 10 < figure.data["peak_mb"] < 1000
+    figure = measure_cli(runs=1, breakdown=False)
+    _check(figure, 2)
+    assert figure.data["ratio"] > 0
