@@ -9,7 +9,12 @@ import pytest
 from tstui.cli.logs import SafeStderrHandler, install_safe_log_handler
 
 
-def test_a_hostile_warning_is_printed_safe_and_once(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_hostile_warning_is_printed_safe_and_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `tstui stream` stops the client's records at "tstui.client" (its state lines say the
+    # same); an in-process stream test earlier in the run may have done so.
+    monkeypatch.setattr(logging.getLogger("tstui.client"), "propagate", True)
     install_safe_log_handler()
     install_safe_log_handler()  # idempotent: in-process CLI runs call it every time
     handlers = [h for h in logging.getLogger("tstui").handlers if isinstance(h, SafeStderrHandler)]
