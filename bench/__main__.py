@@ -38,7 +38,7 @@ def figures(quick: bool) -> dict[int, Callable[[], Figure]]:
         3: lambda: measure_latency(300 if q else 20_000, 1 if q else 12),
         4: lambda: measure_scale(500 if q else 100_000, 6 if q else 60),
         5: lambda: measure_stream(2_000 if q else 200_000, 1 if q else 5),
-        6: lambda: measure_burst(500 if q else 20_000, 100 if q else 5_000, 1 if q else 5),
+        6: lambda: measure_burst(500 if q else 20_000, 1 if q else 3),
     }
 
 
