@@ -30,11 +30,15 @@ __all__ = [
     "Overlay",
     "candles_from_bars",
     "compact_number",
+    "fit_text",
     "level_in_view",
+    "message_text",
     "off_chart_levels",
     "plot_columns",
     "render_candles",
     "render_chart",
+    "rgb",
+    "style_axes",
     "time_format_for",
     "volume_floor",
 ]
@@ -151,7 +155,7 @@ def compact_number(value: float) -> str:
     return f"{value:.0f}"
 
 
-def _rgb(colour: str) -> RGB:
+def rgb(colour: str) -> RGB:
     text = colour.strip().lstrip("#")
     if len(text) == 3:
         text = "".join(c * 2 for c in text)
@@ -161,7 +165,7 @@ def _rgb(colour: str) -> RGB:
         return (200, 200, 200)
 
 
-def _message(text: str, width: int, height: int) -> Text:
+def message_text(text: str, width: int, height: int) -> Text:
     """A centred one-line message padded to the full size (never a blank widget)."""
     lines = [" " * width for _ in range(max(1, height))]
     middle = len(lines) // 2
@@ -183,12 +187,12 @@ def _tick_positions(count: int, slots: int) -> list[int]:
     return picks
 
 
-def _style_axes(foreground: str | None) -> None:
+def style_axes(foreground: str | None) -> None:
     import plotext as plt
 
     plt.canvas_color("default")
     plt.axes_color("default")
-    plt.ticks_color(_rgb(foreground) if foreground else "default")
+    plt.ticks_color(rgb(foreground) if foreground else "default")
 
 
 def render_candles(
@@ -295,13 +299,13 @@ def render_chart(
     title = safe_text(frame.title, limit=width)
     style = style or ChartStyle()
     if width < MIN_WIDTH or height < MIN_HEIGHT:
-        return _message("chart: too small", width, height)
+        return message_text("chart: too small", width, height)
     if not frame.candles:
-        return _message(f"{title}  no bars yet" if title else "no bars yet", width, height)
+        return message_text(f"{title}  no bars yet" if title else "no bars yet", width, height)
     frame = _fit_columns(frame, plot_columns(width))
     shown = list(frame.candles)
     xs = list(range(len(shown)))
-    up, down = _rgb(style.up), _rgb(style.down)
+    up, down = rgb(style.up), rgb(style.down)
     pane = volume_rows(height, frame.volume) if any(c.volume > 0 for c in shown) else 0
     price_height = height - pane
     ticks, labels = _x_ticks(frame, width)
@@ -336,17 +340,17 @@ def render_chart(
         breaks = set(frame.day_breaks) if overlay.daily else set()
         for run in _runs(overlay.values, breaks):
             xs_run = [x for x, _ in run]
-            plt.plot(xs_run, [v for _, v in run], color=_rgb(overlay.colour), marker="dot")
+            plt.plot(xs_run, [v for _, v in run], color=rgb(overlay.colour), marker="dot")
     for level in levels:
-        plt.hline(level.price, _rgb(level.colour))
+        plt.hline(level.price, rgb(level.colour))
         text = safe_text(("▶ " if level.selected else "") + level.label, limit=width // 2)
-        plt.text(text, 0, level.price, color=_rgb(level.colour), alignment="left")
+        plt.text(text, 0, level.price, color=rgb(level.colour), alignment="left")
     if frame.cursor is not None and 0 <= frame.cursor < len(shown):
-        plt.vline(frame.cursor, _rgb(style.cursor))
-        plt.hline(shown[frame.cursor].close, _rgb(style.cursor))
+        plt.vline(frame.cursor, rgb(style.cursor))
+        plt.hline(shown[frame.cursor].close, rgb(style.cursor))
     if title:
         plt.title(title)
-    _style_axes(style.foreground)
+    style_axes(style.foreground)
     plt.xlim(-0.5, len(shown) - 0.5)
     plt.ylim(price_ticks[0], price_ticks[-1])
     # Same-width y labels keep the price and volume frames (and candles) aligned.
@@ -357,18 +361,18 @@ def render_chart(
         plt.plotsize(width, pane)
         _volume_bars(shown, xs, up, down)
         if frame.cursor is not None and 0 <= frame.cursor < len(shown):
-            plt.vline(frame.cursor, _rgb(style.cursor))
+            plt.vline(frame.cursor, rgb(style.cursor))
         floor = volume_floor([c.volume for c in shown])
         plt.ylim(floor, volume_top * 1.05 or 1)
         bottom = compact_number(floor).rjust(label_width)
         plt.yticks([floor, volume_top], [bottom, compact_number(volume_top)])
-        _style_axes(style.foreground)
+        style_axes(style.foreground)
         plt.xlim(-0.5, len(shown) - 0.5)
     plt.xticks(ticks, labels)
     canvas = plt.build()
     plt.main()
     plt.clear_figure()  # drop the data: the next render starts clean
-    return _fit(Text.from_ansi(canvas, no_wrap=True), width, height)
+    return fit_text(Text.from_ansi(canvas, no_wrap=True), width, height)
 
 
 def _runs(values: Sequence[float | None], breaks: set[int]) -> list[list[tuple[int, float]]]:
@@ -430,7 +434,7 @@ def _price_ticks(
     return ticks, [f"{t:,.{decimals}f}" for t in ticks]
 
 
-def _fit(text: Text, width: int, height: int) -> Text:
+def fit_text(text: Text, width: int, height: int) -> Text:
     """Exactly `height` lines of at most `width` cells (plotext adds reset codes/newlines)."""
     lines = list(text.split("\n", allow_blank=True))[:height]
     while len(lines) < height:

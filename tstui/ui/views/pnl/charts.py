@@ -13,37 +13,17 @@ from datetime import date, datetime
 
 from rich.text import Text
 
-from tstui.ui.views.chart.plotting import MIN_HEIGHT, MIN_WIDTH, ChartStyle
+from tstui.ui.views.chart.plotting import (
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    ChartStyle,
+    fit_text,
+    message_text,
+    rgb,
+    style_axes,
+)
 
 __all__ = ["render_daily_bars", "render_equity"]
-
-RGB = tuple[int, int, int]
-
-
-def _rgb(colour: str) -> RGB:
-    text = colour.strip().lstrip("#")
-    if len(text) == 3:
-        text = "".join(c * 2 for c in text)
-    try:
-        return (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
-    except (ValueError, IndexError):
-        return (200, 200, 200)
-
-
-def _message(text: str, width: int, height: int) -> Text:
-    lines = [" " * width for _ in range(max(1, height))]
-    lines[len(lines) // 2] = text[:width].center(width)
-    return Text("\n".join(lines), no_wrap=True)
-
-
-def _fit(text: Text, width: int, height: int) -> Text:
-    lines = list(text.split("\n", allow_blank=True))[:height]
-    while len(lines) < height:
-        lines.append(Text(""))
-    for line in lines:
-        line.truncate(width)
-        line.rstrip_end(width)
-    return Text("\n").join(lines)
 
 
 def _ticks(count: int, slots: int) -> list[int]:
@@ -73,9 +53,7 @@ def _begin(width: int, height: int, title: str, style: ChartStyle) -> None:
     plt.plotsize(width, height)
     if title:
         plt.title(title)
-    plt.canvas_color("default")
-    plt.axes_color("default")
-    plt.ticks_color(_rgb(style.foreground) if style.foreground else "default")
+    style_axes(style.foreground)
 
 
 def _y_ticks(values: Sequence[float], height: int) -> tuple[list[float], list[str]]:
@@ -118,23 +96,23 @@ def render_daily_bars(
     width, height = max(1, int(width)), max(1, int(height))
     style = style or ChartStyle()
     if width < MIN_WIDTH or height < MIN_HEIGHT:
-        return _message("P&L: too small", width, height)
+        return message_text("P&L: too small", width, height)
     if not days:
-        return _message("no closed trades in this range", width, height)
+        return message_text("no closed trades in this range", width, height)
     shown = list(days[-max(1, (width - 12) // 2) :])  # at least two columns per bar
     xs = list(range(len(shown)))
     _begin(width, height, title, style)
     for wanted, colour in ((True, style.up), (False, style.down)):
         points = [(x, v) for x, (_, v) in zip(xs, shown, strict=True) if (v >= 0) == wanted]
         if points:
-            plt.bar([p[0] for p in points], [p[1] for p in points], color=_rgb(colour), width=0.7)
+            plt.bar([p[0] for p in points], [p[1] for p in points], color=rgb(colour), width=0.7)
     ticks, labels = _y_ticks([v for _, v in shown], height)
     plt.yticks(ticks, labels)
     plt.ylim(ticks[0], ticks[-1])
     plt.xlim(-0.6, len(shown) - 0.4)
     picks = _ticks(len(shown), max(1, (width - 12) // 8))
     plt.xticks(picks, [shown[i][0].strftime("%m-%d") for i in picks])
-    return _fit(_finish(), width, height)
+    return fit_text(_finish(), width, height)
 
 
 def render_equity(
@@ -152,15 +130,15 @@ def render_equity(
     width, height = max(1, int(width)), max(1, int(height))
     style = style or ChartStyle()
     if width < MIN_WIDTH or height < MIN_HEIGHT:
-        return _message("equity: too small", width, height)
+        return message_text("equity: too small", width, height)
     if not points:
-        return _message("no closed trades in this range", width, height)
+        return message_text("no closed trades in this range", width, height)
     values = [0.0, *(v for _, v in points)]
     xs = list(range(len(values)))
     _begin(width, height, title, style)
     colour = style.up if values[-1] >= 0 else style.down
-    plt.hline(0.0, color=_rgb(style.foreground) if style.foreground else "gray")
-    plt.plot(xs, values, color=_rgb(colour), marker="braille")
+    plt.hline(0.0, color=rgb(style.foreground) if style.foreground else "gray")
+    plt.plot(xs, values, color=rgb(colour), marker="braille")
     ticks, labels = _y_ticks(values, height)
     plt.yticks(ticks, labels)
     plt.ylim(ticks[0], ticks[-1])
@@ -168,4 +146,4 @@ def render_equity(
     times = [points[0][0], *(at for at, _ in points)]
     picks = _ticks(len(values), max(1, (width - 12) // 8))
     plt.xticks(picks, [times[i].strftime("%m-%d") for i in picks])
-    return _fit(_finish(), width, height)
+    return fit_text(_finish(), width, height)
