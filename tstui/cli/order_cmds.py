@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
@@ -429,29 +430,40 @@ async def _send_change(
         if not args.yes and not ask(question):
             return _not_sent(args, "not confirmed")
         account = await _order_account(session, settings, args.order_id)
-        audit = _audit(settings)
         payload = {"order_id": args.order_id, **details}
-        audit.append(kind, env=settings.env, account=account, payload=payload)
-        try:
-            answer = await send(session)
-        except TradeStationError as exc:
-            # OrderOutcomeUnknown included: recorded, never resent; the message says what to do
-            audit.append(
-                f"{kind}.error",
-                env=settings.env,
-                account=account,
-                payload={**payload, "error": str(exc)},
-            )
-            raise
-        result = single_result(answer, args.order_id)
-        audit.append(
-            f"{kind}.result",
-            env=settings.env,
-            account=account,
-            payload={**payload, "result": result},
+        answer, result = await _audited_send(
+            settings, account, kind, payload, lambda: send(session)
         )
         _print_result(answer, result, args)
         return 0 if result.ok else 1
+
+
+async def _audited_send(
+    settings: Settings,
+    account: str | None,
+    kind: str,
+    payload: dict[str, Any],
+    send: Callable[[], Awaitable[Any]],
+) -> tuple[Any, OrderResult]:
+    """Audit ``kind``, send once, audit the answer (``.result``) or the error (``.error``,
+    then raised: an unknown outcome included, recorded and never resent)."""
+    audit = _audit(settings)
+    audit.append(kind, env=settings.env, account=account, payload=payload)
+    try:
+        answer = await send()
+    except TradeStationError as exc:
+        audit.append(
+            f"{kind}.error",
+            env=settings.env,
+            account=account,
+            payload={**payload, "error": str(exc)},
+        )
+        raise
+    result = single_result(answer, str(payload["order_id"]))
+    audit.append(
+        f"{kind}.result", env=settings.env, account=account, payload={**payload, "result": result}
+    )
+    return answer, result
 
 
 async def _cancel(settings: Settings, args: argparse.Namespace) -> int:
@@ -539,34 +551,18 @@ async def _replace_bracket_leg(
         print("\n".join(lines), file=sys.stderr)
         if not args.yes and not ask(f"Send these {len(steps)} changes?"):
             return _not_sent(args, "not confirmed")
-        audit = _audit(settings)
         answers: list[Any] = []
         for step in steps:
             kind = f"order.{step.action}"
             details: dict[str, Any] = {"order_id": step.order_id, "reason": step.reason}
             if step.change is not None:
                 details["change"] = step.change.to_api()
-            audit.append(kind, env=settings.env, account=account, payload=details)
-            try:
-                if step.change is not None:
-                    answer = await session.api.replace_order_body(step.order_id, step.change)
-                else:
-                    answer = await session.api.cancel_order_body(step.order_id)
-            except TradeStationError as exc:
-                audit.append(
-                    f"{kind}.error",
-                    env=settings.env,
-                    account=account,
-                    payload={**details, "error": str(exc)},
-                )
-                raise
-            result = single_result(answer, step.order_id)
-            audit.append(
-                f"{kind}.result",
-                env=settings.env,
-                account=account,
-                payload={**details, "result": result},
+            send: Callable[[], Awaitable[Any]] = (
+                partial(session.api.replace_order_body, step.order_id, step.change)
+                if step.change is not None
+                else partial(session.api.cancel_order_body, step.order_id)
             )
+            answer, result = await _audited_send(settings, account, kind, details, send)
             answers.append(answer)
             if not result.ok:
                 # Stop here: the next steps assumed this one went through.
