@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tstui.client.errors import (
+from tstui.client.httpx_cli import defer_httpx_cli
+
+defer_httpx_cli()  # before any client module imports httpx
+
+from tstui.client.errors import (  # noqa: E402
     ApiError,
     AuthError,
     BadRequest,

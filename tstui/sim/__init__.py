@@ -132,6 +132,20 @@ Admin API (loopback only, JSON in and out; ``tstui.sim.control.SimControl`` wrap
   ``--state`` (in memory the state is kept).
 """
 
-from tstui.sim.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tstui.sim.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN"]
+
+
+def __getattr__(name: str) -> Any:
+    # Late: every `tstui` command builds the `sim` subcommand's options (tstui.sim.cli), and
+    # the OAuth provider behind these constants costs ~40 ms to import.
+    if name in __all__:
+        return getattr(importlib.import_module("tstui.sim.oauth"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
