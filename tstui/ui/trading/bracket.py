@@ -50,6 +50,7 @@ BRACKET_FIELD_LABELS: Final[dict[str, str]] = {
     "bracket_target": "Target",
     "bracket_stop": "Stop loss",
     "bracket_trail": "Trail",
+    "entry_trail": "Trail",
     "activate_price": "Activate at",
     "activate_time": "Activate time",
 }
@@ -70,6 +71,7 @@ class BracketFields:
 
     enabled: bool = False
     unit: BracketUnit = "ticks"
+    entry_trail: str = ""  # a StopMarket entry that trails itself (ticks, or "0.5%")
     target: str = ""
     stop: str = ""
     trail: str = ""
@@ -78,6 +80,11 @@ class BracketFields:
     activate_predicate: str = "Gte"
     activate_price: str = ""
     activate_time: str = ""
+
+    @property
+    def shapes_entry(self) -> bool:
+        """Anything here changes the order sent: exits, an activation rule or a trail."""
+        return self.enabled or self.has_activation or bool(self.entry_trail.strip())
 
     @property
     def has_activation(self) -> bool:
@@ -146,7 +153,7 @@ def _exit(text: str, unit: BracketUnit, field: str, issues: list[FieldError]) ->
 
 def _trailing(
     text: str, unit: BracketUnit, info: SymbolInfo | None, base: Decimal | None,
-    issues: list[FieldError],
+    issues: list[FieldError], field: str = "bracket_trail",
 ) -> TrailingStop | None:  # fmt: skip
     text = text.strip()
     if not text:
@@ -155,29 +162,25 @@ def _trailing(
     if percent is not None:
         share = Decimal(percent.group(1))
         if not 0 < share < 100:
-            issues.append(FieldError("bracket_trail", "Trail: a percentage between 0 and 100"))
+            issues.append(FieldError(field, "Trail: a percentage between 0 and 100"))
             return None
         return TrailingStop(percent=share)
     value = _number(text)
     if value is None or value <= 0:
-        issues.append(
-            FieldError("bracket_trail", f"Trail: {text[:20]!r} is not a positive number (or %)")
-        )
+        issues.append(FieldError(field, f"Trail: {text[:20]!r} is not a positive number (or %)"))
         return None
     if unit == "price":
         return TrailingStop(amount=value)
     if value != value.to_integral_value():
-        issues.append(FieldError("bracket_trail", "Trail: a whole number of ticks (or a %)"))
+        issues.append(FieldError(field, "Trail: a whole number of ticks (or a %)"))
         return None
     rule = tick_rule(info)
     if base is None:
-        issues.append(
-            FieldError("bracket_trail", "Trail in ticks needs a price to count from (no last)")
-        )
+        issues.append(FieldError(field, "Trail in ticks needs a price to count from (no last)"))
         return None
     increment = rule(base) if rule is not None else None
     if increment is None:
-        issues.append(FieldError("bracket_trail", "Trail in ticks needs the symbol's tick size"))
+        issues.append(FieldError(field, "Trail in ticks needs the symbol's tick size"))
         return None
     return TrailingStop(amount=increment * value)
 
@@ -225,6 +228,8 @@ def bracket_field_of(path: str) -> str:
     ``bracket_stop``); plain ticket field names pass through."""
     if "ActivationRules" in path:
         return "activate_time" if "Time" in path else "activate_price"
+    if path.startswith("AdvancedOptions.TrailingStop"):
+        return "entry_trail"
     if path.startswith("OSOs["):
         if "TrailingStop" in path:
             return "bracket_trail"
@@ -243,6 +248,11 @@ def attach_bracket(
     issues: list[FieldError] = []
     request = entry
     options = _activation(fields, entry.symbol, issues)
+    if fields.entry_trail.strip():  # the entry itself trails (a StopMarket: no exits needed)
+        base = entry.stop_price or (info.last if info is not None else None)
+        trail = _trailing(fields.entry_trail, "ticks", info, base, issues, "entry_trail")
+        if trail is not None:
+            options = replace(options or AdvancedOptions(), trailing_stop=trail)
     if options is not None:
         request = request.with_changes(
             advanced_options=options, order_confirm_id=entry.order_confirm_id
@@ -272,6 +282,12 @@ def attach_bracket(
     return built, issues
 
 
+def _trail_text(trailing: TrailingStop) -> str:
+    if trailing.amount is not None:
+        return format_decimal(trailing.amount)
+    return f"{format_decimal(trailing.percent or Decimal(0))}%"
+
+
 def describe_group(request: OrderRequest, info: SymbolInfo | None) -> list[str]:
     """Every order the placement sends, the entry first, each exit with its distance from the
     entry in ticks and in money (quantity x point value), then the bracket's reward / risk."""
@@ -293,6 +309,8 @@ def describe_group(request: OrderRequest, info: SymbolInfo | None) -> list[str]:
             )
         for timed in options.time_rules:
             lines.append(f"  held until {timed.time_utc.strftime('%H:%M:%S')} UTC")
+        if options.trailing_stop is not None:
+            lines.append(f"  trailing {_trail_text(options.trailing_stop)} behind the market")
     money: dict[str, Decimal] = {}
     for group in request.osos:
         for child in group.orders:
@@ -310,12 +328,7 @@ def describe_group(request: OrderRequest, info: SymbolInfo | None) -> list[str]:
                 parts.append(f"{'+' if role == 'target' else '-'}{format_decimal(amount)}")
             trailing = child.advanced_options.trailing_stop if child.advanced_options else None
             if trailing is not None:
-                by = (
-                    format_decimal(trailing.amount)
-                    if trailing.amount is not None
-                    else f"{format_decimal(trailing.percent or Decimal(0))}%"
-                )
-                parts.append(f"trailing {by}")
+                parts.append(f"trailing {_trail_text(trailing)}")
             parts.append(f"({child.order_type}, {group.type})")
             lines.append(" ".join(parts))
     if "target" in money and "stop" in money and money["stop"] > 0:

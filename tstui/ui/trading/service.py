@@ -167,7 +167,7 @@ class TradingService:
         if request is None:
             return None, issues
         last = info.last if detail is not None and info is not None else None
-        if bracket is not None and (bracket.enabled or bracket.has_activation):
+        if bracket is not None and bracket.shapes_entry:
             known = info if detail is not None else None
             built, bracket_issues = attach_bracket(request, bracket, known)
             issues += bracket_issues

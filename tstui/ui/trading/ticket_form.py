@@ -265,7 +265,13 @@ class TicketForm(Vertical):
             row_id="row-type",
         )
         yield _row("Limit", PriceInput(id="limit_price", compact=True), row_id="row-limit")
-        yield _row("Stop", PriceInput(id="stop_price", compact=True), row_id="row-stop")
+        yield _row(
+            "Stop",
+            PriceInput(id="stop_price", compact=True),
+            Label("Trail", classes="ticket-sublabel", id="entry_trail_label"),
+            OffsetInput(id="entry_trail", compact=True, placeholder="ticks or %"),
+            row_id="row-stop",
+        )
         tifs = [(d, d) for d in DURATIONS]
         yield _row(
             "TIF",
@@ -361,6 +367,9 @@ class TicketForm(Vertical):
             target=self._text("bracket_target"),
             stop=self._text("bracket_stop"),
             trail=self._text("bracket_trail"),
+            entry_trail=(
+                self._text("entry_trail") if self._choice("order_type") == "StopMarket" else ""
+            ),
             template=template if template in self.templates else "",
             activate_key=self._choice("activate_key"),
             activate_predicate=self._choice("activate_predicate") or "Gte",
@@ -476,6 +485,9 @@ class TicketForm(Vertical):
         limit_shown, stop_shown = price_fields_for(self._choice("order_type"))
         self.query_one("#row-limit").set_class(not limit_shown, "-hidden")
         self.query_one("#row-stop").set_class(not stop_shown, "-hidden")
+        trails = self._choice("order_type") == "StopMarket"  # only a stop market can trail
+        for name in ("#entry_trail", "#entry_trail_label"):
+            self.query_one(name).set_class(not trails, "-hidden")
         gtd = self._choice("duration") in ("GTD", "GDP")
         self.query_one("#expiration").set_class(not gtd, "-hidden")
         bracket = self._choice("bracket_template") not in ("", BRACKET_OFF)
@@ -518,7 +530,8 @@ class TicketForm(Vertical):
 
     def _step_offset(self, widget: OffsetInput, delta: int) -> str:
         text = widget.value
-        if widget.id != "bracket_trail" and self._choice("bracket_unit") == "price":
+        trail = widget.id in ("bracket_trail", "entry_trail")
+        if not trail and self._choice("bracket_unit") == "price":
             return step_price_text(text, delta, self.info)
         if text.strip().endswith("%"):
             return text  # a percentage trail is typed, not stepped
