@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 # A fixed instant keeps every simulated price, bar and contract month the same run to run.
+import fault_matrix
 from sim_clock import SIM_START
 
 
@@ -57,3 +58,11 @@ def sim_settings(sim: SimServer, tmp_path: Path) -> Settings:
         stream=StreamSettings(heartbeat_timeout_s=2.0, reconcile_interval_s=5.0),
         state_dir=tmp_path / "state",
     )
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    fault_matrix.collect(report)  # rows arrive here from this process or from xdist workers
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    fault_matrix.print_table(terminalreporter)
