@@ -21,8 +21,8 @@ setup: $(STAMP) ## Create .venv and install tstui with its dev tools
 run: $(STAMP) ## Open the TUI on the embedded simulator (demo login, no account needed)
 	$(BIN)/tstui --demo
 
-test: $(STAMP) ## Run the test suite (simulator on loopback, no internet)
-	$(BIN)/pytest
+test: $(STAMP) ## Run the test suite (simulator on loopback, no internet), one worker per core
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP) ## ruff lint + format check + the import contracts (import-linter)
 	$(BIN)/ruff check tstui tests bench
