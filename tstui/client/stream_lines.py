@@ -67,8 +67,10 @@ class LineFramer(Generic[T]):
     ) -> None:
         self.name = name
         self._sends_end_snapshot = sends_end_snapshot
-        self._parse = parse
-        self._fast = fast_decode
+        # Raw framing passes data frames on as decoded, and _control puts control frames out
+        # itself, so the per-line loop has no raw branch (the typed path pays nothing for it).
+        self._parse = _as_decoded if raw_frames else parse
+        self._fast = None if raw_frames else fast_decode
         self._state = state
         self._raw = raw_frames
         self.malformed_count = 0
@@ -124,11 +126,6 @@ class LineFramer(Generic[T]):
             if type(obj) is not dict:
                 self._malformed("not an object")
                 continue
-            if self._raw:
-                append(obj)
-                if len(obj) <= 4 and self._control(obj, out) and self.go_away:
-                    break
-                continue
             # Control frames are small; the size check keeps big data frames off this path.
             if len(obj) <= 4 and self._control(obj, out):
                 if self.go_away:
@@ -147,6 +144,8 @@ class LineFramer(Generic[T]):
         """Act on a control/error frame (the domain classifies it); False when it is data."""
         if not ("Heartbeat" in obj or "StreamStatus" in obj or obj.get("Error")):
             return False
+        if self._raw:
+            out.append(obj)  # the frame as sent comes before anything it brings about
         frame = classify_control(obj)
         if isinstance(frame, EndSnapshot):
             if not self._snapshot_done:  # once per connection
@@ -157,7 +156,7 @@ class LineFramer(Generic[T]):
         elif isinstance(frame, StreamErrorFrame):
             if frame.item_id is None and frame.error == "Unauthorized":
                 self.token_rejected = True  # surfaced, and the reconnect refreshes first
-            if not self._raw:  # raw: the frame itself is already out
+            if not self._raw:  # raw: the frame as sent is already out
                 out.append(frame)
         return True  # a Heartbeat: the bytes already fed the watchdog
 
@@ -176,3 +175,7 @@ class LineFramer(Generic[T]):
         n = self.malformed_count
         if n <= 10 or n % 1000 == 0:  # content is never logged: it could hold anything
             log.warning("stream %s: skipped a malformed line (%s; %d so far)", self.name, why, n)
+
+
+def _as_decoded(obj: dict[str, Any]) -> Any:
+    return obj
