@@ -123,7 +123,8 @@ class Advanced:
 NO_ADVANCED = Advanced()
 
 
-def _decimal(raw: Any, where: str) -> Decimal:
+def parse_decimal(raw: Any, where: str) -> Decimal:
+    """A finite number from a request field (a 400 naming ``where`` otherwise)."""
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
@@ -140,11 +141,11 @@ def parse_trailing(raw: dict[str, Any], where: str) -> tuple[Decimal | None, Dec
     if amount is None and percent is None:
         raise BadRequest(f"{where} needs Amount or Percent.")
     if amount is not None:
-        value = _decimal(amount, f"{where}.Amount")
+        value = parse_decimal(amount, f"{where}.Amount")
         if value <= 0:
             raise BadRequest(f"{where}.Amount must be greater than zero.")
         return value, None
-    value = _decimal(percent, f"{where}.Percent")
+    value = parse_decimal(percent, f"{where}.Percent")
     if not 0 < value < 100:
         raise BadRequest(f"{where}.Percent must be between 0 and 100.")
     return None, value
@@ -164,7 +165,7 @@ def parse_price_rules(raw: list[Any], where: str) -> tuple[PriceRule, ...]:
         predicate = str(item["Predicate"]).lower()
         if predicate not in PREDICATES:
             raise BadRequest(f"{at}.Predicate must be one of Lt, Lte, Gt, Gte.")
-        price = _decimal(item["Price"], f"{at}.Price")
+        price = parse_decimal(item["Price"], f"{at}.Price")
         if price <= 0:
             raise BadRequest(f"{at}.Price must be greater than zero.")
         rules.append(
@@ -209,7 +210,7 @@ def parse_advanced(raw: dict[str, Any] | None, where: str, order_type: str) -> A
     if "ShowOnlyQuantity" in raw:
         if order_type not in ("Limit", "StopLimit"):
             raise BadRequest(f"{where}.ShowOnlyQuantity is only valid on Limit and StopLimit.")
-        show_only = _decimal(raw["ShowOnlyQuantity"], f"{where}.ShowOnlyQuantity")
+        show_only = parse_decimal(raw["ShowOnlyQuantity"], f"{where}.ShowOnlyQuantity")
         if show_only <= 0 or show_only != show_only.to_integral_value():
             raise BadRequest(f"{where}.ShowOnlyQuantity must be a whole number above zero.")
     if raw.get("AddLiquidity") and not raw.get("BookOnly"):

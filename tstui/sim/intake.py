@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from tstui.sim.advanced import (
@@ -13,6 +13,7 @@ from tstui.sim.advanced import (
     Advanced,
     PriceRule,
     parse_advanced,
+    parse_decimal,
     parse_price_rules,
     parse_time_rules,
     parse_trailing,
@@ -163,13 +164,7 @@ def decimal_field(body: dict[str, Any], key: str, *, required: bool = False) -> 
         if required:
             raise BadRequest(f"{key} is required.")
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise BadRequest(f"{key} must be a number.") from None
-    if not value.is_finite():
-        raise BadRequest(f"{key} must be a number.")
-    return value
+    return parse_decimal(text, key)
 
 
 def parse_order(body: Any) -> OrderIntent:
@@ -180,12 +175,20 @@ def parse_order(body: Any) -> OrderIntent:
 def parse_group(body: Any) -> tuple[str, list[OrderIntent]]:
     """``{"Type", "Orders"}`` of /ordergroupconfirm and /ordergroups."""
     check_shape(body, GROUP_SHAPE, "")
-    orders = body["Orders"]
+    kind, orders = _group(body, "")
+    return kind, list(orders)
+
+
+def _group(group: dict[str, Any], where: str) -> tuple[str, tuple[OrderIntent, ...]]:
+    """A (checked) ``{"Type", "Orders"}``: a request's group or one of an order's OSOs."""
+    orders = group["Orders"]
     if not orders:
-        raise BadRequest("Orders must hold at least one order.")
-    if body["Type"] in ("BRK", "OCO") and len(orders) < 2:
-        raise BadRequest(f"Orders: a {body['Type']} group needs at least two orders.")
-    return str(body["Type"]), [_order(o, f"Orders[{i}].") for i, o in enumerate(orders)]
+        raise BadRequest(f"{where}Orders must hold at least one order.")
+    if group["Type"] in ("BRK", "OCO") and len(orders) < 2:
+        raise BadRequest(f"{where}Orders: a {group['Type']} group needs at least two orders.")
+    return str(group["Type"]), tuple(
+        _order(o, f"{where}Orders[{i}].") for i, o in enumerate(orders)
+    )
 
 
 def _order(body: dict[str, Any], where: str) -> OrderIntent:
@@ -199,16 +202,8 @@ def _order(body: dict[str, Any], where: str) -> OrderIntent:
     advanced = parse_advanced(
         body.get("AdvancedOptions"), f"{where}AdvancedOptions", intent.order_type
     )
-    osos: list[tuple[str, tuple[OrderIntent, ...]]] = []
-    for g, group in enumerate(body.get("OSOs", [])):
-        at = f"{where}OSOs[{g}]."
-        if not group["Orders"]:
-            raise BadRequest(f"{at}Orders must hold at least one order.")
-        if group["Type"] in ("BRK", "OCO") and len(group["Orders"]) < 2:
-            raise BadRequest(f"{at}Orders: a {group['Type']} group needs at least two orders.")
-        children = tuple(_order(o, f"{at}Orders[{i}].") for i, o in enumerate(group["Orders"]))
-        osos.append((str(group["Type"]), children))
-    return replace(intent, advanced=advanced, osos=tuple(osos))
+    osos = tuple(_group(g, f"{where}OSOs[{i}].") for i, g in enumerate(body.get("OSOs", [])))
+    return replace(intent, advanced=advanced, osos=osos)
 
 
 def _fields(body: dict[str, Any]) -> OrderIntent:
