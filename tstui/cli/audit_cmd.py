@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import RECOVERED_KIND, AuditHealth, AuditLog, filter_entries
-from tstui.cli.common import wants_json
+from tstui.cli.common import parse_day, wants_json
 from tstui.domain.untrusted import safe_text
 from tstui.output import dumps, print_table
 
 if TYPE_CHECKING:
     from tstui.config import Settings
-
-
-def _day(value: str | None, flag: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{flag}: expected YYYY-MM-DD, got {value!r}") from None
 
 
 def run_audit(settings: Settings, args: argparse.Namespace) -> int:
@@ -39,8 +29,8 @@ def run_audit(settings: Settings, args: argparse.Namespace) -> int:
     entries = filter_entries(
         log.entries(),
         kinds=args.kind,
-        since=_day(args.since, "--since"),
-        until=_day(args.until, "--until"),
+        since=parse_day(args.since, "--since"),
+        until=parse_day(args.until, "--until"),
     )
     print_audit(entries, args)
     report_health(log.health())

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
 from tstui.domain.untrusted import safe_text
@@ -86,6 +87,16 @@ def error_object(exc: BaseException) -> dict[str, str]:
     else:
         kind = type(exc).__name__
     return {"Error": kind, "Message": describe_error(exc)}
+
+
+def parse_day(value: str | None, flag: str) -> date | None:
+    """A ``--since``/``--until`` day (YYYY-MM-DD); None when not given."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{flag}: expected YYYY-MM-DD, got {value!r}") from None
 
 
 def ask(question: str) -> bool:

@@ -20,7 +20,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from tstui.cli.common import account_ids, open_session, print_json, print_rows, wants_json
+from tstui.cli.common import (
+    account_ids,
+    open_session,
+    parse_day,
+    print_json,
+    print_rows,
+    wants_json,
+)
 from tstui.domain.portfolio.journal import (
     GroupRow,
     PnLSummary,
@@ -50,15 +57,6 @@ TRIP_COLUMNS = (
     "Duration",
 )
 GROUP_COLUMNS = ("Trades", "Wins", "Losses", "Gross", "Comm", "Net")
-
-
-def parse_day(value: str | None, flag: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{flag}: expected YYYY-MM-DD, got {value!r}") from None
 
 
 def format_duration(span: timedelta) -> str:
