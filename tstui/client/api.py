@@ -200,6 +200,27 @@ class TradeStationAPI:
             token = next_token
         return bodies
 
+    async def _orders_body(
+        self,
+        ids: Iterable[str],
+        suffix: str,
+        params: dict[str, Any],
+        order_ids: Iterable[str] | None,
+        page_size: int,
+    ) -> Any:
+        """An orders listing per batch of accounts: every page, or the given order ids in
+        batches; one merged envelope."""
+        accounts = _unique(ids, "account ids")
+        bodies: list[Any] = []
+        for chunk in _chunks(accounts, MAX_ACCOUNTS):
+            path = f"/v3/brokerage/accounts/{_join(chunk)}/{suffix}"
+            if order_ids is None:
+                bodies += await self._paged_bodies(path, params, page_size)
+                continue
+            for id_chunk in _chunks(_unique(order_ids, "order ids"), MAX_ORDER_IDS):
+                bodies.append(await self.http.get_json(f"{path}/{_join(id_chunk)}", params or None))
+        return merge_envelopes(bodies, "Orders")
+
     async def get_orders_body(
         self,
         ids: Iterable[str],
@@ -208,16 +229,7 @@ class TradeStationAPI:
         page_size: int = MAX_PAGE_SIZE,
     ) -> Any:
         """Today's and open orders (every page merged), or the given order ids."""
-        accounts = _unique(ids, "account ids")
-        bodies: list[Any] = []
-        for chunk in _chunks(accounts, MAX_ACCOUNTS):
-            path = f"/v3/brokerage/accounts/{_join(chunk)}/orders"
-            if order_ids is None:
-                bodies += await self._paged_bodies(path, {}, page_size)
-                continue
-            for id_chunk in _chunks(_unique(order_ids, "order ids"), MAX_ORDER_IDS):
-                bodies.append(await self.http.get_json(f"{path}/{_join(id_chunk)}"))
-        return merge_envelopes(bodies, "Orders")
+        return await self._orders_body(ids, "orders", {}, order_ids, page_size)
 
     async def get_orders(
         self,
@@ -249,17 +261,8 @@ class TradeStationAPI:
                 f"since {since_day.isoformat()} is more than {HISTORY_DAYS} days ago "
                 f"(earliest allowed: {(today - timedelta(days=HISTORY_DAYS)).isoformat()})",
             )
-        accounts = _unique(ids, "account ids")
         params = {"since": since_day.isoformat()}
-        bodies: list[Any] = []
-        for chunk in _chunks(accounts, MAX_ACCOUNTS):
-            path = f"/v3/brokerage/accounts/{_join(chunk)}/historicalorders"
-            if order_ids is None:
-                bodies += await self._paged_bodies(path, params, page_size)
-                continue
-            for id_chunk in _chunks(_unique(order_ids, "order ids"), MAX_ORDER_IDS):
-                bodies.append(await self.http.get_json(f"{path}/{_join(id_chunk)}", params))
-        return merge_envelopes(bodies, "Orders")
+        return await self._orders_body(ids, "historicalorders", params, order_ids, page_size)
 
     async def get_historical_orders(
         self,
