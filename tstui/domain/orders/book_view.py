@@ -14,7 +14,7 @@ of a rebuild; a view with no linked rows is built exactly as a flat one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -204,7 +204,7 @@ class OrderView:
             linked = [r for r in rows if type(r) is Order and r.conditional_orders]
             slots: dict[str, TreeSlot] = {}
             if linked:
-                rows, slots = _tree(rows, linked)
+                rows, slots = _tree(rows, linked, self._orders, self.matches)
             if slots != cache.slots:  # O(linked rows): most rebuilds leave the drawing as is
                 self.tree_generation += 1
             cache.slots = slots
@@ -246,10 +246,21 @@ class OrderView:
 
 
 def _tree(
-    rows: list[Order | PendingOrder], linked: list[Order]
+    rows: list[Order | PendingOrder],
+    linked: list[Order],
+    orders: Mapping[str, Order],
+    shown: Callable[[Order], bool],
 ) -> tuple[list[Order | PendingOrder], dict[str, TreeSlot]]:
-    """Reorder the sorted (newest first) ``rows`` so linked orders follow their tree parent."""
-    present = {o.order_id for o in rows if type(o) is Order}
+    """Reorder the sorted (newest first) ``rows`` so linked orders follow their tree parent.
+
+    Only the linked orders and the orders they name are looked at (in ``orders``, the view's
+    rows by id: ``shown`` is the filter); the rows are walked once, to reorder them.
+    """
+
+    def present(key: str) -> bool:
+        other = orders.get(key)
+        return other is not None and type(other) is Order and shown(other)
+
     oso_parent: dict[str, str] = {}
     osp_parent: dict[str, str] = {}
     siblings: dict[str, set[str]] = {}
@@ -257,7 +268,7 @@ def _tree(
         oid = order.order_id
         for link in order.conditional_orders:
             other, code = link.order_id, (link.relationship or "").upper()
-            if not other or other == oid or other not in present:
+            if not other or other == oid or not present(other):
                 continue
             if code == "OSP":
                 osp_parent[oid] = other
@@ -268,9 +279,9 @@ def _tree(
                 siblings.setdefault(other, set()).add(oid)
     parent = oso_parent | osp_parent  # the child's own word wins
     child_of_oso = set(parent)
-    _group_siblings(rows, siblings, parent)
+    _group_siblings(orders, siblings, parent)
     while True:
-        ordered, slots, unplaced = _layout(rows, parent, child_of_oso)
+        ordered, slots, unplaced = _layout(rows, orders, parent, child_of_oso)
         if not unplaced:
             return ordered, slots
         for key in unplaced:  # a cycle of links (never from a sane server): make them roots
@@ -278,14 +289,13 @@ def _tree(
 
 
 def _group_siblings(
-    rows: list[Order | PendingOrder], siblings: dict[str, set[str]], parent: dict[str, str]
+    orders: Mapping[str, Order], siblings: dict[str, set[str]], parent: dict[str, str]
 ) -> None:
-    """Hang each parentless OCO / bracket group under its newest member (rows come newest
-    first, so the first member met anchors the group)."""
+    """Hang each parentless OCO / bracket group under its newest member (members are met
+    newest first, the rows' order, so the first member met anchors the group)."""
     anchored: set[str] = set()
-    for row in rows:
-        key = row_key(row)
-        if key not in siblings or key in parent or key in anchored:
+    for key in sorted(siblings, key=lambda k: _sort_key(orders[k]), reverse=True):
+        if key in parent or key in anchored:
             continue
         anchored.add(key)
         stack = [key]
@@ -298,14 +308,14 @@ def _group_siblings(
 
 
 def _layout(
-    rows: list[Order | PendingOrder], parent: dict[str, str], child_of_oso: set[str]
+    rows: list[Order | PendingOrder],
+    orders: Mapping[str, Order],
+    parent: dict[str, str],
+    child_of_oso: set[str],
 ) -> tuple[list[Order | PendingOrder], dict[str, TreeSlot], list[str]]:
-    by_key = {row_key(r): r for r in rows}
     children: dict[str, list[str]] = {}
-    for row in reversed(rows):  # oldest first under each parent
-        key = row_key(row)
-        if key in parent:
-            children.setdefault(parent[key], []).append(key)
+    for key in sorted(parent, key=lambda k: _sort_key(orders[k])):  # oldest first under each
+        children.setdefault(parent[key], []).append(key)
     ordered: list[Order | PendingOrder] = []
     slots: dict[str, TreeSlot] = {}
     for row in rows:
@@ -322,7 +332,7 @@ def _layout(
         ]
         while stack:
             node, depth, lead, last = stack.pop()
-            entry = by_key[node]
+            entry = orders[node]
             ordered.append(entry)
             prefix = (lead + ("└ " if last else "├ "))[-_MAX_PREFIX:]
             relation = _relation(entry, node, children, child_of_oso)
