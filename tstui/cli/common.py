@@ -111,6 +111,14 @@ def ask(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def not_sent(args: argparse.Namespace, why: str) -> int:
+    """Nothing was sent (a question answered no): exit 1, and with --json an error object."""
+    if wants_json(args):
+        print_json({"Error": "NotSent", "Message": f"not sent: {why}"})
+    print("tstui: not sent", file=sys.stderr)
+    return 1
+
+
 def live_guard(settings: Settings, args: argparse.Namespace) -> bool:
     """LIVE orders need the typed word LIVE, or --yes together with --confirm-live."""
     if settings.env != "live":

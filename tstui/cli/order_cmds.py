@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
-from tstui.cli.common import ask, live_guard, open_session, print_json, wants_json
+from tstui.cli.common import ask, live_guard, not_sent, open_session, print_json, wants_json
 from tstui.cli.errors import describe_error
 from tstui.client.api import confirmations_from, order_results, single_result
 from tstui.client.errors import TradeStationError
@@ -200,7 +200,7 @@ async def _bracket(settings: Settings, args: argparse.Namespace) -> int:
         )
     place = not args.preview
     if place and not live_guard(settings, args):
-        return _not_sent(args, "LIVE not confirmed")
+        return not_sent(args, "LIVE not confirmed")
     async with open_session(settings) as session:
         body: Body
         if args.position:
@@ -273,7 +273,7 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
             return await send_body(settings, args, body, place=place, account=first.account_id)
         args.loaded_body = raw
     if place and not live_guard(settings, args):
-        return _not_sent(args, "LIVE not confirmed")
+        return not_sent(args, "LIVE not confirmed")
     async with open_session(settings) as session:
         request, warnings = await _build_request(session, settings, args)
         for warning in warnings:
@@ -304,7 +304,7 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
             _print_confirmations(confirmations)
         question = "Place this order despite the warnings?" if warnings else "Place this order?"
         if not args.yes and not ask(question):
-            return _not_sent(args, "not confirmed")
+            return not_sent(args, "not confirmed")
         return await _place(session, settings, request, args)
 
 
@@ -425,10 +425,10 @@ async def _send_change(
     """Cancel and replace: LIVE guard, one question, audit before and after, one send;
     ``send`` returns the API's answer as sent."""
     if not live_guard(settings, args):
-        return _not_sent(args, "LIVE not confirmed")
+        return not_sent(args, "LIVE not confirmed")
     async with open_session(settings) as session:
         if not args.yes and not ask(question):
-            return _not_sent(args, "not confirmed")
+            return not_sent(args, "not confirmed")
         account = await _order_account(session, settings, args.order_id)
         payload = {"order_id": args.order_id, **details}
         answer, result = await _audited_send(
@@ -540,7 +540,7 @@ async def _replace_bracket_leg(
         if len(steps) < 2:
             return None  # the siblings are already right: a plain replace
         if not live_guard(settings, args):
-            return _not_sent(args, "LIVE not confirmed")
+            return not_sent(args, "LIVE not confirmed")
         lines = [
             f"  {step.action} {safe_text(step.order_id)}"
             + (f": {describe_change(step.change)}" if step.change else "")
@@ -550,7 +550,7 @@ async def _replace_bracket_leg(
         print("This leg belongs to a bracket; to keep its exits in step:", file=sys.stderr)
         print("\n".join(lines), file=sys.stderr)
         if not args.yes and not ask(f"Send these {len(steps)} changes?"):
-            return _not_sent(args, "not confirmed")
+            return not_sent(args, "not confirmed")
         answers: list[Any] = []
         for step in steps:
             kind = f"order.{step.action}"
@@ -573,14 +573,6 @@ async def _replace_bracket_leg(
         if wants_json(args):
             print_json({"Results": answers})
         return 0
-
-
-def _not_sent(args: argparse.Namespace, why: str) -> int:
-    """Nothing was sent (a question answered no): exit 1, and with --json an error object."""
-    if wants_json(args):
-        print_json({"Error": "NotSent", "Message": f"not sent: {why}"})
-    print("tstui: not sent", file=sys.stderr)
-    return 1
 
 
 def describe_change(change: ReplaceRequest) -> str:

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from tstui.audit import AuditLog
-from tstui.cli.common import ask, live_guard, open_session, print_json, wants_json
+from tstui.cli.common import ask, live_guard, not_sent, open_session, print_json, wants_json
 from tstui.cli.errors import describe_error
 from tstui.client.api import confirmations_from, order_results
 from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
@@ -199,14 +199,6 @@ def _print_confirmations(confirmations: Sequence[OrderConfirmation]) -> None:
         summary = safe_text(c.summary_message) or "(no summary)"
         cost = f"  estimated cost {safe_text(format_cell(c.estimated_cost))}"
         print(f"  {summary}{cost if c.estimated_cost is not None else ''}")
-
-
-def not_sent(args: argparse.Namespace, why: str) -> int:
-    """Nothing was sent (a question answered no): exit 1, and with --json an error object."""
-    if wants_json(args):
-        print_json({"Error": "NotSent", "Message": f"not sent: {why}"})
-    print("tstui: not sent", file=sys.stderr)
-    return 1
 
 
 def _repeat_refusal(settings: Settings, top: OrderRequest) -> str | None:
