@@ -35,10 +35,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
-from tstui.domain.market import futures
 from tstui.domain.orders.request import OrderGroupRequest, OrderRequest, format_decimal
 from tstui.domain.orders.risk_limits import CHECKS, DEFAULT_SEVERITIES, RiskLimits
-from tstui.domain.orders.ticket import FieldError
+from tstui.domain.orders.ticket import FieldError, infer_asset_type
 
 __all__ = [
     "CHECKS",
@@ -108,14 +107,6 @@ def opening_quantity(req: OrderRequest, position_quantity: Decimal | None) -> De
     return max(Decimal(0), req.quantity - abs(position_quantity))
 
 
-def _infer_asset_type(symbol: str) -> str | None:
-    try:
-        root = futures.parse_contract(symbol).root
-    except ValueError:
-        return None
-    return "FUTURE" if root in futures.PRODUCTS else None
-
-
 def check_risk(
     req: OrderRequest,
     last_price: Decimal | None,
@@ -144,7 +135,7 @@ def check_risk(
         name = f"{where}{_API_FIELD.get(fld, fld)}" if where else fld
         issues.append(FieldError(name, message, limits.severity(check), check))
 
-    size = limits.size_limits(asset_type or _infer_asset_type(req.symbol))
+    size = limits.size_limits(asset_type or infer_asset_type(req.symbol))
     qty = opening_quantity(req, position_quantity)
     # What the order opens; the whole order when it opens all of it.
     what = (

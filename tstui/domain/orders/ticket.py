@@ -40,6 +40,7 @@ __all__ = [
     "blocking",
     "close_position_fields",
     "has_errors",
+    "infer_asset_type",
     "parse_ticket",
     "validate_ticket",
     "warnings_of",
@@ -122,6 +123,11 @@ def _resolve_asset_type(
     from_detail = detail.asset_type if detail is not None else None
     if from_detail:
         return str(from_detail).upper()
+    return infer_asset_type(symbol)
+
+
+def infer_asset_type(symbol: str) -> str | None:
+    """``FUTURE`` for a contract of a known futures product, else None (unknown)."""
     try:
         root = futures.parse_contract(symbol).root
     except ValueError:
