@@ -322,7 +322,7 @@ class Engine:
             open_or_close=self._open_or_close(order.account_id, order.symbol, order.trade_action),
         )
         if order.advanced.conditional:
-            order, fired = self._evaluate_rules(order, now)
+            order, fired = self._evaluate_rules(order, now, {})
             if not fired:
                 self._store(replace(order, status=WAITING_FOR_RULES))
                 return
@@ -334,7 +334,7 @@ class Engine:
             last = self.quote_of(order.symbol, now)[0]
             order = replace(order, trail_best=last, stop_price=self._trail_price(order, last))
         self._store(replace(order, status="OPN"))
-        self._match(self.orders[order.order_id], now)
+        self._match(self.orders[order.order_id], now, {})
         current = self.orders[order.order_id]
         if current.is_working and current.duration in ("IOC", "FOK"):
             self._close(current, now, "CAN")
@@ -462,7 +462,7 @@ class Engine:
             back = order.status if not live else ("FPR" if order.filled_quantity else "OPN")
             self._store(replace(order, status="RSN"))
             self._store(replace(updated, status=back, triggered=False))
-            self._advance(self.orders[order_id], self.clock.now())
+            self._advance(self.orders[order_id], self.clock.now(), {})
             return {"OrderID": order_id, "Message": "Cancel/Replace order sent."}
 
     def _replaced_options(
@@ -571,6 +571,7 @@ class Engine:
         """Expire due orders, fire activation rules and match working orders."""
         with self.lock:
             now = self.clock.now()
+            quotes: dict[str, Quote] = {}  # one quote a symbol for the pass (prices hold)
             for order_id in list(self.working):
                 order = self.orders[order_id]  # fresh: an earlier fill may have changed it
                 if not order.is_working:
@@ -578,27 +579,36 @@ class Engine:
                 if order.expires_at is not None and now >= order.expires_at:
                     self._close(order, now, "EXP")
                 else:
-                    self._advance(order, now)
+                    self._advance(order, now, quotes)
 
-    def _advance(self, order: SimOrder, now: datetime) -> None:
+    def _quote_at(self, symbol: str, now: datetime, quotes: dict[str, Quote]) -> Quote:
+        """``quote_of(symbol, now)``, computed once a symbol into ``quotes``."""
+        quote = quotes.get(symbol)
+        if quote is None:
+            quote = quotes[symbol] = self.quote_of(symbol, now)
+        return quote
+
+    def _advance(self, order: SimOrder, now: datetime, quotes: dict[str, Quote]) -> None:
         if order.status == WAITING_FOR_PARENT or not order.is_working:
             return
         if order.status == WAITING_FOR_RULES:
-            order, fired = self._evaluate_rules(order, now)
+            order, fired = self._evaluate_rules(order, now, quotes)
             if fired:
                 self._store(replace(order, status="CND"))
                 self._send(self.orders[order.order_id], now)
             return
-        self._match(order, now)
+        self._match(order, now, quotes)
 
-    def _evaluate_rules(self, order: SimOrder, now: datetime) -> tuple[SimOrder, bool]:
+    def _evaluate_rules(
+        self, order: SimOrder, now: datetime, quotes: dict[str, Quote]
+    ) -> tuple[SimOrder, bool]:
         """Count this tick for each price rule (once per price and instant) and say whether
         the rules (joined by their LogicOperator) and the time rules now allow the order."""
         counts, marks = list(order.rule_counts), list(order.rule_marks)
         met: list[bool] = []
         for i, rule in enumerate(order.advanced.price_rules):
             if counts[i] < rule.ticks_needed:
-                last, bid, ask = self.quote_of(rule.symbol, now)
+                last, bid, ask = self._quote_at(rule.symbol, now, quotes)
                 side = rule.side_of_quote(order.is_buy)
                 value = {"last": last, "bid": bid, "ask": ask}[side]
                 mark = f"{now.isoformat()}|{value}"
@@ -613,9 +623,10 @@ class Engine:
         for rule, hit in zip(order.advanced.price_rules[1:], met[1:], strict=True):
             price_ok = (price_ok and hit) if rule.logic == "And" else (price_ok or hit)
         time_ok = order.activate_at is None or now >= order.activate_at
-        order = replace(order, rule_counts=tuple(counts), rule_marks=tuple(marks))
-        self.orders[order.order_id] = order  # bookkeeping only: nothing to publish
-        self.working[order.order_id] = order
+        if tuple(counts) != order.rule_counts or tuple(marks) != order.rule_marks:
+            order = replace(order, rule_counts=tuple(counts), rule_marks=tuple(marks))
+            self.orders[order.order_id] = order  # bookkeeping only: nothing to publish
+            self.working[order.order_id] = order
         return order, price_ok and time_ok
 
     def _trail_price(self, order: SimOrder, best: Decimal) -> Decimal:
@@ -639,10 +650,10 @@ class Engine:
             self.orders[order.order_id] = self.working[order.order_id] = order
         return order
 
-    def _match(self, order: SimOrder, now: datetime) -> None:
+    def _match(self, order: SimOrder, now: datetime, quotes: dict[str, Quote]) -> None:
         if not order.is_working or order.status in (WAITING_FOR_PARENT, WAITING_FOR_RULES):
             return
-        quote = self.quote_of(order.symbol, now)
+        quote = self._quote_at(order.symbol, now, quotes)
         if order.advanced.trailing and not order.triggered and quote[0] > 0:
             order = self._trail(order, quote[0])
         triggered, price = match_price(order, quote)
