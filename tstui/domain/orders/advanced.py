@@ -26,6 +26,7 @@ __all__ = [
     "MarketActivationRule",
     "TimeActivationRule",
     "TrailingStop",
+    "opt_number",
 ]
 
 PREDICATES: Final[tuple[str, ...]] = ("Lt", "Lte", "Gt", "Gte")
@@ -43,7 +44,9 @@ def _text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _decimal(value: Any, where: str) -> Decimal | None:
+def opt_number(value: Any, where: str) -> Decimal | None:
+    """A body's number field: None when absent or empty, else a finite Decimal (ValueError
+    naming ``where`` otherwise). `OrderRequest.from_api` reads its prices with it too."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -85,8 +88,8 @@ class TrailingStop:
         if not isinstance(data, Mapping):
             raise ValueError(f"{where}: expected an object")
         return cls(
-            amount=_decimal(data.get("Amount"), f"{where}.Amount"),
-            percent=_decimal(data.get("Percent"), f"{where}.Percent"),
+            amount=opt_number(data.get("Amount"), f"{where}.Amount"),
+            percent=opt_number(data.get("Percent"), f"{where}.Percent"),
         )
 
 
@@ -120,7 +123,7 @@ class MarketActivationRule:
     def from_api(cls, data: Any, where: str) -> MarketActivationRule:
         if not isinstance(data, Mapping):
             raise ValueError(f"{where}: expected an object")
-        price = _decimal(data.get("Price"), f"{where}.Price")
+        price = opt_number(data.get("Price"), f"{where}.Price")
         if price is None:
             raise ValueError(f"{where}.Price: missing")
         operator = data.get("LogicOperator")
@@ -232,7 +235,9 @@ class AdvancedOptions:
                 TimeActivationRule.from_api(rule, f"{where}.TimeActivationRules[{i}]")
                 for i, rule in enumerate(_list(data, "TimeActivationRules", where))
             ),
-            show_only_quantity=_decimal(data.get("ShowOnlyQuantity"), f"{where}.ShowOnlyQuantity"),
+            show_only_quantity=opt_number(
+                data.get("ShowOnlyQuantity"), f"{where}.ShowOnlyQuantity"
+            ),
             all_or_none=_bool(data.get("AllOrNone", False), f"{where}.AllOrNone"),
             add_liquidity=_bool(data.get("AddLiquidity", False), f"{where}.AddLiquidity"),
             book_only=_bool(data.get("BookOnly", False), f"{where}.BookOnly"),

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
 from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, valid_trade_actions
-from tstui.domain.orders.advanced import AdvancedOptions
+from tstui.domain.orders.advanced import AdvancedOptions, opt_number
 from tstui.domain.portfolio.brokerage import Position
 
 __all__ = [
@@ -205,8 +205,8 @@ class OrderRequest:
                 trade_action=str(data["TradeAction"]),
                 order_confirm_id=str(confirm_id),
                 duration=str(tif.get("Duration", "DAY")),
-                limit_price=_opt_field_decimal(data.get("LimitPrice"), f"{where}LimitPrice"),
-                stop_price=_opt_field_decimal(data.get("StopPrice"), f"{where}StopPrice"),
+                limit_price=opt_number(data.get("LimitPrice"), f"{where}LimitPrice"),
+                stop_price=opt_number(data.get("StopPrice"), f"{where}StopPrice"),
                 route=str(data["Route"]) if data.get("Route") else None,
                 expiration=(
                     datetime.fromisoformat(str(expiration).replace("Z", "+00:00"))
@@ -281,28 +281,11 @@ class OrderRequest:
         return self.trade_action.startswith("BUY")
 
 
-def _opt_decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return Decimal(str(value))
-
-
 def _field_decimal(value: Any, where: str) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError(f"{where}: expected a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{where}: expected a number, not {str(value)[:40]!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"{where}: expected a finite number")
+    number = opt_number(value, where)
+    if number is None:
+        raise ValueError(f"{where}: expected a number, not {str(value)[:40]!r}")
     return number
-
-
-def _opt_field_decimal(value: Any, where: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return _field_decimal(value, where)
 
 
 def _without_confirm_ids(value: Any) -> Any:
