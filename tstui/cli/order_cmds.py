@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tstui.audit import AuditLog
 from tstui.cli.common import ask, live_guard, not_sent, open_session, print_json, wants_json
 from tstui.cli.errors import describe_error
-from tstui.client.api import confirmations_from, order_results, single_result
+from tstui.client.api import confirmations_from, single_result
 from tstui.client.errors import TradeStationError
 from tstui.domain.untrusted import safe_text
 from tstui.output import format_cell
@@ -311,48 +311,16 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
 async def _place(
     session: Session, settings: Settings, request: OrderRequest, args: argparse.Namespace
 ) -> int:
-    from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
+    from tstui.cli.order_groups import place_audited
 
-    audit = _audit(settings)
-    account = request.account_id
-    known = {o.order_id for o in (await session.api.get_orders([account])).items}
-    audit.append(
-        "order.place", env=settings.env, account=account, payload={"request": request.to_api()}
+    known = {o.order_id for o in (await session.api.get_orders([request.account_id])).items}
+    return await place_audited(
+        session,
+        settings,
+        args,
+        request,
+        lambda: _reconcile_unknown(session, settings, request, known, args),
     )
-    try:
-        answer = await session.api.place_order_body(request)
-    except OrderOutcomeUnknown as exc:
-        audit.append(
-            "order.place.unknown",
-            env=settings.env,
-            account=account,
-            payload={"order_confirm_id": request.order_confirm_id, "reason": exc.reason},
-        )
-        return await _reconcile_unknown(session, settings, request, known, args)
-    except TradeStationError as exc:  # refused before anything was applied
-        audit.append(
-            "order.place.error",
-            env=settings.env,
-            account=account,
-            payload={"order_confirm_id": request.order_confirm_id, "error": str(exc)},
-        )
-        raise
-    results = order_results(answer)
-    audit.append(
-        "order.place.result",
-        env=settings.env,
-        account=account,
-        payload={"order_confirm_id": request.order_confirm_id, "results": results},
-    )
-    failed = [r for r in results if not r.ok]
-    if wants_json(args):
-        print_json(answer)
-    for r in results:
-        if not r.ok:
-            print(f"tstui: rejected: {safe_text(r.message or r.error)}", file=sys.stderr)
-        elif not wants_json(args):
-            print(f"placed {safe_text(r.order_id)}: {safe_text(r.message)}")
-    return 1 if failed or not results else 0
 
 
 async def _reconcile_unknown(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -279,11 +279,28 @@ async def send_checked(
     if not args.yes and not ask(question):
         return not_sent(args, "not confirmed")
     known = {o.order_id for o in (await session.api.get_orders([account])).items}
+    return await place_audited(
+        session, settings, args, body, lambda: _reconcile(session, settings, args, body, known)
+    )
+
+
+async def place_audited(
+    session: Session,
+    settings: Settings,
+    args: argparse.Namespace,
+    body: Body,
+    reconcile: Callable[[], Awaitable[int]],
+) -> int:
+    """Journal the send, send once, journal the answer and print it; the exit code. A lost
+    answer is journaled and handed to ``reconcile`` (which looks, never resends). A group is
+    journaled as the placement of its first order, with the whole group."""
+    top = body.orders[0] if isinstance(body, OrderGroupRequest) else body
+    account = top.account_id
+    audit = _audit(settings)
     ids = {"order_confirm_id": top.order_confirm_id}
     sent: dict[str, Any] = {"request": top.to_api()}
     if isinstance(body, OrderGroupRequest):
         sent["group"] = body.to_api()
-    kind = "order"
     audit.append("order.place", env=settings.env, account=account, payload=sent)
     try:
         if isinstance(body, OrderGroupRequest):
@@ -292,15 +309,15 @@ async def send_checked(
             answer = await session.api.place_order_body(body)
     except OrderOutcomeUnknown as exc:
         audit.append(
-            f"{kind}.place.unknown",
+            "order.place.unknown",
             env=settings.env,
             account=account,
             payload={**ids, "reason": exc.reason},
         )
-        return await _reconcile(session, settings, args, body, known)
-    except TradeStationError as exc:
+        return await reconcile()
+    except TradeStationError as exc:  # refused before anything was applied
         audit.append(
-            f"{kind}.place.error",
+            "order.place.error",
             env=settings.env,
             account=account,
             payload={**ids, "error": str(exc)},
@@ -308,7 +325,7 @@ async def send_checked(
         raise
     results = order_results(answer)
     audit.append(
-        f"{kind}.place.result",
+        "order.place.result",
         env=settings.env,
         account=account,
         payload={**ids, "results": results},
