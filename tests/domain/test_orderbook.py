@@ -6,11 +6,12 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from order_factory import T0, filled, order
 
-from tstui.domain.models import ConditionalOrder
+from tstui.domain.models import ConditionalOrder, Order
 from tstui.domain.orders.book import (
     BlotterFilter,
     GroupFilter,
@@ -343,6 +344,32 @@ def test_tree_rebuild_cost_stays_linear_ish() -> None:
     elapsed = time.perf_counter() - started
     assert len(rows) == 6_000 + 6_000 + 1
     assert elapsed < 1.0
+
+
+def test_tree_rebuild_looks_at_unlinked_rows_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One bracket among many orders: the tree walks the rows once to reorder them (and the
+    view once more to index them), not once per step of the tree."""
+    import tstui.domain.orders.book_view as book_view
+
+    book = OrderBook()
+    for i in range(2_000):
+        book.apply(order(f"F{i}", opened_date_time=T0 + timedelta(seconds=i)))
+    _bracket(book, 5)
+    book.view()
+    calls = 0
+    real_row_key = book_view.row_key
+
+    def counting_row_key(entry: Order | PendingOrder) -> str:
+        nonlocal calls
+        calls += 1
+        return real_row_key(entry)
+
+    monkeypatch.setattr(book_view, "row_key", counting_row_key)
+    book.apply(order("new", opened_date_time=T0 + timedelta(days=1)))
+    rows = book.view()
+    assert [row_key(r) for r in rows[:1]] == ["new"]
+    assert book.tree_slot("T5").parent == "P5"
+    assert calls <= 2 * len(rows) + 20
 
 
 @settings(max_examples=150, deadline=None)
