@@ -19,11 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from rich.text import Text
-from textual import events
 from textual.message import Message
-from textual.timer import Timer
-from textual.widget import Widget
 
 from tstui.domain.market.indicators import Candle, ChartWindow, aggregate, ema, sma, vwap
 from tstui.domain.market.sessions import TradingSession, bar_day, day_breaks
@@ -38,11 +34,11 @@ from tstui.ui.views.chart.plotting import (
     plot_columns,
     render_chart,
 )
+from tstui.ui.widgets.canvas import REDRAW_INTERVAL_S, ThrottledCanvas
 
 __all__ = ["ZOOMS", "BarSeries", "ChartView", "Indicators"]
 
 BarT = TypeVar("BarT", bound=OHLCBar)
-REDRAW_INTERVAL_S = 0.3  # at most ~3 redraws per second
 DRAW_BUDGET = 0.25  # and never more than a quarter of the event loop (a 200x60 build ~0.15 s)
 MAX_BARS = 2000
 ZOOMS = (0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0)  # bars per column
@@ -109,7 +105,7 @@ class BarSeries(Generic[BarT]):
         return True
 
 
-class ChartView(Widget, Generic[BarT], can_focus=True):
+class ChartView(ThrottledCanvas[ChartStyle], Generic[BarT], can_focus=True):
     """Draws a window of a BarSeries; ``redraw_count`` / ``last_drawn`` / ``last_frame`` tell
     tests what was shown."""
 
@@ -132,13 +128,11 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
+        super().__init__(redraw_interval=redraw_interval, name=name, id=id, classes=classes)
         self.series: BarSeries[BarT] = BarSeries()
         self.title = ""
         self.time_format = "%H:%M"
         self.decimals = 2
-        self.redraw_interval = redraw_interval
-        self.redraw_count = 0
         self.last_drawn: BarT | None = None  # the newest bar in the last drawn canvas
         self.last_frame: ChartFrame | None = None
         self.last_draw_seconds = 0.0
@@ -152,12 +146,6 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         self.session: TradingSession | None = None
         self.intraday = True  # day breaks and VWAP only make sense for intraday bars
         self.volume: bool | None = None  # None: shown when there is room
-        self._canvas: Text = Text("")
-        self._canvas_size: tuple[int, int] = (0, 0)
-        self._dirty = True
-        self._drawn_at = 0.0
-        self._timer: Timer | None = None
-        self._style: ChartStyle | None = None
 
     # ---- data ------------------------------------------------------------------------
     def set_bars(self, bars: Iterable[BarT]) -> None:
@@ -177,9 +165,6 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
 
     def configure(self, *, title: str, time_format: str, decimals: int) -> None:
         self.title, self.time_format, self.decimals = title, time_format, decimals
-        self._dirty = True
-
-    def mark_dirty(self) -> None:
         self._dirty = True
 
     # ---- the window ------------------------------------------------------------------
@@ -291,26 +276,9 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
             f"{change:+,.{d}f}{percent}"
         )
 
-    # ---- lifecycle -------------------------------------------------------------------
-    def on_mount(self) -> None:
-        self._timer = self.set_interval(self.redraw_interval / 3, self._tick)
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-
-    def _theme_changed(self, _theme: object) -> None:
-        self._style = None
-        self._dirty = True
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._dirty = True
-
-    def _tick(self) -> None:
-        if not (self._dirty and self.display and self.size.width and self.size.height):
-            return
-        if not self.screen.is_current:
-            return  # hidden: stay dirty, draw when shown again
-        spacing = max(self.redraw_interval, self.last_draw_seconds / DRAW_BUDGET)
-        if time.monotonic() - self._drawn_at >= spacing:
-            self.redraw()
+    # ---- drawing --------------------------------------------------------------------
+    def redraw_spacing(self) -> float:
+        return max(self.redraw_interval, self.last_draw_seconds / DRAW_BUDGET)
 
     def frame(self) -> ChartFrame:
         """What the window shows now, merged to fit the columns."""
@@ -355,7 +323,7 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         if not candles:
             return []
         last = candles[-1].close
-        return [Level(last, f"LAST {last:,.{self.decimals}f}", self._chart_style().last)]
+        return [Level(last, f"LAST {last:,.{self.decimals}f}", self.chart_style().last)]
 
     def _indicator_lines(self, candles: list[Candle]) -> list[tuple[str, list[float | None], str]]:
         wanted = self.indicators
@@ -375,33 +343,22 @@ class ChartView(Widget, Generic[BarT], can_focus=True):
         width, height = self.size.width, self.size.height
         started = time.perf_counter()
         frame = self.frame()
-        self._canvas = render_chart(frame, width, height, style=self._chart_style())
+        canvas = render_chart(frame, width, height, style=self.chart_style())
         self.last_frame = frame
         self.last_draw_seconds = time.perf_counter() - started
         self.draw_seconds_total += self.last_draw_seconds
-        self._drawn_at = time.monotonic()
-        self._canvas_size = (width, height)
-        self._dirty = False
-        self.redraw_count += 1
         self.last_drawn = self.series.last
-        self.refresh()
+        self._painted(canvas, width, height)
         self.post_message(self.Drawn())
 
-    def _chart_style(self) -> ChartStyle:
-        if self._style is None:
-            variables = self.app.get_css_variables()
-            default = ChartStyle()
-            self._style = ChartStyle(
-                up=variables.get("price-up", default.up),
-                down=variables.get("price-down", default.down),
-                foreground=None,
-            )
-        return self._style
-
-    def render(self) -> Text:
-        if self._canvas_size != (self.size.width, self.size.height):
-            self._dirty = True  # drawn on the next tick; show the old canvas meanwhile
-        return self._canvas
+    def build_style(self) -> ChartStyle:
+        variables = self.app.get_css_variables()
+        default = ChartStyle()
+        return ChartStyle(
+            up=variables.get("price-up", default.up),
+            down=variables.get("price-down", default.down),
+            foreground=None,
+        )
 
 
 def _group_of(index: int, count: int, per: int) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
 from decimal import Decimal
@@ -10,12 +9,10 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
-from textual.timer import Timer
-from textual.widget import Widget
 
 from tstui.domain.portfolio.journal import PnLSummary, RoundTrip, cents
 from tstui.ui.views.chart.plotting import ChartStyle
+from tstui.ui.widgets.canvas import ThrottledCanvas
 from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
 __all__ = [
@@ -29,7 +26,6 @@ __all__ = [
 ]
 
 Renderer = Callable[[int, int, ChartStyle], Text]
-REDRAW_INTERVAL_S = 0.3
 
 
 def format_pnl(value: Decimal | None) -> str:
@@ -55,7 +51,7 @@ def _price(value: Decimal) -> str:
     return f"{whole}.{fraction.ljust(2, '0')}"
 
 
-class PlotPanel(Widget):
+class PlotPanel(ThrottledCanvas[ChartStyle]):
     """Draws whatever ``renderer`` makes of its size, again when marked dirty, resized or
     re-themed (at most a few times a second: a plotext build is not free)."""
 
@@ -66,59 +62,18 @@ class PlotPanel(Widget):
     def __init__(self, renderer: Renderer, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.renderer = renderer
-        self.redraw_count = 0
-        self._canvas = Text("")
-        self._canvas_size = (0, 0)
-        self._dirty = True
-        self._drawn_at = 0.0
-        self._timer: Timer | None = None
-        self._style: ChartStyle | None = None
-
-    def on_mount(self) -> None:
-        self._timer = self.set_interval(REDRAW_INTERVAL_S / 3, self._tick)
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-
-    def _theme_changed(self, _theme: object) -> None:
-        self._style = None
-        self._dirty = True
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._dirty = True
-
-    def mark_dirty(self) -> None:
-        self._dirty = True
-
-    def _tick(self) -> None:
-        if not (self._dirty and self.display and self.size.width and self.size.height):
-            return
-        if not self.screen.is_current:
-            return  # hidden: draw when shown again
-        if time.monotonic() - self._drawn_at >= REDRAW_INTERVAL_S:
-            self.redraw()
 
     def redraw(self) -> None:
         width, height = self.size.width, self.size.height
-        self._canvas = self.renderer(width, height, self.chart_style())
-        self._canvas_size = (width, height)
-        self._drawn_at = time.monotonic()
-        self._dirty = False
-        self.redraw_count += 1
-        self.refresh()
+        self._painted(self.renderer(width, height, self.chart_style()), width, height)
 
-    def chart_style(self) -> ChartStyle:
-        if self._style is None:
-            variables = self.app.get_css_variables()
-            default = ChartStyle()
-            self._style = ChartStyle(
-                up=variables.get("profit", variables.get("price-up", default.up)),
-                down=variables.get("loss", variables.get("price-down", default.down)),
-            )
-        return self._style
-
-    def render(self) -> Text:
-        if self._canvas_size != (self.size.width, self.size.height):
-            self._dirty = True
-        return self._canvas
+    def build_style(self) -> ChartStyle:
+        variables = self.app.get_css_variables()
+        default = ChartStyle()
+        return ChartStyle(
+            up=variables.get("profit", variables.get("price-up", default.up)),
+            down=variables.get("loss", variables.get("price-down", default.down)),
+        )
 
 
 TRIP_COLUMNS: tuple[Column, ...] = (
