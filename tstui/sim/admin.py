@@ -15,7 +15,6 @@ from tstui.sim.clock import iso, parse_iso
 from tstui.sim.common import json_body
 from tstui.sim.context import SimContext
 from tstui.sim.engine import Engine, EngineEvent
-from tstui.sim.hostile import route as hostile_route
 from tstui.sim.intake import BadRequest, NotFound
 from tstui.sim.lifecycle import reload_engine
 from tstui.sim.records import SimOrder
@@ -152,6 +151,9 @@ def routes(ctx: SimContext) -> list[Route]:
         reload_engine(ctx)
         return {"ok": True}
 
+    async def hostile(body: dict[str, Any]) -> dict[str, Any]:
+        return ctx.hostile.configure_from(body)
+
     def post(path: str, fn: AdminHandler) -> Route:
         return Route("/_sim/" + path, admin(fn), methods=["POST"])
 
@@ -174,7 +176,7 @@ def routes(ctx: SimContext) -> list[Route]:
         post("orders/burst", burst),
         Route("/_sim/state", admin(state, body=False), methods=["GET"]),
         post("restart", restart),
-        hostile_route(),  # POST /_sim/hostile: evil server text, for the untrusted-text tests
+        post("hostile", hostile),  # evil server text, for the untrusted-text tests
     ]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from tstui.sim.engine import Engine
 from tstui.sim.faults import Faults
+from tstui.sim.hostile import HostileMode
 from tstui.sim.hub import Hub
 from tstui.sim.oauth import OAuthState
 from tstui.sim.persist import Store
@@ -20,6 +21,7 @@ class SimContext:
     limiter: RateLimiter
     faults: Faults = field(default_factory=Faults)
     hub: Hub = field(default_factory=Hub)
+    hostile: HostileMode = field(default_factory=HostileMode)  # server text made evil
     store: Store | None = None
     heartbeat_seconds: float = 5.0
     stopping: bool = False

@@ -12,8 +12,9 @@ Body: ``{"text": "...", "keys": [...] | "*", "spare": [...], "stream_errors": N}
 - ``stream_errors``: that many ``{"Error": "Failed", "Message": "feed <text>"}`` frames are
   sent, one before each of the next stream chunks.
 
-The rewrite wraps the simulator's ASGI app from outside (installed by the first call), so the
-client still meets the hostile text over real HTTP, exactly as a server would send it. It is
+The rewrite is an ASGI middleware of the simulator's app (``HostileText``, registered by
+``server.build_app`` around ``SimContext.hostile``; the admin API sets the mode), so the client
+still meets the hostile text over real HTTP, exactly as a server would send it. It is
 deterministic: the same text lands on the same fields every time. OAuth and ``/_sim/``
 responses are never touched.
 """
@@ -26,14 +27,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_KEYS", "HostileText", "route"]
+from tstui.sim.errors import BadRequest
 
-_LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+__all__ = ["DEFAULT_KEYS", "HostileMode", "HostileText"]
+
 DEFAULT_KEYS: Final = (
     "Alias",
     "Description",
@@ -67,11 +66,10 @@ def _is_data(value: str) -> bool:
         return False
 
 
-class HostileText:
-    """The ASGI wrapper: rewrites JSON bodies and stream lines while ``text`` is set."""
+class HostileMode:
+    """What the rewrite does now: off while ``text`` is empty (set by ``POST /_sim/hostile``)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self) -> None:
         self.text = ""
         self.keys: frozenset[str] | None = frozenset(DEFAULT_KEYS)  # None = "*"
         self.spare: frozenset[str] = frozenset()
@@ -85,7 +83,23 @@ class HostileText:
             self.text, self.keys, self.spare = text, keys, spare
             self._stream_errors = stream_errors
 
-    def _take_stream_error(self) -> bool:
+    def configure_from(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The admin body (see the module docstring): a ``BadRequest`` for a bad field."""
+        text, keys = body.get("text"), body.get("keys", list(DEFAULT_KEYS))
+        spare, errors = body.get("spare", []), body.get("stream_errors", 0)
+        if not isinstance(text, str):
+            raise BadRequest("text must be a string")
+        if keys != "*" and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
+            raise BadRequest('keys must be a list of JSON keys or "*"')
+        if not (isinstance(spare, list) and all(isinstance(k, str) for k in spare)):
+            raise BadRequest("spare must be a list of JSON keys")
+        if isinstance(errors, bool) or not isinstance(errors, int) or errors < 0:
+            raise BadRequest("stream_errors must be a count")
+        chosen = None if keys == "*" else frozenset(keys)
+        self.configure(text, chosen, frozenset(spare), errors)
+        return {"ok": True, "keys": "*" if chosen is None else sorted(chosen)}
+
+    def take_stream_error(self) -> bool:
         with self._lock:
             if self._stream_errors > 0:
                 self._stream_errors -= 1
@@ -104,7 +118,7 @@ class HostileText:
                 return value + self.text
         return value
 
-    def _line(self, raw: bytes) -> bytes:
+    def line(self, raw: bytes) -> bytes:
         if not raw.strip():
             return raw
         try:
@@ -114,10 +128,18 @@ class HostileText:
         # ensure_ascii: a lone surrogate travels as its \\ud800 escape, as a server could send
         return json.dumps(self.taint(parsed)).encode()
 
-    # ------------------------------------------------------------------ ASGI
+
+class HostileText:
+    """The ASGI middleware: rewrites JSON bodies and stream lines while ``mode.text`` is set."""
+
+    def __init__(self, app: ASGIApp, mode: HostileMode) -> None:
+        self.app = app
+        self.mode = mode
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or not self.text or not path.startswith(("/v2/", "/v3/")):
+        text = self.mode.text
+        if scope["type"] != "http" or not text or not path.startswith(("/v2/", "/v3/")):
             await self.app(scope, receive, send)
             return
         await self.app(scope, receive, self._sender(send))
@@ -152,7 +174,7 @@ class HostileText:
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            body = self._line(b"".join(chunks))
+            body = self.mode.line(b"".join(chunks))
             headers = [
                 (name, str(len(body)).encode() if name.lower() == b"content-length" else value)
                 for name, value in start.get("headers", [])
@@ -175,54 +197,13 @@ class HostileText:
             complete, _, pending = data.rpartition(b"\n")
             out = b""
             if complete:
-                out = b"\n".join(self._line(line) for line in complete.split(b"\n")) + b"\n"
-            if out and self._take_stream_error():
-                frame = {"Error": "Failed", "Message": "feed " + self.text}
+                out = b"\n".join(self.mode.line(ln) for ln in complete.split(b"\n")) + b"\n"
+            if out and self.mode.take_stream_error():
+                frame = {"Error": "Failed", "Message": "feed " + self.mode.text}
                 out = json.dumps(frame).encode() + b"\n" + out
             more = bool(message.get("more_body", False))
             if not more:
-                out, pending = out + self._line(pending), b""
+                out, pending = out + self.mode.line(pending), b""
             await send({**message, "body": out})
 
         return sender
-
-
-def _installed(request: Request) -> HostileText:
-    """The wrapper around this simulator's app (installed by the first call)."""
-    app = request.app
-    stack = app.middleware_stack  # built by Starlette before the first request reached here
-    if isinstance(stack, HostileText):
-        return stack
-    wrapper = HostileText(stack)
-    app.middleware_stack = wrapper
-    return wrapper
-
-
-async def _hostile(request: Request) -> Response:
-    host = request.client.host if request.client else ""
-    if host not in _LOOPBACK:
-        return JSONResponse({"error": "admin API is loopback only"}, 403)
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        return JSONResponse({"error": "The body must be JSON."}, 400)
-    if not isinstance(body, dict):
-        return JSONResponse({"error": "The body must be a JSON object."}, 400)
-    text, keys = body.get("text"), body.get("keys", list(DEFAULT_KEYS))
-    spare, errors = body.get("spare", []), body.get("stream_errors", 0)
-    if not isinstance(text, str):
-        return JSONResponse({"error": "text must be a string"}, 400)
-    if keys != "*" and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
-        return JSONResponse({"error": 'keys must be a list of JSON keys or "*"'}, 400)
-    if not (isinstance(spare, list) and all(isinstance(k, str) for k in spare)):
-        return JSONResponse({"error": "spare must be a list of JSON keys"}, 400)
-    if isinstance(errors, bool) or not isinstance(errors, int) or errors < 0:
-        return JSONResponse({"error": "stream_errors must be a count"}, 400)
-    chosen = None if keys == "*" else frozenset(keys)
-    _installed(request).configure(text, chosen, frozenset(spare), errors)
-    return JSONResponse({"ok": True, "keys": "*" if chosen is None else sorted(chosen)})
-
-
-def route() -> Route:
-    """``POST /_sim/hostile`` (registered with the admin API)."""
-    return Route("/_sim/hostile", _hostile, methods=["POST"])

@@ -14,6 +14,7 @@ from types import TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -30,6 +31,7 @@ from tstui.sim.clock import SimClock
 from tstui.sim.context import SimContext
 from tstui.sim.control import SimControl
 from tstui.sim.engine import Engine, EngineEvent
+from tstui.sim.hostile import HostileText
 from tstui.sim.lifecycle import attach_store, load_engine
 from tstui.sim.oauth import Credentials, OAuthState
 from tstui.sim.persist import Store
@@ -65,7 +67,11 @@ def build_app(ctx: SimContext) -> Starlette:
         *routes_streams.routes(ctx),
         *admin.routes(ctx),
     ]
-    return Starlette(routes=every, exception_handlers={404: not_found, 405: not_found})
+    return Starlette(
+        routes=every,
+        exception_handlers={404: not_found, 405: not_found},
+        middleware=[Middleware(HostileText, mode=ctx.hostile)],  # off until POST /_sim/hostile
+    )
 
 
 class SimServer:
