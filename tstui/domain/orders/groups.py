@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from tstui.domain.market.ticks import is_on_tick, round_to_tick, step
+from tstui.domain.market.ticks import is_on_tick, step
 from tstui.domain.orders.advanced import (
     LOGIC_OPERATORS,
     MAX_MARKET_RULES,
@@ -66,7 +66,7 @@ from tstui.domain.orders.request import (
     format_decimal,
     new_order_confirm_id,
 )
-from tstui.domain.orders.ticket import FieldError
+from tstui.domain.orders.ticket import FieldError, off_tick_message
 
 __all__ = [
     "ExitSpec",
@@ -342,14 +342,7 @@ def _tick_issues(req: OrderRequest, rule: TickRule, where: str) -> list[FieldErr
         increment = increment_for(rule, price)
         if increment is not None and not is_on_tick(price, increment):
             issues.append(
-                FieldError(
-                    f"{where}{key}",
-                    f"{format_decimal(price)} is not on the {format_decimal(increment)} tick "
-                    f"(nearest {format_decimal(round_to_tick(price, increment, 'down'))} or "
-                    f"{format_decimal(round_to_tick(price, increment, 'up'))})",
-                    "error",
-                    "off_tick",
-                )
+                FieldError(f"{where}{key}", off_tick_message(price, increment), "error", "off_tick")
             )
     return issues
 

@@ -41,6 +41,7 @@ __all__ = [
     "close_position_fields",
     "has_errors",
     "infer_asset_type",
+    "off_tick_message",
     "parse_ticket",
     "validate_ticket",
     "warnings_of",
@@ -182,17 +183,19 @@ def _check_price(
             return None
     increment = _tick_increment(detail, asset_type, symbol, price)
     if increment is not None and not is_on_tick(price, increment):
-        below = round_to_tick(price, increment, "down")
-        above = round_to_tick(price, increment, "up")
-        issues.append(
-            FieldError(
-                field,
-                f"{label} {format_decimal(price)} is not on the {format_decimal(increment)} tick"
-                f" (nearest {format_decimal(below)} or {format_decimal(above)})",
-            )
-        )
+        issues.append(FieldError(field, f"{label} {off_tick_message(price, increment)}"))
         return None
     return price
+
+
+def off_tick_message(price: Decimal, increment: Decimal) -> str:
+    """The off-tick text: `<price> is not on the <increment> tick (nearest <below> or <above>)`."""
+    below = round_to_tick(price, increment, "down")
+    above = round_to_tick(price, increment, "up")
+    return (
+        f"{format_decimal(price)} is not on the {format_decimal(increment)} tick"
+        f" (nearest {format_decimal(below)} or {format_decimal(above)})"
+    )
 
 
 def _check_expiration(raw: str, issues: list[FieldError]) -> datetime | None:
