@@ -201,6 +201,7 @@ class PnLScreen(BaseScreen):
             loaded = await load_journal(self.live.api, self.live.all_account_ids)
         except Exception as exc:  # shown, never raised: the view stays usable
             self.error = f"P&L not loaded: {exc or type(exc).__name__}"
+            self._pending.clear()  # a reload fetches them again
             self._show()
             return
         now = datetime.now(UTC)
@@ -214,7 +215,8 @@ class PnLScreen(BaseScreen):
 
     def _on_order(self, order: Order) -> None:
         if self.loaded is None:
-            self._pending.append(order)
+            if self.error is None:  # loading: kept for the history; failed: not kept
+                self._pending.append(order)
             return
         fills = self.loaded.add_order(order, at=datetime.now(UTC))
         if fills:
