@@ -92,6 +92,8 @@ class LiveData:
         return lambda: self._order_observers.remove(observer)
 
     def _notify_orders(self, orders: Iterable[Any]) -> None:
+        if not self._order_observers:
+            return  # every order frame passes here: nothing to do when nobody listens
         for order in orders:
             if isinstance(order, Order):
                 for observer in list(self._order_observers):
