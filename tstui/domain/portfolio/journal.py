@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Final, Literal
 
+from tstui.domain.enums import BUY_ACTIONS, SELL_ACTIONS
 from tstui.domain.market import futures
 from tstui.domain.orders.execution import Order
 from tstui.domain.portfolio.valuation import default_point_value
@@ -45,8 +46,6 @@ __all__ = [
 ]
 
 _ZERO: Final = Decimal(0)
-_BUYS: Final = frozenset({"BUY", "BUYTOCOVER", "BUYTOOPEN", "BUYTOCLOSE"})
-_SELLS: Final = frozenset({"SELL", "SELLSHORT", "SELLTOOPEN", "SELLTOCLOSE"})
 # Stock and option actions that never open: futures' Buy and Sell do both
 _CLOSING: Final = frozenset({"SELL", "BUYTOCOVER", "SELLTOCLOSE", "BUYTOCLOSE"})
 
@@ -274,7 +273,7 @@ def fills_from_order(
     out: list[Fill] = []
     for index, leg in enumerate(order.legs):
         action = (leg.buy_or_sell or "").replace(" ", "").upper()
-        sign = 1 if action in _BUYS else -1 if action in _SELLS else 0
+        sign = 1 if action in BUY_ACTIONS else -1 if action in SELL_ACTIONS else 0
         executed = leg.exec_quantity or _ZERO
         price = leg.execution_price if leg.execution_price is not None else order.filled_price
         if sign == 0 or executed <= 0 or price is None or not leg.symbol:
