@@ -20,10 +20,13 @@ import httpx
 import pytest
 from sim_helpers import CASH, FUTURES, MARGIN, START, get_token, last_price, order_body
 from spec_support import (
+    CORRECTIONS,
     Checker,
     Json,
+    _at,
     corrected_spec,
     operation_of,
+    raw_spec,
     response_schema,
     served_operations,
 )
@@ -419,8 +422,6 @@ def test_the_driven_operations_are_exactly_the_served_ones(
 
 def test_corrections_are_needed_and_applied(spec: Json) -> None:
     """Each correction changes the document (a stale one would silently do nothing)."""
-    from spec_support import CORRECTIONS, _at, raw_spec
-
     original = raw_spec()
     for correction in CORRECTIONS:
         before = json.dumps(_at(original, correction.pointer), sort_keys=True)
