@@ -268,8 +268,10 @@ def fills_from_order(
     new fill's price is the difference of values over the difference of quantities.
     """
     seen = {} if done is None else done
-    when = at or order.closed_date_time or order.opened_date_time or datetime.now(UTC)
-    total_exec = sum((leg.exec_quantity or _ZERO for leg in order.legs), _ZERO)
+    # Most snapshots (every order frame in the TUI) execute nothing new: the time and the
+    # order's executed total are worked out at its first new fill only.
+    when: datetime | None = None
+    total_exec = _ZERO
     out: list[Fill] = []
     for index, leg in enumerate(order.legs):
         action = (leg.buy_or_sell or "").replace(" ", "").upper()
@@ -282,6 +284,9 @@ def fills_from_order(
         prev_qty, prev_value, prev_fee = seen.get(key, (_ZERO, _ZERO, _ZERO))
         if executed <= prev_qty:
             continue
+        if when is None:
+            when = at or order.closed_date_time or order.opened_date_time or datetime.now(UTC)
+            total_exec = sum((leg.exec_quantity or _ZERO for leg in order.legs), _ZERO)
         value = executed * price
         delta = executed - prev_qty
         if prev_qty == 0:
