@@ -14,6 +14,7 @@ from tstui.config import (
     load_settings,
     parse_settings,
     save_user_choice,
+    unknown_keys,
 )
 
 
@@ -105,3 +106,43 @@ def test_save_user_choice_keeps_other_keys(tmp_path: Path) -> None:
     save_user_choice("theme", "tstui-high-contrast", path)
     data = tomllib.loads(path.read_text())
     assert data == {"account": "X1", "theme": "tstui-high-contrast", "keymap": {"app.help": "f1"}}
+
+
+def test_unknown_keys_are_the_keys_the_reader_never_reads() -> None:
+    every_section = tomllib.loads(
+        """
+        env = "sim"
+        account = "SIM1"
+        theme = "tstui-dark"
+        [api]
+        client_id = "x"
+        use_pkce = false
+        [keymap]
+        "app.orders" = "f2"
+        [brackets.scalp]
+        target = 4
+        stop = 2
+        [risk.live]
+        max_margin = 5000
+        severities = { price_band = "warning" }
+        [risk.live.future]
+        max_quantity = 5
+        [roll]
+        auto_roots = ["ES"]
+        [stream]
+        heartbeat_timeout_s = 20
+        [chart]
+        sma_period = 50
+        """
+    )
+    parse_settings(every_section)  # valid
+    assert unknown_keys(every_section) == []
+
+    typos = {**every_section, "thme": "x", "risk": {"paper": {}}, "chart": {"sma": 5}}
+    typos["stream"] = {"heartbeat_timeout": 3}
+    assert sorted(unknown_keys(typos)) == [
+        "chart.sma",
+        "risk.paper",
+        "stream.heartbeat_timeout",
+        "thme",
+    ]

@@ -178,37 +178,53 @@ class Settings:
 class _Reader:
     """Typed access to one TOML table with errors that name the file and dotted key."""
 
-    def __init__(self, path: Path | None, table: Mapping[str, Any], prefix: str = "") -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        table: Mapping[str, Any],
+        prefix: str = "",
+        read: set[str] | None = None,
+    ) -> None:
         self.path = path
         self.table = table
         self.prefix = prefix
+        # Every dotted key looked up, shared by the sub-readers: what the reader knows is
+        # what it reads (unknown_keys), so no second list of keys can drift from it.
+        self.read: set[str] = set() if read is None else read
 
     def _key(self, name: str) -> str:
-        return f"{self.prefix}{name}"
+        key = f"{self.prefix}{name}"
+        self.read.add(key)
+        return key
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The raw value (for a value read another way than the typed accessors)."""
+        self._key(name)
+        return self.table.get(name, default)
 
     def fail(self, name: str, problem: str) -> ConfigError:
         return ConfigError(self.path, self._key(name), problem)
 
     def sub(self, name: str) -> _Reader:
-        value = self.table.get(name, {})
+        value = self.get(name, {})
         if not isinstance(value, Mapping):
             raise self.fail(name, "expected a table")
-        return _Reader(self.path, value, f"{self._key(name)}.")
+        return _Reader(self.path, value, f"{self._key(name)}.", self.read)
 
     def string(self, name: str, default: str | None) -> str | None:
-        value = self.table.get(name, default)
+        value = self.get(name, default)
         if value is not None and not isinstance(value, str):
             raise self.fail(name, f"expected a string, got {type(value).__name__}")
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
-        value = self.table.get(name, default)
+        value = self.get(name, default)
         if not isinstance(value, bool):
             raise self.fail(name, "expected true or false")
         return value
 
     def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
-        value = self.table.get(name, default)
+        value = self.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(name, "expected a number")
         if value < minimum:
@@ -277,11 +293,36 @@ def _read_brackets(reader: _Reader) -> tuple[BracketTemplate, ...]:
 
 def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Settings:
     """Build Settings from a parsed TOML document; raise ConfigError naming the bad key."""
-    root = _Reader(path, data)
+    return _parse(_Reader(path, data))
+
+
+def unknown_keys(data: Mapping[str, Any]) -> list[str]:
+    """Dotted keys of a valid parsed config that the reader ignores (typos, old names):
+    the keys :func:`parse_settings` never looks up. A table read whole (``risk.live``,
+    ``brackets.NAME``) is checked by its own reader, which refuses unknown keys."""
+    root = _Reader(None, data)
+    _parse(root)
+    read = root.read
+
+    def walk(table: Mapping[str, Any], prefix: str) -> list[str]:
+        out: list[str] = []
+        for key, value in table.items():
+            dotted = f"{prefix}{key}"
+            if dotted not in read:
+                out.append(dotted)
+            elif isinstance(value, Mapping) and any(k.startswith(f"{dotted}.") for k in read):
+                out += walk(value, f"{dotted}.")
+        return out
+
+    return walk(data, "")
+
+
+def _parse(root: _Reader) -> Settings:
+    path = root.path
     api = root.sub("api")
     roll = root.sub("roll")
     stream = root.sub("stream")
-    auto_roots = roll.table.get("auto_roots", [])
+    auto_roots = roll.get("auto_roots", [])
     if not isinstance(auto_roots, list) or not all(isinstance(r, str) for r in auto_roots):
         raise roll.fail("auto_roots", 'expected a list of roots such as ["ES"]')
     return Settings(

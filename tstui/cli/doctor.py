@@ -25,12 +25,19 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from tstui.audit import AuditLog
 from tstui.cli.common import apply_command_line, wants_json
-from tstui.config import ENVIRONMENTS, ConfigError, Settings, config_path, load_settings, state_dir
-from tstui.domain.orders.risk_limits import CHECKS
+from tstui.config import (
+    ENVIRONMENTS,
+    ConfigError,
+    Settings,
+    config_path,
+    load_settings,
+    state_dir,
+    unknown_keys,
+)
 from tstui.domain.untrusted import safe_text
 from tstui.output import dumps
 
@@ -43,35 +50,6 @@ CLOCK_OK_S: Final = 5.0
 CLOCK_FAIL_S: Final = 60.0  # OAuth token times and order times go wrong beyond this
 MIN_COLUMNS, MIN_LINES = 100, 30
 
-# The keys the config reader knows (tstui.config.parse_settings); keymap ids are free-form.
-_RISK_KEYS = {
-    "max_quantity",
-    "max_notional",
-    "warn_quantity",
-    "warn_notional",
-    "price_band_pct",
-    "duplicate_window_s",
-    "severities",
-}
-KNOWN_KEYS: Final[Mapping[str, frozenset[str]]] = {
-    "": frozenset({"env", "account", "theme", "api", "keymap", "risk", "roll", "stream"}),
-    "api": frozenset(
-        {
-            "base_url",
-            "live_base_url",
-            "client_id",
-            "client_secret",
-            "redirect_uri",
-            "scopes",
-            "use_pkce",
-        }
-    ),
-    "roll": frozenset({"auto_roots", "allow_live", "check_interval_s"}),
-    "stream": frozenset({"heartbeat_timeout_s", "reconcile_interval_s", "balances_refresh_s"}),
-    "risk": frozenset(ENVIRONMENTS),
-    **{f"risk.{env}": frozenset(_RISK_KEYS) for env in ENVIRONMENTS},
-    **{f"risk.{env}.severities": frozenset(CHECKS) for env in ENVIRONMENTS},
-}
 # Terminals known to take an OSC 52 clipboard write (Textual's copy uses it).
 _OSC52_PROGRAMS = ("iterm.app", "wezterm", "vscode", "ghostty", "tabby", "rio", "warpterminal")
 _OSC52_TERMS = ("xterm-kitty", "alacritty", "foot", "wezterm", "xterm-ghostty", "contour")
@@ -83,21 +61,6 @@ class Check:
     status: Status
     detail: str
     fix: str = ""
-
-
-def unknown_keys(data: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """Dotted keys of a parsed config that the reader would ignore (typos, old names)."""
-    known = KNOWN_KEYS.get(prefix)
-    if known is None:
-        return []
-    out: list[str] = []
-    for key, value in data.items():
-        dotted = f"{prefix}.{key}" if prefix else key
-        if key not in known:
-            out.append(dotted)
-        elif isinstance(value, Mapping):
-            out += unknown_keys(value, dotted)
-    return out
 
 
 # ----------------------------------------------------------------------------- local checks
@@ -140,7 +103,10 @@ def _config_content(path: Path, shown: str) -> list[Check]:
     except (OSError, tomllib.TOMLDecodeError):
         return []  # load_settings read it a moment ago; a race is not worth a finding
     checks: list[Check] = []
-    unknown = unknown_keys(data)
+    try:
+        unknown = unknown_keys(data)
+    except ConfigError:
+        return []  # changed since load_settings read it: the same race as above
     if unknown:
         names = ", ".join(safe_text(k, limit=60) for k in unknown)
         checks.append(
