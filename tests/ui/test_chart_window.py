@@ -284,7 +284,10 @@ async def test_window_agrees_with_get_bars(sim: SimServer, signed_in: Settings) 
 async def test_order_lines_follow_the_book_and_lead_to_the_order(
     sim: SimServer, settings: Settings
 ) -> None:
+    from order_factory import order
+
     from tstui.domain.orders import OrderRequest, new_order_confirm_id
+    from tstui.ui.shell.messages import BooksChanged
     from tstui.ui.trading.dialogs import ReplaceOrderScreen
     from tstui.ui.views.orders.screen import BlotterScreen
 
@@ -314,6 +317,14 @@ async def test_order_lines_follow_the_book_and_lead_to_the_order(
         assert chart.last_frame is not None
         assert any(lv.label.startswith("LAST ") for lv in chart.last_frame.levels)
         assert label in chart.render().plain  # drawn on the chart, at its price
+        # a flush that only touches another symbol's order leaves the lines as they are
+        app.live.order_book.apply(order("other-1", symbol="ZZZZ"))
+        msft_id = next(o.order_id for o in app.live.order_book.orders() if o.limit_price == limit)
+        before = chart.levels
+        screen.on_books_changed(BooksChanged(frozenset({"other-1"})))
+        assert chart.levels is before
+        screen.on_books_changed(BooksChanged(frozenset({msft_id})))
+        assert chart.levels is not before and any(lv.label == label for lv in chart.levels)
 
         far = (low * Decimal("0.8")).quantize(Decimal("0.01"))  # too far below to draw
         await app.live.api.place_order(
