@@ -61,14 +61,7 @@ def measure_cli(runs: int = 7, *, breakdown: bool = True) -> Figure:
             floor_s.append(_time(FLOOR, env))
             tstui_s.append(_time(cmd, env))
         if breakdown:
-            proc = subprocess.run(
-                [sys.executable, "-X", "importtime", *cmd],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=60,
-                check=False,
-            )
+            proc = importtime.run(cmd, env, timeout=60)
             if proc.returncode == 0:
                 imports = importtime.parse(proc.stderr)
                 notes += importtime.breakdown_lines(imports, watch=WATCH)

@@ -8,6 +8,8 @@ only the imports before it count.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +23,21 @@ class Imported:
     depth: int  # 0: imported by the program itself, 1: by a depth-0 module...
     self_us: int
     cumulative_us: int
+
+
+def run(
+    args: Sequence[str], env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """A fresh ``python -X importtime <args>`` (its import lines on stderr; never raises on a
+    non-zero exit: the caller reads ``returncode``)."""
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def parse(stderr: str, *, until_mark: bool = True) -> list[Imported]:

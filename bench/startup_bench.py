@@ -139,22 +139,8 @@ def startup_environ() -> Iterator[dict[str, str]]:
 
 def import_breakdown(env: dict[str, str]) -> tuple[list[str], float, float]:
     """Lines describing the first paint's imports; their total ms and the floor's."""
-    paint = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", MARKED_TSTUI],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=90,
-        check=False,
-    )
-    floor = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", FLOOR],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=90,
-        check=False,
-    )
+    paint = importtime.run(["-c", MARKED_TSTUI], env, timeout=90)
+    floor = importtime.run(["-c", FLOOR], env, timeout=90)
     if importtime.MARK not in paint.stderr:
         return ["(no first paint marker: breakdown unavailable)"], 0.0, 0.0
     before = importtime.parse(paint.stderr)
