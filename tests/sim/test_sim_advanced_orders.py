@@ -644,3 +644,46 @@ def test_normal_group_orders_are_not_linked(api: httpx.Client) -> None:
     for order in _orders(api, *ids).values():
         assert "ConditionalOrders" not in order and "GroupName" not in order
         assert order["Status"] == "OPN"
+
+
+@pytest.mark.parametrize(
+    ("parse", "body", "message"),
+    [
+        ("group", {"Type": "OCO", "Orders": []}, "Orders must hold at least one order."),
+        ("group", {"Type": "BRK", "Orders": [order_body()]}, "Orders: a BRK group needs at"),
+        (
+            "order",
+            order_body(OSOs=[{"Type": "NORMAL", "Orders": []}]),
+            "OSOs[0].Orders must hold at least one order.",
+        ),
+        (
+            "group",
+            {
+                "Type": "OCO",
+                "Orders": [
+                    order_body(),
+                    order_body(OSOs=[{"Type": "OCO", "Orders": [order_body()]}]),
+                ],
+            },
+            "Orders[1].OSOs[0].Orders: a OCO group needs at",
+        ),
+        ("order", order_body(Quantity="ten"), "Quantity must be a number."),
+        ("order", order_body(LimitPrice="NaN"), "LimitPrice must be a number."),
+        (
+            "order",
+            order_body(OrderType="StopMarket", AdvancedOptions={"TrailingStop": {"Amount": "x"}}),
+            "AdvancedOptions.TrailingStop.Amount must be a number.",
+        ),
+    ],
+)
+def test_intake_refusals_name_the_field_where_it_sits(
+    parse: str, body: dict[str, Any], message: str
+) -> None:
+    """A request's group and an order's OSOs are checked alike, and every number alike, each
+    refusal prefixed with where the field sits."""
+    from tstui.sim.errors import BadRequest
+    from tstui.sim.intake import parse_group, parse_order
+
+    with pytest.raises(BadRequest) as refused:
+        (parse_group if parse == "group" else parse_order)(body)
+    assert str(refused.value).startswith(message)
