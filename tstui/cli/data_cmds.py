@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -53,13 +53,13 @@ class Listing:
     names: bool = False
 
     def items_of(self, body: Any) -> list[Any]:
+        from tstui.client.api import bare_items, symbol_names
         from tstui.domain.batch import envelope_items
 
         if self.key is None:
-            return [i for i in body if isinstance(i, Mapping)] if isinstance(body, list) else []
+            return bare_items(body)
         if self.names:
-            values = body.get(self.key) if isinstance(body, Mapping) else None
-            return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+            return symbol_names(body, self.key)
         return list(envelope_items(body, self.key))
 
 

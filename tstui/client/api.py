@@ -341,9 +341,7 @@ class TradeStationAPI:
 
     async def get_crypto_symbol_names(self) -> list[str]:
         """The crypto pairs that can be quoted and charted (``BTCUSD``...)."""
-        body = await self.get_crypto_symbol_names_body()
-        names = body.get("SymbolNames") if isinstance(body, Mapping) else None
-        return [str(n) for n in names if isinstance(n, str)] if isinstance(names, list) else []
+        return symbol_names(await self.get_crypto_symbol_names_body())
 
     async def suggest_symbols_body(
         self, text: str, *, top: int | None = None, odata_filter: str | None = None
@@ -576,9 +574,19 @@ def merge_envelopes(bodies: Sequence[Any], key: str) -> Any:
     return merged
 
 
+def bare_items(body: Any) -> list[Mapping[str, Any]]:
+    """The objects of a bare-array answer (the v2 symbol calls)."""
+    return [item for item in body if isinstance(item, Mapping)] if isinstance(body, list) else []
+
+
+def symbol_names(body: Any, key: str = "SymbolNames") -> list[str]:
+    """The names of a symbol-list answer (``{"SymbolNames": [...]}``)."""
+    names = body.get(key) if isinstance(body, Mapping) else None
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
 def _symbol_matches(body: Any) -> list[SymbolMatch]:
-    items = body if isinstance(body, list) else []
-    return [SymbolMatch.from_api(item) for item in items if isinstance(item, Mapping)]
+    return [SymbolMatch.from_api(item) for item in bare_items(body)]
 
 
 def confirmations_from(body: Any) -> list[OrderConfirmation]:
