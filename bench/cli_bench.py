@@ -19,7 +19,7 @@ import sys
 import time
 
 from bench import importtime
-from bench.report import Figure, median, render, spread
+from bench.report import Figure, median, ms_row, render
 from bench.simproc import SimProcess
 from bench.startup_bench import startup_environ
 from tstui.sim import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
@@ -69,16 +69,12 @@ def measure_cli(runs: int = 7, *, breakdown: bool = True) -> Figure:
                 notes.append(f"(importtime run failed: {proc.returncode})")
     ratio = median(tstui_s) / median(floor_s)
 
-    def row(values: list[float]) -> str:
-        ms = [v * 1000 for v in values]
-        return f"{median(ms):7.0f} ms  runs {spread(ms, '{:.0f}')}"
-
     return Figure(
         2,
         f"CLI cold start (fresh processes, median of {runs})",
         (
-            ('floor: python -c "import httpx"', row(floor_s)),
-            ("tstui get accounts (simulator)", f"{row(tstui_s)}  = {ratio:.2f}x floor"),
+            ('floor: python -c "import httpx"', ms_row(floor_s)),
+            ("tstui get accounts (simulator)", f"{ms_row(tstui_s)}  = {ratio:.2f}x floor"),
         ),
         f"{ratio:.2f}x the floor",
         f"<= {TARGET}x",

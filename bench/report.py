@@ -37,6 +37,12 @@ def spread(values: Sequence[float], fmt: str = "{:.3g}") -> str:
     return "[" + ", ".join(fmt.format(v) for v in values) + "]"
 
 
+def ms_row(seconds: Sequence[float]) -> str:
+    """A row of timings given in seconds: the median and every run, in ms."""
+    ms = [v * 1000 for v in seconds]
+    return f"{median(ms):7.0f} ms  runs {spread(ms, '{:.0f}')}"
+
+
 def render(figure: Figure) -> str:
     width = max((len(label) for label, _ in figure.rows), default=0)
     lines = [f"{figure.number}. {figure.title}"]

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bench import importtime
-from bench.report import Figure, median, render, spread
+from bench.report import Figure, median, ms_row, render
 from tstui.cli.demo_sims import child_environ
 from tstui.cli.tui import EXIT_AFTER_FIRST_SCREEN, FIRST_PAINT_MESSAGE, FIRST_SCREEN_MESSAGE
 
@@ -178,17 +178,13 @@ def measure_startup(runs: int = 5, *, breakdown: bool = True) -> Figure:
     full_ratio = median(full_s) / floor
     meets = paint_ratio <= PAINT_TARGET and full_ratio <= FULL_TARGET
 
-    def row(values: list[float]) -> str:
-        ms = [v * 1000 for v in values]
-        return f"{median(ms):7.0f} ms  runs {spread(ms, '{:.0f}')}"
-
     return Figure(
         1,
         f"Startup against the floor (fresh processes, headless, median of {runs})",
         (
-            ("floor: 1-widget Textual app", row(floor_s)),
-            ("tstui --demo -> first paint", f"{row(paint_s)}  = {paint_ratio:.2f}x floor"),
-            ("tstui --demo -> first full screen", f"{row(full_s)}  = {full_ratio:.2f}x floor"),
+            ("floor: 1-widget Textual app", ms_row(floor_s)),
+            ("tstui --demo -> first paint", f"{ms_row(paint_s)}  = {paint_ratio:.2f}x floor"),
+            ("tstui --demo -> first full screen", f"{ms_row(full_s)}  = {full_ratio:.2f}x floor"),
         ),
         f"paint {paint_ratio:.2f}x, full screen {full_ratio:.2f}x the floor",
         f"paint <= {PAINT_TARGET}x, full <= {FULL_TARGET}x",
