@@ -332,8 +332,15 @@ def filter_entries(
     return out
 
 
-def _entry_day(record: Mapping[str, Any]) -> date | None:
+def entry_time(record: Mapping[str, Any]) -> datetime | None:
+    """When the record was written (aware; a naive time is taken as UTC), None if unreadable."""
     try:
-        return datetime.fromisoformat(str(record["at"]).replace("Z", "+00:00")).date()
+        moment = datetime.fromisoformat(str(record["at"]).replace("Z", "+00:00"))
     except (KeyError, ValueError):
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _entry_day(record: Mapping[str, Any]) -> date | None:
+    moment = entry_time(record)
+    return moment.date() if moment is not None else None

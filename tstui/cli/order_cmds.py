@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from tstui.audit import AuditLog
+from tstui.audit import AuditLog, entry_time
 from tstui.cli.common import ask, live_guard, not_sent, open_session, print_json, wants_json
 from tstui.cli.errors import describe_error
 from tstui.client.api import confirmations_from, single_result
@@ -154,8 +154,10 @@ def _recent_placements(settings: Settings, request: OrderRequest) -> RecentOrder
     for entry in entries:
         if entry.get("kind") != "order.place" or entry.get("env") != settings.env:
             continue
+        at = entry_time(entry)
+        if at is None:
+            continue
         try:
-            at = datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00"))
             if at >= horizon:
                 recent.record(OrderRequest.from_api(entry["payload"]["request"]), at)
         except (KeyError, TypeError, ValueError):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from tstui.audit import AuditLog, others_alive
+from tstui.audit import AuditLog, entry_time, others_alive
 from tstui.domain.untrusted import safe_text
 
 if TYPE_CHECKING:
@@ -128,14 +128,6 @@ def _payload(record: Mapping[str, Any]) -> Mapping[str, Any]:
     return payload if isinstance(payload, Mapping) else {}
 
 
-def _at(record: Mapping[str, Any]) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(record["at"]).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _confirm_id(payload: Mapping[str, Any]) -> str | None:
     value = payload.get("order_confirm_id")
     if not value:
@@ -227,7 +219,7 @@ def unresolved_intents(
                 handle = f"place:{confirm_id}"
                 close(handle)  # a re-place with the same OrderConfirmID is a new send
                 key = handles[handle] = f"{handle}@{stamp}"
-                open_[key] = Intent(key, "place", env, account, _at(record), index, request)
+                open_[key] = Intent(key, "place", env, account, entry_time(record), index, request)
         elif kind.startswith("order.place."):
             confirm_id = _confirm_id(payload)
             if confirm_id and _is_outcome(kind, payload):
@@ -261,7 +253,9 @@ def _fold_change(
         if kind == base:
             close(handle)
             key = handles[handle] = f"{handle}@{record.get('at')}"
-            open_[key] = Intent(key, change, env, account, _at(record), index, order_id=order_id)
+            open_[key] = Intent(
+                key, change, env, account, entry_time(record), index, order_id=order_id
+            )
         elif kind.startswith(base + ".") and _is_outcome(kind, payload):
             close(handle)
 
@@ -287,7 +281,7 @@ def _roll_intents(
         if key in resolved_keys:
             continue
         leg = progress.plan.leg("close" if step == "place_close" else "open")
-        moment = _at({"at": progress.pending_since}) if progress.pending_since else None
+        moment = entry_time({"at": progress.pending_since}) if progress.pending_since else None
         index = indexes.get((roll_id, step, progress.pending_since), len(entries))
         out.append(
             Intent(
