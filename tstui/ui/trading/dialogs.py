@@ -33,7 +33,7 @@ from tstui.domain.orders.ticket import FieldError, TicketFields, blocking, parse
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.confirm import ConfirmScreen
 from tstui.ui.shell.plain import plain, plain_lines
-from tstui.ui.trading.service import TradingService
+from tstui.ui.trading.service import ActionOutcome, TradingService
 from tstui.ui.trading.ticket_form import (
     FIELD_LABELS,
     PriceInput,
@@ -52,6 +52,7 @@ __all__ = [
     "cancel_confirm",
     "describe_step",
     "request_cancel",
+    "run_replace",
     "validate_replace",
     "working_orders",
 ]
@@ -401,3 +402,43 @@ class ReplaceOrderScreen(ModalScreen[ReplaceRequest | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
+
+
+def _notify_outcomes(app: App[Any], outcomes: Sequence[ActionOutcome]) -> None:
+    for outcome in outcomes:
+        ok = outcome.kind == "sent"
+        text = f"{outcome.order_id}: {outcome.message}"
+        app.notify(text, severity="information" if ok else "warning", timeout=5)
+
+
+async def run_replace(app: App[Any], trading: TradingService, order: Order) -> None:
+    """The replace dialog for ``order``, then the change sent (from a worker: it waits on
+    screens). One exit of a bracket takes its siblings along: every step listed, asked once,
+    each sent once. Each outcome is shown as a notification."""
+    info = await trading.load_symbol(order.symbol)
+    change = await app.push_screen_wait(ReplaceOrderScreen(trading, order, info))
+    if change is None:
+        return
+    current = trading.context.order_book.get(order.order_id) or order
+    steps, issues = trading.bracket_steps(current, change)
+    if issues:
+        app.notify(
+            "Not sent: " + "; ".join(f"{i.field}: {i.message}" for i in issues),
+            severity="error",
+            timeout=8,
+        )
+        return
+    if not steps:
+        _notify_outcomes(app, [await trading.replace(current, change)])
+        return
+    # A bracket leg: its siblings must follow, each step shown and confirmed once.
+    book = trading.context.order_book
+    lines = [describe_step(book.get(s.order_id), s) for s in steps]
+    question = ConfirmScreen(
+        "Keep the bracket in step",
+        "This order is one exit of a bracket; to keep every exit closing what is open:\n"
+        + "\n".join(lines),
+        yes=f"Send {len(steps)} changes",
+    )
+    if await app.push_screen_wait(question):
+        _notify_outcomes(app, await trading.apply_steps(steps))

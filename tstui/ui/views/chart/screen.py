@@ -40,7 +40,7 @@ from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
-from tstui.ui.trading.dialogs import ReplaceOrderScreen
+from tstui.ui.trading.dialogs import run_replace
 from tstui.ui.trading.service import trading_service
 from tstui.ui.views.chart.plotting import (
     ChartStyle,
@@ -666,19 +666,7 @@ class ChartScreen(BaseScreen):
 
     @work(group="chart-replace", exclusive=True, exit_on_error=False)
     async def _open_replace(self, order: Order) -> None:
-        trading = trading_service(self.app)
-        info = await trading.load_symbol(order.symbol)
-        change = await self.app.push_screen_wait(ReplaceOrderScreen(trading, order, info))
-        if change is None:
-            return
-        current = self.live.order_book.get(order.order_id) or order
-        outcome = await trading.replace(current, change)
-        ok = outcome.kind == "sent"
-        self.notify(
-            f"{outcome.order_id}: {outcome.message}",
-            severity="information" if ok else "warning",
-            timeout=5,
-        )
+        await run_replace(self.app, trading_service(self.app), order)
 
     def action_line_in_blotter(self) -> None:
         order = self._line_or_first()

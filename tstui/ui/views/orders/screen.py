@@ -29,17 +29,15 @@ from tstui.domain.orders.book import BlotterFilter, GroupFilter, OrderBook, Pend
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
-from tstui.ui.shell.confirm import ConfirmScreen
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import (
-    ReplaceOrderScreen,
-    describe_step,
     request_cancel,
+    run_replace,
     trade_action_of,
     working_orders,
 )
-from tstui.ui.trading.service import ActionOutcome, trading_service
+from tstui.ui.trading.service import trading_service
 from tstui.ui.trading.ticket import OrderTicket
 from tstui.ui.views.orders.blotter import Blotter
 from tstui.ui.views.orders.detail import OrderDetail
@@ -359,39 +357,7 @@ class BlotterScreen(BaseScreen):
 
     @work(group="orders-replace", exclusive=True, exit_on_error=False)
     async def _open_replace(self, order: Order) -> None:
-        trading = trading_service(self.app)
-        info = await trading.load_symbol(order.symbol)
-        change = await self.app.push_screen_wait(ReplaceOrderScreen(trading, order, info))
-        if change is None:
-            return
-        current = self.live.order_book.get(order.order_id) or order
-        steps, issues = trading.bracket_steps(current, change)
-        if issues:
-            self.notify(
-                "Not sent: " + "; ".join(f"{i.field}: {i.message}" for i in issues),
-                severity="error",
-                timeout=8,
-            )
-            return
-        if not steps:
-            self._report([await trading.replace(current, change)])
-            return
-        # A bracket leg: its siblings must follow, each step shown and confirmed once.
-        lines = [describe_step(self.live.order_book.get(s.order_id), s) for s in steps]
-        question = ConfirmScreen(
-            "Keep the bracket in step",
-            "This order is one exit of a bracket; to keep every exit closing what is open:\n"
-            + "\n".join(lines),
-            yes=f"Send {len(steps)} changes",
-        )
-        if await self.app.push_screen_wait(question):
-            self._report(await trading.apply_steps(steps))
-
-    def _report(self, outcomes: Iterable[ActionOutcome]) -> None:
-        for outcome in outcomes:
-            ok = outcome.kind == "sent"
-            text = f"{outcome.order_id}: {outcome.message}"
-            self.notify(text, severity="information" if ok else "warning", timeout=5)
+        await run_replace(self.app, trading_service(self.app), order)
 
     # ------------------------------------------------------------------ palette
     def palette_commands(self) -> Iterable[PaletteCommand]:
