@@ -20,7 +20,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, cast
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -40,6 +39,7 @@ from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import run_replace
 from tstui.ui.trading.service import trading_service
 from tstui.ui.views.chart.plotting import (
@@ -370,7 +370,7 @@ class ChartScreen(BaseScreen):
                 parts.append(format_clock(self.last_good_at))
         status.set_class(self.error is not None, "-error")
         # The symbol and the error are server (or typed) text: plain Text, never markup.
-        status.update(Text(safe_text(" · ".join(parts))))
+        status.update(plain(" · ".join(parts)))
         self._update_info()
 
     def _update_info(self) -> None:
@@ -400,7 +400,7 @@ class ChartScreen(BaseScreen):
         if line is not None:
             parts.append(f"line: {_order_label(line)} (enter replace, g blotter)")
         # order fields and symbols are server text: plain Text, never markup
-        self.query_one("#chart-info", Static).update(Text(safe_text(" · ".join(parts))))
+        self.query_one("#chart-info", Static).update(plain(" · ".join(parts)))
 
     @on(ChartView.Drawn)
     def _drawn(self) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from tstui.domain.market.futures import is_continuous
 from tstui.domain.models import SymbolDetail
 from tstui.domain.untrusted import safe_text
+from tstui.ui.shell.plain import plain
 
 __all__ = ["SymbolPanel", "format_clock"]
 
@@ -87,9 +88,9 @@ class SymbolPanel(Static):
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
         # Every value is server text: plain Text cells (a str cell is parsed as markup).
-        grid.add_row(Text(safe_text(d.symbol), style="bold"), "")
+        grid.add_row(plain(d.symbol, "bold"), "")
         if d.description:
-            grid.add_row("Name", Text(safe_text(d.description)))
+            grid.add_row("Name", plain(d.description))
         rows: list[tuple[str, str | None]] = [
             ("Type", d.asset_type),
             ("Exchange", d.exchange),
@@ -100,7 +101,7 @@ class SymbolPanel(Static):
         ]
         for label, value in rows:
             if value:
-                grid.add_row(label, Text(safe_text(value)))
+                grid.add_row(label, plain(value))
         if is_continuous(d.symbol):
             current = Text(safe_text(d.underlying) or "unknown", style="bold")
             grid.add_row("Contract", current)

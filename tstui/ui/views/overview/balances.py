@@ -20,6 +20,7 @@ from textual.widgets import Static
 from tstui.domain.models import Balance, BODBalance, ItemError
 from tstui.domain.portfolio.valuation import PortfolioTotals, day_pl
 from tstui.domain.untrusted import safe_text
+from tstui.ui.shell.plain import plain
 from tstui.ui.views.chart.symbol_panel import format_clock
 
 __all__ = [
@@ -54,7 +55,7 @@ def _pl(value: Decimal | None, colours: PLColours) -> Text:
 
 def _plain(value: str | None) -> Text:
     """Server text in a Rich table cell: a ``str`` cell would be parsed as markup."""
-    return Text(safe_text(value, limit=40))
+    return plain(value, limit=40)
 
 
 def _table(*headers: str) -> Table:
