@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from order_factory import order_request
+from order_factory import order, order_request
 from textual.pilot import Pilot
 from ui_support import FUTURES, MARGIN, rendered_text, wait_for_screen, wait_until
 
@@ -171,3 +171,12 @@ async def test_hostile_symbols_are_shown_literally(sim: SimServer, signed_in: Se
         shown = rendered_text(screen.query_one("#pnl-filters"))
         assert "T1" in shown and dangerous(shown) == []
         assert screen.trips  # the filter still finds the trips of that symbol
+
+
+def test_order_snapshots_wait_for_a_loading_history_but_not_after_it_failed() -> None:
+    screen = PnLScreen()
+    screen._on_order(order("1"))  # loading: kept for the history
+    assert [o.order_id for o in screen._pending] == ["1"]
+    screen.error = "P&L not loaded: boom"  # the load failed: a reload fetches them again
+    screen._on_order(order("2"))
+    assert [o.order_id for o in screen._pending] == ["1"]
