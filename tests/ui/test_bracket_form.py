@@ -241,3 +241,13 @@ def test_readme_bracket_example_loads(tmp_path: Path) -> None:
         BracketTemplate("es-scalp", 8, 6),
         BracketTemplate("nq-trail", 40, None, 12),
     )
+
+
+def test_bracket_numbers_read_like_the_ticket_s() -> None:
+    # "1,5" is a typo for 15 or 1.5, never silently 15; exponents are not prices.
+    from tstui.domain.orders.ticket import plain_number
+
+    assert plain_number("1,500.25") == Decimal("1500.25")
+    assert plain_number(" 8 ") == Decimal(8)
+    for bad in ("1,5", "1e3", "NaN", "1" + "0" * 13):
+        assert plain_number(bad) is None, bad

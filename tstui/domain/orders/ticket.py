@@ -100,19 +100,31 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
 
 
+def plain_number(raw: str) -> Decimal | None:
+    """A typed number as a trader writes it: plain ASCII decimals ("1500", "1,500.25", "-0.5"),
+    thousands grouped by commas or not; None for exponents, NaN, "1,5" or out of range."""
+    text = raw.strip()
+    text = text.replace(",", "") if _GROUPED.fullmatch(text) else text
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    value = Decimal(text)
+    return value if abs(value) < _MAX_MAGNITUDE else None
+
+
 def _number(raw: str, field: str, label: str, issues: list[FieldError]) -> Decimal | None:
-    """Plain ASCII decimals only ("1500", "1,500.25", "-0.5"): no exponents, NaN, "1,5"."""
     if not raw:
         issues.append(FieldError(field, f"{label} is required"))
         return None
-    text = raw.replace(",", "") if _GROUPED.fullmatch(raw) else raw
-    if not _PLAIN_NUMBER.fullmatch(text):
-        issues.append(FieldError(field, f"{label} {raw!r} is not a number"))
-        return None
-    value = Decimal(text)
-    if abs(value) >= _MAX_MAGNITUDE:
-        issues.append(FieldError(field, f"{label} {raw} is too large"))
-        return None
+    value = plain_number(raw)
+    if value is None:
+        text = raw.replace(",", "") if _GROUPED.fullmatch(raw) else raw
+        too_large = bool(_PLAIN_NUMBER.fullmatch(text))
+        issues.append(
+            FieldError(
+                field,
+                f"{label} {raw} is too large" if too_large else f"{label} {raw!r} is not a number",
+            )
+        )
     return value
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final, Literal
 
 from tstui.config import BracketTemplate
@@ -32,7 +32,7 @@ from tstui.domain.orders.advanced import (
 )
 from tstui.domain.orders.groups import ExitSpec, bracket_role, build_bracket
 from tstui.domain.orders.request import OrderRequest
-from tstui.domain.orders.ticket import FieldError
+from tstui.domain.orders.ticket import FieldError, plain_number
 from tstui.ui.trading.types import SymbolInfo
 
 __all__ = [
@@ -123,20 +123,12 @@ def tick_rule(info: SymbolInfo | None) -> Callable[[Decimal], Decimal | None] | 
     return at
 
 
-def _number(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() and abs(value) < Decimal(10) ** 12 else None
-
-
 def _exit(text: str, unit: BracketUnit, field: str, issues: list[FieldError]) -> ExitSpec | None:
     text = text.strip()
     if not text:
         return None
     label = BRACKET_FIELD_LABELS[field]
-    value = _number(text.lstrip("+-") if unit == "ticks" else text)
+    value = plain_number(text.lstrip("+-") if unit == "ticks" else text)
     if value is None:
         issues.append(FieldError(field, f"{label}: {text[:20]!r} is not a number"))
         return None
@@ -165,7 +157,7 @@ def _trailing(
             issues.append(FieldError(field, "Trail: a percentage between 0 and 100"))
             return None
         return TrailingStop(percent=share)
-    value = _number(text)
+    value = plain_number(text)
     if value is None or value <= 0:
         issues.append(FieldError(field, f"Trail: {text[:20]!r} is not a positive number (or %)"))
         return None
@@ -192,7 +184,7 @@ def _activation(
     timed: list[TimeActivationRule] = []
     price_text = fields.activate_price.strip()
     if fields.activate_key and price_text:
-        price = _number(price_text)
+        price = plain_number(price_text)
         if fields.activate_key not in TRIGGER_KEYS:
             issues.append(FieldError("activate_price", "Activate at: unknown trigger"))
         elif fields.activate_predicate not in PREDICATES:
