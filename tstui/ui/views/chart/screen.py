@@ -43,7 +43,6 @@ from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import run_replace
 from tstui.ui.trading.service import trading_service
 from tstui.ui.views.chart.plotting import (
-    ChartStyle,
     Level,
     off_chart_levels,
     time_format_for,
@@ -447,7 +446,7 @@ class ChartScreen(BaseScreen):
         """Order lines, the position's average price and the last price, from the streams."""
         if not self.is_mounted:
             return
-        style = ChartStyle()
+        style = self.chart.chart_style()  # the theme's up/down colours, as the candles
         levels: list[Level] = []
         for order in self._line_orders():
             buy = order.side.lower().startswith("buy")
