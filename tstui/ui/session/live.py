@@ -64,9 +64,13 @@ class LiveData:
         self._on_error = on_error
         self._on_login_required = on_login_required
         self.changed: Signal[str] = Signal(app, "tstui-live")
-        """Published with "health" | "account" | "env" | "calls" | "error" | "accounts"."""
+        """Published with "health" | "account" | "env" | "calls" | "error" | "accounts" |
+        "symbol"."""
         self.accounts: list[Account] = []
         self.current_account: str | None = None
+        self.current_symbol: str | None = None
+        """The linked symbol (TradeStation's symbol linking): chosen in one pane (board,
+        positions, orders, ladder, chart), followed by the chart, the ladder and the ticket."""
         self.order_book = OrderBook()
         self.positions: dict[str, Position] = {}
         self.stream_health: dict[str, StreamHealth] = {n: StreamHealth(n) for n in STREAMS}
@@ -211,6 +215,14 @@ class LiveData:
         self.current_account = account_id
         self.changed.publish("account")
         self._force_full = True
+
+    def link_symbol(self, symbol: str | None) -> None:
+        """Make ``symbol`` the current symbol of every linked pane (no-op when unchanged)."""
+        symbol = symbol.strip().upper() if symbol else None
+        if not symbol or symbol == self.current_symbol:
+            return
+        self.current_symbol = symbol
+        self.changed.publish("symbol")
 
     async def restart_streams(self) -> None:
         self.stop_streams()

@@ -32,7 +32,17 @@ from tstui.ui.views.overview.screen import OverviewScreen
 if TYPE_CHECKING:
     from tstui.ui.shell.login import DemoLauncher
 
-PALETTE_VIEWS = ("overview", "positions", "orders", "chart", "pnl")
+PALETTE_VIEWS = (
+    "overview",
+    "positions",
+    "orders",
+    "chart",
+    "watchlist",
+    "depth",
+    "pnl",
+    "options",
+    "dashboard",
+)
 
 
 def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -56,7 +66,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         "positions": _view("tstui.ui.views.positions.screen", "PositionsScreen"),
         "orders": _view("tstui.ui.views.orders.screen", "BlotterScreen"),
         "chart": _view("tstui.ui.views.chart.screen", "ChartScreen"),
+        "watchlist": _view("tstui.ui.views.watchlist.screen", "WatchlistScreen"),
+        "depth": _view("tstui.ui.views.depth.screen", "DepthScreen"),
         "pnl": _view("tstui.ui.views.pnl.screen", "PnLScreen"),
+        "options": _view("tstui.ui.views.options.screen", "OptionChainScreen"),
+        "dashboard": _view("tstui.ui.views.dashboard.screen", "DashboardScreen"),
     }
     COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, TstuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -64,7 +78,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("2", "view('positions')", "Positions", id="view.positions"),
         Binding("3", "view('orders')", "Orders", id="view.orders"),
         Binding("4", "view('chart')", "Chart", id="view.chart"),
+        Binding("5", "view('watchlist')", "Board", id="view.watchlist"),
+        Binding("6", "view('depth')", "Depth", id="view.depth"),
         Binding("7", "view('pnl')", "P&L", id="view.pnl"),
+        Binding("8", "view('options')", "Options", id="view.options"),
+        Binding("9", "view('dashboard')", "Dashboard", id="view.dashboard"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding(
             "ctrl+p", "command_palette", "Palette", show=False, priority=True, id="app.palette"

@@ -30,6 +30,7 @@ class AppHeader(Horizontal):
     AppHeader > #hdr-env.-sim { background: $success 30%; color: $foreground; }
     AppHeader > #hdr-env.-live { background: $live-warning; color: white; }
     AppHeader > #hdr-account { width: 1fr; }
+    AppHeader > #hdr-symbol { color: $accent; text-style: bold; }
     AppHeader > #hdr-clock { color: $text-muted; }
     """
 
@@ -37,6 +38,7 @@ class AppHeader(Horizontal):
         yield Static("tstui", id="hdr-title")
         yield Static("SIM", id="hdr-env", classes="-sim")
         yield Static("", id="hdr-account")
+        yield Static("", id="hdr-symbol")
         yield Static("", id="hdr-clock")
 
     def on_mount(self) -> None:
@@ -48,7 +50,7 @@ class AppHeader(Horizontal):
             live.changed.subscribe(self, self._on_live_changed)
 
     def _on_live_changed(self, what: str) -> None:
-        if what in ("env", "account", "accounts"):
+        if what in ("env", "account", "accounts", "symbol"):
             self.refresh_state()
 
     def refresh_state(self) -> None:
@@ -59,6 +61,11 @@ class AppHeader(Horizontal):
         badge.set_class(env == "live", "-live")
         badge.set_class(env != "live", "-sim")
         self.query_one("#hdr-account", Static).update(self._account_text(live))
+        symbol = live.current_symbol if live is not None else None
+        # a symbol can come from the server (a position, an order): plain Text, never markup
+        self.query_one("#hdr-symbol", Static).update(
+            Text(f"⛓ {safe_text(symbol)}" if symbol else "")
+        )
 
     @staticmethod
     def _account_text(live: LiveData | None) -> Text:

@@ -1,0 +1,1 @@
+"""Option chain: calls, strikes, puts; spreads built from the chain."""

@@ -1,0 +1,1 @@
+"""Quote board: named watchlists fed by the quote stream."""
