@@ -4,12 +4,11 @@ from its ``[chart]`` table). A missing or damaged file gives the defaults, never
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+
+from tstui.ui.shell.state_file import read_state, write_state
 
 __all__ = ["DEFAULT_EMA", "DEFAULT_SMA", "ChartPrefs", "load_prefs", "save_prefs"]
 
@@ -30,15 +29,8 @@ class ChartPrefs:
         return replace(self, **{name: not current})
 
 
-def _path(state_dir: Path) -> Path:
-    return state_dir / FILE_NAME
-
-
 def load_prefs(state_dir: Path) -> ChartPrefs:
-    try:
-        data: Any = json.loads(_path(state_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ChartPrefs()
+    data = read_state(state_dir, FILE_NAME)
     if not isinstance(data, dict):
         return ChartPrefs()
     values: dict[str, Any] = {}
@@ -50,15 +42,5 @@ def load_prefs(state_dir: Path) -> ChartPrefs:
 
 
 def save_prefs(state_dir: Path, prefs: ChartPrefs) -> bool:
-    """Write atomically (a temp file renamed over); False when the state dir is not writable."""
-    path = _path(state_dir)
-    temp = path.with_suffix(".json.tmp")
-    try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(asdict(prefs), indent=2) + "\n", encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        return False
-    return True
+    """False when the state dir is not writable."""
+    return write_state(state_dir, FILE_NAME, asdict(prefs))
