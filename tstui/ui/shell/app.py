@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from tstui.client.errors import TradeStationError
 from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
@@ -23,9 +24,16 @@ from tstui.ui.shell.commands import PaletteCommand, TstuiCommands
 from tstui.ui.shell.confirm import ConfirmScreen, TypedConfirmScreen
 from tstui.ui.shell.env_switch import EnvSwitching
 from tstui.ui.shell.guard import AppGuard
-from tstui.ui.shell.keymap import binding_infos, keymap_conflicts, owner_display, split_keymap
+from tstui.ui.shell.keymap import (
+    binding_infos,
+    invalid_keys,
+    keymap_conflicts,
+    owner_display,
+    split_keymap,
+)
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
+from tstui.ui.shell.workspace import Workspace, load_workspace, save_workspace
 from tstui.ui.trading.actions import TradingActions
 from tstui.ui.views.overview.screen import OverviewScreen
 
@@ -94,14 +102,23 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme.next"),
         Binding("ctrl+r", "reload_config", "Reload config", show=False, id="config.reload"),
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
+        # the deliberate quit: no question (working orders stay working at the broker)
+        Binding("ctrl+q", "quit_now", "Quit now", show=False, priority=True, id="app.quit_now"),
+        Binding("C", "cancel_all_working", "Cancel all", show=False, id="order.cancel_all"),
         # trading (TRADING helper): the order ticket from anywhere, prefilled by the screen
         Binding("o", "ticket('new')", "Order", id="order.new"),
         Binding("B", "ticket('buy')", "Buy", show=False, id="order.buy"),
         Binding("S", "ticket('sell')", "Sell", show=False, id="order.sell"),
     ]
     SHELL_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"view", "toggle_env", "next_account", "all_accounts", "toggle_api_log"}
+        {
+            "view",
+            "toggle_env",
+            "next_account",
+            "all_accounts",
+            "toggle_api_log",
+            "cancel_all_working",
+        }
     )
 
     def __init__(
@@ -159,7 +176,38 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             self.notify(problem, title="Theme file skipped", severity="warning", timeout=10)
         self._notify_theme_warning()
         self.set_class(self.live.env == "live", "-live")
+        self._restore_workspace()
         self.run_worker(self._startup(), group="session", exclusive=True, exit_on_error=False)
+
+    # ------------------------------------------------------------------ workspace
+    def _restore_workspace(self) -> None:
+        """The view and linked symbol of the last run (the overview paints first either way)."""
+        saved = load_workspace(self.settings.state_dir, self.MODES)
+        self._workspace = saved
+        self.live.current_symbol = saved.symbol
+        self.live.changed.subscribe(self, self._remember_symbol)
+        if saved.view != self.DEFAULT_MODE:
+            self.call_after_refresh(self.switch_mode, saved.view)
+
+    def _remember_symbol(self, what: str) -> None:
+        if what == "symbol":
+            self._remember(symbol=self.live.current_symbol)
+
+    def _remember(self, **changes: str | None) -> None:
+        current = getattr(self, "_workspace", Workspace())
+        updated = Workspace(
+            view=str(changes.get("view", current.view)),
+            symbol=changes.get("symbol", current.symbol),
+        )
+        if updated != current:
+            self._workspace = updated
+            save_workspace(self.settings.state_dir, updated)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Every way into a view (keys, palette, a row's chart) is remembered for next run."""
+        done = super().switch_mode(mode)
+        self._remember(view=mode)
+        return done
 
     def _apply_theme(self, name: str) -> str:
         """Show the configured theme (or the default, with a warning for later); its name."""
@@ -181,8 +229,17 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             return
         known = binding_infos()
         valid, unknown = split_keymap(settings.keymap, known)
-        self.set_keymap(valid)
         where = settings.config_file or "config"
+        for binding_id, problem in invalid_keys(valid).items():
+            default = known[binding_id].key
+            del valid[binding_id]  # a key Textual never reports would silence the binding
+            self.notify(
+                f"{where}: keymap.{binding_id}: {problem}; keeping the default {default!r}",
+                title="Config",
+                severity="warning",
+                timeout=10,
+            )
+        self.set_keymap(valid)
         for conflict in keymap_conflicts(valid, known):
             self.notify(
                 f"{where}: keymap.{conflict.binding_id}: {conflict.key!r} is also "
@@ -397,22 +454,23 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self.notify(f"Reloaded {fresh.config_file}", timeout=3)
 
     async def action_quit(self) -> None:
-        working = self.live.working_count()
-        if working == 0:
-            await self._shutdown()
+        """`q` asks (a stray key must not end a trading session); ctrl+q does not."""
+        if any(isinstance(s, ConfirmScreen) and s.has_class("-quit") for s in self.screen_stack):
             return
+        working = self.live.working_count()
         noun = "order is" if working == 1 else "orders are"
-        self.push_screen(
-            ConfirmScreen(
-                "Quit tstui?",
-                f"{working} working {noun} still open at the broker. They stay working after "
-                "you quit.",
-                yes="Quit",
-                no="Stay",
-                danger=True,
-            ),
-            self._quit_confirmed,
+        body = (
+            f"{working} working {noun} still open at the broker. They stay working after "
+            "you quit."
+            if working
+            else "No working orders. (ctrl+q quits without asking.)"
         )
+        confirm = ConfirmScreen("Quit tstui?", body, yes="Quit", no="Stay", danger=working > 0)
+        confirm.add_class("-quit")
+        self.push_screen(confirm, self._quit_confirmed)
+
+    async def action_quit_now(self) -> None:
+        await self._shutdown()
 
     async def _quit_confirmed(self, ok: bool | None) -> None:
         if ok:
