@@ -32,6 +32,7 @@ from tstui.domain.frames import PositionDeleted, StreamErrorFrame
 from tstui.domain.models import Account, Order, Position
 from tstui.domain.orders.book import OrderBook
 from tstui.ui.session.health import STATE_MAP, HealthState, StreamHealth, utc_now
+from tstui.ui.session.quotes import QuoteHub
 
 if TYPE_CHECKING:
     # The client (httpx and all) is imported by connect(), after the first screen is drawn.
@@ -74,6 +75,8 @@ class LiveData:
         self.order_book = OrderBook()
         self.positions: dict[str, Position] = {}
         self.stream_health: dict[str, StreamHealth] = {n: StreamHealth(n) for n in STREAMS}
+        self.quotes = QuoteHub(app, set_health=self._set_health, report_error=self.report_error)
+        """Streaming quotes for every pane (watch / latest): see tstui.ui.session.quotes."""
         self.last_error: str | None = None
         self.last_error_at: datetime | None = None
         self.call_log: deque[CallRecord] = deque(maxlen=CALL_LOG_SIZE)
@@ -253,8 +256,10 @@ class LiveData:
             name="orders reconcile",
             exit_on_error=False,
         )
+        self.quotes.start(api)
 
     def stop_streams(self) -> None:
+        self.quotes.stop()
         for group in ("stream-orders", "stream-positions", "reconcile-orders"):
             self.app.workers.cancel_group(self.app, group)
         for health in self.stream_health.values():
@@ -264,6 +269,7 @@ class LiveData:
         self.order_book = OrderBook()
         self.positions = {}
         self._positions_dirty.clear()
+        self.quotes.clear()
         self._force_full = True
 
     # ----------------------------------------------------------------- reporting
