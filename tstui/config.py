@@ -16,6 +16,7 @@ from typing import Any, Literal
 import tomli_w
 
 from tstui.domain.orders.risk_limits import RiskLimits
+from tstui.watchlists import DEFAULT_WATCHLISTS, Watchlists, parse_watchlists
 
 Environment = Literal["sim", "live"]
 ENVIRONMENTS: tuple[Environment, ...] = ("sim", "live")
@@ -156,6 +157,7 @@ class Settings:
     stream: StreamSettings = field(default_factory=StreamSettings)
     brackets: tuple[BracketTemplate, ...] = DEFAULT_BRACKETS
     chart: ChartSettings = field(default_factory=ChartSettings)
+    watchlists: Watchlists = DEFAULT_WATCHLISTS
     live_base_url: str | None = None
     config_file: Path | None = None
     state_dir: Path = field(default_factory=state_dir)
@@ -291,6 +293,21 @@ def _read_brackets(reader: _Reader) -> tuple[BracketTemplate, ...]:
     return tuple(templates)
 
 
+def _read_watchlists(reader: _Reader) -> Watchlists:
+    """[watchlists]: see tstui.watchlists (its parser refuses unknown keys itself)."""
+    if "watchlists" in reader.table:
+        table = reader.sub("watchlists")
+        table.get("active")
+        lists = table.sub("lists")
+        for name in lists.table:
+            lists.get(name)
+    try:
+        return parse_watchlists(reader.table.get("watchlists"))
+    except ValueError as exc:
+        key, _, problem = str(exc).partition(": ")
+        raise ConfigError(reader.path, key, problem or "invalid value") from None
+
+
 def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Settings:
     """Build Settings from a parsed TOML document; raise ConfigError naming the bad key."""
     return _parse(_Reader(path, data))
@@ -353,6 +370,7 @@ def _parse(root: _Reader) -> Settings:
             sma_period=int(root.sub("chart").number("sma_period", 20, minimum=1)),
             ema_period=int(root.sub("chart").number("ema_period", 9, minimum=1)),
         ),
+        watchlists=_read_watchlists(root),
         config_file=path,
     )
 
