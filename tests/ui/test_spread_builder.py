@@ -1,0 +1,135 @@
+"""Building spreads from the chain: the view model (no app), then by keys on the simulator."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tstui.domain.options.payoff import risk_reward
+from tstui.domain.options.symbology import OptionType, format_option_symbol
+from tstui.ui.views.options.model import (
+    ChainBook,
+    OptionQuote,
+    build_template,
+    net_price,
+    payoff_legs,
+    reverse,
+    spread_name,
+    template_strikes,
+    toggle_leg,
+)
+from tstui.ui.views.options.prefs import OptionPrefs, load_prefs, save_prefs
+
+CALL, PUT = OptionType.CALL, OptionType.PUT
+EXPIRY = date(2026, 12, 18)
+STRIKES = [Decimal(k) for k in range(400, 445, 5)]  # 400 .. 440
+
+
+def quote(right: OptionType, strike: Decimal, mid: str) -> OptionQuote:
+    symbol = format_option_symbol("MSFT", EXPIRY, right, strike)
+    return OptionQuote(symbol, right, strike, EXPIRY, mid=Decimal(mid))
+
+
+def book(price: str | None = "421") -> ChainBook:
+    """Calls and puts with intrinsic value + 5 around an underlying at 421 (put-call parity
+    holds at the money with no rate)."""
+    chain = ChainBook("MSFT", EXPIRY)
+    spot = Decimal(421)
+    for k in STRIKES:
+        chain.apply(quote(CALL, k, str(max(spot - k, Decimal(0)) + 5)))
+        chain.apply(quote(PUT, k, str(max(k - spot, Decimal(0)) + 5)))
+    if price is not None:
+        chain.set_underlying_price(Decimal(price))
+    return chain
+
+
+def test_window_is_centred_on_the_money() -> None:
+    chain = book()
+    window = chain.window(2)
+    assert [r.strike for r in window.rows] == [Decimal(410), Decimal(415), Decimal(420),
+                                               Decimal(425), Decimal(430)]  # fmt: skip
+    assert window.atm_index == 2 and window.rows[2].strike == 420
+    # near the edge of the listed strikes: fewer rows on that side, the money still marked
+    chain.set_underlying_price(Decimal(401))
+    edge = chain.window(2)
+    assert edge.rows[edge.atm_index or 0].strike == 400 and len(edge.rows) == 3
+
+
+def test_money_from_parity_without_an_underlying_price() -> None:
+    chain = book(price=None)
+    assert chain.atm_strike() == Decimal(420)  # |call - put| is smallest at 420 (spot 421)
+
+
+def test_toggle_legs_buy_sell_and_remove() -> None:
+    chain = book()
+    call = chain.quote(CALL, Decimal(420))
+    assert call is not None
+    spread = toggle_leg((), CALL, Decimal(420), True, call.symbol)
+    assert [(leg.ratio, leg.symbol) for leg in spread] == [(1, "MSFT 261218C420")]
+    flipped = toggle_leg(spread, CALL, Decimal(420), False, call.symbol)
+    assert [leg.ratio for leg in flipped] == [-1]
+    assert toggle_leg(flipped, CALL, Decimal(420), False, call.symbol) == ()
+
+
+def test_templates_pick_strikes_from_the_cursor() -> None:
+    k = Decimal(420)
+    assert template_strikes("vertical", STRIKES, k, CALL) == (Decimal(420), Decimal(425))
+    assert template_strikes("vertical", STRIKES, k, PUT, 2) == (Decimal(410), Decimal(420))
+    assert template_strikes("iron condor", STRIKES, k, CALL) == (
+        Decimal(410), Decimal(415), Decimal(425), Decimal(430),
+    )  # fmt: skip
+    too_wide = template_strikes("iron condor", STRIKES, k, CALL, 3)
+    assert isinstance(too_wide, str) and "too few strikes" in too_wide
+
+
+@pytest.mark.parametrize(
+    ("name", "right", "expected", "named"),
+    [
+        ("vertical", CALL, [("Call", 420, 1), ("Call", 425, -1)], "call vertical"),
+        ("vertical", PUT, [("Put", 415, -1), ("Put", 420, 1)], "put vertical"),
+        ("straddle", CALL, [("Put", 420, 1), ("Call", 420, 1)], "long straddle"),
+        ("strangle", CALL, [("Put", 415, 1), ("Call", 425, 1)], "long strangle"),
+        ("butterfly", CALL, [("Call", 415, 1), ("Call", 420, -2), ("Call", 425, 1)],
+         "call butterfly"),
+        ("iron condor", CALL,
+         [("Put", 410, 1), ("Put", 415, -1), ("Call", 425, -1), ("Call", 430, 1)],
+         "iron condor"),
+    ],
+)  # fmt: skip
+def test_template_legs(
+    name: str, right: OptionType, expected: list[tuple[str, int, int]], named: str
+) -> None:
+    spread = build_template(book(), name, Decimal(420), right)
+    assert not isinstance(spread, str)
+    assert [(str(leg.right), int(leg.strike), leg.ratio) for leg in spread] == expected
+    assert spread_name(spread) == named
+    for leg in spread:  # the chain's own contract for each leg
+        assert leg.symbol == format_option_symbol("MSFT", EXPIRY, leg.right, leg.strike)
+
+
+def test_vertical_risk_reward() -> None:
+    chain = book()
+    spread = build_template(chain, "vertical", Decimal(420), CALL)
+    assert not isinstance(spread, str)
+    net = net_price(spread, chain)
+    assert net == Decimal(6) - Decimal(5)  # 420 call 1 + 5, 425 call 0 + 5
+    result = risk_reward(payoff_legs(spread), net * 100)
+    assert result.max_profit == Decimal(400)  # (5 wide - 1 paid) x 100
+    assert result.max_loss == Decimal(-100)
+    assert result.break_evens == (Decimal(421),)
+    credit = reverse(spread)
+    assert net_price(credit, chain) == -net
+
+
+def test_prefs_round_trip_and_damaged_files(tmp_path: object) -> None:
+    from pathlib import Path
+
+    where = Path(str(tmp_path))
+    assert load_prefs(where) == OptionPrefs()
+    prefs = OptionPrefs(columns=2, strikes=5, width=2, underlying="AAPL")
+    assert save_prefs(where, prefs)
+    assert load_prefs(where) == prefs
+    (where / "options.json").write_text('{"columns": 99, "strikes": "x", "width": true}')
+    assert load_prefs(where) == OptionPrefs()
