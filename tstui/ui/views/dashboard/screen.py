@@ -1,18 +1,132 @@
-"""Dashboard: board, chart and ladder on one screen at 160x45 and up.
-A placeholder until the view lands."""
+"""Dashboard: the quote board, a chart of the linked symbol and the depth ladder side by side
+over the positions, on one screen at 160x45 and up. Smaller terminals get the board and the
+positions, with the keys of the single views named (4 chart, 6 ladder): each pane needs its
+width to be useful, and a squeezed ladder misleads more than a missing one.
+
+The panes are the views' own widgets: choosing a symbol in any of them links it (the header
+shows it), and the chart and the ladder follow the link."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
+from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.views.dashboard.linked_chart import LinkedChart
+from tstui.ui.views.positions.table import PositionsTable, build_rows, with_totals
+
+__all__ = ["FULL_HEIGHT", "FULL_WIDTH", "DashboardScreen"]
+
+FULL_WIDTH, FULL_HEIGHT = 160, 45  # the size at which all panes fit at their useful widths
+COMPACT_HINT = (
+    "board + positions at this size; 160x45 adds the chart and the ladder (4 chart, 6 ladder)"
+)
 
 
 class DashboardScreen(BaseScreen):
     VIEW: ClassVar[str] = "dashboard"
+    DEFAULT_CSS = """
+    DashboardScreen #dash-hint { height: 1; color: $text-muted; padding: 0 1; display: none; }
+    DashboardScreen.-compact #dash-hint { display: block; }
+    DashboardScreen #dash-top { height: 1fr; }
+    DashboardScreen #dash-board { width: 72; height: 1fr; }
+    DashboardScreen #dash-chart { width: 1fr; height: 1fr; }
+    DashboardScreen #dash-ladder { width: 38; height: 1fr; }
+    DashboardScreen #dash-positions { height: 11; }
+    DashboardScreen.-compact #dash-board { width: 1fr; }
+    DashboardScreen.-compact #dash-chart { display: none; }
+    DashboardScreen.-compact #dash-ladder { display: none; }
+    DashboardScreen.-compact #dash-positions { height: 8; }
+    """
 
     def compose_body(self) -> ComposeResult:
-        yield Static("dashboard: coming soon", classes="placeholder")
+        yield Static(COMPACT_HINT, id="dash-hint")
+        with Horizontal(id="dash-top"):
+            with Vertical(id="dash-board"):
+                yield from self.compose_board()
+            yield LinkedChart(id="dash-chart")
+            with Vertical(id="dash-ladder"):
+                yield from self.compose_ladder()
+        yield PositionsTable(id="dash-positions")
+
+    def compose_board(self) -> ComposeResult:
+        yield Static("quote board", classes="placeholder")
+
+    def compose_ladder(self) -> ComposeResult:
+        yield Static("depth ladder", classes="placeholder")
+
+    @property
+    def linked_chart(self) -> LinkedChart:
+        return self.query_one(LinkedChart)
+
+    @property
+    def positions(self) -> PositionsTable:
+        return self.query_one("#dash-positions", PositionsTable)
+
+    def on_mount(self) -> None:
+        self._fit(self.app.size.width, self.app.size.height)
+        self._show_positions()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        super().on_screen_resume(event)
+        self._fit(self.app.size.width, self.app.size.height)
+
+    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        self.linked_chart.set_active(False)  # another view shows: no stream for this pane
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        compact = width < FULL_WIDTH or height < FULL_HEIGHT
+        self.set_class(compact, "-compact")
+        self.linked_chart.set_active(not compact)
+
+    # ---- positions -------------------------------------------------------------------
+    def on_books_changed(self, message: BooksChanged) -> None:
+        if message.full or message.positions:
+            self._show_positions()
+
+    def on_account_changed(self, message: AccountChanged) -> None:
+        self._show_positions()
+
+    def on_env_changed(self, message: EnvChanged) -> None:
+        self._show_positions()
+        self.linked_chart.follow()
+
+    def stop_session_work(self) -> None:
+        self.linked_chart.stop()
+
+    def _show_positions(self) -> None:
+        wanted = set(self.live.account_ids)
+        held = [p for p in self.live.positions.values() if p.account_id in wanted]
+        self.positions.set_rows(with_totals(build_rows(held, {})))
+
+    def on_virtual_table_row_highlighted(self, message: PositionsTable.RowHighlighted) -> None:
+        if message.control is not self.positions or message.key is None:
+            return
+        rows = self.positions.rows
+        row = rows[message.index] if 0 <= message.index < len(rows) else None
+        position = getattr(row, "position", None)  # the totals row has none
+        if position is not None and position.symbol:
+            self.live.link_symbol(position.symbol)
+
+    def ticket_prefill(self, intent: str) -> TicketFields | None:
+        """The focused pane decides (a board row, a ladder price); else the ticket starts from
+        the linked symbol."""
+        if self.focused is None:
+            return None
+        for node in self.focused.ancestors_with_self:
+            if node is self:
+                break
+            hook = getattr(node, "ticket_prefill", None)
+            if callable(hook):
+                result = hook(intent)
+                return result if isinstance(result, TicketFields) else None
+        return None
