@@ -147,6 +147,24 @@ CORRECTIONS: tuple[Correction, ...] = (
         "oneOf can never hold (a heartbeat or error also matches Bar, which requires nothing):"
         " anyOf; and the wire notes say the history bars end with an EndSnapshot",
     ),
+    *(
+        Correction(
+            pointer_to(
+                "paths",
+                f"/v3/marketdata/stream/marketdepth/{kind}/{{symbol}}",
+                "get",
+                "responses",
+                "200",
+                "content",
+                _STREAM,
+                "schema",
+            ),
+            _any_of(),
+            "oneOf can never hold (the depth frame, Heartbeat2 and the stream error require no"
+            " field, so every frame matches all three): anyOf",
+        )
+        for kind in ("quotes", "aggregates")
+    ),
     Correction(
         pointer_to(
             "paths",

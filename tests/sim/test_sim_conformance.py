@@ -251,6 +251,8 @@ def drive_rest(d: Driver) -> None:
         ("GET", f"{market}/stream/quotes/MSFT"),
         ("GET", f"{market}/stream/barcharts/MSFT"),
         ("GET", "/v2/stream/tickbars/MSFT/1/1"),
+        ("GET", f"{market}/stream/marketdepth/quotes/MSFT"),
+        ("GET", f"{market}/stream/marketdepth/aggregates/MSFT"),
     ]
     for method, url in unauthorized:
         assert d.call(method, url, auth=False).status_code == 401
@@ -284,6 +286,16 @@ def drive_streams(d: Driver) -> None:
             lambda: d.control.advance(60),
         ),
         ("tickbars", "/v2/stream/tickbars/MSFT/10/3", lambda: d.control.advance(60)),
+        (
+            "marketdepth",
+            f"{market}/marketdepth/quotes/MSFT?maxlevels=5",
+            lambda: d.control.set_price("MSFT", "403.00"),
+        ),
+        (
+            "marketdepth",
+            f"{market}/marketdepth/aggregates/@ES",
+            lambda: d.control.advance(5),
+        ),
     ]
     for kind, url, change in streams:
         # one run ends with GoAway, one with an expired token
@@ -309,6 +321,16 @@ def drive_streams(d: Driver) -> None:
     d.stream(f"{market}/barcharts/MSFT?unit=Hourly", lambda n, line: None)  # 400
     d.stream(f"{market}/barcharts/NOPE", lambda n, line: None)  # 404
     d.stream("/v2/stream/tickbars/MSFT/10/11", lambda n, line: None)  # 400
+    d.stream(f"{market}/marketdepth/quotes/MSFT?maxlevels=0", lambda n, line: None)  # 400
+    d.stream(f"{market}/marketdepth/aggregates/NOPE", lambda n, line: None)  # 400
+    oauth = d.server.ctx.oauth  # a token without the Matrix scope: 401
+    code = oauth.issue_code("http://localhost:3000", "openid MarketData", None)
+    d.api.headers["Authorization"] = "Bearer " + str(
+        oauth.exchange_code(code, "http://localhost:3000", None)["access_token"]
+    )
+    d.stream(f"{market}/marketdepth/quotes/MSFT", lambda n, line: None)
+    d.stream(f"{market}/marketdepth/aggregates/MSFT", lambda n, line: None)
+    d.renew_token()
     positions = f"/v3/brokerage/stream/accounts/{MARGIN}/positions"
     d.stream(f"{positions}?changes=maybe", lambda n, line: None)
 
@@ -371,6 +393,9 @@ STREAM_KINDS: dict[str, set[str]] = {
     "/v3/marketdata/stream/barcharts/{symbol}": {"Heartbeat", "EndSnapshot", "GoAway", "Error"},
     # v2: heartbeats (the wire notes), and the trailer lines END / ERROR - ... end it
     "/v2/stream/tickbars/{symbol}/{interval}/{barsBack}": {"Heartbeat", "trailer"},
+    # depth: like quotes (no StreamStatus), and no per-item errors (one symbol per stream)
+    "/v3/marketdata/stream/marketdepth/quotes/{symbol}": {"Heartbeat", "GoAway", "Error"},
+    "/v3/marketdata/stream/marketdepth/aggregates/{symbol}": {"Heartbeat", "GoAway", "Error"},
 }
 
 

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-STREAM_KINDS = ("orders", "positions", "quotes", "bars", "tickbars")
+STREAM_KINDS = ("orders", "positions", "quotes", "bars", "tickbars", "marketdepth")
 HTTP_GROUPS = (
     "accounts",
     "balances",

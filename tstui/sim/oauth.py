@@ -70,8 +70,9 @@ class OAuthState:
         self._lock = threading.Lock()
         self._codes: dict[str, _Code] = {}
         self._access: dict[str, datetime] = {}
+        self._granted: dict[str, frozenset[str]] = {}  # access token -> its scopes
         self._refresh: dict[str, str] = {
-            REFRESH_TOKEN: "openid offline_access MarketData ReadAccount Trade profile"
+            REFRESH_TOKEN: "openid offline_access MarketData ReadAccount Trade profile Matrix"
         }
 
     def check_client(self, client_id: str | None, secret: str | None) -> None:
@@ -122,6 +123,7 @@ class OAuthState:
         now = self.clock.now()
         with self._lock:
             self._access[token] = now + self.ttl
+            self._granted[token] = frozenset(scope.split())
         body: dict[str, object] = {
             "access_token": token,
             "token_type": "Bearer",
@@ -140,6 +142,13 @@ class OAuthState:
     def expire_all(self) -> None:
         with self._lock:
             self._access.clear()
+            self._granted.clear()
+
+    def has_scope(self, header: str | None, scope: str) -> bool:
+        """Whether the bearer token in ``header`` was granted ``scope`` (e.g. ``Matrix``)."""
+        _, _, token = (header or "").partition(" ")
+        with self._lock:
+            return scope in self._granted.get(token.strip(), frozenset())
 
     def access_problem(self, header: str | None) -> str | None:
         """None when the Authorization header carries a valid access token."""

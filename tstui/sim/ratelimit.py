@@ -17,6 +17,7 @@ QUOTAS: dict[str, tuple[int, timedelta]] = {
     "barchart": (500, FIVE_MINUTES),
     "tickbar": (500, FIVE_MINUTES),
     "quotes": (30, timedelta(minutes=1)),
+    "marketdepth": (30, timedelta(minutes=1)),  # stream opens, both depth streams together
 }
 
 

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from tstui.sim import (
     admin,
     routes_brokerage,
+    routes_depth,
     routes_market,
     routes_oauth,
     routes_orders,
@@ -65,6 +66,7 @@ def build_app(ctx: SimContext) -> Starlette:
         *routes_market.routes(ctx),
         *routes_symbols.routes(ctx),
         *routes_streams.routes(ctx),
+        *routes_depth.routes(ctx),
         *admin.routes(ctx),
     ]
     return Starlette(
