@@ -319,8 +319,12 @@ def test_parse_body_names_the_bad_field_and_refuses_what_it_does_not_model() -> 
     with pytest.raises(ValueError, match=r"^Orders\[0\]\.LimitPrice: expected a number"):
         parse_body(body)
     body["Orders"][0]["LimitPrice"] = "4490"
-    body["Orders"][1]["Legs"] = []
-    with pytest.raises(ValueError, match=r"^Orders\[1\]\.Legs: not supported"):
+    body["Orders"][1]["BuyingPowerWarning"] = "Enforce"
+    with pytest.raises(ValueError, match=r"^Orders\[1\]\.BuyingPowerWarning: not supported"):
+        parse_body(body)
+    del body["Orders"][1]["BuyingPowerWarning"]
+    body["Orders"][1]["Legs"] = []  # legs are modelled: an empty list is named, not dropped
+    with pytest.raises(ValueError, match=r"^Orders\[1\]\.Legs: expected a list of legs"):
         parse_body(body)
     del body["Orders"][1]["Legs"]
     body["Orders"][1]["AdvancedOptions"] = {"PegValue": "MID"}

@@ -81,7 +81,13 @@ class OrderLeg:
             None if (v := get("Underlying")) is None else _s(v),
         )
 
+    @property
+    def is_option(self) -> bool:
+        """An option contract's leg (its AssetType says so, or it carries an OptionType)."""
+        return self.option_type is not None or (self.asset_type or "").upper() in OPTION_ASSETS
 
+
+OPTION_ASSETS = frozenset({"STOCKOPTION", "INDEXOPTION", "FUTUREOPTION", "CURRENCYOPTION"})
 _new_leg = positional_builder(OrderLeg)
 
 
@@ -231,6 +237,11 @@ class Order:
         return (self.legs[0].symbol or "") if self.legs else ""
 
     @property
+    def is_multi_leg(self) -> bool:
+        """An option package (a spread, a covered order): several legs filled together."""
+        return len(self.legs) > 1
+
+    @property
     def side(self) -> str:
         """The first leg's ``BuyOrSell`` (Buy, Sell, SellShort, BuyToCover), or ""."""
         return (self.legs[0].buy_or_sell or "") if self.legs else ""
@@ -336,6 +347,7 @@ class OrderConfirmation:
     underlying: str | None = None
     all_or_none: bool | None = None
     legs: tuple[ConfirmationLeg, ...] = ()
+    spread: str | None = None  # an option package's spread type ("Vertical"...)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
@@ -363,6 +375,7 @@ class OrderConfirmation:
             underlying=opt_str(get("Underlying")),
             all_or_none=opt_bool(get("AllOrNone")),
             legs=tuple(ConfirmationLeg.from_api(leg) for leg in _mappings(get("Legs"))),
+            spread=opt_str(get("Spread")),
         )
 
 

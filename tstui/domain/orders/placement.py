@@ -4,7 +4,8 @@ A candidate must be new (not known before the send, not claimed by another place
 the request's shape (account, symbol, quantity, direction, type, prices) and, when the send
 time is given, have been opened no earlier than shortly before it (pass None when the
 server's clock may be far from ours: the ids known before the send then decide newness).
-The earliest such order wins. Used by the ticket and by `tstui order place`.
+The earliest such order wins. Used by the ticket and by `tstui order place`. An option order
+with legs is matched on its legs (contracts, quantities, directions), its type and net limit.
 """
 
 from __future__ import annotations
@@ -31,7 +32,30 @@ def same_direction(order: Order, trade_action: str) -> bool:
     return side == trade_action
 
 
+def _same_legs(order: Order, request: OrderRequest) -> bool:
+    """An option order's legs: the same contracts, quantities and directions (any order)."""
+    if len(order.legs) != len(request.legs):
+        return False
+    wanted = sorted((leg.symbol.upper(), leg.quantity, leg.is_buy) for leg in request.legs)
+    found = sorted(
+        (
+            (leg.symbol or "").upper(),
+            leg.quantity_ordered,
+            _letters(leg.buy_or_sell or "").startswith("BUY"),
+        )
+        for leg in order.legs
+    )
+    return wanted == found
+
+
 def has_shape(order: Order, request: OrderRequest) -> bool:
+    if request.legs:
+        return (
+            order.account_id == request.account_id
+            and _same_legs(order, request)
+            and (order.order_type or "") == request.order_type
+            and (request.limit_price is None or order.limit_price == request.limit_price)
+        )
     return (
         order.account_id == request.account_id
         and order.symbol.upper() == request.symbol.upper()

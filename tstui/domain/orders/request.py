@@ -11,6 +11,14 @@ An order may carry `advanced_options` (trailing stop, activation rules...: see
 defined here because a group holds orders and an order holds groups; builders and validation:
 `tstui.domain.orders.groups`).
 
+An option order may carry `legs` (`OrderLegRequest`: symbol, quantity, trade action each), the
+spec's `Legs`: one leg for a single option, several for a spread filled as one package at the
+net `LimitPrice` (negative for a credit). Such an order's `symbol`, `quantity` and
+`trade_action` are derived from its legs (the first leg's symbol and action, the number of
+spreads: the legs' greatest common quantity) and are not sent: the body carries `Legs` only,
+as the spec's spread examples do. Rules for legs (one underlying, option actions, expiry,
+order type): `tstui.domain.orders.legs`.
+
 `OrderConfirmID` is the API's duplicate guard: one per order *intent*. `new_order_confirm_id()`
 makes a random one for a ticket; `derived_order_confirm_id()` makes a deterministic one (the
 roll derives each leg's from the roll id, so a resumed roll reuses it).
@@ -21,15 +29,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 import secrets
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
-from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, valid_trade_actions
+from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, parse_trade_action, valid_trade_actions
+from tstui.domain.options.symbology import is_option_symbol
 from tstui.domain.orders.advanced import AdvancedOptions, opt_number
 from tstui.domain.portfolio.brokerage import Position
 
@@ -39,6 +49,7 @@ __all__ = [
     "ORDER_TYPES",
     "TRADE_ACTIONS",
     "OrderGroupRequest",
+    "OrderLegRequest",
     "OrderRequest",
     "ReplaceRequest",
     "actions_for",
@@ -63,9 +74,11 @@ GROUP_TYPES: Final[tuple[str, ...]] = ("BRK", "OCO", "NORMAL")
 _REQUEST_KEYS: Final = frozenset(
     {
         "AccountID", "Symbol", "Quantity", "OrderType", "TradeAction", "TimeInForce",
-        "LimitPrice", "StopPrice", "Route", "OrderConfirmID", "AdvancedOptions", "OSOs",
+        "LimitPrice", "StopPrice", "Route", "OrderConfirmID", "AdvancedOptions", "OSOs", "Legs",
     }
 )  # fmt: skip
+_LEG_KEYS: Final = frozenset({"Symbol", "Quantity", "TradeAction"})
+SHARES_PER_CONTRACT: Final = 100
 _NEEDS_LIMIT: Final = frozenset({"Limit", "StopLimit"})
 _NEEDS_STOP: Final = frozenset({"StopMarket", "StopLimit"})
 _CONFIRM_ID_RE: Final = re.compile(r"^[A-Za-z0-9]{1,22}$")
@@ -117,14 +130,82 @@ def _wire_datetime(value: datetime) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OrderRequest:
-    """One single-leg order as the API takes it (both for orderconfirm and for placement)."""
+class OrderLegRequest:
+    """One leg of an option order (spec `OrderRequestLegs`): a contract (or, for a covered
+    order, the underlying), how many, and which way (BUYTOOPEN...)."""
 
-    account_id: str
     symbol: str
     quantity: Decimal
-    order_type: str
     trade_action: str
+
+    def to_api(self) -> dict[str, str]:
+        return {
+            "Symbol": self.symbol,
+            "Quantity": format_decimal(self.quantity),
+            "TradeAction": self.trade_action,
+        }
+
+    @classmethod
+    def from_api(cls, data: Any, *, where: str = "") -> OrderLegRequest:
+        """Parse one leg; the trade action in any documented spelling ("BuyToOpen"); a
+        ValueError names the field (`where` prefixes it, e.g. "Legs[1].")."""
+        if not isinstance(data, Mapping):
+            name = where.rstrip(".") or "leg"
+            raise ValueError(f"{name}: expected an object with Symbol, Quantity and TradeAction")
+        unknown = sorted(str(key) for key in data if key not in _LEG_KEYS)
+        if unknown:
+            raise ValueError(f"{where}{unknown[0][:40]}: not supported by tstui")
+        for key in ("Symbol", "Quantity", "TradeAction"):
+            if data.get(key) in (None, ""):
+                raise ValueError(f"{where}{key}: missing")
+        symbol = data["Symbol"]
+        if not isinstance(symbol, str) or not symbol.strip():
+            raise ValueError(f"{where}Symbol: expected a symbol")
+        action = data["TradeAction"]
+        if not isinstance(action, str):
+            raise ValueError(f"{where}TradeAction: expected a trade action")
+        try:
+            action = parse_trade_action(action)
+        except ValueError:
+            raise ValueError(
+                f"{where}TradeAction: {action[:40]!r} is not a trade action "
+                f"(use {', '.join(TRADE_ACTIONS)})"
+            ) from None
+        quantity = _field_decimal(data["Quantity"], f"{where}Quantity")
+        if quantity <= 0 or quantity != quantity.to_integral_value():
+            raise ValueError(f"{where}Quantity: must be a positive whole number")
+        return cls(symbol=symbol.strip().upper(), quantity=quantity, trade_action=action)
+
+    @property
+    def is_buy(self) -> bool:
+        return self.trade_action.startswith("BUY")
+
+
+def spread_quantity(legs: Sequence[OrderLegRequest]) -> Decimal:
+    """How many spreads `legs` are: the greatest common quantity (5 and 10 -> 5 of 1x2). Next
+    to option legs, a stock leg counts in 100-share units (a contract's worth: 100 shares and
+    one covered call are one package)."""
+    has_options = any(is_option_symbol(leg.symbol) for leg in legs)
+    count = 0
+    for leg in legs:
+        units = int(leg.quantity)
+        if has_options and units % SHARES_PER_CONTRACT == 0 and not is_option_symbol(leg.symbol):
+            units //= SHARES_PER_CONTRACT
+        count = math.gcd(count, units)
+    return Decimal(count)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderRequest:
+    """One order as the API takes it (both for orderconfirm and for placement): a single
+    symbol, or an option order's `legs` (then symbol, quantity and trade action are derived
+    from the legs: see the module docstring)."""
+
+    account_id: str
+    symbol: str = ""
+    quantity: Decimal = Decimal(0)
+    order_type: str
+    trade_action: str = ""
     order_confirm_id: str
     duration: str = "DAY"
     limit_price: Decimal | None = None
@@ -133,8 +214,15 @@ class OrderRequest:
     expiration: datetime | None = None
     advanced_options: AdvancedOptions | None = None
     osos: tuple[OrderGroupRequest, ...] = ()
+    legs: tuple[OrderLegRequest, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.legs and all(isinstance(leg, OrderLegRequest) for leg in self.legs):
+            # The legs are the order: what a single-symbol reader sees is derived from them.
+            first = self.legs[0]
+            object.__setattr__(self, "symbol", first.symbol)
+            object.__setattr__(self, "trade_action", first.trade_action)
+            object.__setattr__(self, "quantity", spread_quantity(self.legs))
         problems = _shape_problems(self)
         if problems:
             raise ValueError("invalid order request: " + "; ".join(problems))
@@ -144,14 +232,14 @@ class OrderRequest:
         time_in_force: dict[str, str] = {"Duration": self.duration}
         if self.expiration is not None:
             time_in_force["Expiration"] = _wire_datetime(self.expiration)
-        body: dict[str, Any] = {
-            "AccountID": self.account_id,
-            "Symbol": self.symbol,
-            "Quantity": format_decimal(self.quantity),
-            "OrderType": self.order_type,
-            "TradeAction": self.trade_action,
-            "TimeInForce": time_in_force,
-        }
+        body: dict[str, Any] = {"AccountID": self.account_id}
+        if not self.legs:
+            body["Symbol"] = self.symbol
+            body["Quantity"] = format_decimal(self.quantity)
+        body["OrderType"] = self.order_type
+        if not self.legs:
+            body["TradeAction"] = self.trade_action
+        body["TimeInForce"] = time_in_force
         if self.limit_price is not None:
             body["LimitPrice"] = format_decimal(self.limit_price)
         if self.stop_price is not None:
@@ -162,6 +250,8 @@ class OrderRequest:
             body["AdvancedOptions"] = self.advanced_options.to_api()
         if self.osos:
             body["OSOs"] = [group.to_api() for group in self.osos]
+        if self.legs:
+            body["Legs"] = [leg.to_api() for leg in self.legs]
         body["OrderConfirmID"] = self.order_confirm_id
         return body
 
@@ -172,8 +262,12 @@ class OrderRequest:
         """Inverse of `to_api` (journaled requests, `--body` files); raises ValueError.
 
         The message names the field (`where` prefixes it, e.g. "Orders[1]."). A key tstui does
-        not model (such as `Legs`) is refused rather than dropped. With `fresh_ids`, an order
-        without an OrderConfirmID gets a new one (a body file written by hand).
+        not model is refused rather than dropped. With `fresh_ids`, an order without an
+        OrderConfirmID gets a new one (a body file written by hand).
+
+        With `Legs`, the legs are the order: a top-level Symbol, Quantity and TradeAction are
+        optional (the spec's single-option example names the underlying there) and are not
+        sent again (`to_api` sends the legs).
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"{where or 'order'}: expected an object")
@@ -183,7 +277,15 @@ class OrderRequest:
         tif = data.get("TimeInForce") or {}
         if not isinstance(tif, Mapping):
             raise ValueError(f"{where}TimeInForce: expected an object")
-        for key in ("AccountID", "Symbol", "Quantity", "OrderType", "TradeAction"):
+        raw_legs = data.get("Legs")
+        if raw_legs is not None and (not isinstance(raw_legs, list) or not raw_legs):
+            raise ValueError(f"{where}Legs: expected a list of legs")
+        legs = tuple(
+            OrderLegRequest.from_api(leg, where=f"{where}Legs[{i}].")
+            for i, leg in enumerate(raw_legs or ())
+        )
+        required = ("AccountID", "OrderType") if legs else _SINGLE_REQUIRED
+        for key in required:
             if data.get(key) in (None, ""):
                 raise ValueError(f"{where}{key}: missing")
         confirm_id = data.get("OrderConfirmID")
@@ -199,10 +301,13 @@ class OrderRequest:
         try:
             return cls(
                 account_id=str(data["AccountID"]),
-                symbol=str(data["Symbol"]),
-                quantity=_field_decimal(data["Quantity"], f"{where}Quantity"),
+                symbol="" if legs else str(data["Symbol"]),
+                quantity=Decimal(0)
+                if legs
+                else _field_decimal(data["Quantity"], f"{where}Quantity"),
                 order_type=str(data["OrderType"]),
-                trade_action=str(data["TradeAction"]),
+                trade_action="" if legs else str(data["TradeAction"]),
+                legs=legs,
                 order_confirm_id=str(confirm_id),
                 duration=str(tif.get("Duration", "DAY")),
                 limit_price=opt_number(data.get("LimitPrice"), f"{where}LimitPrice"),
@@ -242,7 +347,7 @@ class OrderRequest:
         body = self.to_api()
         del body["OrderConfirmID"]
         tif = body.pop("TimeInForce")
-        nested = {key: body.pop(key) for key in ("AdvancedOptions", "OSOs") if key in body}
+        nested = {key: body.pop(key) for key in ("AdvancedOptions", "OSOs", "Legs") if key in body}
         extra = tuple(
             (key, json.dumps(_without_confirm_ids(value), sort_keys=True))
             for key, value in sorted(nested.items())
@@ -279,6 +384,14 @@ class OrderRequest:
     @property
     def is_buy(self) -> bool:
         return self.trade_action.startswith("BUY")
+
+    @property
+    def is_multi_leg(self) -> bool:
+        """More than one leg: a spread (or a covered order) filled as one package."""
+        return len(self.legs) > 1
+
+
+_SINGLE_REQUIRED: Final = ("AccountID", "Symbol", "Quantity", "OrderType", "TradeAction")
 
 
 def _field_decimal(value: Any, where: str) -> Decimal:
@@ -378,6 +491,17 @@ def _shape_problems(req: OrderRequest) -> list[str]:
             problems.append(f"{req.order_type} takes no {name}")
         if price is not None and (not isinstance(price, Decimal) or not price.is_finite()):
             problems.append(f"{name} must be a finite Decimal")
+    for index, leg in enumerate(req.legs):
+        if not isinstance(leg, OrderLegRequest):
+            problems.append(f"legs[{index}] is not an OrderLegRequest")
+            continue
+        lq = leg.quantity
+        if not isinstance(lq, Decimal) or not lq.is_finite() or lq <= 0 or lq != lq.to_integral():
+            problems.append(f"legs[{index}].quantity must be a positive whole Decimal")
+        if not leg.symbol:
+            problems.append(f"legs[{index}].symbol is empty")
+        if leg.trade_action not in TRADE_ACTIONS:
+            problems.append(f"legs[{index}]: unknown trade action {leg.trade_action!r}")
     if req.duration in DURATIONS_NEEDING_EXPIRATION and req.expiration is None:
         problems.append(f"{req.duration} needs an expiration")
     if req.expiration is not None and req.expiration.tzinfo is None:

@@ -25,16 +25,27 @@ duplicate guard still apply. Pass `position_quantity` (signed, negative short) t
 without it only the closing trade actions (BUYTOCOVER, SELLTOCLOSE, BUYTOCLOSE) are known to
 reduce. `check_group_risk` checks every order of a group or OSO tree: an OSO's children are
 checked against the position the parent leaves, so a bracket's exits are closing orders.
+
+Option orders with `Legs` (`check_legs_risk`): every leg is checked as an order of its own
+(contracts against the `option` size caps, notional = contracts x the leg's price x the
+multiplier; a stock leg against the `stock` caps), each finding under its leg's path
+("Legs[1].Quantity"). The package is checked as a whole: the duplicate guard on all its legs,
+and its worst loss at expiry (from its payoff, after the net price paid or received) against
+the option notional caps (`max_notional` / `warn_notional`: what the package can lose); a
+package whose loss is unbounded (more calls sold than bought and covered) gets the
+``unlimited_loss`` warning.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
+from tstui.domain.options.payoff import risk_reward
+from tstui.domain.orders.legs import contract_of, leg_orders, payoff_legs
 from tstui.domain.orders.request import OrderGroupRequest, OrderRequest, format_decimal
 from tstui.domain.orders.risk_limits import CHECKS, DEFAULT_SEVERITIES, RiskLimits
 from tstui.domain.orders.ticket import FieldError, infer_asset_type
@@ -45,6 +56,7 @@ __all__ = [
     "RecentOrders",
     "RiskLimits",
     "check_group_risk",
+    "check_legs_risk",
     "check_risk",
     "opening_quantity",
 ]
@@ -55,8 +67,9 @@ _API_FIELD: Final = {"quantity": "Quantity", "limit_price": "LimitPrice", "stop_
 
 
 def duplicate_key(req: OrderRequest) -> Hashable:
-    """What makes two orders "the same order" for the duplicate guard (prices excluded)."""
-    return (req.account_id, req.symbol, req.trade_action, req.quantity, req.order_type)
+    """What makes two orders "the same order" for the duplicate guard (prices excluded; an
+    option package's legs included)."""
+    return (req.account_id, req.symbol, req.trade_action, req.quantity, req.order_type, req.legs)
 
 
 class RecentOrders:
@@ -278,4 +291,137 @@ def check_group_risk(
         visit(body, position_quantity, "", log=True)
     else:
         walk(body, position_quantity, "", log=True)
+    return issues
+
+
+def check_legs_risk(
+    req: OrderRequest,
+    leg_prices: Mapping[str, Decimal | None],
+    limits: RiskLimits,
+    recent: RecentOrders | None,
+    now: datetime,
+    *,
+    positions: Mapping[str, Decimal] | None = None,
+    multiplier: Decimal = Decimal(100),
+) -> list[FieldError]:
+    """The checks of an order with `Legs`, per leg and for the package (module docstring).
+
+    `leg_prices` maps a leg's symbol to its price (last or mid; None or absent: unknown),
+    `positions` a symbol to the account's signed position in it (absent: flat; None for the
+    mapping: unknown, then only the closing actions count as reducing), `multiplier` the
+    contract's size (100 for stock options, the future's point value for futures options).
+    """
+    if not req.legs:
+        return check_risk(req, None, None, limits, recent, now)
+    issues: list[FieldError] = []
+    for index, (leg, single) in enumerate(zip(req.legs, leg_orders(req), strict=True)):
+        is_option = contract_of(leg.symbol) is not None
+        issues += check_risk(
+            single,
+            leg_prices.get(leg.symbol),
+            multiplier if is_option else None,
+            limits,
+            None,
+            now,
+            position_quantity=(
+                None if positions is None else positions.get(leg.symbol, Decimal(0))
+            ),
+            asset_type="STOCKOPTION" if is_option else "STOCK",
+            where=f"Legs[{index}].",
+        )
+    issues += _package_risk(req, leg_prices, limits, positions, multiplier)
+    if recent is not None and limits.duplicate_window_s > 0:
+        sent_at = recent.last_sent(req)
+        if sent_at is not None:
+            age = (now - sent_at).total_seconds()
+            if 0 <= age <= limits.duplicate_window_s:
+                issues.append(
+                    FieldError(
+                        "order",
+                        f"The same {len(req.legs)}-leg order was sent {age:.0f} s ago",
+                        limits.severity("duplicate"),
+                        "duplicate",
+                    )
+                )
+    return issues
+
+
+def _package_debit(
+    req: OrderRequest, leg_prices: Mapping[str, Decimal | None], multiplier: Decimal
+) -> Decimal | None:
+    """Dollars paid to open the whole order (negative: received): the net limit, else the
+    legs' own prices; None when neither is known."""
+    if req.limit_price is not None and req.order_type == "Limit":
+        return req.limit_price * req.quantity * multiplier
+    total = Decimal(0)
+    for leg in req.legs:
+        price = leg_prices.get(leg.symbol)
+        if price is None:
+            return None
+        size = multiplier if contract_of(leg.symbol) is not None else Decimal(1)
+        total += (price if leg.is_buy else -price) * leg.quantity * size
+    return total
+
+
+def _package_risk(
+    req: OrderRequest,
+    leg_prices: Mapping[str, Decimal | None],
+    limits: RiskLimits,
+    positions: Mapping[str, Decimal] | None,
+    multiplier: Decimal,
+) -> list[FieldError]:
+    singles = leg_orders(req)
+    opens = any(
+        opening_quantity(single, None if positions is None else positions.get(single.symbol))
+        for single in singles
+    )
+    legs = payoff_legs(req, multiplier)
+    if not opens or legs is None:
+        return []  # a package that only closes is never capped; an unknown payoff is not judged
+    issues: list[FieldError] = []
+    debit = _package_debit(req, leg_prices, multiplier)
+    outcome = risk_reward(legs, debit or Decimal(0))
+    if outcome.loss_unbounded:
+        issues.append(
+            FieldError(
+                "Legs",
+                "The package's loss is unbounded if the underlying rises (more calls sold "
+                "than bought)",
+                limits.severity("unlimited_loss"),
+                "unlimited_loss",
+            )
+        )
+        return issues
+    size = limits.size_limits("STOCKOPTION")
+    if debit is None or outcome.max_loss is None:
+        if size.max_notional is not None or size.warn_notional is not None:
+            issues.append(
+                FieldError(
+                    "LimitPrice",
+                    "No price known: the package's loss is not checked against the limit",
+                    limits.severity("notional_unknown"),
+                    "notional_unknown",
+                )
+            )
+        return issues
+    loss = -outcome.max_loss
+    shown = f"{loss:,.2f}"
+    if size.max_notional is not None and loss > size.max_notional:
+        issues.append(
+            FieldError(
+                "LimitPrice",
+                f"The package can lose {shown}, above the limit of {size.max_notional:,.2f}",
+                limits.severity("max_notional"),
+                "max_notional",
+            )
+        )
+    elif size.warn_notional is not None and loss > size.warn_notional:
+        issues.append(
+            FieldError(
+                "LimitPrice",
+                f"The package can lose {shown}, above {size.warn_notional:,.2f}",
+                limits.severity("warn_notional"),
+                "warn_notional",
+            )
+        )
     return issues

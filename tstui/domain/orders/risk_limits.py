@@ -30,6 +30,7 @@ DEFAULT_SEVERITIES: Final[Mapping[str, Severity]] = {
     "max_margin": "error",
     "warn_margin": "warning",
     "margin_unknown": "warning",
+    "unlimited_loss": "warning",
 }
 CHECKS: Final[tuple[str, ...]] = tuple(DEFAULT_SEVERITIES)
 ASSET_CLASSES: Final[tuple[str, ...]] = ("stock", "future", "option")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Self, final
 
 from tstui.domain._build import positional_builder
+from tstui.domain.options.symbology import OptionSymbol, parse_option_symbol
 from tstui.domain.parsing import (
     is_mapping,
     opt_bool,
@@ -348,6 +349,16 @@ class Position:
         if self.long_short is not None:
             return self.long_short.lower() == "short"
         return self.quantity is not None and self.quantity < 0
+
+    @property
+    def option(self) -> OptionSymbol | None:
+        """The option contract held (None: not an option symbol), read by the symbology."""
+        if not self.symbol:
+            return None
+        try:
+            return parse_option_symbol(self.symbol)
+        except ValueError:
+            return None
 
     @property
     def signed_quantity(self) -> Decimal:
