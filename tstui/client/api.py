@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote
 
 from tstui.client.errors import BadRequest
+from tstui.client.options import OptionsAPI
 from tstui.domain.batch import envelope_batch, envelope_errors, envelope_items
 from tstui.domain.frames import (
     BarEvent,
@@ -134,8 +135,9 @@ def _date_param(value: date | datetime | str) -> str:
     return str(value)
 
 
-class TradeStationAPI:
-    """Typed access to every endpoint tstui uses. ``clock`` exists for tests (90-day check)."""
+class TradeStationAPI(OptionsAPI):
+    """Typed access to every endpoint tstui uses (the option endpoints: the ``OptionsAPI``
+    mixin). ``clock`` exists for tests (90-day check)."""
 
     def __init__(self, http: HttpSession, *, clock: Callable[[], datetime] | None = None) -> None:
         self.http = http
