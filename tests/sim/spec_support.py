@@ -165,6 +165,17 @@ CORRECTIONS: tuple[Correction, ...] = (
         )
         for kind in ("quotes", "aggregates")
     ),
+    *(
+        Correction(
+            pointer_to("paths", path, "get", "responses", "200", "content", _STREAM, "schema"),
+            _any_of("Heartbeat1", "StreamErrorResponse"),
+            "lists only the Spread frame; the wire notes: heartbeats and errors on every stream",
+        )
+        for path in (
+            "/v3/marketdata/stream/options/chains/{underlying}",
+            "/v3/marketdata/stream/options/quotes",
+        )
+    ),
     Correction(
         pointer_to(
             "paths",

@@ -222,6 +222,7 @@ def drive_rest(d: Driver) -> None:
     d.call("DELETE", f"{execution}/orders/{order_id}")  # 400: already final
     d.call("DELETE", f"{execution}/orders/42")  # 404
     d.call("PUT", f"{execution}/orders/42", json={"LimitPrice": "1.01"})  # 404
+    drive_options(d)
     unauthorized = [  # a missing token, on every operation
         ("GET", base),
         ("GET", f"{base}/{MARGIN}/balances"),
@@ -253,12 +254,39 @@ def drive_rest(d: Driver) -> None:
         ("GET", "/v2/stream/tickbars/MSFT/1/1"),
         ("GET", f"{market}/stream/marketdepth/quotes/MSFT"),
         ("GET", f"{market}/stream/marketdepth/aggregates/MSFT"),
+        ("GET", f"{market}/options/expirations/MSFT"),
+        ("GET", f"{market}/options/strikes/MSFT"),
+        ("GET", f"{market}/options/spreadtypes"),
+        ("POST", f"{market}/options/riskreward"),
+        ("GET", f"{market}/stream/options/chains/MSFT"),
+        ("GET", f"{market}/stream/options/quotes?legs[0].Symbol={OPTION}"),
     ]
     for method, url in unauthorized:
         assert d.call(method, url, auth=False).status_code == 401
     for _ in range(31):  # quote snapshots: 30 a minute, then 429
         last = d.call("GET", f"{market}/quotes/MSFT")
     assert last.status_code == 429
+
+
+OPTION = "MSFT 261218C420"  # listed at START (the monthly), on the 5-point grid
+
+
+def drive_options(d: Driver) -> None:
+    options = "/v3/marketdata/options"
+    d.call("GET", f"{options}/expirations/MSFT")
+    d.call("GET", f"{options}/expirations/MSFT", params={"strikePrice": 420})
+    d.call("GET", f"{options}/expirations/NOPE")  # 400
+    d.call(
+        "GET", f"{options}/strikes/MSFT", params={"spreadType": "Butterfly", "strikeInterval": 2}
+    )
+    d.call("GET", f"{options}/strikes/MSFT", params={"spreadType": "Calendar"})  # 400: expiration2
+    d.call("GET", f"{options}/spreadtypes")
+    legs = [
+        {"Symbol": OPTION, "Quantity": 1, "TradeAction": "BUY"},
+        {"Symbol": "MSFT 261218C430", "Quantity": 1, "TradeAction": "SELL"},
+    ]
+    d.call("POST", f"{options}/riskreward", json={"SpreadPrice": 4.1, "Legs": legs})
+    d.call("POST", f"{options}/riskreward", json={"SpreadPrice": 1, "Legs": []})  # 400
 
 
 def drive_streams(d: Driver) -> None:
@@ -296,6 +324,16 @@ def drive_streams(d: Driver) -> None:
             f"{market}/marketdepth/aggregates/@ES",
             lambda: d.control.advance(5),
         ),
+        (
+            "quotes",
+            f"{market}/options/chains/MSFT?strikeProximity=3&spreadType=Vertical",
+            lambda: d.control.set_price("MSFT", "404.00"),
+        ),
+        (
+            "quotes",
+            f"{market}/options/quotes?legs[0].Symbol={OPTION}&legs[1].Symbol=MSFT&legs[1].Ratio=100",
+            lambda: d.control.set_price("MSFT", "405.00"),
+        ),
     ]
     for kind, url, change in streams:
         # one run ends with GoAway, one with an expired token
@@ -323,6 +361,8 @@ def drive_streams(d: Driver) -> None:
     d.stream("/v2/stream/tickbars/MSFT/10/11", lambda n, line: None)  # 400
     d.stream(f"{market}/marketdepth/quotes/MSFT?maxlevels=0", lambda n, line: None)  # 400
     d.stream(f"{market}/marketdepth/aggregates/NOPE", lambda n, line: None)  # 400
+    d.stream(f"{market}/options/chains/MSFT?expiration=01-02-2020", lambda n, line: None)  # 400
+    d.stream(f"{market}/options/quotes?legs[1].Symbol={OPTION}", lambda n, line: None)  # 400
     oauth = d.server.ctx.oauth  # a token without the Matrix scope: 401
     code = oauth.issue_code("http://localhost:3000", "openid MarketData", None)
     d.api.headers["Authorization"] = "Bearer " + str(
@@ -396,6 +436,9 @@ STREAM_KINDS: dict[str, set[str]] = {
     # depth: like quotes (no StreamStatus), and no per-item errors (one symbol per stream)
     "/v3/marketdata/stream/marketdepth/quotes/{symbol}": {"Heartbeat", "GoAway", "Error"},
     "/v3/marketdata/stream/marketdepth/aggregates/{symbol}": {"Heartbeat", "GoAway", "Error"},
+    # options: like quotes (the spec lists the Spread frame only: no StreamStatus)
+    "/v3/marketdata/stream/options/chains/{underlying}": {"Heartbeat", "GoAway", "Error"},
+    "/v3/marketdata/stream/options/quotes": {"Heartbeat", "GoAway", "Error"},
 }
 
 

@@ -24,6 +24,7 @@ from tstui.sim import (
     routes_depth,
     routes_market,
     routes_oauth,
+    routes_options,
     routes_orders,
     routes_streams,
     routes_symbols,
@@ -67,6 +68,7 @@ def build_app(ctx: SimContext) -> Starlette:
         *routes_symbols.routes(ctx),
         *routes_streams.routes(ctx),
         *routes_depth.routes(ctx),
+        *routes_options.routes(ctx),
         *admin.routes(ctx),
     ]
     return Starlette(
