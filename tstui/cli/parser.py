@@ -202,6 +202,14 @@ def _add_stream(stream: argparse.ArgumentParser, common: argparse.ArgumentParser
     ticks.add_argument("symbol")
     ticks.add_argument("--interval", type=int, default=1, help="ticks per bar")
     ticks.add_argument("--barsback", type=int, default=10)
+    depth = add("depth", "market depth (level 2): the book by participant, or --aggregates")
+    depth.add_argument("symbol")
+    depth.add_argument(
+        "--aggregates", action="store_true", help="one row per price (the aggregates stream)"
+    )
+    depth.add_argument(
+        "--levels", type=int, default=None, metavar="N", help="price levels a side (default 20)"
+    )
 
 
 def _add_bracket(what: Any, common: argparse.ArgumentParser) -> None:

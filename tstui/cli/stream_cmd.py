@@ -80,6 +80,10 @@ async def _open_stream(
         return api.stream_quotes([s for arg in args.symbols for s in arg.split(",") if s])
     if what == "tickbars":
         return api.stream_tickbars(args.symbol, args.interval, args.barsback)
+    if what == "depth":
+        if args.aggregates:
+            return api.stream_market_depth_aggregates(args.symbol, args.levels)
+        return api.stream_market_depth_quotes(args.symbol, args.levels)
     ids = await account_ids(session, settings)
     if what == "orders":
         return api.stream_orders(ids, getattr(args, "order_ids", None) or None)
@@ -187,4 +191,25 @@ def human_line(event: Any) -> str | None:
             ("V", event.total_volume),
             ("", status),
         )
-    return None
+    return depth_line(event)
+
+
+def depth_line(event: Any) -> str | None:
+    """``bids 447.59 x500 447.58 x800 | asks 447.61 x100 ...``: each price's size, best first
+    (participants at a price summed)."""
+    from tstui.domain.market.depth import DepthAggregates, DepthQuotes
+
+    if not isinstance(event, DepthQuotes | DepthAggregates):
+        return None
+    bids, asks = event.sizes()
+
+    def side(name: str, sizes: dict[Any, Any], best_first: list[Any]) -> str:
+        cells = [f"{_cell(price)} x{_cell(sizes[price])}" for price in best_first]
+        return f"{name} {' '.join(cells) or '-'}"
+
+    return " | ".join(
+        (
+            side("bids", bids, sorted(bids, reverse=True)),
+            side("asks", asks, sorted(asks)),
+        )
+    )

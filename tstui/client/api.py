@@ -36,6 +36,12 @@ from tstui.domain.frames import (
     parse_tickbar_frame,
 )
 from tstui.domain.market.data import SymbolMatch
+from tstui.domain.market.depth import (
+    DepthAggregatesEvent,
+    DepthQuotesEvent,
+    parse_depth_aggregates_frame,
+    parse_depth_quotes_frame,
+)
 from tstui.domain.models import (
     Account,
     Balance,
@@ -530,6 +536,35 @@ class TradeStationAPI(OptionsAPI):
         path = f"/v2/stream/tickbars/{quote_segment(_one_symbol(symbol))}/{interval}/{barsback}"
         return self.http.stream(
             path, None, parse_tickbar_frame, name="tickbars", media_type=TICKBAR_STREAM
+        )
+
+    def stream_market_depth_quotes(
+        self, symbol: str, maxlevels: int | None = None
+    ) -> SupervisedStream[DepthQuotesEvent]:
+        """Level 2 by participant: the book (up to ``maxlevels`` levels a side; the API's
+        default is 20) at open and on every change. Needs the Matrix scope."""
+        return self._depth_stream("quotes", symbol, maxlevels, parse_depth_quotes_frame)
+
+    def stream_market_depth_aggregates(
+        self, symbol: str, maxlevels: int | None = None
+    ) -> SupervisedStream[DepthAggregatesEvent]:
+        """The book summed per price and side. Needs the Matrix scope."""
+        return self._depth_stream("aggregates", symbol, maxlevels, parse_depth_aggregates_frame)
+
+    def _depth_stream(
+        self, kind: str, symbol: str, maxlevels: int | None, parse: Callable[[Any], T]
+    ) -> SupervisedStream[T]:
+        if maxlevels is not None and maxlevels < 1:
+            raise BadRequest(400, "BadRequest", "maxlevels must be a positive integer")
+        params = {"maxlevels": str(maxlevels)} if maxlevels is not None else None
+        path = f"/v3/marketdata/stream/marketdepth/{kind}/{quote_segment(_one_symbol(symbol))}"
+        return self.http.stream(
+            path,
+            params,
+            parse,
+            name=f"depth {kind}",
+            media_type=MARKETDATA_STREAM,
+            sends_end_snapshot=False,  # the spec's depth streams have no EndSnapshot
         )
 
 
