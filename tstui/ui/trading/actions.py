@@ -1,27 +1,23 @@
 """The app's order actions: the ticket from any view, cancel all working, roll a position.
 
 A mixin of :class:`tstui.ui.shell.app.TstuiApp` (kept apart so the app module stays about the
-shell); every action refuses politely when no session is open.
+shell); every action refuses politely when no session is open. It brings `KeysInOrder` along:
+keys typed in a burst reach the field that has focus after the keys before them (key_order).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tstui.domain.models import Position
 from tstui.ui.shell.base import BaseScreen
+from tstui.ui.trading.key_order import KeysInOrder
 
 if TYPE_CHECKING:
-    from textual.app import App
-
     from tstui.ui.session.live import LiveData
 
-    _AppBase = App[Any]
-else:
-    _AppBase = object
 
-
-class TradingActions(_AppBase):
+class TradingActions(KeysInOrder):
     live: LiveData
 
     def action_ticket(self, intent: str = "new") -> None:

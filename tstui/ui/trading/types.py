@@ -34,6 +34,7 @@ __all__ = [
     "PreviewOutcome",
     "SymbolInfo",
     "TicketIntent",
+    "TradeTarget",
     "TradingContext",
     "load_symbol_info",
     "risk_limits_for",
@@ -73,6 +74,27 @@ def held_quantity(context: TradingContext, account_id: str, symbol: str) -> Deci
         ),
         Decimal(0),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TradeTarget:
+    """What a screen's selection offers one-key trading (`tstui.ui.trading.hotkeys`).
+
+    A screen that supports one-key trading defines ``trade_target() -> TradeTarget | None``
+    (None: nothing selected). Prices are the screen's latest quote; missing ones are loaded
+    (quote snapshot) before anything is previewed. ``position``: the selected position
+    (flatten / reverse use it; None: the current account's position in ``symbol``, if any).
+    ``price``: a price the user pointed at (the ladder's cursor) used instead of the touch.
+    """
+
+    symbol: str
+    asset_type: str | None = None
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    last: Decimal | None = None
+    position: Position | None = None
+    account_id: str | None = None
+    price: Decimal | None = None
 
 
 class PlacementRefused(Exception):
