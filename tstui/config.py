@@ -139,6 +139,26 @@ class BracketTemplate:
 
 DEFAULT_BRACKETS: tuple[BracketTemplate, ...] = (BracketTemplate("es-scalp", 8, 6),)
 
+# One-key trading ([trading]): "always" = a person presses Place after the preview;
+# "hotkeys-send" = a one-key action places right after a clean preview. LIVE stays "always"
+# unless its own [trading.live] line says otherwise (the header then says so).
+CONFIRM_POLICIES: tuple[str, ...] = ("always", "hotkeys-send")
+DEFAULT_PRESETS: Mapping[str, tuple[int, ...]] = {
+    "stock": (100, 200, 500),
+    "future": (1, 2, 5),
+    "option": (1, 5, 10),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TradingSettings:
+    """[trading]: confirm policy per environment ([trading.sim] / [trading.live] confirm),
+    the ticks a one-key limit goes through the touch, quantity presets per asset class."""
+
+    confirm: Mapping[str, str] = field(default_factory=lambda: {"sim": "always", "live": "always"})
+    tick_offset: int = 1
+    presets: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: dict(DEFAULT_PRESETS))
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -158,6 +178,7 @@ class Settings:
     brackets: tuple[BracketTemplate, ...] = DEFAULT_BRACKETS
     chart: ChartSettings = field(default_factory=ChartSettings)
     watchlists: Watchlists = DEFAULT_WATCHLISTS
+    trading: TradingSettings = field(default_factory=TradingSettings)
     live_base_url: str | None = None
     config_file: Path | None = None
     state_dir: Path = field(default_factory=state_dir)
@@ -169,6 +190,11 @@ class Settings:
     @property
     def risk_limits(self) -> RiskLimits:
         return self.risk.get(self.env, DEFAULT_RISK[self.env])
+
+    @property
+    def confirm_policy(self) -> str:
+        """The current environment's confirm policy ("always" or "hotkeys-send")."""
+        return self.trading.confirm.get(self.env, "always")
 
     def with_env(self, env: Environment) -> Settings:
         return replace(self, env=env)
@@ -293,6 +319,30 @@ def _read_brackets(reader: _Reader) -> tuple[BracketTemplate, ...]:
     return tuple(templates)
 
 
+def _read_trading(reader: _Reader) -> TradingSettings:
+    table = reader.sub("trading")
+    confirm = {
+        env: table.sub(env).choice("confirm", "always", CONFIRM_POLICIES) for env in ENVIRONMENTS
+    }
+    presets = dict(DEFAULT_PRESETS)
+    given = table.sub("presets")
+    for kind in given.table:
+        sizes = given.get(kind)
+        if kind not in DEFAULT_PRESETS:
+            raise given.fail(kind, f"unknown asset class (use {', '.join(DEFAULT_PRESETS)})")
+        if (
+            not isinstance(sizes, list)
+            or not sizes
+            or not all(type(n) is int and 0 < n <= 1_000_000 for n in sizes)
+        ):
+            raise given.fail(kind, "expected a list of whole quantities such as [1, 2, 5]")
+        presets[kind] = tuple(sizes)
+    offset = table.number("tick_offset", 1, minimum=0)
+    if offset != int(offset) or offset > 100:
+        raise table.fail("tick_offset", "expected a whole number of ticks from 0 to 100")
+    return TradingSettings(confirm=confirm, tick_offset=int(offset), presets=presets)
+
+
 def _read_watchlists(reader: _Reader) -> Watchlists:
     """[watchlists]: see tstui.watchlists (its parser refuses unknown keys itself)."""
     if "watchlists" in reader.table:
@@ -371,6 +421,7 @@ def _parse(root: _Reader) -> Settings:
             ema_period=int(root.sub("chart").number("ema_period", 9, minimum=1)),
         ),
         watchlists=_read_watchlists(root),
+        trading=_read_trading(root),
         config_file=path,
     )
 
