@@ -31,6 +31,7 @@ BINDING_MODULES = (
     "tstui.ui.views.pnl.screen",
     "tstui.ui.trading.ticket_form",
     "tstui.ui.widgets.virtual_table",
+    "tstui.ui.views.watchlist.board",
 )
 
 

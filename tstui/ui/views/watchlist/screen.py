@@ -1,17 +1,33 @@
-"""Quote board: named watchlists fed by the quote stream; a placeholder until the view lands."""
+"""Quote board (view 5): the active watchlist streaming, see :mod:`.board`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.widgets import Static
 
+from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
+from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.views.watchlist.board import QuoteBoard
+
+__all__ = ["WatchlistScreen"]
 
 
 class WatchlistScreen(BaseScreen):
     VIEW: ClassVar[str] = "watchlist"
+    AUTO_FOCUS = "#board-table"
 
     def compose_body(self) -> ComposeResult:
-        yield Static("watchlist: coming soon", classes="placeholder")
+        yield QuoteBoard(id="quote-board")
+
+    @property
+    def board(self) -> QuoteBoard:
+        return self.query_one(QuoteBoard)
+
+    def ticket_prefill(self, intent: str) -> TicketFields | None:
+        return self.board.ticket_prefill(intent)
+
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        return self.board.palette_commands()
