@@ -108,7 +108,7 @@ async def test_filters_search_and_reject_reason(sim: SimServer, settings: Settin
         await wait_until(
             pilot, lambda: any(r.status_group == "rejected" for r in screen.blotter.rows), 10
         )
-        await pilot.press("r")
+        await pilot.press("j")
         await pilot.pause()
         rows = screen.blotter.rows
         assert rows and all(r.status_group == "rejected" for r in rows)

@@ -148,7 +148,7 @@ async def test_hostile_text_everywhere_keeps_the_app_up_and_the_screen_clean(
             await wait_until(pilot, lambda: showing(app, "orders"), 10, "back to orders")
         await pilot.press("2")
         await wait_until(pilot, lambda: showing(app, "positions"), 10, "positions")
-        await pilot.press("c")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: showing(app, "chart"), 10, "chart of a position")
         await pilot.pause(1.0)
         assert "␛" in assert_screen_safe(app, "chart of a hostile symbol")

@@ -91,9 +91,9 @@ async def test_positions_follow_fills_with_totals_and_filter(
         await buy(app, "ESZ26", 3, action="SELL")
         await wait_until(pilot, lambda: not rows_for(table, "ESZ26"))
 
-        # c opens the chart of the highlighted row
+        # Enter opens the chart of the highlighted row
         assert table.select_key(rows_for(table, "MSFT")[0].key)
-        await pilot.press("c")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ChartScreen))
         assert isinstance(app.screen, ChartScreen) and app.screen.request.symbol == "MSFT"
 

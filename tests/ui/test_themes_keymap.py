@@ -162,7 +162,7 @@ async def test_unknown_keymap_id_warns_with_file_and_key(tmp_path: Path) -> None
         # an app-wide binding meets each screen's own use of the key
         (
             {"view.chart": "c"},
-            {("view.chart", "c", "orders.cancel"), ("view.chart", "c", "positions.chart")},
+            {("view.chart", "c", "orders.cancel"), ("view.chart", "c", "positions.cancel")},
         ),
         ({"orders.working": "c", "orders.cancel": "w"}, set()),  # a swap clashes with nothing
         ({"order.new": "ctrl+o"}, {("order.new", "ctrl+o", "login.demo")}),

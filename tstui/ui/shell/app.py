@@ -104,7 +104,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         # the deliberate quit: no question (working orders stay working at the broker)
         Binding("ctrl+q", "quit_now", "Quit now", show=False, priority=True, id="app.quit_now"),
-        Binding("C", "cancel_all_working", "Cancel all", show=False, id="order.cancel_all"),
+        Binding("C", "cancel_all", "Cancel all", show=False, id="order.cancel_all"),
         # trading (TRADING helper): the order ticket from anywhere, prefilled by the screen
         Binding("o", "ticket('new')", "Order", id="order.new"),
         Binding("B", "ticket('buy')", "Buy", show=False, id="order.buy"),
@@ -117,7 +117,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             "next_account",
             "all_accounts",
             "toggle_api_log",
-            "cancel_all_working",
+            "cancel_all",
         }
     )
 
@@ -460,14 +460,24 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         working = self.live.working_count()
         noun = "order is" if working == 1 else "orders are"
         body = (
-            f"{working} working {noun} still open at the broker. They stay working after "
-            "you quit."
+            f"{working} working {noun} still open at the broker. They stay working after you quit."
             if working
             else "No working orders. (ctrl+q quits without asking.)"
         )
         confirm = ConfirmScreen("Quit tstui?", body, yes="Quit", no="Stay", danger=working > 0)
         confirm.add_class("-quit")
         self.push_screen(confirm, self._quit_confirmed)
+
+    def action_cancel_all(self) -> None:
+        """``C`` anywhere: every working order of the selected account (all: every account),
+        with progress (the blotter's own ``C`` also honours its filters)."""
+        from tstui.ui.shell.bulk_cancel import request_cancel_many
+        from tstui.ui.trading.dialogs import working_orders
+
+        if not self.live.connected:
+            self.notify("Not connected.", severity="warning")
+            return
+        request_cancel_many(self, working_orders(self.live.order_book, self.live.current_account))
 
     async def action_quit_now(self) -> None:
         await self._shutdown()
@@ -514,7 +524,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         yield PaletteCommand("order", "new", partial(self.action_ticket, "new"))
         yield PaletteCommand("order", "buy", partial(self.action_ticket, "buy"))
         yield PaletteCommand("order", "sell", partial(self.action_ticket, "sell"))
-        yield PaletteCommand("order", "cancel all working", self.action_cancel_all_working)
+        yield PaletteCommand("order", "cancel all working (account shown)", self.action_cancel_all)
         yield PaletteCommand("config", "reload", self.action_reload_config)
         yield PaletteCommand("app", "quit", self.action_quit)
 

@@ -1,7 +1,8 @@
 """Binding ids: collect them from every tstui widget/screen/app class, check the ``[keymap]``.
 
 Every ``Binding`` in tstui has a dotted id (``view.positions``). The ``[keymap]`` table of the
-config maps ids to keys; unknown ids are reported (file + key), never fatal.
+config maps ids to keys; unknown ids and key names Textual does not know (``"F4"`` for ``f4``)
+are reported (file + key), never fatal: such an entry is dropped and the default key kept.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
 from textual.screen import ModalScreen
 
 # Every module that declares a Binding. Views are imported when first shown, so the full list
@@ -21,6 +23,7 @@ BINDING_MODULES = (
     "tstui.ui.roll.review",
     "tstui.ui.views.orders.screen",
     "tstui.ui.views.chart.screen",
+    "tstui.ui.views.depth.ladder",
     "tstui.ui.shell.confirm",
     "tstui.ui.shell.help",
     "tstui.ui.shell.login",
@@ -32,7 +35,14 @@ BINDING_MODULES = (
     "tstui.ui.trading.ticket_form",
     "tstui.ui.widgets.virtual_table",
     "tstui.ui.views.watchlist.board",
+    "tstui.ui.views.options.chain_table",
+    "tstui.ui.views.options.expiration_picker",
+    "tstui.ui.views.options.spread_ticket",
+    "tstui.ui.views.options.screen",
 )
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+_NAMED_KEYS = frozenset(k.value for k in Keys) | frozenset(REPLACED_KEYS) | {"newline"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +99,52 @@ def split_keymap(
     valid = {k: v for k, v in keymap.items() if k in known}
     unknown = [k for k in keymap if k not in known]
     return valid, unknown
+
+
+def key_problem(keys: str) -> str | None:
+    """Why ``keys`` (a comma list as in ``[keymap]``) is not something Textual matches, or None.
+
+    Textual's names are lower case ("f4", "pageup", "ctrl+x", "question_mark"); one printable
+    character stands for itself ("C" is shift+c). A name Textual does not know never fires:
+    accepted silently, it would take the key away from the binding."""
+    names = [k.strip() for k in keys.split(",")]
+    if not any(names):
+        return "no key given"
+    for name in names:
+        if not name:
+            return f"empty key in {keys!r}"
+        *mods, base = name.split("+") if len(name) > 1 else [name]
+        bad_mods = [m for m in mods if m not in _MODIFIERS]
+        if bad_mods:
+            return f"{name!r}: unknown modifier {bad_mods[0]!r} (ctrl, shift, alt, meta, super)"
+        if len(base) == 1 and base.isprintable() and not base.isspace():
+            if mods and base != base.lower():  # Textual reports ctrl+x, never ctrl+X
+                return f"{name!r} is not a key name; Textual's name is {name.lower()!r}"
+            continue
+        if base != base.lower():
+            lower = base.lower()
+            hint = f"; Textual's name is {'+'.join([*mods, lower])!r}" if _known(lower) else ""
+            return f"{name!r} is not a key name{hint}"
+        if not _known(base):
+            return f"{name!r} is not a key name (see the Textual key names, e.g. f4, pageup)"
+    return None
+
+
+def _known(base: str) -> bool:
+    if base in _NAMED_KEYS:
+        return True
+    char = key_to_character(base)
+    return char is not None and len(base) > 1 and base.isascii()
+
+
+def invalid_keys(keymap: Mapping[str, str]) -> dict[str, str]:
+    """Entries whose keys Textual would never match: binding id -> the reason."""
+    out: dict[str, str] = {}
+    for binding_id, keys in keymap.items():
+        problem = key_problem(keys) if isinstance(keys, str) else "not a string"
+        if problem is not None:
+            out[binding_id] = problem
+    return out
 
 
 def current_keys(binding_id: str, default: str, keymap: Mapping[str, str]) -> str:

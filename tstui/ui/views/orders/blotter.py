@@ -23,9 +23,10 @@ from tstui.domain.enums import status_description
 from tstui.domain.models import Order
 from tstui.domain.orders.book import OrderBook, PendingOrder, row_key
 from tstui.domain.orders.book_view import FLAT
+from tstui.ui.shell.columns import fit_columns, show_columns
 from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
-__all__ = ["BLOTTER_COLUMNS", "Blotter", "BlotterRow"]
+__all__ = ["BLOTTER_COLUMNS", "BLOTTER_PRIORITY", "Blotter", "BlotterRow"]
 
 
 BlotterRow = Order | PendingOrder
@@ -46,6 +47,24 @@ BLOTTER_COLUMNS: tuple[Column, ...] = (
     Column("account", "Account", 12),
     Column("id", "Order ID", 12),
 )
+# Which columns stay as the width shrinks (the table keeps its own order): the symbol always,
+# then what a trader needs to act on a row; the ids and route go first.
+BLOTTER_PRIORITY = (
+    "symbol",
+    "status",
+    "side",
+    "qty",
+    "price",
+    "account",
+    "type",
+    "time",
+    "link",
+    "avg",
+    "tif",
+    "route",
+    "id",
+)
+_CELL_INDEX = {c.key: i for i, c in enumerate(BLOTTER_COLUMNS)}
 _GROUPS = ("working", "filled", "cancelled", "rejected", "pending", "other")
 _EXTRA_CLASSES = ("partial", "link")
 # Short forms so the status column fits at 80 columns (the detail panel spells them out).
@@ -98,6 +117,9 @@ class Blotter(VirtualTable[BlotterRow]):
     class SelectedOrderUpdated(VirtualTable.RowHighlighted):
         """The highlighted order itself changed (status, fills): refresh a detail panel."""
 
+    class UserHighlighted(VirtualTable.RowHighlighted):
+        """The user moved the cursor to another row (keys, click, select_key): link it."""
+
     def __init__(
         self,
         book: OrderBook | None = None,
@@ -110,16 +132,37 @@ class Blotter(VirtualTable[BlotterRow]):
         classes: str | None = None,
     ) -> None:
         super().__init__(columns, name=name, id=id, classes=classes)
+        self.all_columns = self.columns
+        self._cell_picks = tuple(_CELL_INDEX[c.key] for c in self.columns)
+        self._fitted_width = -1
         self._book = book
         self.flush_interval = flush_interval
         self.tz = tz
         self.flush_count = 0  # refresh_from_book calls that found something new
         self.flushed_version = -1  # the book version last shown
         self._tree_generation = -1  # the book's tree drawing the row cache was painted with
+        self.cancel_sent: frozenset[str] = frozenset()  # accepted cancels the stream lags
 
     def on_mount(self) -> None:
         if self.flush_interval > 0:
             self.set_interval(self.flush_interval, self.refresh_from_book)
+
+    def on_resize(self) -> None:
+        self.fit_to_width()
+
+    def fit_to_width(self) -> None:
+        """Show the columns that matter most that fit (never a sideways scroll)."""
+        # room for the vertical scrollbar even before it shows: no refit when rows grow
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        if width <= 0 or width == self._fitted_width:
+            return
+        self._fitted_width = width
+        picked = fit_columns(self.all_columns, BLOTTER_PRIORITY, width)
+        columns = tuple(self.all_columns[i] for i in picked)
+        if columns != self.columns:
+            self._cell_picks = tuple(_CELL_INDEX[c.key] for c in columns)
+            show_columns(self, columns)
+            self.scroll_to(x=0, animate=False)
 
     # ---- data ------------------------------------------------------------------------
     @property
@@ -158,6 +201,22 @@ class Blotter(VirtualTable[BlotterRow]):
             self.post_message(self.SelectedOrderUpdated(self, key, self.cursor_row))
         return repainted
 
+    def _move_cursor(self, index: int, *, force: bool = False) -> None:
+        # force=True is the table keeping its cursor after the rows changed: not a choice
+        before = self.selected_key
+        super()._move_cursor(index, force=force)
+        if not force and self.selected_key is not None and self.selected_key != before:
+            self.post_message(self.UserHighlighted(self, self.selected_key, self.cursor_row))
+
+    def mark_cancel_sent(self, ids: frozenset[str]) -> None:
+        """Orders whose cancel the broker accepted: "Cancel sent" until the stream's status."""
+        if ids == self.cancel_sent:
+            return
+        for oid in ids ^ self.cancel_sent:
+            self._cache.pop(oid, None)
+        self.cancel_sent = ids
+        self.refresh()
+
     def index_of(self, key: str) -> int | None:
         if self._book is not None and self._rows is self._book.view():
             return self._book.index_of(key)
@@ -188,9 +247,15 @@ class Blotter(VirtualTable[BlotterRow]):
         return self.get_component_rich_style(name, partial=True)
 
     def row_cells(self, row: BlotterRow) -> Sequence[Cell]:
-        if isinstance(row, PendingOrder):
-            return self._pending_cells(row)
+        cells = self._pending_cells(row) if isinstance(row, PendingOrder) else self._cells(row)
+        return [cells[i] for i in self._cell_picks]
+
+    def _cells(self, row: Order) -> Sequence[Cell]:
+        """Every column's cell, in BLOTTER_COLUMNS order."""
         status_style = self._group_style(row.status_group)
+        status = row.status_description or status_description(row.status)
+        if row.is_working and row.order_id in self.cancel_sent:
+            status, status_style = "Cancel sent", self._group_style("pending")
         prices = "/".join(_num(p) for p in (row.limit_price, row.stop_price) if p is not None)
         filled = row.filled_quantity
         avg = row.filled_price if filled > 0 else None
@@ -207,7 +272,7 @@ class Blotter(VirtualTable[BlotterRow]):
             ),
             (row.order_type or "", None),
             (prices, None),
-            (row.status_description or status_description(row.status), status_style),
+            (status, status_style),
             (slot.relation, get("blotter--link", partial=True) if slot.relation else None),
             (_num(avg), None),
             (row.duration or "", None),

@@ -1,9 +1,10 @@
 """The Orders view: the live blotter over LiveData's OrderBook, filters, detail, history.
 
-Keys (ids `orders.*`): w/f/n/r/* status group (working, filled, cancelled, rejected, all),
+Keys (ids `orders.*`): w/f/n/j/* status group (working, filled, cancelled, rejected, all),
 s symbol filter from the selected row (again: off), / search, c cancel selected (a parent
-asks whether its OSO children go too),
-C cancel all working (with the count), e replace qty/price, h history since a date.
+asks whether its OSO children go too), C cancel all working (with the count and progress),
+e replace qty/price, h history since a date, r refresh from REST, Esc clears a step (prompt,
+search, history, symbol filter). Highlighting a row links its symbol.
 The account filter follows the app's account selection (a / A). Stream health and
 reconciliation belong to the shell (status bar, LiveData); this screen only shows the book.
 """
@@ -28,6 +29,7 @@ from tstui.domain.orders import format_decimal
 from tstui.domain.orders.book import BlotterFilter, GroupFilter, OrderBook, PendingOrder
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
+from tstui.ui.shell.bulk_cancel import cancel_progress, request_cancel_many
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
@@ -84,7 +86,8 @@ class BlotterScreen(BaseScreen):
         Binding("w", "group('working')", "Working", id="orders.working"),
         Binding("f", "group('filled')", "Filled", id="orders.filled"),
         Binding("n", "group('cancelled')", "Cancelled", id="orders.cancelled"),
-        Binding("r", "group('rejected')", "Rejected", id="orders.rejected"),
+        # r is refresh/reload wherever it exists; rejected is j ("re-j-ected")
+        Binding("j", "group('rejected')", "Rejected", id="orders.rejected"),
         Binding("asterisk", "group('all')", "All", id="orders.all"),
         Binding("s", "symbol_filter", "Symbol", id="orders.symbol"),
         Binding("slash", "search", "Search", id="orders.search"),
@@ -92,6 +95,8 @@ class BlotterScreen(BaseScreen):
         Binding("C", "cancel_all", "Cancel all", id="orders.cancel_all"),
         Binding("e", "replace", "Replace", id="orders.replace"),
         Binding("h", "history", "History", id="orders.history"),
+        Binding("r", "reconcile", "Refresh", show=False, id="orders.refresh"),
+        Binding("escape", "clear", "Clear", show=False, id="orders.clear"),
     ]
     DEFAULT_CSS = """
     BlotterScreen #blotter-bar { height: 1; padding: 0 1; background: $panel; }
@@ -123,6 +128,13 @@ class BlotterScreen(BaseScreen):
     def on_mount(self) -> None:
         self._bind_book()
         self.query_one("#blotter", Blotter).focus()
+        self.live.changed.subscribe(self, self._live_changed)
+
+    def _live_changed(self, what: str) -> None:
+        if what == "cancel":
+            progress = cancel_progress(self.app)
+            ids = frozenset(progress.requested) if progress is not None else frozenset()
+            self.blotter.mark_cancel_sent(ids)
 
     # ------------------------------------------------------------------ data
     @property
@@ -207,6 +219,12 @@ class BlotterScreen(BaseScreen):
     def _row_changed(self) -> None:
         self._show_detail()
 
+    @on(Blotter.UserHighlighted)
+    def _row_chosen(self) -> None:
+        row = self._active().selected_row
+        if row is not None and row.symbol:
+            self.live.link_symbol(row.symbol)  # the chart, ladder and ticket follow it
+
     # ------------------------------------------------------------------ filters
     def action_group(self, group: GroupFilter) -> None:
         self.group = group
@@ -256,7 +274,9 @@ class BlotterScreen(BaseScreen):
             self._load_history(since)
         self._active().focus()
 
-    def key_escape(self) -> None:
+    def action_clear(self) -> None:
+        """Esc, one step at a time: close the prompt (a search prompt also drops the search),
+        then the search, then history mode, then the symbol filter."""
         prompt = self.query_one("#blotter-prompt", Input)
         if prompt.has_class("-shown"):
             prompt.remove_class("-shown")
@@ -265,6 +285,27 @@ class BlotterScreen(BaseScreen):
                 self._apply_filter()
             self._prompt_for = ""
             self._active().focus()
+        elif self.search:
+            self.search = ""
+            self._apply_filter()
+        elif self.showing_history:
+            self._close_history()
+        elif self.symbol is not None:
+            self.symbol = None
+            self._apply_filter()
+
+    def action_reconcile(self) -> None:
+        """r: read every order from REST now (heals a missed stream frame)."""
+        if self.showing_history and self.history_since is not None:
+            self._load_history(self.history_since)
+            return
+        self.notify("Refreshing orders from the server…", timeout=2)
+        self.run_worker(
+            self.live.reconcile_orders(),
+            group="orders-refresh",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     # ------------------------------------------------------------------ history
     @work(group="orders-history", exclusive=True, exit_on_error=False)
@@ -346,7 +387,7 @@ class BlotterScreen(BaseScreen):
         request_cancel(self.app, trading_service(self.app), [order])
 
     def action_cancel_all(self) -> None:
-        request_cancel(self.app, trading_service(self.app), self.working_orders())
+        request_cancel_many(self.app, self.working_orders())
 
     def action_replace(self) -> None:
         order = self.selected_order()

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
@@ -23,9 +24,11 @@ from tstui.domain.market.futures import parse_contract, root_of
 from tstui.domain.models import Position
 from tstui.domain.orders.ticket import TicketFields, add_to_position_fields, close_position_fields
 from tstui.ui.shell.base import BaseScreen
+from tstui.ui.shell.bulk_cancel import request_cancel_many
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
+from tstui.ui.trading.dialogs import working_orders
 from tstui.ui.views.chart.screen import ChartRequest, chart_commands, open_chart
 from tstui.ui.views.chart.symbol_panel import format_clock
 from tstui.ui.views.positions.table import (
@@ -55,8 +58,11 @@ class PositionsScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "ticket('buy_more')", "Buy more", id="positions.buy_more"),
         Binding("x", "ticket('close')", "Close", id="positions.close"),
-        Binding("r", "roll", "Roll", id="positions.roll"),
-        Binding("c", "chart", "Chart", id="positions.chart"),
+        # one meaning per key across views: r refreshes, c cancels, Enter opens the chart
+        Binding("R", "roll", "Roll", id="positions.roll"),
+        Binding("c", "cancel_symbol", "Cancel orders", id="positions.cancel"),
+        Binding("r", "reconcile", "Refresh", show=False, id="positions.refresh"),
+        Binding("enter", "chart", "Chart", id="positions.chart"),
         Binding("slash", "filter", "Filter", id="positions.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="positions.clear_filter"),
     ]
@@ -161,7 +167,7 @@ class PositionsScreen(BaseScreen):
             parts.append(f"filter: {self.filter_text}")
         rolls = len(self.positions_needing_roll())
         if rolls:
-            parts.append(f"⟳ {rolls} to roll (r)")
+            parts.append(f"⟳ {rolls} to roll (R)")
         status = self.query_one("#positions-status", Static)
         status.set_class(bad, "-error")
         status.update(plain(" · ".join(parts)))  # the filter is typed text
@@ -262,6 +268,45 @@ class PositionsScreen(BaseScreen):
         position = self.selected_position
         if position is not None and position.symbol:
             open_chart(self.app, ChartRequest(symbol=position.symbol))
+
+    @on(PositionsTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_chart()  # Enter on a row (the focused table answers Enter itself)
+
+    @on(PositionsTable.UserHighlighted)
+    def _row_chosen(self) -> None:
+        position = self.selected_position
+        if position is not None and position.symbol:
+            self.live.link_symbol(position.symbol)  # the chart, ladder and ticket follow it
+
+    def action_cancel_symbol(self) -> None:
+        """c: cancel the working orders of the selected position's symbol and account."""
+        position = self.selected_position
+        if position is None:
+            self.notify("Select a position first.", severity="warning", timeout=3)
+            return
+        orders = [
+            o
+            for o in working_orders(self.live.order_book, position.account_id)
+            if o.symbol == position.symbol
+        ]
+        if not orders:
+            self.notify(f"No working orders for {position.symbol}.", timeout=3, markup=False)
+            return
+        request_cancel_many(self.app, orders)
+
+    def action_reconcile(self) -> None:
+        """r: read the positions from REST now."""
+        if not self.live.connected:
+            return
+        self.notify("Refreshing positions from the server…", timeout=2)
+        live = self.live
+        self.run_worker(
+            live.reconcile_positions(live.api, live.all_account_ids),
+            group="positions-refresh",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     # ---- filter ----------------------------------------------------------------------
     def action_filter(self) -> None:

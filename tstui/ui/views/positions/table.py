@@ -18,10 +18,12 @@ from tstui.domain.portfolio.valuation import (
     portfolio_totals,
     value_position,
 )
+from tstui.ui.shell.columns import fit_columns, show_columns
 from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
 __all__ = [
     "POSITION_COLUMNS",
+    "POSITION_PRIORITY",
     "TOTALS_KEY",
     "PositionRow",
     "PositionsTable",
@@ -45,6 +47,10 @@ POSITION_COLUMNS: tuple[Column, ...] = (
     Column("mv", "Mkt value", 13, "right"),
     Column("day", "Day P&L", 11, "right"),
 )
+
+# Which columns stay as the width shrinks (the table keeps its own order): Symbol always.
+POSITION_PRIORITY = ("symbol", "qty", "upl", "last", "account", "pct", "avg", "day", "mv")
+_CELL_INDEX = {c.key: i for i, c in enumerate(POSITION_COLUMNS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +140,34 @@ class PositionsTable(VirtualTable[TableRow]):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(POSITION_COLUMNS, id=id, classes=classes)
         self._index: dict[str, int] = {}
+        self._cell_picks = tuple(range(len(POSITION_COLUMNS)))
+        self._fitted_width = -1
+
+    class UserHighlighted(VirtualTable.RowHighlighted):
+        """The user moved the cursor to another row (keys, click, select_key): link it."""
+
+    def _move_cursor(self, index: int, *, force: bool = False) -> None:
+        # force=True is the table keeping its cursor after the rows changed: not a choice
+        before = self.selected_key
+        super()._move_cursor(index, force=force)
+        if not force and self.selected_key is not None and self.selected_key != before:
+            self.post_message(self.UserHighlighted(self, self.selected_key, self.cursor_row))
+
+    def on_resize(self) -> None:
+        self.fit_to_width()
+
+    def fit_to_width(self) -> None:
+        """Show the columns that matter most that fit (never a sideways scroll)."""
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        if width <= 0 or width == self._fitted_width:
+            return
+        self._fitted_width = width
+        picked = fit_columns(POSITION_COLUMNS, POSITION_PRIORITY, width)
+        columns = tuple(POSITION_COLUMNS[i] for i in picked)
+        if columns != self.columns:
+            self._cell_picks = tuple(_CELL_INDEX[c.key] for c in columns)
+            show_columns(self, columns)
+            self.scroll_to(x=0, animate=False)
 
     def set_rows(self, rows: Sequence[TableRow]) -> bool:
         self._index = {row.key: i for i, row in enumerate(rows)}
@@ -164,8 +198,11 @@ class PositionsTable(VirtualTable[TableRow]):
         return self.get_component_rich_style(name)
 
     def row_cells(self, row: TableRow) -> Sequence[Cell]:
-        if isinstance(row, TotalsRow):
-            return self._totals_cells(row.totals)
+        cells = self._totals_cells(row.totals) if isinstance(row, TotalsRow) else self._cells(row)
+        return [cells[i] for i in self._cell_picks]
+
+    def _cells(self, row: PositionRow) -> Sequence[Cell]:
+        """Every column's cell, in POSITION_COLUMNS order."""
         v = row.value
         symbol = v.symbol
         symbol_style = None
