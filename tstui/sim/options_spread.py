@@ -12,6 +12,7 @@ volatility; ``ProbabilityBE`` counts the cost at the ask, as the API does.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,8 +24,14 @@ from tstui.domain.options.payoff import PayoffLeg, payoff_at, risk_reward
 from tstui.domain.options.symbology import format_strike
 from tstui.sim.engine import Engine
 from tstui.sim.instruments import Instrument
-from tstui.sim.options_quotes import RISK_FREE_RATE, OptionQuote, day_samples, historical_vol
-from tstui.sim.options_series import underlying_instrument
+from tstui.sim.options_quotes import (
+    RISK_FREE_RATE,
+    OptionQuote,
+    day_samples,
+    historical_vol,
+    quote_contract,
+)
+from tstui.sim.options_series import option_contract, underlying_instrument
 from tstui.sim.quotes import bid_ask
 
 _PER_SHARE = Decimal("0.01")  # an underlying leg's share, in contracts of 100
@@ -59,12 +66,48 @@ def option_leg(quote: OptionQuote, ratio: int) -> PricedLeg:
     return PricedLeg(quote.symbol, ratio, quote, quote.bid, quote.ask, quote.last, quote.day_values)
 
 
+def price_legs(
+    engine: Engine, specs: Sequence[tuple[str, int]], now: datetime
+) -> list[PricedLeg] | None:
+    """Quotes for every (symbol, signed ratio) leg: listed options and optionable stocks.
+    None when a leg is neither (an expired series, an unknown symbol) or no leg is an option."""
+    out: list[PricedLeg] = []
+    for symbol, ratio in specs:
+        contract = option_contract(engine, symbol, now)
+        if contract is not None:
+            inst = underlying_instrument(engine, contract.root, now)
+            if inst is None:
+                return None
+            out.append(option_leg(quote_contract(engine, inst, contract, now), ratio))
+            continue
+        inst = underlying_instrument(engine, symbol, now)
+        if inst is None:
+            return None
+        out.append(stock_leg(engine, inst, ratio, now))
+    return out if any(leg.quote is not None for leg in out) else None
+
+
+def package_quote(
+    engine: Engine, specs: Sequence[tuple[str, int]], at: datetime | None = None
+) -> tuple[Decimal, Decimal] | None:
+    """(bid, ask) per unit of a package of legs (signed ratios, options in contracts, stock in
+    shares): what it sells for and what it costs at the market now. None as ``price_legs``."""
+    legs = price_legs(engine, specs, at or engine.clock.now())
+    if legs is None:
+        return None
+    return _side_sum(legs, "bid", "ask"), _side_sum(legs, "ask", "bid")
+
+
 def _num(value: float, places: int = 4) -> str:
     return str(pricing.to_decimal(value, places))
 
 
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01')):f}"
+    """Two decimals, more when exact needs them (a mid between two ticks: 0.825)."""
+    exact = value.quantize(Decimal("0.0001")).normalize()
+    if exact.as_tuple().exponent >= -2:  # type: ignore[operator]
+        return f"{value.quantize(Decimal('0.01')):f}"
+    return f"{exact:f}"
 
 
 def _side_sum(legs: list[PricedLeg], long_of: str, short_of: str) -> Decimal:

@@ -38,7 +38,7 @@ from tstui.sim.engine import EngineEvent
 from tstui.sim.feeds import MARKET_REFRESH_SECONDS
 from tstui.sim.instruments import Instrument
 from tstui.sim.intake import BadRequest
-from tstui.sim.options_quotes import model_value, quote_contract
+from tstui.sim.options_quotes import model_value
 from tstui.sim.options_series import (
     MULTIPLIER,
     expirations,
@@ -47,7 +47,7 @@ from tstui.sim.options_series import (
     strikes,
     underlying_instrument,
 )
-from tstui.sim.options_spread import PricedLeg, option_leg, spread_body, stock_leg
+from tstui.sim.options_spread import price_legs, spread_body
 from tstui.sim.streams import MARKET_GO_AWAY, TOKEN_EXPIRED, V2_MARKET, encode, stream_response
 
 MAX_PROXIMITY = 50
@@ -133,13 +133,15 @@ def _expirations_for(
 ) -> tuple[date, date | None]:
     listed = [d for d, _ in expirations(now)]
     raw = params.get("expiration")
-    first = parse_expiration(raw) if raw else listed[0]
+    first = parse_expiration(raw) if raw is not None else listed[0]
     if first not in listed:
         raise BadRequest(f"expiration {raw} is not a valid expiration date.")
     second: date | None = None
     raw2 = params.get("expiration2")
+    if raw2 is not None and not info.expiration_interval:
+        parse_expiration(raw2, "expiration2")  # still refused when malformed
     if info.expiration_interval:
-        if not raw2:
+        if raw2 is None:
             raise BadRequest(f"expiration2 is required for {info.name} spreads.")
         second = parse_expiration(raw2, "expiration2")
         if second not in listed or second <= first:
@@ -276,27 +278,6 @@ class _SpreadFeed:
         return []
 
 
-def _price_legs(
-    ctx: SimContext, specs: Sequence[tuple[str, int]], now: datetime
-) -> list[PricedLeg] | None:
-    """Quotes for every leg; None once an option leg has expired (or is not listed)."""
-    engine = ctx.engine
-    out: list[PricedLeg] = []
-    for symbol, ratio in specs:
-        contract = option_contract(engine, symbol, now)
-        if contract is not None:
-            inst = underlying_instrument(engine, contract.root, now)
-            if inst is None:
-                return None
-            out.append(option_leg(quote_contract(engine, inst, contract, now), ratio))
-            continue
-        inst = underlying_instrument(engine, symbol, now)
-        if inst is None:
-            return None
-        out.append(stock_leg(engine, inst, ratio, now))
-    return out if any(leg.quote is not None for leg in out) else None
-
-
 class ChainFeed(_SpreadFeed):
     def __init__(
         self,
@@ -315,7 +296,7 @@ class ChainFeed(_SpreadFeed):
     def bodies(self, now: datetime) -> list[tuple[str, dict[str, Any]]]:
         out = []
         for side, specs in self.chain:
-            legs = _price_legs(self.ctx, specs, now)
+            legs = price_legs(self.ctx.engine, specs, now)
             if legs is None:
                 continue
             body = spread_body(
@@ -338,7 +319,7 @@ class LegsFeed(_SpreadFeed):
         self.specs, self.rate, self.greeks = specs, rate, greeks
 
     def bodies(self, now: datetime) -> list[tuple[str, dict[str, Any]]]:
-        legs = _price_legs(self.ctx, self.specs, now)
+        legs = price_legs(self.ctx.engine, self.specs, now)
         if legs is None:
             return []
         options = [leg.quote for leg in legs if leg.quote is not None]
