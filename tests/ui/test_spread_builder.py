@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from tstui.ui.views.options.model import (
     toggle_leg,
 )
 from tstui.ui.views.options.prefs import OptionPrefs, load_prefs, save_prefs
+from tstui.ui.views.options.spread_orders import SpreadForm, spread_request
 
 CALL, PUT = OptionType.CALL, OptionType.PUT
 EXPIRY = date(2026, 12, 18)
@@ -133,3 +135,35 @@ def test_prefs_round_trip_and_damaged_files(tmp_path: object) -> None:
     assert load_prefs(where) == prefs
     (where / "options.json").write_text('{"columns": 99, "strikes": "x", "width": true}')
     assert load_prefs(where) == OptionPrefs()
+
+
+def test_spread_request_from_the_ticket_form() -> None:
+    chain = book()
+    spread = build_template(chain, "vertical", Decimal(420), CALL)
+    assert not isinstance(spread, str)
+    form = SpreadForm(account="SIM1000001M", quantity="3", order_type="Limit", limit_price="1.05")
+    request, issues = spread_request(form, spread, order_confirm_id="abc123")
+    assert request is not None and not issues
+    body = request.to_api()
+    assert body["Legs"] == [
+        {"Symbol": "MSFT 261218C420", "Quantity": "3", "TradeAction": "BUYTOOPEN"},
+        {"Symbol": "MSFT 261218C425", "Quantity": "3", "TradeAction": "SELLTOOPEN"},
+    ]
+    assert body["LimitPrice"] == "1.05" and body["OrderType"] == "Limit"
+    assert "Symbol" not in body and body["OrderConfirmID"] == "abc123"
+    # a leg that closes what the account holds takes the closing action
+    held = {"MSFT 261218C425": Decimal(-5)}
+    closing, _ = spread_request(
+        replace(form, quantity="1"), reverse(spread), order_confirm_id="abc124", positions=held
+    )
+    assert closing is not None
+    assert [leg.trade_action for leg in closing.legs] == ["SELLTOOPEN", "BUYTOCLOSE"]
+    # typed nonsense is a field message, not a request
+    bad, issues = spread_request(
+        replace(form, quantity="1.5", limit_price="abc"), spread, order_confirm_id="abc125"
+    )
+    assert bad is None and {i.field for i in issues} == {"quantity", "limit_price"}
+    market, _ = spread_request(
+        replace(form, order_type="Market", limit_price=""), spread, order_confirm_id="abc126"
+    )
+    assert market is not None and "LimitPrice" not in market.to_api()

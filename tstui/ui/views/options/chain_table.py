@@ -30,7 +30,7 @@ from tstui.ui.views.options.model import (
 
 __all__ = ["ChainTable"]
 
-STRIKE_WIDTH = 12
+STRIKE_WIDTH = 10
 MARK_WIDTH = 3  # " B " / " S " beside each side's cells
 
 
@@ -46,7 +46,7 @@ class ChainTable(Widget, can_focus=True):
         "chain--sell",
     }
     DEFAULT_CSS = """
-    ChainTable { height: 1fr; width: 1fr; min-width: 40; }
+    ChainTable { height: 1fr; width: 1fr; min-width: 40; text-wrap: nowrap; text-overflow: clip; }
     ChainTable > .chain--header { text-style: bold; color: $text-muted; }
     ChainTable > .chain--itm { background: $boost; }
     ChainTable > .chain--atm { text-style: bold; color: $accent; }

@@ -31,6 +31,7 @@ __all__ = [
     "ChainRow",
     "ChainWindow",
     "Column",
+    "Expiration",
     "Leg",
     "OptionQuote",
     "Spread",
@@ -75,6 +76,22 @@ class OptionQuote:
         return self.last
 
 
+_Date = date  # the field below is called date
+
+
+@dataclass(frozen=True, slots=True)
+class Expiration:
+    """A listed expiration: its date and the API's type (Weekly, Monthly, Quarterly...)."""
+
+    date: _Date
+    kind: str = ""
+
+    def label(self, today: _Date) -> str:
+        days = (self.date - today).days
+        kind = f" {self.kind}" if self.kind else ""
+        return f"{self.date.isoformat()}{kind} ({days}d)"
+
+
 # -- columns ------------------------------------------------------------------------------
 
 
@@ -88,10 +105,10 @@ class Column:
 COLUMNS: Final[dict[str, Column]] = {
     c.key: c
     for c in (
-        Column("bid", "Bid", 8),
-        Column("ask", "Ask", 8),
-        Column("last", "Last", 8),
-        Column("mid", "Mid", 8),
+        Column("bid", "Bid", 7),
+        Column("ask", "Ask", 7),
+        Column("last", "Last", 7),
+        Column("mid", "Mid", 7),
         Column("iv", "IV%", 6),
         Column("delta", "Delta", 7),
         Column("gamma", "Gamma", 7),

@@ -83,7 +83,7 @@ def spread_text(
 
 class SpreadPanel(Vertical):
     DEFAULT_CSS = """
-    SpreadPanel { width: 46; height: 1fr; border-left: solid $panel-border; padding: 0 0 0 1; }
+    SpreadPanel { width: 44; height: 1fr; border-left: solid $panel-border; padding: 0 0 0 1; }
     SpreadPanel #spread-text { height: auto; max-height: 12; }
     """
 
