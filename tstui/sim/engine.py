@@ -32,6 +32,23 @@ from tstui.sim.instruments import FUTURES_COMMISSION, FUTURES_MARGIN, Instrument
 from tstui.sim.intake import OrderIntent, ReplaceIntent
 from tstui.sim.market import PricePaths
 from tstui.sim.matching import expiry_for, group_problem, match_price, rejection
+from tstui.sim.option_orders import (
+    OPTION_COMMISSION,
+    Book,
+    OptionSeries,
+    confirmation_fields,
+    is_option,
+    leg_touch,
+    net_price,
+    open_or_close,
+    option_instrument,
+    option_rejection,
+    order_legs,
+    package_legs,
+    series_of,
+    spread_name,
+    stock_action,
+)
 from tstui.sim.quotes import bid_ask, touch_sizes
 from tstui.sim.records import (
     OCO_RELATIONS,
@@ -51,6 +68,10 @@ from tstui.sim.views import (
 )
 
 TOUCH_REFILL = timedelta(seconds=1)  # the size at the touch trades again a second later
+# an option's (last, bid, ask) at an instant, None when not listed or expired: the sim's
+# option market (tstui.sim.options_quotes) plugged in by tstui.sim.lifecycle, which may
+# import the engine (the engine may not import it)
+OptionMarks = Callable[[str, datetime], Quote | None]
 
 
 class EngineEvent(NamedTuple):
@@ -76,19 +97,57 @@ class Engine:
         self.next_position_id = 5_000_001
         self.listeners: list[Callable[[EngineEvent], None]] = []
         self.on_change: Callable[[Iterable[SimOrder], Iterable[Any]], None] | None = None
+        self.option_marks: OptionMarks | None = None
+        # run at the start of each matching pass (option expiry settlement, tstui.sim.lifecycle)
+        self.before_matching: list[Callable[[datetime], None]] = []
 
     # ----- market -----------------------------------------------------------------------
     def instrument(self, symbol: str, at: datetime | None = None) -> Instrument | None:
-        return lookup(symbol, at or self.clock.now())
+        when = at or self.clock.now()
+        found = lookup(symbol, when)
+        if found is None and " " in symbol:  # an option ("MSFT 261218C450")
+            series = series_of(symbol, when)
+            found = option_instrument(series, when) if series is not None else None
+        return found
 
     def quote_of(self, symbol: str, at: datetime | None = None) -> Quote:
-        inst = self.instrument(symbol, at)
+        when = at or self.clock.now()
+        inst = self.instrument(symbol, when)
         if inst is None:
             zero = Decimal(0)
             return zero, zero, zero
-        last = self.paths.price_at(inst, at or self.clock.now())
+        if is_option(inst):
+            return self._option_quote(symbol, when)
+        last = self.paths.price_at(inst, when)
         bid, ask = bid_ask(inst, last)
         return last, bid, ask
+
+    def option_series(self, symbol: str, at: datetime | None = None) -> OptionSeries | None:
+        return series_of(symbol, at or self.clock.now())
+
+    def _option_quote(self, symbol: str, when: datetime) -> Quote:
+        """The option market's quote; past expiry (or with no market plugged in) the option
+        is worth its intrinsic value at the expiry instant (what it settles on)."""
+        marks = self.option_marks(symbol, when) if self.option_marks is not None else None
+        if marks is not None:
+            return marks
+        series = series_of(symbol, when)
+        if series is None:
+            zero = Decimal(0)
+            return zero, zero, zero
+        spot = self.quote_of(series.underlying, min(when, series.expires_at))[0]
+        value = series.intrinsic(spot)
+        return value, value, value
+
+    def option_listed(self, symbol: str) -> bool:
+        """Whether the option market lists ``symbol`` now (and it has not expired)."""
+        if self.option_marks is None:
+            return True
+        return self.option_marks(symbol, self.clock.now()) is not None
+
+    def held(self, account_id: str, symbol: str) -> Decimal:
+        position = self.positions.get((account_id, symbol))
+        return position.quantity if position else Decimal(0)
 
     def set_price(self, symbol: str, price: Decimal) -> None:
         with self.lock:
@@ -176,6 +235,8 @@ class Engine:
             problem = instrument_problem(intent.advanced, inst.asset_type, intent.route)
             if problem is not None:
                 raise BadRequest(f"{where}{problem}")
+        if intent.legs and intent.osos:
+            raise BadRequest(f"{where}OSOs: a multi-leg order cannot send orders (OSOs).")
         for i, rule in enumerate(intent.advanced.price_rules):
             if self.instrument(rule.symbol) is None:
                 raise BadRequest(
@@ -289,6 +350,19 @@ class Engine:
     ) -> SimOrder:
         inst = self.instrument(intent.symbol)
         rules = intent.advanced.price_rules
+        quantity, spread = intent.quantity, None
+        legs: tuple[tuple[str, Decimal, str], ...] = ()
+        if intent.legs:
+            package = package_legs(intent.legs)
+            if not isinstance(package, str):  # a rejected package keeps its first leg's size
+                quantity, built = package
+                legs = tuple((leg.symbol, leg.ratio, leg.trade_action) for leg in built)
+                spread = spread_name(built, [self.option_series(leg.symbol) for leg in built])
+        expires = expiry_for(intent.duration, now, intent.expiration)
+        for symbol in [leg[0] for leg in legs] or [intent.symbol]:
+            series = self.option_series(symbol)
+            if series is not None:  # an option order ends when its option does
+                expires = series.expires_at if expires is None else min(expires, series.expires_at)
         return SimOrder(
             order_id,
             intent.account_id,
@@ -296,7 +370,7 @@ class Engine:
             inst.asset_type if inst else "STOCK",
             intent.trade_action,
             intent.order_type,
-            intent.quantity,
+            quantity,
             intent.duration,
             status,
             now,
@@ -305,13 +379,15 @@ class Engine:
             intent.route or "Intelligent",
             self._open_or_close(intent.account_id, intent.symbol, intent.trade_action),
             confirm_id=intent.confirm_id,
-            expires_at=expiry_for(intent.duration, now, intent.expiration),
+            expires_at=expires,
             links=links,
             group_name=group_name,
             advanced=intent.advanced,
             rule_counts=(0,) * len(rules),
             rule_marks=("",) * len(rules),
             activate_at=first_activation(intent.advanced.time_rules, now),
+            legs=legs,
+            spread=spread,
         )
 
     def _go_live(self, order: SimOrder, now: datetime) -> None:
@@ -372,7 +448,25 @@ class Engine:
                 found += self._confirm_tree(kid, f"{where}OSOs[{g}].Orders[{c}].", child=True)
         return found
 
+    def _book_of(self, account_id: str) -> Book:
+        return Book(
+            self.clock.now(),
+            self.instrument,
+            self.option_series,
+            self.quote_of,
+            lambda symbol: self.held(account_id, symbol),
+        )
+
     def _confirmation(
+        self, account: SimAccount, inst: Instrument, intent: OrderIntent
+    ) -> dict[str, Any]:
+        if intent.legs or is_option(inst):
+            body = self._plain_confirmation(account, inst, intent)
+            body.update(confirmation_fields(intent, self._book_of(account.account_id)))
+            return body
+        return self._plain_confirmation(account, inst, intent)
+
+    def _plain_confirmation(
         self, account: SimAccount, inst: Instrument, intent: OrderIntent
     ) -> dict[str, Any]:
         _, bid, ask = self.quote_of(intent.symbol)
@@ -553,6 +647,8 @@ class Engine:
     ) -> str | None:
         positions = [p for p in self.positions.values() if p.account_id == account.account_id]
         totals = account_totals(account, positions, self.instrument, self.quote_of)
+        if intent.legs or is_option(inst):
+            return self._option_rejection(account, intent, totals["buying_power"], check_funds)
         position = self.positions.get((account.account_id, intent.symbol))
         held = position.quantity if position else Decimal(0)
         quote = self.quote_of(intent.symbol) if inst else None
@@ -560,7 +656,23 @@ class Engine:
             account, inst, intent, totals["buying_power"], held, quote, check_funds=check_funds
         )
 
+    def _option_rejection(
+        self, account: SimAccount, intent: OrderIntent, buying_power: Decimal, check_funds: bool
+    ) -> str | None:
+        if intent.quantity <= 0 or intent.quantity != intent.quantity.to_integral_value():
+            return "Quantity must be a whole number greater than zero."
+        if intent.route and intent.route != "Intelligent":
+            return f"Route {intent.route} is not valid for options."
+        for i, symbol in enumerate([leg.symbol for leg in intent.legs] or [intent.symbol]):
+            if self.option_series(symbol) is not None and not self.option_listed(symbol):
+                where = f"Legs[{i}]." if intent.legs else ""
+                return f"{where}Symbol: {symbol} is not a listed option (or it has expired)."
+        book = self._book_of(account.account_id)
+        return option_rejection(account, intent, book, buying_power, check_funds=check_funds)
+
     def _open_or_close(self, account_id: str, symbol: str, trade_action: str) -> str:
+        if trade_action.endswith(("TOOPEN", "TOCLOSE")):
+            return open_or_close(trade_action)
         position = self.positions.get((account_id, symbol))
         held = position.quantity if position else Decimal(0)
         buying = trade_action in ("BUY", "BUYTOCOVER")
@@ -568,9 +680,12 @@ class Engine:
 
     # ----- matching ---------------------------------------------------------------------
     def process(self) -> None:
-        """Expire due orders, fire activation rules and match working orders."""
+        """Settle expired options, expire due orders, fire activation rules and match working
+        orders."""
         with self.lock:
             now = self.clock.now()
+            for step in list(self.before_matching):
+                step(now)
             quotes: dict[str, Quote] = {}  # one quote a symbol for the pass (prices hold)
             for order_id in list(self.working):
                 order = self.orders[order_id]  # fresh: an earlier fill may have changed it
@@ -653,6 +768,9 @@ class Engine:
     def _match(self, order: SimOrder, now: datetime, quotes: dict[str, Quote]) -> None:
         if not order.is_working or order.status in (WAITING_FOR_PARENT, WAITING_FOR_RULES):
             return
+        if order.legs:
+            self._match_package(order, now, quotes)
+            return
         quote = self._quote_at(order.symbol, now, quotes)
         if order.advanced.trailing and not order.triggered and quote[0] > 0:
             order = self._trail(order, quote[0])
@@ -682,11 +800,62 @@ class Engine:
             return Decimal(0)
         return min(order.remaining, size)
 
-    def _fill(self, order: SimOrder, price: Decimal, qty: Decimal, now: datetime) -> None:
+    def _match_package(self, order: SimOrder, now: datetime, quotes: dict[str, Quote]) -> None:
+        """A package fills whole, in one execution, at the market net (buys at the ask, sells
+        at the bid) once that net is at or below its limit (tstui.sim.option_orders)."""
+        legs = order_legs(order)
+        leg_quotes = [self._quote_at(leg.symbol, now, quotes) for leg in legs]
+        if any(ask <= 0 for _, _, ask in leg_quotes):
+            return  # a leg without a market (expired, unknown)
+        prices = [leg_touch(leg, quote) for leg, quote in zip(legs, leg_quotes, strict=True)]
+        net = net_price(legs, prices)
+        if order.order_type == "Limit" and net > (order.limit_price or Decimal(0)):
+            return
+        qty = order.remaining
+        filled = replace(
+            order,
+            status="FLL",
+            filled_quantity=order.filled_quantity + qty,
+            filled_price=net,
+            leg_prices=tuple(prices),
+            closed_at=now,
+            last_exec_at=now,
+        )
+        moves = []
+        for leg, price in zip(legs, prices, strict=True):
+            inst = self.instrument(leg.symbol, now)
+            view = replace(
+                order,
+                symbol=leg.symbol,
+                asset_type=inst.asset_type if inst else "STOCK",
+                trade_action=stock_action(leg.trade_action)
+                if not is_option(inst)
+                else leg.trade_action,
+                legs=(),
+            )
+            commission, moved = self._book(view, price, leg.ratio * qty, now)
+            filled = replace(filled, commission=filled.commission + commission)
+            moves.append((view, moved, price, leg.ratio * qty))
+        self._store(filled)
+        for view, moved, price, leg_qty in moves:
+            self._move_position(view, *moved, price, leg_qty, now)
+        self._after_execution(self.orders[order.order_id], qty, now)
+
+    def _book(
+        self, order: SimOrder, price: Decimal, qty: Decimal, now: datetime, *, charged: bool = True
+    ) -> tuple[Decimal, tuple[SimPosition | None, tuple[str, str], Decimal, Decimal]]:
+        """The cash side of an execution (account, today's fills): (commission, what
+        ``_move_position`` needs next)."""
         inst = self.instrument(order.symbol, now)
         pv = inst.point_value if inst else Decimal(1)
         signed = qty if order.is_buy else -qty
-        commission = FUTURES_COMMISSION * qty if order.asset_type == "FUTURE" else Decimal(0)
+        commission = Decimal(0)
+        if not charged:
+            pass
+        elif order.asset_type == "FUTURE":
+            commission = FUTURES_COMMISSION * qty
+        elif is_option(inst):
+            commission = OPTION_COMMISSION * qty
         account = self.accounts[order.account_id]
         key = (order.account_id, order.symbol)
         pos = self.positions.get(key)
@@ -700,8 +869,8 @@ class Engine:
         cash = account.cash - commission
         if order.asset_type == "FUTURE":
             cash += realized
-        else:
-            cash -= signed * price
+        else:  # stock and options are paid for in full (an option's premium x its multiplier)
+            cash -= signed * price * pv
         fill = DayFill(now.date(), signed, price, commission, cash - account.cash)
         self.day_fills.setdefault(key, []).append(fill)
         self.accounts[order.account_id] = replace(
@@ -710,6 +879,18 @@ class Engine:
             realized=account.realized + realized,
             commission=account.commission + commission,
         )
+        return commission, (pos, key, held, new_qty)
+
+    def book_settlement(self, order: SimOrder, price: Decimal, at: datetime) -> None:
+        """A fill outside matching (an option's exercise, assignment or expiry,
+        tstui.sim.option_expiry): ``order`` (not stored yet) fills whole at ``price``."""
+        order = replace(order, order_id=self._new_order_id())
+        self._fill(order, price, order.quantity, at, charged=False)  # no commission
+
+    def _fill(
+        self, order: SimOrder, price: Decimal, qty: Decimal, now: datetime, *, charged: bool = True
+    ) -> None:
+        commission, (pos, key, held, new_qty) = self._book(order, price, qty, now, charged=charged)
         filled_qty = order.filled_quantity + qty
         average = (order.filled_price or Decimal(0)) * order.filled_quantity + price * qty
         done = filled_qty >= order.quantity
@@ -818,8 +999,21 @@ def _error_body(order_id: str | None, message: str) -> dict[str, Any]:
 
 def _sent_message(order: SimOrder) -> str:
     price = f" @ {order.limit_price}" if order.limit_price is not None else ""
-    side = order.trade_action.title()
+    if order.legs:  # a package: its spread type and legs
+        legs = ", ".join(f"{_side(a)} {r} {s}" for s, r, a in order.legs)
+        what = f"{order.spread or 'Spread'} {order.quantity} x ({legs})"
+        return f"Sent order: {what} {order.order_type}{price}"
+    side = _side(order.trade_action)
     return f"Sent order: {side} {order.quantity} {order.symbol} {order.order_type}{price}"
+
+
+def _side(trade_action: str) -> str:
+    """``Buy``, ``Sellshort``; the option actions read ``Buy to Open``..."""
+    for verb in ("BUY", "SELL"):
+        for end in ("TOOPEN", "TOCLOSE"):
+            if trade_action == verb + end:
+                return f"{verb.title()} to {end[2:].title()}"
+    return trade_action.title()
 
 
 def _answer(

@@ -29,8 +29,9 @@ __all__ = ["BadRequest", "NotFound", "OrderIntent", "ReplaceIntent", "parse_orde
 # "boolean", a tuple of allowed strings, an object's fields, or [item] for an array. A value
 # of another type (or null: the spec declares no field nullable) is a 400 naming the field;
 # fields the spec does not have are ignored.
-Shape = str | tuple[str, ...] | dict[str, Any] | list[Any]
+Shape = str | tuple[Any, ...] | dict[str, Any] | list[Any]
 REQUIRED = "*required"  # in an object's shape: the fields it must have
+NOT_REQUIRED_WITH = "*not_required_with"  # (field, required fields it makes optional)
 _ACTIVATION_RULE: dict[str, Shape] = {
     "RuleType": "string",
     "Symbol": "string",
@@ -75,6 +76,9 @@ ORDER_SHAPE: dict[str, Shape] = {
     "TimeInForce": {"Duration": "string", "Expiration": "string", REQUIRED: ("Duration",)},
     "TradeAction": "string",
     REQUIRED: ("AccountID", "TimeInForce", "OrderType", "Quantity", "Symbol", "TradeAction"),
+    # a multi-leg order names its symbols, quantities and actions in its Legs (the spec's
+    # "Vertical Option Spread" example sends none at the top)
+    NOT_REQUIRED_WITH: ("Legs", ("Quantity", "Symbol", "TradeAction")),
 }
 GROUP_TYPES = ("NORMAL", "BRK", "OCO")
 GROUP_SHAPE: dict[str, Shape] = {
@@ -105,11 +109,13 @@ def check_shape(value: Any, shape: Shape, where: str, depth: int = 0) -> None:
     if isinstance(shape, dict):
         if not isinstance(value, dict):
             raise BadRequest(f"{where or 'The request body'} must be a JSON object.")
+        trigger, optional = shape.get(NOT_REQUIRED_WITH, ("", ()))
+        waived = optional if trigger in value else ()
         for key in shape.get(REQUIRED, ()):
-            if key not in value:
+            if key not in value and key not in waived:
                 raise BadRequest(f"{where}.{key} is required." if where else f"{key} is required.")
         for key, inner in shape.items():
-            if key != REQUIRED and key in value:
+            if key not in (REQUIRED, NOT_REQUIRED_WITH) and key in value:
                 field = f"{where}.{key}" if where else key
                 if value[key] is None:  # the spec declares no field nullable
                     raise BadRequest(f"{field} must not be null.")
@@ -130,6 +136,15 @@ def check_shape(value: Any, shape: Shape, where: str, depth: int = 0) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class LegIntent:
+    """One leg of a multi-leg (option) order, as requested."""
+
+    symbol: str
+    quantity: Decimal
+    trade_action: str
+
+
+@dataclass(frozen=True, slots=True)
 class OrderIntent:
     account_id: str
     symbol: str
@@ -145,6 +160,9 @@ class OrderIntent:
     advanced: Advanced = NO_ADVANCED
     # OSOs: groups (type, orders) sent when this order fills
     osos: tuple[tuple[str, tuple[OrderIntent, ...]], ...] = ()
+    # a multi-leg order's legs (2 or more; a single leg is read as a plain order): the
+    # top-level symbol is the first leg's, the quantity and action are not used
+    legs: tuple[LegIntent, ...] = ()
 
 
 def _text(body: dict[str, Any], key: str, *, required: bool = True) -> str | None:
@@ -158,13 +176,18 @@ def _text(body: dict[str, Any], key: str, *, required: bool = True) -> str | Non
     return str(value).strip()
 
 
-def decimal_field(body: dict[str, Any], key: str, *, required: bool = False) -> Decimal | None:
-    text = _text(body, key, required=required)
-    if text is None or text == "":
-        if required:
-            raise BadRequest(f"{key} is required.")
-        return None
-    return parse_decimal(text, key)
+def decimal_field(
+    body: dict[str, Any], key: str, *, required: bool = False, where: str = ""
+) -> Decimal | None:
+    try:
+        text = _text(body, key, required=required)
+        if text is None or text == "":
+            if required:
+                raise BadRequest(f"{key} is required.")
+            return None
+        return parse_decimal(text, key)
+    except BadRequest as exc:
+        raise BadRequest(f"{where}{exc}") from None
 
 
 def parse_order(body: Any) -> OrderIntent:
@@ -194,11 +217,9 @@ def _group(group: dict[str, Any], where: str) -> tuple[str, tuple[OrderIntent, .
 def _order(body: dict[str, Any], where: str) -> OrderIntent:
     """One order of a (checked) body; ``where`` prefixes the field named in an error."""
     try:
-        intent = _fields(body)
+        intent = _fields(body, _legs(body.get("Legs")))
     except BadRequest as exc:
         raise BadRequest(f"{where}{exc}") from None
-    if "Legs" in body:
-        raise BadRequest(f"{where}Legs: multi-leg orders are not supported by the simulator.")
     advanced = parse_advanced(
         body.get("AdvancedOptions"), f"{where}AdvancedOptions", intent.order_type
     )
@@ -206,14 +227,36 @@ def _order(body: dict[str, Any], where: str) -> OrderIntent:
     return replace(intent, advanced=advanced, osos=osos)
 
 
-def _fields(body: dict[str, Any]) -> OrderIntent:
+def _legs(raw: Any) -> tuple[LegIntent, ...]:
+    """A (checked) ``Legs`` array; actions in any case (the spec's examples send
+    ``BuyToOpen``)."""
+    if raw is None:
+        return ()
+    if not raw:
+        raise BadRequest("Legs must hold at least one leg.")
+    legs: list[LegIntent] = []
+    for i, leg in enumerate(raw):
+        quantity = decimal_field(leg, "Quantity", required=True, where=f"Legs[{i}].")
+        assert quantity is not None
+        symbol = str(leg["Symbol"]).strip().upper()
+        legs.append(LegIntent(symbol, quantity, str(leg["TradeAction"]).strip().upper()))
+    return tuple(legs)
+
+
+def _fields(body: dict[str, Any], legs: tuple[LegIntent, ...] = ()) -> OrderIntent:
     account = _text(body, "AccountID") or ""
-    symbol = (_text(body, "Symbol") or "").upper()
-    quantity = decimal_field(body, "Quantity", required=True)
+    if legs:  # the legs say what is traded; a single leg is a plain order
+        first = legs[0]
+        symbol, quantity, action = first.symbol, first.quantity, first.trade_action
+    else:
+        symbol = (_text(body, "Symbol") or "").upper()
+        found = decimal_field(body, "Quantity", required=True)
+        assert found is not None
+        quantity = found
+        action = (_text(body, "TradeAction") or "").upper()
     order_type = _text(body, "OrderType") or ""
     if order_type not in ORDER_TYPES:
         raise BadRequest(f"OrderType must be one of {', '.join(ORDER_TYPES)}.")
-    action = (_text(body, "TradeAction") or "").upper()
     tif = body.get("TimeInForce")
     if not isinstance(tif, dict) or not isinstance(tif.get("Duration"), str):
         raise BadRequest("TimeInForce.Duration is required.")
@@ -232,7 +275,6 @@ def _fields(body: dict[str, Any]) -> OrderIntent:
     confirm_id = _text(body, "OrderConfirmID", required=False)
     if confirm_id is not None and not 1 <= len(confirm_id) <= 22:
         raise BadRequest("OrderConfirmID must be 1 to 22 characters.")
-    assert quantity is not None
     return OrderIntent(
         account,
         symbol,
@@ -245,6 +287,7 @@ def _fields(body: dict[str, Any]) -> OrderIntent:
         _text(body, "Route", required=False),
         confirm_id,
         expiration,
+        legs=legs if len(legs) > 1 else (),
     )
 
 

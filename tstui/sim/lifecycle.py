@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tstui.sim.engine import Engine
+from tstui.sim.option_expiry import settle_expired
+from tstui.sim.options_quotes import option_quote
 from tstui.sim.persist import Store
 from tstui.sim.records import SimOrder, SimPosition
 from tstui.sim.seed import seed_engine
@@ -30,8 +34,25 @@ def attach_store(engine: Engine, store: Store) -> None:
     engine.on_change = on_change
 
 
+def attach_options(engine: Engine) -> None:
+    """Plug the option market (quotes for option orders and positions) and expiry settlement
+    into the engine, which cannot import them (they import it)."""
+
+    def marks(symbol: str, at: datetime) -> tuple[Decimal, Decimal, Decimal] | None:
+        found = option_quote(engine, symbol, at)
+        if found is None:
+            return None
+        # no trade yet today: positions mark at the mid
+        return (found.last if found.last > 0 else found.mid), found.bid, found.ask
+
+    if engine.option_marks is None:  # once: a reload calls load_engine again
+        engine.option_marks = marks
+        engine.before_matching.append(lambda now: settle_expired(engine, now))
+
+
 def load_engine(engine: Engine, store: Store | None) -> None:
     """Fill ``engine`` from the store, or seed it (and save the seed) when there is none."""
+    attach_options(engine)
     with engine.lock:
         engine.orders.clear()
         engine.working.clear()

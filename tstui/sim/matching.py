@@ -18,9 +18,10 @@ def match_price(order: SimOrder, quote: Quote) -> tuple[bool, Decimal | None]:
     bid for sells); limits fill when the touch reaches the limit; stops trigger on the last
     price crossing the stop and then behave as market (StopMarket) or limit (StopLimit)."""
     last, bid, ask = quote
-    if last <= 0:
-        return False, None
     touch = ask if order.is_buy else bid
+    # an option may have no trade yet (last 0) and still a market; nothing trades at 0
+    if touch <= 0 or (last <= 0 and order.asset_type in ("STOCK", "FUTURE")):
+        return False, None
     triggered = order.triggered
     if order.order_type in ("StopMarket", "StopLimit") and not triggered:
         stop = order.stop_price or Decimal(0)

@@ -37,6 +37,14 @@ FINAL_STATUSES = frozenset({"FLL", "FLP", "CAN", "REJ", "EXP", "OUT", "TSC", "BR
 ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
 STOCK_ACTIONS = {"BUY": "Buy", "SELL": "Sell", "SELLSHORT": "SellShort", "BUYTOCOVER": "BuyToCover"}
 FUTURE_ACTIONS = {"BUY": "Buy", "SELL": "Sell"}
+# options (tstui.sim.option_orders): BuyOrSell on an order leg is Buy or Sell
+OPTION_ACTIONS = {
+    "BUYTOOPEN": "Buy",
+    "BUYTOCLOSE": "Buy",
+    "SELLTOOPEN": "Sell",
+    "SELLTOCLOSE": "Sell",
+}
+BUY_ACTIONS = frozenset({"BUY", "BUYTOCOVER", "BUYTOOPEN", "BUYTOCLOSE"})
 DURATIONS = ("DAY", "DYP", "GTC", "GCP", "GTD", "GDP", "OPG", "CLO", "IOC", "FOK", "1", "3", "5")
 
 
@@ -48,6 +56,7 @@ class SimAccount:
     bod_cash: Decimal
     realized: Decimal = Decimal(0)
     commission: Decimal = Decimal(0)
+    option_level: int = 0  # AccountDetail.OptionApprovalLevel (tstui.sim.option_orders)
 
     @property
     def trades_futures(self) -> bool:
@@ -59,7 +68,7 @@ class SimOrder:
     order_id: str
     account_id: str
     symbol: str
-    asset_type: str  # "STOCK" | "FUTURE"
+    asset_type: str  # "STOCK" | "FUTURE" | "STOCKOPTION" | "FUTUREOPTION"
     trade_action: str
     order_type: str
     quantity: Decimal
@@ -87,10 +96,15 @@ class SimOrder:
     rule_marks: tuple[str, ...] = ()  # price rules: the last tick counted (no double count)
     activate_at: datetime | None = None  # time rules: when they allow the order out
     last_exec_at: datetime | None = None  # the last execution (the touch refills each second)
+    # a multi-leg package: (symbol, ratio per unit, trade action) a leg, ``quantity`` units
+    # at a signed net price (tstui.sim.option_orders); plain tuples so --state stores them
+    legs: tuple[tuple[str, Decimal, str], ...] = ()
+    leg_prices: tuple[Decimal, ...] = ()  # each leg's average execution price
+    spread: str | None = None  # the package's spread type ("Vertical", ...)
 
     @property
     def is_buy(self) -> bool:
-        return self.trade_action in ("BUY", "BUYTOCOVER")
+        return self.trade_action in BUY_ACTIONS
 
     @property
     def is_working(self) -> bool:

@@ -25,10 +25,15 @@ HISTORY_DAYS = 120
 def seed_engine(engine: Engine) -> None:
     now = engine.clock.now()
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # option approval levels (tstui.sim.option_orders): margin 5, cash 2, futures 5
     engine.accounts = {
-        ACCOUNT_MARGIN: SimAccount(ACCOUNT_MARGIN, "Margin", Decimal(150_000), Decimal(0)),
-        ACCOUNT_FUTURES: SimAccount(ACCOUNT_FUTURES, "Futures", Decimal(250_000), Decimal(0)),
-        ACCOUNT_CASH: SimAccount(ACCOUNT_CASH, "Cash", Decimal(25_000), Decimal(0)),
+        ACCOUNT_MARGIN: SimAccount(
+            ACCOUNT_MARGIN, "Margin", Decimal(150_000), Decimal(0), option_level=5
+        ),
+        ACCOUNT_FUTURES: SimAccount(
+            ACCOUNT_FUTURES, "Futures", Decimal(250_000), Decimal(0), option_level=5
+        ),
+        ACCOUNT_CASH: SimAccount(ACCOUNT_CASH, "Cash", Decimal(25_000), Decimal(0), option_level=2),
     }
     holdings = [
         (ACCOUNT_MARGIN, "MSFT", Decimal(100), 40),

@@ -25,7 +25,7 @@ from typing import Protocol
 from tstui.sim.clock import SimClock
 from tstui.sim.instruments import Instrument
 from tstui.sim.market import PricePaths
-from tstui.sim.quotes import previous_close
+from tstui.sim.quotes import previous_close, previous_close_time
 from tstui.sim.records import SimAccount, SimPosition
 from tstui.sim.views import Quote
 
@@ -94,6 +94,8 @@ def _previous_close(ledger: Ledger, symbol: str) -> Decimal:
     inst = ledger.instrument(symbol)
     if inst is None:
         return _ZERO
+    if inst.asset_type in ("STOCKOPTION", "FUTUREOPTION"):  # the option market's mark then
+        return ledger.quote_of(symbol, previous_close_time(ledger.clock.now()))[0]
     return previous_close(ledger.paths, inst, ledger.clock.now())
 
 
@@ -126,13 +128,15 @@ def bod_cash(ledger: Ledger, account_id: str) -> Decimal:
 
 def bod_securities_value(ledger: Ledger, account_id: str) -> Decimal:
     """Stock held at the start of the day at the previous close: the part of beginning-of-
-    day equity that is not cash (futures add open trade equity, not value)."""
+    day equity that is not cash (futures add open trade equity, not value); options count
+    at their premium x the multiplier."""
     total = _ZERO
     for symbol in _symbols(ledger, account_id):
         inst = ledger.instrument(symbol)
-        if inst is not None and inst.asset_type != "STOCK":
+        if inst is not None and inst.asset_type not in ("STOCK", "STOCKOPTION"):
             continue
         bod = bod_quantity(ledger, account_id, symbol)
         if bod:
-            total += bod * _previous_close(ledger, symbol)
+            multiplier = inst.point_value if inst is not None else Decimal(1)
+            total += bod * _previous_close(ledger, symbol) * multiplier
     return total

@@ -9,8 +9,10 @@ from typing import Any
 from tstui.sim.advanced import advanced_fields, codes
 from tstui.sim.clock import iso
 from tstui.sim.instruments import FUTURES_MARGIN, Instrument
+from tstui.sim.option_orders import OPTION_ASSETS, series_of, stock_action
 from tstui.sim.records import (
     FUTURE_ACTIONS,
+    OPTION_ACTIONS,
     STATUS_DESCRIPTIONS,
     STOCK_ACTIONS,
     SimAccount,
@@ -41,29 +43,75 @@ def _average(value: Decimal, inst: Instrument | None) -> str:
     return str(value.quantize(Decimal("0.000001")).normalize())
 
 
-def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
-    actions = FUTURE_ACTIONS if order.asset_type == "FUTURE" else STOCK_ACTIONS
+def _buy_or_sell(asset_type: str, trade_action: str) -> str:
+    if trade_action in OPTION_ACTIONS:
+        if asset_type in OPTION_ASSETS:
+            return OPTION_ACTIONS[trade_action]
+        trade_action = stock_action(trade_action)  # a package's stock leg
+    actions = FUTURE_ACTIONS if asset_type == "FUTURE" else STOCK_ACTIONS
+    return actions.get(trade_action, STOCK_ACTIONS.get(trade_action, "Buy"))
+
+
+def _leg(
+    order: SimOrder, symbol: str, action: str, ratio: Decimal, price: str | None
+) -> dict[str, Any]:
+    """One of the order's legs: a plain order's only one, or a package's (``ratio`` of its
+    units), with the option fields on an option leg."""
+    series = series_of(symbol, order.opened_at) if " " in symbol else None
+    asset_type = series.asset_type if series is not None else order.asset_type
+    if order.legs and series is None:
+        asset_type = "STOCK"
     leg: dict[str, Any] = {
-        "AssetType": order.asset_type,
-        "BuyOrSell": actions.get(order.trade_action, STOCK_ACTIONS.get(order.trade_action, "Buy")),
-        "ExecQuantity": str(order.filled_quantity),
-        "OpenOrClose": order.open_or_close,
-        "QuantityOrdered": str(order.quantity),
-        "QuantityRemaining": str(order.remaining if order.is_working else Decimal(0)),
-        "Symbol": order.symbol,
+        "AssetType": asset_type,
+        "BuyOrSell": _buy_or_sell(asset_type, action),
+        "ExecQuantity": str(order.filled_quantity * ratio),
+        "OpenOrClose": (
+            order.open_or_close
+            if not order.legs
+            else ("Open" if action in ("BUYTOOPEN", "SELLTOOPEN", "BUY", "SELLSHORT") else "Close")
+        ),
+        "QuantityOrdered": str(order.quantity * ratio),
+        "QuantityRemaining": str(order.remaining * ratio if order.is_working else Decimal(0)),
+        "Symbol": symbol,
     }
-    if order.filled_price is not None:
-        leg["ExecutionPrice"] = _average(order.filled_price, inst)
+    if price is not None:
+        leg["ExecutionPrice"] = price
+    if series is not None:
+        leg["OptionType"] = series.wire_type
+        leg["StrikePrice"] = str(series.strike)
+        leg["ExpirationDate"] = f"{series.expiration.isoformat()}T00:00:00Z"
+        leg["Underlying"] = series.underlying
+    return leg
+
+
+def _legs(order: SimOrder, inst: Instrument | None) -> list[dict[str, Any]]:
+    if order.legs:
+        return [
+            _leg(
+                order,
+                symbol,
+                action,
+                ratio,
+                f"{order.leg_prices[i]:.2f}" if i < len(order.leg_prices) else None,
+            )
+            for i, (symbol, ratio, action) in enumerate(order.legs)
+        ]
+    price = _average(order.filled_price, inst) if order.filled_price is not None else None
+    leg = _leg(order, order.symbol, order.trade_action, Decimal(1), price)
     if order.asset_type == "FUTURE" and inst is not None:
         leg["Underlying"] = inst.root
         if inst.expiration is not None:
             leg["ExpirationDate"] = f"{inst.expiration.isoformat()}T00:00:00Z"
+    return [leg]
+
+
+def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "AccountID": order.account_id,
         "CommissionFee": money(order.commission),
         "Currency": "USD",
         "Duration": order.duration,
-        "Legs": [leg],
+        "Legs": _legs(order, inst),
         "OpenedDateTime": iso(order.opened_at),
         "OrderID": order.order_id,
         "OrderType": order.order_type,
@@ -97,6 +145,8 @@ def order_to_api(order: SimOrder, inst: Instrument | None) -> dict[str, Any]:
         ]
     if order.group_name:
         body["GroupName"] = order.group_name
+    if order.spread:
+        body["Spread"] = order.spread
     body.update(advanced_fields(order.advanced))
     return body
 
@@ -145,13 +195,15 @@ def position_to_api(
         body["DayTradeRequirement"] = money(margin / 4)
         if inst.expiration is not None:
             body["ExpirationDate"] = f"{inst.expiration.isoformat()}T00:00:00Z"
+    if pos.asset_type in OPTION_ASSETS and inst is not None and inst.expiration is not None:
+        body["ExpirationDate"] = f"{inst.expiration.isoformat()}T00:00:00Z"
     return body
 
 
 def account_totals(
     account: SimAccount, positions: Iterable[SimPosition], instrument: InstrumentOf, price: PriceOf
 ) -> dict[str, Decimal]:
-    market_value = unrealized = margin = cost = Decimal(0)
+    market_value = unrealized = margin = cost = options_value = Decimal(0)
     for pos in positions:
         inst = instrument(pos.symbol)
         pv = inst.point_value if inst else Decimal(1)
@@ -160,8 +212,10 @@ def account_totals(
         cost += pos.average_price * pos.quantity * pv
         if pos.asset_type == "FUTURE":
             margin += FUTURES_MARGIN.get(inst.root if inst else "", Decimal(0)) * abs(pos.quantity)
-        else:
-            market_value += last * pos.quantity
+        else:  # stock, and options at their premium x the multiplier
+            market_value += last * pos.quantity * pv
+            if pos.asset_type in OPTION_ASSETS:
+                options_value += last * pos.quantity * pv
     if account.trades_futures:
         equity = account.cash + unrealized
         buying_power = max(Decimal(0), equity - margin)
@@ -178,6 +232,7 @@ def account_totals(
         "margin": margin,
         "cost": cost,
         "buying_power": buying_power,
+        "options_value": options_value,
     }
 
 
@@ -191,7 +246,7 @@ def balance_to_api(
         "DayTrades": "0",
         "MaintenanceRate": "0",
         "OptionBuyingPower": money(totals["buying_power"] if not futures else Decimal(0)),
-        "OptionsMarketValue": "0.00",
+        "OptionsMarketValue": money(totals.get("options_value", Decimal(0))),
         "OvernightBuyingPower": money(totals["buying_power"]),
         "RealizedProfitLoss": money(account.realized),
         "RequiredMargin": money(totals["margin"]),
@@ -295,7 +350,7 @@ def account_to_api(account: SimAccount) -> dict[str, Any]:
             "DayTradingQualified": True,
             "EnrolledInRegTProgram": False,
             "IsStockLocateEligible": False,
-            "OptionApprovalLevel": 0,
+            "OptionApprovalLevel": account.option_level,
             "PatternDayTrader": False,
             "RequiresBuyingPowerWarning": False,
         }
