@@ -11,6 +11,8 @@ from tstui.domain.options.symbology import (
     OptionType,
     format_option_symbol,
     format_strike,
+    futures_option_expiration,
+    is_futures_root,
     is_option_symbol,
     parse_option_symbol,
     parse_option_type,
@@ -28,8 +30,26 @@ def test_parse_and_format() -> None:
     assert format_option_symbol("SPY", date(2027, 1, 15), "Put", Decimal("262.50")) == (
         "SPY 270115P262.5"
     )
-    fut = parse_option_symbol("ESZ26 261218C6000")
-    assert fut.root == "ESZ26" and fut.strike == 6000
+    assert not sym.is_future_option
+
+
+def test_futures_options() -> None:
+    # TradeStation's futures options: the contract, a space, C/P and the strike (no date)
+    fut = parse_option_symbol("ESZ26 C6000")
+    assert fut.root == "ESZ26" and fut.strike == 6000 and fut.is_future_option
+    assert fut.expiration == date(2026, 12, 18)  # with the future, the third Friday
+    assert fut.symbol == "ESZ26 C6000"
+    put = parse_option_symbol("nqh27 p21500.5")
+    assert put.symbol == "NQH27 P21500.5" and put.option_type is OptionType.PUT
+    assert format_option_symbol("GCG27", date(2000, 1, 1), "Call", Decimal("2650")) == (
+        "GCG27 C2650"
+    )
+    assert is_futures_root("CLF27") and not is_futures_root("MSFT")
+    assert futures_option_expiration("ZZH27") == date(2027, 3, 19)  # unknown product
+    with pytest.raises(ValueError):
+        parse_option_symbol("ESZ26 261218C6000")  # a date is not part of the form
+    with pytest.raises(ValueError):
+        parse_option_symbol("ESZ26 C0")
 
 
 @pytest.mark.parametrize(
@@ -39,6 +59,8 @@ def test_parse_and_format() -> None:
         "AAPL 211217C152.5",
         "NVDA 270319P0.5",
         "GC 270326C2650.25",
+        "ESH27 P5900",
+        "CLF27 C70.5",
         "SPY 261231P590",
     ],
 )

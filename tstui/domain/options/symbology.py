@@ -1,25 +1,35 @@
-"""Option symbols as TradeStation writes them: root, space, YYMMDD, C or P, strike.
+"""Option symbols as TradeStation writes them.
 
-``MSFT 261218C450`` is the Microsoft call expiring 2026-12-18 at strike 450;
-``SPY 270115P262.5`` shows a fractional strike (written with as few decimals as needed, no
-trailing zeros). The root is the underlying symbol; for options on futures it is the futures
-contract (``ESZ26 261218C6000``). The UI and client build and read symbols only here, never by
-slicing strings.
+Stock and index options: root, space, YYMMDD, C or P, strike. ``MSFT 261218C450`` is the
+Microsoft call expiring 2026-12-18 at strike 450; ``SPY 270115P262.5`` shows a fractional
+strike (as few decimals as needed, no trailing zeros).
+
+Futures options: the futures contract, space, C or P, strike, and no date (``ESZ26 C6000``,
+TradeStation's futures options symbology): the contract month names the expiration. We take
+it to be the futures contract's last trading day (exact for the quarterly ES/NQ options,
+which expire with the future; a day or a few early for CL/GC in reality), the third Friday of
+the month for products the domain does not know.
+
+The UI and client build and read symbols only here, never by slicing strings.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+
+from tstui.domain.market import futures
 
 __all__ = [
     "OptionSymbol",
     "OptionType",
     "format_option_symbol",
     "format_strike",
+    "futures_option_expiration",
+    "is_futures_root",
     "is_option_symbol",
     "parse_option_symbol",
     "parse_option_type",
@@ -38,6 +48,7 @@ class OptionType(StrEnum):
 
 
 _SYMBOL_RE = re.compile(r"^(\S+) (\d{2})(\d{2})(\d{2})([CP])(\d+(?:\.\d+)?)$")
+_FUTURE_RE = re.compile(r"^([A-Z]{1,3}[FGHJKMNQUVXZ]\d{2}) ([CP])(\d+(?:\.\d+)?)$")
 
 
 def parse_option_type(text: str) -> OptionType:
@@ -75,6 +86,11 @@ class OptionSymbol:
     def is_call(self) -> bool:
         return self.option_type is OptionType.CALL
 
+    @property
+    def is_future_option(self) -> bool:
+        """An option on a futures contract (``ESZ26 C6000``): Black-76, the future's point value."""
+        return is_futures_root(self.root)
+
     def __str__(self) -> str:
         return self.symbol
 
@@ -86,16 +102,51 @@ def format_option_symbol(
     if not root or " " in root:
         raise ValueError(f"option root must be one word, not {root!r}")
     kind = option_type if isinstance(option_type, OptionType) else parse_option_type(option_type)
+    if is_futures_root(root):  # the contract month carries the expiration
+        return f"{root} {kind.letter}{format_strike(strike)}"
     return f"{root} {expiration:%y%m%d}{kind.letter}{format_strike(strike)}"
+
+
+def is_futures_root(root: str) -> bool:
+    """A futures contract symbol (``ESZ26``) as an option root, not a stock ticker."""
+    try:
+        futures.parse_contract(root.strip().upper())
+    except ValueError:
+        return False
+    return True
+
+
+def futures_option_expiration(root: str) -> date:
+    """The expiration of the options on contract ``root`` (see the module docstring)."""
+    contract = futures.parse_contract(root.strip().upper())
+    try:
+        return futures.expiration_date(contract.root, contract.year, contract.month)
+    except ValueError:  # a product (or month) the domain does not carry
+        first = date(contract.year, contract.month, 1)
+        return first + timedelta(days=(4 - first.weekday()) % 7 + 14)
 
 
 def parse_option_symbol(text: str) -> OptionSymbol:
     """Read ``MSFT 261218C450``; ValueError on anything else (case-insensitive root/letter;
     the spec allows the space to arrive URL-encoded, which the web layer has decoded)."""
-    match = _SYMBOL_RE.match(text.strip().upper())
+    cleaned = text.strip().upper()
+    future = _FUTURE_RE.match(cleaned)
+    if future is not None:
+        root, letter, strike_text = future.groups()
+        strike = Decimal(strike_text)
+        if strike <= 0:
+            raise ValueError(f"{text!r} has a zero strike")
+        return OptionSymbol(
+            root, futures_option_expiration(root), parse_option_type(letter), strike
+        )
+    match = _SYMBOL_RE.match(cleaned)
     if match is None:
-        raise ValueError(f"{text!r} is not an option symbol (ROOT YYMMDD[C|P]STRIKE)")
+        raise ValueError(
+            f"{text!r} is not an option symbol (ROOT YYMMDD[C|P]STRIKE, or FUTURE [C|P]STRIKE)"
+        )
     root, yy, mm, dd, letter, strike_text = match.groups()
+    if is_futures_root(root):
+        raise ValueError(f"{text!r}: futures options carry no date ({root} C<strike>)")
     try:
         expiration = date(2000 + int(yy), int(mm), int(dd))
     except ValueError:
