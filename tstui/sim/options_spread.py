@@ -35,7 +35,7 @@ from tstui.sim.options_series import option_contract, underlying_instrument
 from tstui.sim.quotes import bid_ask
 
 _PER_SHARE = Decimal("0.01")  # an underlying leg's share, in contracts of 100
-_GRID = 1601  # integration points for spreads over two expirations
+_GRID = 241  # integration points (z in [-6, 6]) for spreads over two expirations
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +159,10 @@ def _probability_positive(
     # two expirations: the far legs keep time value at the near expiry; integrate numerically
     sd = vol * math.sqrt(max(years, 1e-9))
     drift = (rate - 0.5 * vol * vol) * years
-    step = 16.0 / (_GRID - 1)
+    step = 12.0 / (_GRID - 1)
     total = 0.0
     for i in range(_GRID):
-        z = -8.0 + i * step
+        z = -6.0 + i * step
         s = spot * math.exp(drift + sd * z)
         value = 0.0
         for leg in legs:

@@ -35,7 +35,6 @@ from tstui.domain.options.symbology import (
 from tstui.sim.common import bearer_token, endpoint, json_body
 from tstui.sim.context import SimContext
 from tstui.sim.engine import EngineEvent
-from tstui.sim.feeds import MARKET_REFRESH_SECONDS
 from tstui.sim.instruments import Instrument
 from tstui.sim.intake import BadRequest
 from tstui.sim.options_quotes import model_value
@@ -51,6 +50,7 @@ from tstui.sim.options_spread import price_legs, spread_body
 from tstui.sim.streams import MARKET_GO_AWAY, TOKEN_EXPIRED, V2_MARKET, encode, stream_response
 
 MAX_PROXIMITY = 50
+REFRESH_SECONDS = 1.0
 MAX_LEGS = 4
 _LEG_PARAM = re.compile(r"^legs\[(\d+)\]\.(symbol|ratio)$", re.IGNORECASE)
 _CHANGE_KEYS = ("Bid", "Ask", "Last", "Volume")
@@ -238,8 +238,8 @@ def risk_reward_answer(ctx: SimContext, body: Any, now: datetime) -> dict[str, A
 
 # ----- streams ------------------------------------------------------------------------------
 class _SpreadFeed:
-    """Shared by the chain and the option quotes stream: re-prices its spreads on each market
-    tick (or every ``MARKET_REFRESH_SECONDS``) and sends those that changed."""
+    """Shared by the chain and the option quotes stream: re-prices its spreads once a second
+    (a chain is dozens of model evaluations, on the event loop) and sends those that changed."""
 
     kind = "quotes"
     end_snapshot = False
@@ -262,8 +262,7 @@ class _SpreadFeed:
 
     def update(self, event: EngineEvent | None) -> list[dict[str, Any]]:
         now = time.monotonic()
-        market = event is not None and event.kind == "market"
-        if not market and now - self._refreshed < MARKET_REFRESH_SECONDS:
+        if now - self._refreshed < REFRESH_SECONDS:
             return []
         self._refreshed = now
         out = []
