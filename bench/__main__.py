@@ -11,6 +11,7 @@ tests/bench, not a measurement); ``--only N`` (repeatable) runs some figures.
 4. scale: 100k orders                              (bench/scale_bench.py)
 5. stream ingest against raw aiter_lines+json      (bench/stream_bench.py)
 6. burst: last frame to final state shown          (bench/burst_bench.py)
+7. quote board: 200 symbols x 20 quotes/s          (bench/board_bench.py)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bench.report import Figure, render, summary
 
 
 def figures(quick: bool) -> dict[int, Callable[[], Figure]]:
+    from bench.board_bench import measure_board
     from bench.burst_bench import measure_burst
     from bench.cli_bench import measure_cli
     from bench.latency_bench import measure_latency
@@ -39,6 +41,7 @@ def figures(quick: bool) -> dict[int, Callable[[], Figure]]:
         4: lambda: measure_scale(500 if q else 100_000, 6 if q else 60),
         5: lambda: measure_stream(2_000 if q else 200_000, 1 if q else 5),
         6: lambda: measure_burst(500 if q else 20_000, 1 if q else 3),
+        7: lambda: measure_board(20 if q else 200, 1.0 if q else 5.0, 3 if q else 45),
     }
 
 

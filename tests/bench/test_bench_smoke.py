@@ -93,3 +93,12 @@ def test_cli_tiny() -> None:
     figure = measure_cli(runs=1, breakdown=False)
     _check(figure, 2)
     assert figure.data["ratio"] > 0
+
+
+def test_board_tiny() -> None:
+    from bench.board_bench import measure_board
+
+    figure = measure_board(symbols=20, seconds=0.5, presses=3)
+    _check(figure, 7)
+    assert figure.data["quotes_per_s"] > 0 and figure.data["symbols"] == 20
+    assert len(figure.data["samples"]["cursor"]) == 2

@@ -17,7 +17,7 @@ from tstui.config import Settings
 from tstui.domain.frames import StreamErrorFrame
 from tstui.domain.models import Quote
 from tstui.ui.session.health import HealthState
-from tstui.ui.session.quotes import QuoteHub, pack
+from tstui.ui.session.quotes import QuoteHub, merge, pack
 from tstui.ui.shell.app import TstuiApp
 
 pytestmark = pytest.mark.anyio
@@ -78,6 +78,15 @@ def test_pack_fills_slots_in_order_and_keeps_unchanged_slots() -> None:
     third = pack(second, [s for s in watched if s not in second[1]], 100)
     assert third[1] == () and third[2] == second[2]
     assert pack(third, [], 100) == []
+
+
+def test_fast_merge_equals_the_generic_merge() -> None:
+    known = Quote("ES", last=Decimal(1), bid=Decimal(2), volume=Decimal(5), last_venue="X")
+    update = Quote("ES", last=Decimal(3), ask=Decimal(4), restrictions=("A",))
+    assert merge(known, update) == known.merge(update)
+    assert merge(known, update).volume == Decimal(5) and merge(known, update).last == 3
+    other = Quote("NQ", last=Decimal(9))
+    assert merge(known, other) is other
 
 
 async def test_batches_at_the_limit_and_restart_only_what_changed() -> None:
