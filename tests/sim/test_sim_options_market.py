@@ -44,10 +44,10 @@ def _frames(api: httpx.Client, url: str, count: int, **params: Any) -> list[dict
     return out
 
 
-def _chain(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
+def _chain(api: httpx.Client, underlying: str = "MSFT", **params: Any) -> list[dict[str, Any]]:
     """The whole snapshot of a chain: read until the first heartbeat."""
     out: list[dict[str, Any]] = []
-    with api.stream("GET", f"{STREAM}/chains/MSFT", params=params) as response:
+    with api.stream("GET", f"{STREAM}/chains/{underlying}", params=params) as response:
         assert response.status_code == 200, response.read()
         reader = StreamReader(response)
         while True:
@@ -79,7 +79,7 @@ def test_expirations_follow_the_sim_clock(
     assert api.get(f"{OPT}/expirations/MSFT", params={"strikePrice": 420}).json()["Expirations"]
     odd = api.get(f"{OPT}/expirations/MSFT", params={"strikePrice": 421}).json()
     assert odd == {"Expirations": []}
-    bad = api.get(f"{OPT}/expirations/ESZ26")
+    bad = api.get(f"{OPT}/expirations/@ES")  # a continuous symbol: no options
     assert bad.status_code == 400 and set(bad.json()) == {"Error", "Message"}
 
 
@@ -356,3 +356,47 @@ def test_frames_are_json_lines(api: httpx.Client) -> None:
     with api.stream("GET", f"{STREAM}/chains/AAPL", params={"strikeProximity": 1}) as response:
         line = StreamReader(response).raw()
     assert json.loads(line)["Legs"][0]["Symbol"].startswith("AAPL ")
+
+
+# ----- options on futures -------------------------------------------------------------------
+def test_futures_options_are_black_76_on_the_contract(api: httpx.Client) -> None:
+    body = api.get(f"{OPT}/expirations/ESH27").json()
+    assert body == {"Expirations": [{"Date": "2027-03-19T00:00:00Z", "Type": "Quarterly"}]}
+    assert api.get(f"{OPT}/expirations/@ES").status_code == 400  # never the continuous symbol
+    assert api.get(f"{OPT}/expirations/CLF27").json()["Expirations"][0]["Type"] == "Monthly"
+    strikes = [D(s[0]) for s in api.get(f"{OPT}/strikes/ESH27").json()["Strikes"]]
+    assert {b - a for a, b in itertools.pairwise(strikes)} == {25}
+    frames = _chain(api, underlying="ESH27", strikeProximity=2)
+    assert len(frames) == 8
+    future = float(last_price(api, "ESH27"))
+    years = pricing.year_fraction(START, date(2027, 3, 19))
+    for frame in frames:
+        leg = frame["Legs"][0]
+        assert leg["AssetType"] == "FutureOption" and " " in leg["Symbol"]
+        assert parse_option_symbol(leg["Symbol"]).is_future_option
+        kind = OptionType(leg["OptionType"])
+        iv = float(frame["ImpliedVolatility"])
+        model = pricing.black76(kind, future, float(leg["StrikePrice"]), years, RISK_FREE_RATE, iv)
+        assert float(frame["Delta"]) == pytest.approx(model.delta, abs=2e-4)
+        assert float(frame["Rho"]) == pytest.approx(model.rho, rel=2e-3)
+    calls = {f["Strikes"][0]: f for f in frames if f["Side"] == "Call"}
+    puts = {f["Strikes"][0]: f for f in frames if f["Side"] == "Put"}
+    for k, call in calls.items():  # Black-76 parity: c - p = (F - K) e^(-rT)
+        put = puts[k]
+        parity = (future - float(k)) * pricing.math.exp(-RISK_FREE_RATE * years)
+        assert (
+            float(call["Bid"]) - float(put["Ask"])
+            <= parity
+            <= float(call["Ask"]) - float(put["Bid"])
+        )
+    rr = _rr(api, 40, ("ESH27 C6100", 1, "BUY"), ("ESH27 C6200", 1, "SELL")).json()
+    assert (rr["AdjustedMaxGain"], rr["AdjustedMaxLoss"]) == ("3000", "-2000")  # x 50
+    assert api.get(f"{STREAM}/chains/ESH27", params={"spreadType": "Covered"}).status_code == 400
+
+
+def test_futures_option_quote_for_the_order_side() -> None:
+    with SimServer(seed=7, start=START, speed=0) as sim:
+        q = option_quote(sim.engine, "ESH27 C7000")
+        assert q is not None and q.multiplier == 50 and q.contract.is_future_option
+        assert option_quote(sim.engine, "ESH27 C7010") is None  # off the 25-point grid
+        assert option_quote(sim.engine, "ESZ29 C7000") is None  # not listed yet

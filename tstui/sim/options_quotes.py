@@ -1,13 +1,14 @@
 """Option quotes from the model over the simulator's own underlying.
 
-Each contract is priced with Black-Scholes at a volatility from a smile (skewed to the
-downside, a little higher near expiry) over the underlying's ``Last``. The quote straddles
-the model value: bid rounded down and ask rounded up to the option tick (0.01 under 3.00,
-0.05 from there), so put-call parity holds within the spread and prices are monotone in
-the strike. ``ImpliedVolatility`` is read back from the mid; the ``TheoreticalValue`` and the
-plain probabilities use the stock's "historical" volatility (flat, no smile), the ``_IV``
-ones the implied. Volume and open interest are deterministic per (contract, day), largest
-at the money. Everything is a pure function of (seed, symbol, sim time): no state.
+Each contract is priced with Black-Scholes (Black-76 on a futures contract) at a volatility
+from a smile (skewed to the downside, a little higher near expiry) over the underlying's
+``Last``. The quote straddles the model value: bid rounded down and ask rounded up to the
+option tick (0.01 under 3.00, 0.05 from there; futures options too, a simplification), so
+put-call parity holds within the spread and prices are monotone in the strike.
+``ImpliedVolatility`` is read back from the mid; the ``TheoreticalValue`` and the plain
+probabilities use the product's "historical" volatility (flat, no smile), the ``_IV`` ones
+the implied. Volume and open interest are deterministic per (contract, day), largest at the
+money. Everything is a pure function of (seed, symbol, sim time): no state.
 """
 
 from __future__ import annotations
@@ -23,11 +24,26 @@ from tstui.domain.options.symbology import OptionSymbol, OptionType
 from tstui.sim.engine import Engine
 from tstui.sim.instruments import Instrument
 from tstui.sim.market import _unit_hash, day_start, volume_for
-from tstui.sim.options_series import MULTIPLIER, option_contract, underlying_instrument
+from tstui.sim.options_series import (
+    MULTIPLIER,
+    multiplier_of,
+    option_contract,
+    product_root,
+    underlying_instrument,
+)
 from tstui.sim.quotes import previous_close_time
 
 RISK_FREE_RATE = 0.045  # the sim's $IRX.X
-BASE_VOL: dict[str, float] = {"MSFT": 0.24, "AAPL": 0.26, "SPY": 0.15, "NVDA": 0.48}
+BASE_VOL: dict[str, float] = {
+    "MSFT": 0.24,
+    "AAPL": 0.26,
+    "SPY": 0.15,
+    "NVDA": 0.48,
+    "ES": 0.16,
+    "NQ": 0.21,
+    "CL": 0.36,
+    "GC": 0.17,
+}
 HISTORICAL_FACTOR = 0.95  # realised vol runs a little under implied
 _SKEW, _SMILE = 0.9, 1.6
 _HALF_SPREAD_FIXED = Decimal("0.02")
@@ -48,7 +64,7 @@ def _round(value: Decimal, rounding: str) -> Decimal:
 def market_vol(root: str, spot: float, strike: float, years: float, t: float) -> float:
     """The smile: higher for low strikes, a little higher for short expiries, breathing slowly
     with sim time ``t`` (epoch seconds) so implied volatility moves too."""
-    base = BASE_VOL.get(root, 0.3)
+    base = BASE_VOL.get(product_root(root), 0.3)
     x = max(-0.6, min(0.6, math.log(strike / spot)))
     term = 1.0 + 0.12 * math.exp(-years * 12.0)
     breathe = 1.0 + 0.04 * math.sin(t / (86400.0 * 2.3))
@@ -56,7 +72,7 @@ def market_vol(root: str, spot: float, strike: float, years: float, t: float) ->
 
 
 def historical_vol(root: str) -> float:
-    return BASE_VOL.get(root, 0.3) * HISTORICAL_FACTOR
+    return BASE_VOL.get(product_root(root), 0.3) * HISTORICAL_FACTOR
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +95,7 @@ class OptionQuote:
     low: Decimal
     previous_close: Decimal
     day_values: tuple[Decimal, ...]  # the model value at ``day_samples`` (spreads' high/low)
-    multiplier: Decimal = MULTIPLIER
+    multiplier: Decimal = MULTIPLIER  # 100 shares; a futures option: the point value
 
     @property
     def symbol(self) -> str:
@@ -111,7 +127,8 @@ def model_value(
     years = pricing.year_fraction(at, contract.expiration)
     s, k = float(spot), float(contract.strike)
     vol = market_vol(contract.root, s, k, years, at.timestamp())
-    return pricing.black_scholes(contract.option_type, s, k, years, rate, vol).value
+    futures = contract.is_future_option
+    return pricing.price_option(contract.option_type, s, k, years, rate, vol, futures=futures).value
 
 
 def _value_at(engine: Engine, inst: Instrument, contract: OptionSymbol, at: datetime) -> Decimal:
@@ -157,12 +174,20 @@ def quote_contract(
     ask = max(_PENNY, _round(theo + half, ROUND_CEILING))
     mid = (bid + ask) / 2
     kind = contract.option_type
+    futures = contract.is_future_option
     iv = pricing.implied_volatility(
-        kind, float(mid), s, k, years, RISK_FREE_RATE, guess=historical_vol(contract.root)
+        kind,
+        float(mid),
+        s,
+        k,
+        years,
+        RISK_FREE_RATE,
+        futures=futures,
+        guess=historical_vol(contract.root),
     )
     if iv is None:  # the mid is below the model's floor (deep in the money, or expiring)
         iv = market_vol(contract.root, s, k, years, now.timestamp())
-    greeks = pricing.black_scholes(kind, s, k, years, RISK_FREE_RATE, iv)
+    greeks = pricing.price_option(kind, s, k, years, RISK_FREE_RATE, iv, futures=futures)
     last = min(ask, max(bid, _round(theo, ROUND_FLOOR)))
     values = tuple(_value_at(engine, inst, contract, t) for t in day_samples(now))
     volume, open_interest = _activity(engine, contract, s, now)
@@ -186,6 +211,7 @@ def quote_contract(
         high=max([*values, last]),
         low=min([*values, last]),
         previous_close=_value_at(engine, inst, contract, previous_close_time(now)),
+        multiplier=multiplier_of(contract.root),
     )
 
 

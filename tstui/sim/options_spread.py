@@ -49,17 +49,19 @@ class PricedLeg:
     ask: Decimal
     last: Decimal
     day_values: tuple[Decimal, ...]  # at ``options_quotes.day_samples``
+    unit: Decimal = Decimal(1)  # an underlying leg: contracts per unit of ratio (shares: 0.01)
 
     @property
     def weight(self) -> Decimal:
-        return Decimal(self.ratio) if self.quote is not None else self.ratio * _PER_SHARE
+        return Decimal(self.ratio) if self.quote is not None else self.ratio * self.unit
 
 
 def stock_leg(engine: Engine, inst: Instrument, ratio: int, now: datetime) -> PricedLeg:
     last = engine.paths.price_at(inst, now)
     bid, ask = bid_ask(inst, last)
     values = tuple(engine.paths.price_at(inst, t) for t in day_samples(now))
-    return PricedLeg(inst.symbol, ratio, None, bid, ask, last, values)
+    unit = Decimal(1) if inst.is_future else _PER_SHARE  # one future per futures option
+    return PricedLeg(inst.symbol, ratio, None, bid, ask, last, values, unit)
 
 
 def option_leg(quote: OptionQuote, ratio: int) -> PricedLeg:
@@ -127,6 +129,7 @@ def _probability_positive(
     vol: float,
     *,
     intrinsic_only: bool,
+    futures: bool,
 ) -> float:
     """Probability that the package's value at the nearest expiration exceeds ``debit``."""
     option_quotes = [leg.quote for leg in legs if leg.quote is not None]
@@ -139,7 +142,7 @@ def _probability_positive(
                 leg.ratio, leg.quote.contract.option_type, leg.quote.contract.strike, Decimal(1)
             )
             if leg.quote is not None
-            else PayoffLeg(leg.ratio, None, None, _PER_SHARE)
+            else PayoffLeg(leg.ratio, None, None, leg.unit)
             for leg in legs
         ]
         points = sorted({p for p in risk_reward(payoff_legs, debit).break_evens if p > 0})
@@ -148,9 +151,13 @@ def _probability_positive(
         for a, b in pairwise(edges):
             probe = (a + b) / 2 if math.isfinite(b) else a * 1.5 + 1.0
             if payoff_at(payoff_legs, Decimal(repr(probe)), debit) > 0:
-                upper = pricing.probability_beyond(a, spot, years, rate, vol, above=True)
+                upper = pricing.probability_beyond(
+                    a, spot, years, rate, vol, above=True, futures=futures
+                )
                 beyond = (
-                    pricing.probability_beyond(b, spot, years, rate, vol, above=True)
+                    pricing.probability_beyond(
+                        b, spot, years, rate, vol, above=True, futures=futures
+                    )
                     if math.isfinite(b)
                     else 0.0
                 )
@@ -158,7 +165,7 @@ def _probability_positive(
         return min(1.0, max(0.0, total))
     # two expirations: the far legs keep time value at the near expiry; integrate numerically
     sd = vol * math.sqrt(max(years, 1e-9))
-    drift = (rate - 0.5 * vol * vol) * years
+    drift = ((0.0 if futures else rate) - 0.5 * vol * vol) * years
     step = 12.0 / (_GRID - 1)
     total = 0.0
     for i in range(_GRID):
@@ -171,8 +178,14 @@ def _probability_positive(
                 value += float(leg.weight) * s
                 continue
             left = max(0.0, q.years - years)
-            g = pricing.black_scholes(
-                q.contract.option_type, s, float(q.contract.strike), left, rate, q.iv
+            g = pricing.price_option(
+                q.contract.option_type,
+                s,
+                float(q.contract.strike),
+                left,
+                rate,
+                q.iv,
+                futures=futures,
             )
             value += leg.ratio * g.value
         if value > float(debit):
@@ -200,6 +213,7 @@ def spread_body(
     spot = float(spot_d)
     years = min(leg.quote.years for leg in options if leg.quote is not None)
     hv = historical_vol(first.contract.root)
+    futures = first.contract.is_future_option
     delta = gamma = theta = vega = rho = theo_hv = theo_iv = 0.0
     vega_weight = iv_weighted = 0.0
     intrinsic = Decimal(0)
@@ -213,11 +227,11 @@ def spread_body(
             intrinsic += leg.weight * spot_d
             continue
         kind, k = q.contract.option_type, float(q.contract.strike)
-        g = pricing.black_scholes(kind, spot, k, q.years, rate, q.iv)
+        g = pricing.price_option(kind, spot, k, q.years, rate, q.iv, futures=futures)
         delta, gamma, theta = delta + w * g.delta, gamma + w * g.gamma, theta + w * g.theta
         vega, rho = vega + w * g.vega, rho + w * g.rho
         theo_iv += w * g.value
-        theo_hv += w * pricing.black_scholes(kind, spot, k, q.years, rate, hv).value
+        theo_hv += w * pricing.price_option(kind, spot, k, q.years, rate, hv, futures=futures).value
         intrinsic += leg.weight * q.intrinsic
         vega_weight += abs(w * g.vega)
         iv_weighted += abs(w * g.vega) * q.iv
@@ -243,13 +257,13 @@ def spread_body(
 
     def prob(vol: float, debit: Decimal, intrinsic_only: bool) -> float:
         return _probability_positive(
-            legs, debit, spot, years, rate, vol, intrinsic_only=intrinsic_only
+            legs, debit, spot, years, rate, vol, intrinsic_only=intrinsic_only, futures=futures
         )
 
     if single:
         kind, k = first.contract.option_type, float(first.contract.strike)
-        itm_hv = pricing.probability_itm(kind, spot, k, years, rate, hv)
-        itm_iv = pricing.probability_itm(kind, spot, k, years, rate, iv)
+        itm_hv = pricing.probability_itm(kind, spot, k, years, rate, hv, futures=futures)
+        itm_iv = pricing.probability_itm(kind, spot, k, years, rate, iv, futures=futures)
     else:
         itm_hv, itm_iv = prob(hv, stock_cost, True), prob(iv, stock_cost, True)
     be_hv, be_iv = prob(hv, ask, False), prob(iv, ask, False)
@@ -302,12 +316,13 @@ def spread_body(
 def _leg_body(leg: PricedLeg) -> dict[str, Any]:
     q = leg.quote
     if q is None:
-        return {"Symbol": leg.symbol, "Ratio": leg.ratio, "AssetType": "Stock"}
+        kind = "Stock" if leg.unit == _PER_SHARE else "Future"
+        return {"Symbol": leg.symbol, "Ratio": leg.ratio, "AssetType": kind}
     return {
         "Symbol": q.symbol,
         "Ratio": leg.ratio,
         "StrikePrice": format_strike(q.contract.strike),
         "Expiration": f"{q.contract.expiration.isoformat()}T00:00:00Z",
         "OptionType": str(q.contract.option_type),
-        "AssetType": "StockOption",
+        "AssetType": "FutureOption" if q.contract.is_future_option else "StockOption",
     }

@@ -41,7 +41,9 @@ from tstui.sim.options_quotes import model_value
 from tstui.sim.options_series import (
     MULTIPLIER,
     expirations,
+    is_futures_underlying,
     is_optionable,
+    multiplier_of,
     option_contract,
     strikes,
     underlying_instrument,
@@ -129,9 +131,11 @@ def _underlying(ctx: SimContext, name: str, now: datetime) -> Instrument:
 
 
 def _expirations_for(
-    params: dict[str, str], info: spreads.SpreadTypeInfo, now: datetime
+    params: dict[str, str], info: spreads.SpreadTypeInfo, now: datetime, underlying: str
 ) -> tuple[date, date | None]:
-    listed = [d for d, _ in expirations(now)]
+    listed = [d for d, _ in expirations(now, underlying)]
+    if not listed:
+        raise BadRequest(f"{underlying} has no listed option expirations.")
     raw = params.get("expiration")
     first = parse_expiration(raw) if raw is not None else listed[0]
     if first not in listed:
@@ -201,20 +205,21 @@ def risk_reward_answer(ctx: SimContext, body: Any, now: datetime) -> dict[str, A
             contract = None
         if contract is not None and is_optionable(contract.root):
             contracts.append(contract)
-            legs.append(PayoffLeg(signed, contract.option_type, contract.strike, MULTIPLIER))
+            multiplier = multiplier_of(contract.root)
+            legs.append(PayoffLeg(signed, contract.option_type, contract.strike, multiplier))
             units.append(quantity)
             inst = underlying_instrument(ctx.engine, contract.root, now)
             if inst is not None:
                 spot = ctx.engine.paths.price_at(inst, now)
                 market_value += signed * model_value(contract, spot, now)
-        elif is_optionable(symbol):
+        elif is_optionable(symbol) and not is_futures_underlying(symbol):
             inst = underlying_instrument(ctx.engine, symbol, now)
             assert inst is not None
             legs.append(PayoffLeg(signed, None, None, Decimal(1)))
             units.append(max(1, quantity // int(MULTIPLIER)))
             market_value += signed * float(ctx.engine.paths.price_at(inst, now)) / 100
         else:
-            raise BadRequest(f"{where}.Symbol {symbol} is not a stock or stock option.")
+            raise BadRequest(f"{where}.Symbol {symbol} is not a stock or an option.")
     if not contracts:
         raise BadRequest("At least one leg must be an option.")
     if len({c.expiration for c in contracts}) > 1:
@@ -224,7 +229,7 @@ def risk_reward_answer(ctx: SimContext, body: Any, now: datetime) -> dict[str, A
     unit = 0
     for count in units:
         unit = gcd(unit, count)
-    magnitude = abs(price) * max(1, unit) * MULTIPLIER
+    magnitude = abs(price) * max(1, unit) * multiplier_of(contracts[0].root)
     credit = price < 0 or (price > 0 and market_value < 0)
     result = risk_reward(legs, -magnitude if credit else magnitude)
     return {
@@ -408,7 +413,7 @@ def routes(ctx: SimContext) -> list[Route]:
         params = dict(request.query_params)
         strike = _float(params, "strikePrice", 0.0, 1e9)
         listed = strikes(engine, inst.symbol, now)
-        found = expirations(now)
+        found = expirations(now, inst.symbol)
         if strike is not None and Decimal(repr(strike)) not in listed:
             found = []
         body = [{"Date": f"{d.isoformat()}T00:00:00Z", "Type": kind} for d, kind in found]
@@ -421,7 +426,7 @@ def routes(ctx: SimContext) -> list[Route]:
         params = dict(request.query_params)
         info = _spread_type(params)
         interval = _int(params, "strikeInterval", 1, 1, 1000)
-        _expirations_for(params, info, now)
+        _expirations_for(params, info, now, inst.symbol)
         groups = spreads.strike_groups(info.name, strikes(engine, inst.symbol, now), interval)
         return JSONResponse(
             {"SpreadType": info.name, "Strikes": [[format_strike(k) for k in g] for g in groups]}
@@ -450,7 +455,9 @@ def routes(ctx: SimContext) -> list[Route]:
         inst = _underlying(ctx, request.path_params["underlying"], now)
         params = dict(request.query_params)
         info = _spread_type(params)
-        first, second = _expirations_for(params, info, now)
+        first, second = _expirations_for(params, info, now, inst.symbol)
+        if inst.is_future and info.name in ("Covered", "Collar"):
+            raise BadRequest(f"{info.name} spreads are not available on futures options.")
         proximity = _int(params, "strikeProximity", 5, 1, MAX_PROXIMITY)
         interval = _int(params, "strikeInterval", 1, 1, 1000)
         rate = _float(params, "riskFreeRate", -0.05, 1.0)
