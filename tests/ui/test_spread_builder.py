@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from sim_clock import SIM_START
+from textual.pilot import Pilot
+from textual.widgets import Select, Static
+from ui_support import MARGIN, TICKET_SIZE, started, wait_for_screen, wait_until
 
+from tstui.config import Settings
 from tstui.domain.options.payoff import risk_reward
 from tstui.domain.options.symbology import OptionType, format_option_symbol
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.trading.service import trading_service
+from tstui.ui.views.options.chain_table import ChainTable
 from tstui.ui.views.options.model import (
     ChainBook,
     OptionQuote,
@@ -21,8 +30,14 @@ from tstui.ui.views.options.model import (
     template_strikes,
     toggle_leg,
 )
+from tstui.ui.views.options.payoff_plot import PayoffPlot
 from tstui.ui.views.options.prefs import OptionPrefs, load_prefs, save_prefs
+from tstui.ui.views.options.screen import OptionChainScreen
 from tstui.ui.views.options.spread_orders import SpreadForm, spread_request
+from tstui.ui.views.options.spread_ticket import SpreadTicket
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
 
 CALL, PUT = OptionType.CALL, OptionType.PUT
 EXPIRY = date(2026, 12, 18)
@@ -167,3 +182,109 @@ def test_spread_request_from_the_ticket_form() -> None:
         replace(form, order_type="Market", limit_price=""), spread, order_confirm_id="abc126"
     )
     assert market is not None and "LimitPrice" not in market.to_api()
+
+
+# -- by keys, on the simulator --------------------------------------------------------------
+
+
+async def chain_on_screen(app: TstuiApp, pilot: Pilot[Any]) -> OptionChainScreen:
+    await started(app, pilot)
+    await pilot.press("8")  # view.options
+    screen = await wait_for_screen(app, pilot, OptionChainScreen, lambda s: s.query(ChainTable))
+    await wait_until(
+        pilot,
+        lambda: (
+            screen.stream_state == "live"
+            and screen.book.underlying_price is not None
+            and screen.table.window.atm_index is not None
+            and len(screen.table.window.rows) == 2 * screen.prefs.strikes + 1
+        ),
+        15,
+        "the chain",
+    )
+    return screen
+
+
+@pytest.mark.anyio
+async def test_vertical_by_keys_then_preview_place_and_the_position(
+    sim: SimServer, settings: Settings
+) -> None:
+    """END TO END: chain -> vertical spread (keys) -> risk/reward -> preview -> place ->
+    the option positions of both legs."""
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        # the simulator's clock stands still at SIM_START: its contracts expire after it
+        trading_service(app).clock = lambda: SIM_START
+        screen = await chain_on_screen(app, pilot)
+        table = screen.table
+        low = table.cursor_strike
+        assert low is not None and table.cursor_right is CALL  # at the money, on the calls
+        await pilot.press("v")  # options.vertical
+        await wait_until(pilot, lambda: len(screen.spread) == 2, 5, "the vertical")
+        buy, sell = screen.spread
+        assert (buy.right, buy.strike, buy.ratio) == (CALL, low, 1)
+        assert sell.right is CALL and sell.ratio == -1 and sell.strike > low
+        assert sell.strike == table.strikes[table.strikes.index(low) + 1]
+        net = net_price(screen.spread, screen.book)
+        assert net is not None and 0 < net < sell.strike - low  # a debit, below the width
+
+        # the panel: max profit = (width - debit) x 100, max loss = the debit, one break-even
+        risk = screen.risk
+        assert risk is not None
+        assert risk.max_profit == (sell.strike - low - net) * 100
+        assert risk.max_loss == -net * 100
+        assert risk.break_evens == (low + net,)
+        panel = str(screen.query_one("#spread-text", Static).content)
+        assert "Call vertical x1" in panel and f"Max profit {risk.max_profit:+,.2f}" in panel
+        assert f"Break-even {(low + net).quantize(Decimal('0.01'))}" in panel
+        # the server's riskreward says the same
+        await wait_until(pilot, lambda: screen.server_check is not None, 10, "riskreward")
+        assert screen.server_check is not None and screen.server_check.agrees, screen.server_check
+        assert "agrees" in str(screen.query_one("#spread-text", Static).content)
+        assert screen.query_one(PayoffPlot).figure.legs  # the diagram draws these legs
+
+        # enter: the spread ticket; a market order fills at once on the simulator
+        await pilot.press("enter")  # options.trade
+        ticket = await wait_for_screen(app, pilot, SpreadTicket)
+        account = ticket.form().account
+        assert account == MARGIN
+        ticket.query_one("#order_type", Select).value = "Market"
+        await pilot.pause()
+        assert ticket.place_blocker() == "preview the order first (F5)", ticket.issues
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: ticket.preview is not None, 10, "the preview")
+        assert ticket.preview is not None
+        sent = ticket.preview.request.to_api()
+        assert sent["Legs"] == [
+            {"Symbol": buy.symbol, "Quantity": "1", "TradeAction": "BUYTOOPEN"},
+            {"Symbol": sell.symbol, "Quantity": "1", "TradeAction": "SELLTOOPEN"},
+        ]
+        preview_text = str(ticket.query_one("#preview", Static).content)
+        assert "Estimated" in preview_text
+        assert ticket.place_blocker() is None
+        await pilot.press("f8")
+        await wait_until(
+            pilot,
+            lambda: ticket.outcome is not None and ticket.outcome.kind != "unknown",
+            15,
+            "the placement",
+        )
+        assert ticket.outcome is not None and ticket.outcome.kind == "placed", ticket.outcome
+        # exactly the previewed payload went out, once
+        assert ticket.outcome.request is ticket.preview.request
+        assert ticket.place_blocker() == "this ticket already sent its order: close it (Esc)"
+
+        def held(symbol: str) -> Decimal | None:
+            for position in app.live.positions.values():
+                if position.account_id == account and position.symbol == symbol:
+                    return position.signed_quantity
+            return None
+
+        await wait_until(
+            pilot,
+            lambda: held(buy.symbol) == 1 and held(sell.symbol) == -1,
+            15,
+            "the legs' positions",
+        )
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, 5)

@@ -174,9 +174,12 @@ class ChainBook:
         self.version = 0  # bumped on every change: the widget redraws when it moves
 
     def clear(self, underlying: str, expiration: date | None) -> None:
+        """Forget the quotes (another expiration or underlying); the underlying's price
+        stays while the underlying does."""
+        if underlying != self.underlying:
+            self.underlying_price = None
         self.underlying, self.expiration = underlying, expiration
         self._rows.clear()
-        self.underlying_price = None
         self.version += 1
 
     def apply(self, quote: OptionQuote) -> None:

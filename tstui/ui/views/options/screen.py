@@ -94,11 +94,15 @@ class OptionChainScreen(BaseScreen):
     #options-info { height: 1; padding: 0 1; color: $text-muted; }
     #options-row { height: 1fr; }
     OptionChainScreen.-narrow #options-row { layout: vertical; }
-    OptionChainScreen.-narrow SpreadPanel { width: 1fr; height: 14; border-left: none;
+    OptionChainScreen.-narrow SpreadPanel { width: 1fr; height: 16; border-left: none;
                                             border-top: solid $panel-border; padding: 0; }
+    OptionChainScreen.-narrow.-short SpreadPanel { height: 8; }
+    OptionChainScreen.-narrow.-short PayoffPlot { display: none; }
     """
-    # below 118 columns the spread panel goes under the chain (the chain needs ~72)
+    # Below 118 columns the spread panel goes under the chain (the chain needs ~72); below
+    # 34 rows too, it keeps its text and leaves the diagram out: the chain keeps its rows.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (118, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_symbol", "Underlying", id="options.symbol"),
         Binding("right_square_bracket", "expiration(1)", "Next exp", id="options.next_expiry"),
@@ -275,7 +279,10 @@ class OptionChainScreen(BaseScreen):
         self.book.clear(self.underlying, self.expiration.date)
         self.error, self.stream_state = None, "loading"
         self.chain_worker: Worker[None] = self.run_worker(
-            partial(self._chain_loop, self.underlying, self.expiration.date, self.prefs.strikes),
+            # one more each side than shown: the money's row has the full count both ways
+            partial(
+                self._chain_loop, self.underlying, self.expiration.date, self.prefs.strikes + 1
+            ),
             group="options-chain",
             exclusive=True,
             exit_on_error=False,
@@ -290,7 +297,9 @@ class OptionChainScreen(BaseScreen):
             try:
                 async for event in stream_chain(api, underlying, expiration, strikes):
                     if isinstance(event, str):
-                        self._state(event)
+                        # data flows once connected: the quotes themselves say "live"
+                        if event in ("connecting", "reconnecting", "failed"):
+                            self._state(event)
                     else:
                         self.book.apply(event)
                         if self.stream_state != "live":
@@ -536,18 +545,21 @@ class OptionChainScreen(BaseScreen):
         net = net_price(spread, self.book)
         if net is None or not self.live.connected or spread != self.spread:
             return
+        quantity = self.quantity
         try:
-            answer = await server_risk_reward(self.live.api, spread, net, self.quantity)
+            answer = await server_risk_reward(self.live.api, spread, net, quantity)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the panel says so; the local numbers stand
             text = safe_text(str(exc) or type(exc).__name__, limit=60)
-            self.server_check = ServerCheck(False, f"riskreward unavailable: {text}")
-            self._flush()
+            if spread == self.spread:
+                self.server_check = ServerCheck(False, f"riskreward unavailable: {text}")
+                self._flush()
             return
-        if spread == self.spread and answer is not None:
-            legs = payoff_legs(spread, self.quantity)
-            local = risk_reward(legs, net * 100 * self.quantity)
+        if spread == self.spread:
+            # ours at the same (rounded) price the server was sent
+            sent = net.quantize(Decimal("0.01"))
+            local = risk_reward(payoff_legs(spread, quantity), sent * 100 * quantity)
             self.server_check = check_server_risk(local, answer)
             self._flush()
 

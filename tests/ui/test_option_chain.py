@@ -1,0 +1,123 @@
+"""The option chain view on the simulator: centred strikes, expirations, columns, the linked or
+typed underlying."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+from ui_support import SIZE, rendered_text, wait_for_screen, wait_until
+
+from tstui.config import Settings
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.views.options.chain_table import ChainTable
+from tstui.ui.views.options.expiration_picker import ExpiryPicker
+from tstui.ui.views.options.model import COLUMN_SETS
+from tstui.ui.views.options.screen import OptionChainScreen
+from tstui.ui.views.overview.screen import OverviewScreen
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_options(app: TstuiApp, pilot: Pilot[Any]) -> OptionChainScreen:
+    await wait_for_screen(app, pilot, OverviewScreen, timeout=15)
+    await pilot.press("8")  # view.options
+    return await wait_for_screen(app, pilot, OptionChainScreen, lambda s: s.query(ChainTable))
+
+
+def chain_ready(screen: OptionChainScreen, strikes: int | None = None) -> bool:
+    """The chain streams, the underlying's price is known and the window is full."""
+    window = screen.table.window
+    wanted = 2 * (strikes or screen.prefs.strikes) + 1
+    return (
+        screen.stream_state == "live"
+        and screen.book.underlying_price is not None
+        and len(window.rows) == wanted
+        and window.atm_index is not None
+    )
+
+
+async def test_chain_shows_strikes_centred_on_the_money(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_options(app, pilot)
+        assert screen.underlying == "MSFT"  # nothing linked, nothing remembered: the default
+        await wait_until(pilot, lambda: chain_ready(screen), 15, "the MSFT chain")
+        table = screen.table
+        window = table.window
+        price = screen.book.underlying_price
+        assert price is not None and window.atm_index is not None
+        strikes = [row.strike for row in window.rows]
+        atm = strikes[window.atm_index]
+        # the money's row is the strike nearest the price, with as many strikes each side
+        assert all(abs(atm - price) <= abs(k - price) for k in strikes)
+        assert window.atm_index == screen.prefs.strikes == len(strikes) // 2
+        assert all(row.call is not None and row.put is not None for row in window.rows)
+        assert table.cursor_strike == atm  # the cursor starts at the money
+        shown = rendered_text(table)
+        assert "CALLS" in shown and "PUTS" in shown and "►" in shown
+        atm_call = window.rows[window.atm_index].call
+        assert atm_call is not None and atm_call.symbol.startswith("MSFT ")
+        assert atm_call.bid is not None and atm_call.ask is not None
+        assert atm_call.bid <= atm_call.ask
+
+        # k cycles the column sets, remembered in the state dir
+        await pilot.press("k")
+        await wait_until(pilot, lambda: table.columns == COLUMN_SETS[1][1], 5, "columns")
+        assert "Delta" in rendered_text(table)
+        saved = json.loads((signed_in.state_dir / "options.json").read_text())
+        assert saved["columns"] == 1 and saved["underlying"] == "MSFT"
+
+        # - shows fewer strikes each side (the stream restarts with its strikeProximity)
+        await pilot.press("minus")
+        fewer = screen.prefs.strikes
+        assert fewer < 8
+        await wait_until(pilot, lambda: chain_ready(screen, fewer), 15, "fewer strikes")
+
+        # ] steps to the next expiration; e lists them
+        first = screen.expiration
+        assert first is not None and len(screen.expirations) > 1
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: screen.expiration == screen.expirations[1], 5)
+        await wait_until(pilot, lambda: chain_ready(screen, fewer), 15, "the next expiration")
+        row = screen.table.window.rows[0]
+        assert row.call is not None and row.call.expiration == screen.expirations[1].date
+        await pilot.press("e")
+        picker = await wait_for_screen(app, pilot, ExpiryPicker)
+        await pilot.press("up", "enter")  # back to the first one
+        await wait_until(pilot, lambda: app.screen is screen, 5)
+        assert picker.expirations == screen.expirations
+        await wait_until(pilot, lambda: screen.expiration == first, 5)
+
+        # a typed underlying
+        await pilot.press("slash")
+        field = screen.query_one("#options-symbol", Input)
+        field.value = ""
+        await pilot.press(*"aapl", "enter")
+        await wait_until(pilot, lambda: screen.underlying == "AAPL", 5)
+        await wait_until(pilot, lambda: chain_ready(screen, fewer), 15, "the AAPL chain")
+        status = str(screen.query_one("#options-status", Static).content)
+        assert "AAPL" in status and "live" in status
+
+
+async def test_chain_follows_the_linked_symbol(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_options(app, pilot)
+        await wait_until(pilot, lambda: chain_ready(screen), 15, "the MSFT chain")
+        app.live.link_symbol("NVDA")
+        await wait_until(pilot, lambda: screen.underlying == "NVDA", 5, "the linked symbol")
+        await wait_until(pilot, lambda: chain_ready(screen), 15, "the NVDA chain")
+        # an option symbol links its underlying
+        atm = screen.table.cursor_row()
+        assert atm is not None and atm.call is not None
+        app.live.link_symbol("SPY 261218C600")
+        await wait_until(pilot, lambda: screen.underlying == "SPY", 5, "the option's root")
