@@ -233,7 +233,7 @@ def test_advanced_options_body_trailing_stop(
          "at least 2 orders"),
         ({"Type": "OCO", "Orders": [es_order("SELL", "Limit", LimitPrice="7000"),
                                     {**es_order("SELL", "Limit", LimitPrice="7100"), "Legs": []}]},
-         "Orders[1].Legs: not supported"),
+         "Orders[1].Legs: expected a list of legs"),
         ({**es_order("SELL", "Limit", LimitPrice="7000"), "AdvancedOptions": {"PegValue": "MID"}},
          "AdvancedOptions.PegValue: not supported"),
         ({"Type": "NORMAL", "Orders": [{**es_order("SELL", "Limit"), "LimitPrice": "7x"}]},

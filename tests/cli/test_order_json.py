@@ -99,7 +99,7 @@ def test_body_from_stdin(
     ("body", "says"),
     [
         ({"Type": "OCO", "Orders": [order_body()]}, "at least 2 orders"),
-        (order_body(Legs=[{"Symbol": "MSFT", "Quantity": "1"}]), "not supported yet: Legs"),
+        (order_body(Legs=[{"Symbol": "MSFT", "Quantity": "1"}]), "Legs[0].TradeAction: missing"),
         (order_body(AdvancedOptions={"PegValue": "MID"}), "AdvancedOptions.PegValue"),
         (order_body(TradeAction="HOLD"), "valid: BUY, SELL"),
         (order_body(Quantity=None), "missing Quantity"),

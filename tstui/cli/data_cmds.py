@@ -64,6 +64,10 @@ class Listing:
 
 
 async def run_get(settings: Settings, args: argparse.Namespace) -> int:
+    if args.what in ("expirations", "strikes", "spreadtypes", "riskreward"):
+        from tstui.cli.options_cmds import run_option_get  # options: their own shapes
+
+        return await run_option_get(settings, args)
     listing = _listings()[args.what]
     async with open_session(settings) as session:
         body = await listing.fetch(session, settings, args)
@@ -188,7 +192,7 @@ def order_row(o: Any) -> tuple[Any, ...]:
         o.opened_date_time,
         o.order_id,
         o.account_id,
-        o.symbol,
+        o.display_symbol,  # an option package: every leg's symbol
         o.side,
         f"{format_cell(o.filled_quantity)}/{format_cell(o.quantity)}",
         o.order_type,

@@ -82,10 +82,21 @@ async def _build_request(
     Errors (bad fields, hard limits) stop here, before any request; warnings are returned so
     the question (or `--yes`, which accepts them) can show them.
     """
-    from tstui.cli.order_input import order_input
+    from tstui.cli.order_input import is_legs_order, order_input
     from tstui.domain.orders import TicketFields, parse_ticket
     from tstui.domain.orders.risk import check_risk
 
+    if is_legs_order(args, getattr(args, "loaded_body", None)):
+        from tstui.cli.options_cmds import build_legs_request
+
+        return await build_legs_request(
+            session,
+            settings,
+            args,
+            risk=risk,
+            default_account=_default_account,
+            recent_of=_recent_placements,
+        )
     wanted = order_input(args, getattr(args, "loaded_body", None))
     symbol = wanted.symbol
     details = await session.api.get_symbols([symbol])
@@ -261,12 +272,12 @@ async def _confirm_or_place(settings: Settings, args: argparse.Namespace) -> int
     place = args.what == "place"
     if getattr(args, "body", None) is not None:
         from tstui.cli.order_groups import needs_group_flow, send_body
-        from tstui.cli.order_input import read_body, refuse_flags_with_body
+        from tstui.cli.order_input import is_legs_order, read_body, refuse_flags_with_body
         from tstui.domain.orders import OrderGroupRequest, parse_body
 
         refuse_flags_with_body(args)
         raw = read_body(args.body)
-        if needs_group_flow(raw):
+        if needs_group_flow(raw) and not is_legs_order(args, raw):  # legs: their own checks
             try:
                 body = parse_body(raw)
             except ValueError as exc:

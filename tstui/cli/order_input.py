@@ -3,8 +3,9 @@
 `--body` takes the request body in TradeStation's own JSON (spec ``OrderRequest``): a single
 order here. Its values go through the same ticket validation, risk checks, preview and audit as
 the flags. Order groups (``{"Type": ..., "Orders": [...]}``) and orders with ``OSOs`` or
-``AdvancedOptions`` take the group path (:mod:`tstui.cli.order_groups`); keys tstui does not
-model (``Legs``...) are refused by name, never dropped silently.
+``AdvancedOptions`` take the group path (:mod:`tstui.cli.order_groups`), option orders with
+``Legs`` (or `--legs`) the legs path (:mod:`tstui.cli.options_cmds`); keys tstui does not
+model are refused by name, never dropped silently.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ _ORDER_KEYS: Final = frozenset(
      "LimitPrice", "StopPrice", "Route", "OrderConfirmID"}
 )  # fmt: skip
 _TIME_IN_FORCE_KEYS: Final = frozenset({"Duration", "Expiration"})
-_FLAG_NAMES: Final = ("symbol", "action", "qty", "order_type", "limit", "stop", "tif", "route")
+_FLAG_NAMES: Final = (
+    "symbol", "action", "qty", "order_type", "limit", "stop", "tif", "route", "legs",
+)  # fmt: skip
 MAX_BODY_BYTES: Final = 64 * 1024
 
 
@@ -44,6 +47,12 @@ class OrderInput:
     expiration: str = ""
     account: str | None = None  # None: --account, the config, or the first fitting account
     order_confirm_id: str | None = None
+
+
+def is_legs_order(args: argparse.Namespace, loaded: Any = None) -> bool:
+    """An option order with legs (`--legs`, or a `--body` with `Legs`): its own checks
+    (:func:`tstui.cli.options_cmds.build_legs_request`), the same confirm-then-place path."""
+    return bool(getattr(args, "legs", None)) or (isinstance(loaded, Mapping) and "Legs" in loaded)
 
 
 def refuse_flags_with_body(args: argparse.Namespace) -> None:

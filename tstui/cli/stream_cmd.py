@@ -80,6 +80,10 @@ async def _open_stream(
         return api.stream_quotes([s for arg in args.symbols for s in arg.split(",") if s])
     if what == "tickbars":
         return api.stream_tickbars(args.symbol, args.interval, args.barsback)
+    if what in ("chain", "option-quotes"):
+        from tstui.cli.options_cmds import open_option_stream
+
+        return open_option_stream(api, args)
     if what == "depth":
         if args.aggregates:
             return api.stream_market_depth_aggregates(args.symbol, args.levels)
@@ -147,7 +151,7 @@ def human_line(event: Any) -> str | None:
             ("", f"({event.status_description})" if event.status_description else None),
             ("", event.side),
             ("", filled),
-            ("", event.symbol),
+            ("", event.display_symbol),
             ("", event.order_type),
             ("@", price),
             ("", event.duration),
@@ -191,7 +195,9 @@ def human_line(event: Any) -> str | None:
             ("V", event.total_volume),
             ("", status),
         )
-    return depth_line(event)
+    from tstui.cli.options_cmds import spread_line
+
+    return spread_line(event) or depth_line(event)
 
 
 def depth_line(event: Any) -> str | None:

@@ -242,6 +242,13 @@ class Order:
         return len(self.legs) > 1
 
     @property
+    def display_symbol(self) -> str:
+        """The symbol, or a package's legs' symbols joined by " / " (for tables and lines)."""
+        if len(self.legs) > 1:
+            return " / ".join(leg.symbol or "?" for leg in self.legs)
+        return self.symbol
+
+    @property
     def side(self) -> str:
         """The first leg's ``BuyOrSell`` (Buy, Sell, SellShort, BuyToCover), or ""."""
         return (self.legs[0].buy_or_sell or "") if self.legs else ""
