@@ -12,6 +12,7 @@ from tstui.ui.shell.app import TstuiApp
 from tstui.ui.views.dashboard.linked_chart import DEFAULT_SYMBOL, LinkedChart
 from tstui.ui.views.dashboard.screen import DashboardScreen
 from tstui.ui.views.overview.screen import OverviewScreen
+from tstui.ui.views.watchlist.board import QuoteBoard
 
 if TYPE_CHECKING:
     from tstui.config import Settings
@@ -33,6 +34,8 @@ async def test_full_layout_at_160x45_and_the_chart_follows_the_link(
         assert not screen.has_class("-compact")
         for pane in ("#dash-board", "#dash-chart", "#dash-ladder", "#dash-positions"):
             assert screen.query_one(pane).region.area > 0, pane
+        board = screen.query_one(QuoteBoard)
+        await wait_until(pilot, lambda: "@ES" in rendered_text(board.table), 10, "the board rows")
         chart = screen.query_one(LinkedChart)
         await wait_until(pilot, lambda: len(chart.chart.series) > 0, 10, "bars")
         assert chart.symbol == (app.live.current_symbol or DEFAULT_SYMBOL)

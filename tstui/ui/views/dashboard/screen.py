@@ -20,6 +20,7 @@ from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.views.dashboard.linked_chart import LinkedChart
 from tstui.ui.views.positions.table import PositionsTable, build_rows, with_totals
+from tstui.ui.views.watchlist.board import QuoteBoard
 
 __all__ = ["FULL_HEIGHT", "FULL_WIDTH", "DashboardScreen"]
 
@@ -31,6 +32,7 @@ COMPACT_HINT = (
 
 class DashboardScreen(BaseScreen):
     VIEW: ClassVar[str] = "dashboard"
+    AUTO_FOCUS = "#dash-quote-board #board-table"
     DEFAULT_CSS = """
     DashboardScreen #dash-hint { height: 1; color: $text-muted; padding: 0 1; display: none; }
     DashboardScreen.-compact #dash-hint { display: block; }
@@ -56,7 +58,7 @@ class DashboardScreen(BaseScreen):
         yield PositionsTable(id="dash-positions")
 
     def compose_board(self) -> ComposeResult:
-        yield Static("quote board", classes="placeholder")
+        yield QuoteBoard(id="dash-quote-board")
 
     def compose_ladder(self) -> ComposeResult:
         yield Static("depth ladder", classes="placeholder")
