@@ -27,6 +27,12 @@ pytestmark = pytest.mark.anyio
         ("/v3/marketdata/barcharts/MSFT", "bar charts", 500),
         ("/v3/marketdata/stream/quotes/MSFT", "quote streams", 500),
         ("/v2/stream/tickbars/ESZ26/1/10", "tick bar streams", 500),
+        ("/v3/marketdata/options/expirations/MSFT", "option expirations", 90),
+        ("/v3/marketdata/options/strikes/MSFT", "option strikes", 90),
+        ("/v3/marketdata/options/spreadtypes", "option spreadtypes", 90),
+        ("/v3/marketdata/options/riskreward", "option riskreward", 90),
+        ("/v3/marketdata/stream/options/chains/MSFT", "option chain streams", 90),
+        ("/v3/marketdata/stream/options/quotes", "option quote streams", 90),
     ],
 )
 def test_paths_map_to_documented_quotas(path: str, category: str, limit: int) -> None:

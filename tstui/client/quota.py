@@ -33,6 +33,16 @@ _BARS = Quota("bar charts", 500, 300.0)
 _QUOTE_STREAMS = Quota("quote streams", 500, 300.0)
 _BAR_STREAMS = Quota("bar streams", 500, 300.0)
 _TICK_STREAMS = Quota("tick bar streams", 500, 300.0)
+# "Each option endpoint": its own 90 a minute (expirations, strikes, spreadtypes, riskreward,
+# and the chain and option-quote streams).
+_OPTIONS = {
+    name: Quota(f"option {name}", 90, 60.0)
+    for name in ("expirations", "strikes", "spreadtypes", "riskreward")
+}
+_OPTION_STREAMS = {
+    "chains": Quota("option chain streams", 90, 60.0),
+    "quotes": Quota("option quote streams", 90, 60.0),
+}
 
 
 def quota_for(path: str) -> Quota | None:
@@ -45,6 +55,10 @@ def quota_for(path: str) -> Quota | None:
             return _QUOTES
         if parts[2] == "barcharts":
             return _BARS
+        if parts[2] == "options" and len(parts) >= 4:
+            return _OPTIONS.get(parts[3])
+        if parts[2:4] == ["stream", "options"] and len(parts) >= 5:
+            return _OPTION_STREAMS.get(parts[4])
         if parts[2] == "stream" and len(parts) >= 4:
             return {"quotes": _QUOTE_STREAMS, "barcharts": _BAR_STREAMS}.get(parts[3])
     if parts[:3] == ["v2", "stream", "tickbars"]:
