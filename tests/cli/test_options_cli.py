@@ -270,3 +270,18 @@ def test_risk_for_legs_and_the_package(
     assert code != 0
     assert "error: LimitPrice: The package can lose 1,200.00, above the limit of 1,000.00" in err
     assert len(_orders_of(sim)) == before
+
+
+def test_server_text_in_option_output_is_made_safe(capsys: pytest.CaptureFixture[str]) -> None:
+    from tstui.cli import options_cmds
+    from tstui.domain.options.wire import OptionSpread
+
+    hostile = "MSFT\x1b]0;pwned\x07 261218C450\n\u202e"
+    line = options_cmds.spread_line(
+        OptionSpread.from_api({"Legs": [{"Symbol": hostile}], "Bid": "1", "Side": "\x1b[2J"})
+    )
+    assert line is not None and "\x1b" not in line and "\n" not in line and "\u202e" not in line
+    assert options_cmds._show("strikes", {"SpreadType": "Fly\x1b[2J\r", "Strikes": [["1"]]}) == 0
+    assert options_cmds._show("spreadtypes", {"SpreadTypes": [{"Name": "X\x1b[31m\nY"}]}) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\r" not in out and "Y" in out
