@@ -269,6 +269,15 @@ def test_risk_for_legs_and_the_package(
     )  # fmt: skip
     assert code != 0
     assert "error: LimitPrice: The package can lose 1,200.00, above the limit of 1,000.00" in err
+    # Each leg's notional takes its price from the option market (contracts x price x 100).
+    config.write_text("[risk.sim.option]\nmax_notional = 300\n")
+    code, _, err = run(
+        capsys, "order", "place", "--legs", VERTICAL, "--limit", "2", "--yes",
+        "--config", str(config), *base,
+    )  # fmt: skip
+    assert code != 0
+    assert "error: Legs[0].Quantity: Notional " in err and "No price known" not in err
+    assert "error: LimitPrice: The package can lose 200.00" not in err  # 200 is within 300
     assert len(_orders_of(sim)) == before
 
 

@@ -455,23 +455,26 @@ async def _positions(session: Session, account: str) -> dict[str, Decimal]:
 
 
 async def leg_prices(session: Session, symbols: Sequence[str]) -> dict[str, Decimal | None]:
-    """Each leg's price for the risk checks: the quote's last (else mid), and for a contract
-    the quote endpoint does not know, the mid (else last) of its own option-quote stream's
-    first frame; None when neither answers within ``PRICE_WAIT_S``."""
+    """Each leg's price for the risk checks: an option contract's mid (else last) from the
+    first frame of its own option-quote stream (the option market's own figures, all legs at
+    once), a stock leg's last from the quotes endpoint; None when nothing answers within
+    ``PRICE_WAIT_S``."""
     from tstui.client.errors import TradeStationError
+    from tstui.domain.orders.legs import contract_of
 
+    options = [symbol for symbol in symbols if contract_of(symbol) is not None]
+    stocks = [symbol for symbol in symbols if symbol not in options]
     prices: dict[str, Decimal | None] = {symbol: None for symbol in symbols}
-    try:
-        batch = await session.api.get_quotes(symbols)
-    except TradeStationError:
-        batch = None
-    for quote in batch.items if batch is not None else ():
-        key = quote.symbol.upper()
-        if key in prices:
-            prices[key] = quote.last if quote.last is not None else quote.mid
-    missing = [symbol for symbol, price in prices.items() if price is None]
-    found = await asyncio.gather(*(_streamed_price(session, symbol) for symbol in missing))
-    prices.update(zip(missing, found, strict=True))
+    if stocks:
+        try:
+            batch = await session.api.get_quotes(stocks)
+        except TradeStationError:
+            batch = None
+        for quote in batch.items if batch is not None else ():
+            if quote.symbol.upper() in prices:
+                prices[quote.symbol.upper()] = quote.last if quote.last is not None else quote.mid
+    found = await asyncio.gather(*(_streamed_price(session, symbol) for symbol in options))
+    prices.update(zip(options, found, strict=True))
     return prices
 
 
