@@ -6,7 +6,9 @@ The two streams send what the quote stream sends: data, ``Heartbeat`` and errors
 GoAway is ``{"Error": "GoAway"}``. They share the quote stream's fault kind ("quotes"), so
 injected GoAway, stalls, drops and malformed lines reach them too. A data frame is sent when
 a spread's Bid, Ask, Last or Volume changes; a spread whose series expires stops updating.
-Bad input answers 400 (the spec documents no 404 for these operations).
+Bad input answers 400 (the spec documents no 404 for these operations). Each operation has
+its own rate-limit category ("optionexpirations", ... "optionquotes"): the wire notes give
+each option endpoint its own 90 a minute, which applies once ``ratelimit.QUOTAS`` lists them.
 """
 
 from __future__ import annotations
@@ -406,7 +408,7 @@ def routes(ctx: SimContext) -> list[Route]:
     engine = ctx.engine
     base = "/v3/marketdata/options"
 
-    @endpoint(ctx, "marketdata", "options")
+    @endpoint(ctx, "marketdata", "optionexpirations")
     async def get_expirations(request: Request) -> Response:
         now = engine.clock.now()
         inst = _underlying(ctx, request.path_params["underlying"], now)
@@ -419,7 +421,7 @@ def routes(ctx: SimContext) -> list[Route]:
         body = [{"Date": f"{d.isoformat()}T00:00:00Z", "Type": kind} for d, kind in found]
         return JSONResponse({"Expirations": body})
 
-    @endpoint(ctx, "marketdata", "options")
+    @endpoint(ctx, "marketdata", "optionstrikes")
     async def get_strikes(request: Request) -> Response:
         now = engine.clock.now()
         inst = _underlying(ctx, request.path_params["underlying"], now)
@@ -432,7 +434,7 @@ def routes(ctx: SimContext) -> list[Route]:
             {"SpreadType": info.name, "Strikes": [[format_strike(k) for k in g] for g in groups]}
         )
 
-    @endpoint(ctx, "marketdata", "options")
+    @endpoint(ctx, "marketdata", "optionspreadtypes")
     async def get_spread_types(request: Request) -> Response:
         body = [
             {
@@ -444,12 +446,12 @@ def routes(ctx: SimContext) -> list[Route]:
         ]
         return JSONResponse({"SpreadTypes": body})
 
-    @endpoint(ctx, "marketdata", "options")
+    @endpoint(ctx, "marketdata", "optionriskreward")
     async def post_risk_reward(request: Request) -> Response:
         body = await json_body(request)
         return JSONResponse(risk_reward_answer(ctx, body, engine.clock.now()))
 
-    @endpoint(ctx, "streams", "options")
+    @endpoint(ctx, "streams", "optionchains")
     async def stream_chain(request: Request) -> Response:
         now = engine.clock.now()
         inst = _underlying(ctx, request.path_params["underlying"], now)
@@ -482,7 +484,7 @@ def routes(ctx: SimContext) -> list[Route]:
         )
         return stream_response(ctx, feed, V2_MARKET, bearer_token(request))
 
-    @endpoint(ctx, "streams", "options")
+    @endpoint(ctx, "streams", "optionquotes")
     async def stream_quotes(request: Request) -> Response:
         now = engine.clock.now()
         params = dict(request.query_params)
