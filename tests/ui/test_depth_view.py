@@ -109,6 +109,13 @@ async def test_rows_at_the_tick_with_the_book_and_a_working_order(
         assert "30 LMT" in line and line.index("30 LMT") < line.index(f"{price:.2f}")
         assert "▶" in text
         assert app.live.current_symbol == "MSFT"
+        await pilot.press("pageup", "pageup")  # the market off the window: a pointer to it
+        await pilot.pause()
+        assert "market ↓" in rendered_text(ladder.body).splitlines()[0]
+        await pilot.press("home")
+        await pilot.pause()
+        assert ladder.model.cursor == ladder.model.reference()
+        assert "market" not in rendered_text(ladder.body).splitlines()[0]
 
 
 async def test_limit_at_the_cursor_previews_then_places(sim: SimServer, settings: Settings) -> None:

@@ -125,6 +125,9 @@ class LadderBody(Widget, can_focus=True):
         self.decimals = 2
         self.rows: list[LadderRow] = []  # what the last paint showed, top first
 
+    def on_resize(self) -> None:
+        self.ladder.top = None  # another height: centre the window on the cursor again
+
     @property
     def row_count(self) -> int:
         return max(1, self.size.height - 1)  # one line is the header
@@ -133,7 +136,8 @@ class LadderBody(Widget, can_focus=True):
         return f"{price:.{self.decimals}f}"
 
     def render(self) -> Text:
-        style = self.get_component_rich_style
+        # partial: only what each component sets, so the cursor row's background shows through
+        style = partial(self.get_component_rich_style, partial=True)
         self.rows = self.ladder.window(self.row_count) if self.ladder.has_market else []
         price_w = max(10, *(len(self.fmt_price(r.price)) for r in self.rows)) if self.rows else 10
         widths = (8, 9, price_w + 2, 9, 8)
@@ -146,14 +150,28 @@ class LadderBody(Widget, can_focus=True):
         text.append(header, style("ladder--header"))
         if not self.rows:
             return text
+        hint = self._market_hint()
+        if hint:
+            text.append(f"  {hint}", style("ladder--last"))
         for row in self.rows:
             text.append("\n")
             text.append_text(self._line(row, widths, style))
         return text
 
+    def _market_hint(self) -> str:
+        """Where the market is when it has moved off the window (the cursor never follows it
+        by itself: a price the trader pointed at stays put)."""
+        market = self.ladder.reference()
+        if market is None or not self.rows:
+            return ""
+        if market > self.rows[0].price:
+            return f"market ↑ {self.fmt_price(market)} (home)"
+        if market < self.rows[-1].price:
+            return f"market ↓ {self.fmt_price(market)} (home)"
+        return ""
+
     def _line(self, row: LadderRow, widths: tuple[int, ...], style: Callable[[str], Style]) -> Text:
-        base = style("ladder--cursor") if row.cursor else Style()
-        line = Text(style=base)
+        line = Text(style=style("ladder--cursor") if row.cursor else Style())
         buy = _orders_cell(row, buy=True)
         sell = _orders_cell(row, buy=False)
         line.append(buy.rjust(widths[0]), style("ladder--buy") if buy else Style())
