@@ -333,3 +333,23 @@ def test_option_orders_confirmations_and_positions_parse_their_option_fields() -
     assert contract is not None and contract.strike == D("432.5") and not contract.is_call
     assert contract.expiration == date(2026, 12, 18) and contract.root == "MSFT"
     assert Position.from_api({"PositionID": "p2", "Symbol": "MSFT"}).option is None
+
+
+def test_option_symbols_are_known_as_options_and_futures_options_may_say_buy() -> None:
+    from tstui.domain.orders.ticket import infer_asset_type
+
+    assert infer_asset_type("MSFT 261218C450") == "STOCKOPTION"
+    assert infer_asset_type("ESZ26 C6000") == "FUTUREOPTION"
+    assert infer_asset_type("ESZ26") == "FUTURE" and infer_asset_type("MSFT") is None
+    futures_spread = OrderRequest(
+        account_id="SIM2", order_type="Limit", limit_price=D(5), order_confirm_id="f1",
+        legs=(
+            OrderLegRequest(symbol="ESZ26 C6000", quantity=D(1), trade_action="BUY"),
+            OrderLegRequest(symbol="ESZ26 C6100", quantity=D(1), trade_action="SELLTOOPEN"),
+        ),
+    )  # fmt: skip
+    assert validate_legs(futures_spread, today=TODAY) == []
+    stock = vertical().with_changes(
+        legs=(OrderLegRequest(symbol="MSFT 261218C450", quantity=D(1), trade_action="BUY"),)
+    )
+    assert _checks(validate_legs(stock)) == [("Legs[0].TradeAction", "option_action")]

@@ -29,7 +29,7 @@ from typing import Final
 from tstui.domain.enums import EQUITY_ONLY_DURATIONS
 from tstui.domain.market.ticks import is_on_tick
 from tstui.domain.options.payoff import PayoffLeg
-from tstui.domain.options.symbology import OptionSymbol, parse_option_symbol
+from tstui.domain.options.symbology import OptionSymbol, is_futures_root, parse_option_symbol
 from tstui.domain.orders.request import (
     OrderLegRequest,
     OrderRequest,
@@ -51,6 +51,7 @@ __all__ = [
 
 MAX_LEGS: Final = 4
 OPTION_ACTIONS: Final[tuple[str, ...]] = ("BUYTOOPEN", "BUYTOCLOSE", "SELLTOOPEN", "SELLTOCLOSE")
+_FUTURE_ACTIONS: Final[tuple[str, ...]] = ("BUY", "SELL")
 _PACKAGE_TYPES: Final = ("Market", "Limit")
 
 
@@ -167,11 +168,12 @@ def validate_legs(
             stock_legs.append(index)
             continue
         roots.add(contract.root)
-        if leg.trade_action not in OPTION_ACTIONS:
+        # Futures options may also say BUY/SELL, as futures do (TradeStation takes both).
+        allowed = OPTION_ACTIONS + (_FUTURE_ACTIONS if is_futures_root(contract.root) else ())
+        if leg.trade_action not in allowed:
             add(
                 at + "TradeAction",
-                f"{leg.trade_action} is not an option trade action "
-                f"(use {', '.join(OPTION_ACTIONS)})",
+                f"{leg.trade_action} is not an option trade action (use {', '.join(allowed)})",
                 "option_action",
             )
         if today is not None and contract.expiration < today:

@@ -19,6 +19,7 @@ from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, EQUITY_ONLY_DURATIO
 from tstui.domain.market import futures
 from tstui.domain.market.data import SymbolDetail
 from tstui.domain.market.ticks import increment_at, is_on_tick, round_to_tick
+from tstui.domain.options.symbology import is_futures_root, is_option_symbol, parse_option_symbol
 from tstui.domain.orders.request import (
     DURATIONS,
     ORDER_TYPES,
@@ -140,7 +141,11 @@ def _resolve_asset_type(
 
 
 def infer_asset_type(symbol: str) -> str | None:
-    """``FUTURE`` for a contract of a known futures product, else None (unknown)."""
+    """``FUTURE`` for a contract of a known futures product, ``STOCKOPTION`` /
+    ``FUTUREOPTION`` for an option symbol (read by the symbology), else None (unknown)."""
+    if is_option_symbol(symbol):
+        root = parse_option_symbol(symbol).root
+        return "FUTUREOPTION" if is_futures_root(root) else "STOCKOPTION"
     try:
         root = futures.parse_contract(symbol).root
     except ValueError:
