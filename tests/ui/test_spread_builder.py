@@ -11,7 +11,15 @@ import pytest
 from sim_clock import SIM_START
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
-from ui_support import MARGIN, TICKET_SIZE, started, wait_for_screen, wait_until
+from ui_support import (
+    MARGIN,
+    SIZE,
+    TICKET_SIZE,
+    rendered_text,
+    started,
+    wait_for_screen,
+    wait_until,
+)
 
 from tstui.config import Settings
 from tstui.domain.options.payoff import risk_reward
@@ -30,7 +38,7 @@ from tstui.ui.views.options.model import (
     template_strikes,
     toggle_leg,
 )
-from tstui.ui.views.options.payoff_plot import PayoffPlot
+from tstui.ui.views.options.payoff_plot import PayoffFigure, PayoffPlot, render_payoff
 from tstui.ui.views.options.prefs import OptionPrefs, load_prefs, save_prefs
 from tstui.ui.views.options.screen import OptionChainScreen
 from tstui.ui.views.options.spread_orders import SpreadForm, spread_request
@@ -288,3 +296,81 @@ async def test_vertical_by_keys_then_preview_place_and_the_position(
         )
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, 5)
+
+
+@pytest.mark.anyio
+async def test_legs_and_templates_by_keys(sim: SimServer, settings: Settings) -> None:
+    """b / s on cells, r reverse, x clear, t straddle, w width, i iron condor (a credit the
+    server's riskreward agrees with), f butterfly on the puts."""
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await chain_on_screen(app, pilot)
+        table = screen.table
+        atm = table.cursor_strike
+        assert atm is not None
+        strikes = table.strikes
+        at = strikes.index(atm)
+
+        await pilot.press("b")  # options.buy_leg: the ATM call
+        await pilot.press("right", "down", "s")  # sell the put one strike up
+        await wait_until(pilot, lambda: len(screen.spread) == 2, 5, "two legs")
+        assert [(leg.right, leg.strike, leg.ratio) for leg in screen.spread] == [
+            (PUT, strikes[at + 1], -1),
+            (CALL, atm, 1),
+        ]
+        assert "B1" in rendered_text(table) and "S1" in rendered_text(table)
+        await pilot.press("r")  # options.reverse
+        await wait_until(pilot, lambda: [leg.ratio for leg in screen.spread] == [1, -1], 5)
+        await pilot.press("s")  # the put again, now a buy: selling it flips it back
+        await wait_until(pilot, lambda: [leg.ratio for leg in screen.spread] == [-1, -1], 5)
+        await pilot.press("x")  # options.clear
+        await wait_until(pilot, lambda: screen.spread == (), 5)
+        assert "No legs yet" in str(screen.query_one("#spread-text", Static).content)
+
+        await pilot.press("up", "t")  # straddle at the money
+        await wait_until(pilot, lambda: spread_name(screen.spread) == "long straddle", 5)
+        assert {leg.strike for leg in screen.spread} == {atm}
+        assert screen.risk is not None and screen.risk.max_profit is None  # unbounded
+        assert len(screen.risk.break_evens) == 2
+        assert "unlimited" in str(screen.query_one("#spread-text", Static).content)
+
+        await pilot.press("w", "i")  # width 2, iron condor
+        await wait_until(pilot, lambda: spread_name(screen.spread) == "iron condor", 5)
+        assert screen.prefs.width == 2
+        assert [leg.strike for leg in screen.spread] == [
+            strikes[at - 4],
+            strikes[at - 2],
+            strikes[at + 2],
+            strikes[at + 4],
+        ]
+        net = net_price(screen.spread, screen.book)
+        assert net is not None and net < 0  # a credit
+        risk = screen.risk
+        assert risk is not None and risk.max_profit == -net * 100
+        await wait_until(pilot, lambda: screen.server_check is not None, 10, "riskreward")
+        assert screen.server_check is not None and screen.server_check.agrees, screen.server_check
+
+        await pilot.press("right", "f")  # a put butterfly, wings 2 strikes out
+        await wait_until(pilot, lambda: spread_name(screen.spread) == "put butterfly", 5)
+        assert [leg.ratio for leg in screen.spread] == [1, -2, 1]
+        # o: the single ticket gets the option under the cursor
+        fields = screen.ticket_prefill("buy")
+        assert fields is not None and fields.action == "BUYTOOPEN"
+        quote = screen.book.quote(PUT, atm)
+        assert quote is not None and fields.symbol == quote.symbol
+
+
+def test_payoff_diagram_draws_the_curve_and_its_levels() -> None:
+    chain = book()
+    spread = build_template(chain, "butterfly", Decimal(420), CALL)
+    assert not isinstance(spread, str)
+    legs = payoff_legs(spread)
+    net = net_price(spread, chain)
+    assert net is not None
+    figure = PayoffFigure(legs, net * 100, Decimal(405), Decimal(435), Decimal(421))
+    text = render_payoff(figure, 60, 14).plain
+    best = risk_reward(legs, net * 100).max_profit
+    assert best is not None and f"{best:+.0f}" in text  # the top label is the max profit
+    assert "┤" in text and "Payoff at expiry" in text
+    assert "payoff: to" in render_payoff(figure, 10, 4).plain  # cut to its width
+    assert "build a spread" in render_payoff(PayoffFigure(), 60, 14).plain

@@ -159,8 +159,7 @@ class ChainTable(Widget, can_focus=True):
         visible = max(1, self.size.height - 2)
         strikes = self.strikes
         at = strikes.index(self.cursor_strike) if self.cursor_strike in strikes else 0
-        if not self._top <= at < self._top + visible:
-            self._top = at - visible // 2  # the cursor (the money, at first) mid-window
+        self._top = at - visible // 2  # the cursor (the money, at first) stays mid-window
         self._top = max(0, min(self._top, max(0, len(rows) - visible)))
         price = self.underlying_price
         for index in range(self._top, min(len(rows), self._top + visible)):

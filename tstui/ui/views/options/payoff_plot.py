@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from rich.text import Text
 
-from tstui.domain.options.payoff import PayoffLeg, payoff_curve
+from tstui.domain.options.payoff import PayoffLeg, payoff_at, payoff_curve
 from tstui.ui.views.chart.plotting import (
     MIN_HEIGHT,
     MIN_WIDTH,
@@ -66,6 +66,13 @@ def render_payoff(
         return message_text("build a spread to see its payoff", width, height)
     # two samples per braille column: the kinks at the strikes stay sharp
     points = payoff_curve(figure.legs, figure.debit, figure.low, figure.high, max(2, width * 2))
+    # the strikes too: the kinks (max profit and loss) are drawn at their true height
+    kinks = {
+        leg.strike
+        for leg in figure.legs
+        if leg.strike is not None and figure.low < leg.strike < figure.high
+    }
+    points = sorted([*points, *((k, payoff_at(figure.legs, k, figure.debit)) for k in kinks)])
     xs = [float(p) for p, _ in points]
     ys = [float(v) for _, v in points]
     plt.main()
@@ -81,13 +88,24 @@ def render_payoff(
         plt.vline(float(even), color=grey)
     if figure.price is not None and xs[0] <= float(figure.price) <= xs[-1]:
         plt.vline(float(figure.price), color=rgb(style.last))
-    # two series: plotext colours a series, not a point
-    for wanted, colour in ((True, style.up), (False, style.down)):
-        part = [(x, y) for x, y in zip(xs, ys, strict=True) if (y >= 0) == wanted]
-        if part:
-            plt.scatter(
-                [p[0] for p in part], [p[1] for p in part], color=rgb(colour), marker="braille"
-            )
+    # one line per run of profit or loss (plotext colours a series, not a point); each run
+    # ends on its neighbour's first point, so the line is unbroken where it crosses zero
+    runs: list[tuple[bool, list[tuple[float, float]]]] = []
+    for x, y in zip(xs, ys, strict=True):
+        profit = y >= 0
+        if runs and runs[-1][0] == profit:
+            runs[-1][1].append((x, y))
+        else:
+            if runs:
+                runs[-1][1].append((x, y))
+            runs.append((profit, [(x, y)]))
+    for profit, run in runs:
+        plt.plot(
+            [p[0] for p in run],
+            [p[1] for p in run],
+            color=rgb(style.up if profit else style.down),
+            marker="braille",
+        )
     low, high = min(0.0, *ys), max(0.0, *ys)
     if high <= low:
         high = low + 1.0

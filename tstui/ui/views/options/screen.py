@@ -350,7 +350,8 @@ class OptionChainScreen(BaseScreen):
         """Redraw what changed since the last flush (the chain streams many frames a second)."""
         if not self.is_mounted:
             return
-        key = (self.book.version, self.spread, self.prefs, self.quantity, self.server_check)
+        compact = self.has_class("-narrow") and self.has_class("-short")
+        key = (self.book.version, self.spread, self.prefs, self.server_check, compact)
         if key == self._drawn:
             return
         self._drawn = key
@@ -359,10 +360,10 @@ class OptionChainScreen(BaseScreen):
         self.table.show(
             window, columns=columns, legs=self.spread, underlying_price=self.book.underlying_price
         )
-        self._update_spread()
+        self._update_spread(compact=compact)
         self._update_status()
 
-    def _update_spread(self) -> None:
+    def _update_spread(self, *, compact: bool) -> None:
         spread, panel = self.spread, self.query_one(SpreadPanel)
         net = net_price(spread, self.book) if spread else None
         legs = payoff_legs(spread, self.quantity)
@@ -377,6 +378,7 @@ class OptionChainScreen(BaseScreen):
             server=self.server_check,
             profit_style=variables.get("profit", ""),
             loss_style=variables.get("loss", ""),
+            compact=compact,
         )
         figure = PayoffFigure()
         if legs and debit is not None:

@@ -45,8 +45,10 @@ def spread_text(
     server: ServerCheck | None,
     profit_style: str = "",
     loss_style: str = "",
+    compact: bool = False,
 ) -> Text:
-    """The panel's lines. Symbols come from the chain (server text): made safe."""
+    """The panel's lines (``compact``: the legs on the title's line, for small screens).
+    Symbols come from the chain (server text): made safe."""
     out = Text(no_wrap=True, overflow="ellipsis")
     if not spread:
         out.append("No legs yet.\n", style="bold")
@@ -56,12 +58,20 @@ def spread_text(
             "(w: width, r: reverse)."
         )
         return out
-    out.append(f"{spread_name(spread).capitalize()} x{quantity}\n", style="bold")
-    for leg in spread:
-        verb = "Buy " if leg.is_buy else "Sell"
-        style = profit_style if leg.is_buy else loss_style
-        out.append(f" {verb} {abs(leg.ratio)} ", style=style)
-        out.append(f"{safe_text(leg.symbol, limit=32)}\n")
+    out.append(f"{spread_name(spread).capitalize()} x{quantity}", style="bold")
+    if compact:  # one line: +1 445P -1 450P ... (strikes and sides we read, not symbols)
+        for leg in spread:
+            style = profit_style if leg.is_buy else loss_style
+            out.append(" ")
+            out.append(f"{leg.ratio:+d} {format_decimal(leg.strike)}{leg.right.letter}", style)
+        out.append("\n")
+    else:
+        out.append("\n")
+        for leg in spread:
+            verb = "Buy " if leg.is_buy else "Sell"
+            style = profit_style if leg.is_buy else loss_style
+            out.append(f" {verb} {abs(leg.ratio)} ", style=style)
+            out.append(f"{safe_text(leg.symbol, limit=32)}\n")
     if net is None:
         out.append("Net: no price yet\n")
     else:
