@@ -228,6 +228,7 @@ def test_order_body_with_legs_a_credit_spread(
          "error: OrderType: A multi-leg order is Market or Limit, not StopMarket"),
         (["--legs", f"{CALL_450}:1"], "--legs: Legs[0]: "),
         (["--legs", VERTICAL, "--symbol", "MSFT"], "drop --symbol"),
+        (["--legs", VERTICAL, "--type", "Limit"], "--type Limit needs --limit (the net price"),
     ],
 )  # fmt: skip
 def test_bad_legs_are_refused_before_anything_is_sent(

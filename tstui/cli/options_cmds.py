@@ -391,6 +391,10 @@ async def _from_flags(
     limit = _number(args.limit, "--limit")
     stop = _number(args.stop, "--stop")
     order_type = args.order_type or ("Limit" if limit is not None else "Market")
+    if order_type in ("Limit", "StopLimit") and limit is None:
+        raise ValueError(f"--type {order_type} needs --limit (the net price; negative: a credit)")
+    if order_type in ("StopMarket", "StopLimit") and stop is None:
+        raise ValueError(f"--type {order_type} needs --stop")
     try:
         return OrderRequest(
             account_id=await _account(session, settings, legs, default),
