@@ -83,7 +83,8 @@ async def test_api_log_lists_calls_without_secrets(sim: SimServer, signed_in: Se
         panel = app.screen.query_one(ApiLogPanel)
         await wait_until(pilot, lambda: panel.has_class("-shown"))
         lines = panel.lines()
-        assert any("GET" in ln and "/v3/brokerage/accounts" in ln for ln in lines)
+        # shortened for narrow terminals: no "/v3", an account list as its first + count
+        assert any("GET" in ln and " /brokerage/accounts" in ln for ln in lines)
         assert all("?" not in ln for ln in lines)
         secret = signed_in.client_secret or "unset"
         assert all(secret not in ln for ln in lines)

@@ -20,6 +20,20 @@ def safe_path(path: str) -> str:
     return path.split("?", 1)[0].split("#", 1)[0]
 
 
+def short_path(path: str) -> str:
+    """The path as the log shows it: without the query, the "/v3" prefix and all but the first
+    of a comma list ("/brokerage/accounts/SIM1+2/orders"): the end of the path says what the
+    call was, and at 80 columns it was cut off."""
+    path = safe_path(path)
+    if path.startswith("/v3/"):
+        path = path[3:]
+    parts = []
+    for part in path.split("/"):
+        items = part.split(",")
+        parts.append(f"{items[0]}+{len(items) - 1}" if len(items) > 1 else part)
+    return "/".join(parts)
+
+
 def format_call(record: Any) -> Text:
     status = getattr(record, "status", None)
     latency = getattr(record, "latency_s", None)
@@ -33,7 +47,7 @@ def format_call(record: Any) -> Text:
     if latency is not None:
         line.append(f"{latency * 1000:>6.0f}ms ", "dim")
     # A path can carry a symbol the server sent (quotes, bars): made harmless like any text.
-    line.append(safe_text(safe_path(str(getattr(record, "path", "")))))
+    line.append(safe_text(short_path(str(getattr(record, "path", "")))))
     return line
 
 

@@ -40,6 +40,10 @@ from tstui.ui.views.overview.screen import OverviewScreen
 if TYPE_CHECKING:
     from tstui.ui.shell.login import DemoLauncher
 
+# The footer shows the view keys as one compact group ("123456789 Views"): one per key cut
+# the footer at 80 and at 160 columns.
+VIEWS = Binding.Group("Views", compact=True)
+
 PALETTE_VIEWS = (
     "overview",
     "positions",
@@ -82,15 +86,6 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     }
     COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, TstuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "view('overview')", "Overview", id="view.overview"),
-        Binding("2", "view('positions')", "Positions", id="view.positions"),
-        Binding("3", "view('orders')", "Orders", id="view.orders"),
-        Binding("4", "view('chart')", "Chart", id="view.chart"),
-        Binding("5", "view('watchlist')", "Board", id="view.watchlist"),
-        Binding("6", "view('depth')", "Depth", id="view.depth"),
-        Binding("7", "view('pnl')", "P&L", id="view.pnl"),
-        Binding("8", "view('options')", "Options", id="view.options"),
-        Binding("9", "view('dashboard')", "Dashboard", id="view.dashboard"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding(
             "ctrl+p", "command_palette", "Palette", show=False, priority=True, id="app.palette"
@@ -109,6 +104,16 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("o", "ticket('new')", "Order", id="order.new"),
         Binding("B", "ticket('buy')", "Buy", show=False, id="order.buy"),
         Binding("S", "ticket('sell')", "Sell", show=False, id="order.sell"),
+        # last: a narrow footer cuts the view keys, never the screen's own or help/quit
+        Binding("1", "view('overview')", "Overview", group=VIEWS, id="view.overview"),
+        Binding("2", "view('positions')", "Positions", group=VIEWS, id="view.positions"),
+        Binding("3", "view('orders')", "Orders", group=VIEWS, id="view.orders"),
+        Binding("4", "view('chart')", "Chart", group=VIEWS, id="view.chart"),
+        Binding("5", "view('watchlist')", "Board", group=VIEWS, id="view.watchlist"),
+        Binding("6", "view('depth')", "Depth", group=VIEWS, id="view.depth"),
+        Binding("7", "view('pnl')", "P&L", group=VIEWS, id="view.pnl"),
+        Binding("8", "view('options')", "Options", group=VIEWS, id="view.options"),
+        Binding("9", "view('dashboard')", "Dashboard", group=VIEWS, id="view.dashboard"),
     ]
     SHELL_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {

@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar, Protocol, cast
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tstui.ui.session.live import LiveData
 from tstui.ui.shell.apilog import ApiLogPanel
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.shell.footer import NARROW_WIDTH, ShellFooter
 from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.messages import BooksChanged
 from tstui.ui.shell.status import StatusBar
@@ -42,7 +43,7 @@ class BaseScreen(Screen[None]):
             shown = bool(getattr(self.app, "api_log_shown", False))
             yield ApiLogPanel(id="api-log", classes="-shown" if shown else "")
         yield StatusBar(id="status-bar")
-        yield Footer()
+        yield ShellFooter()
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets (override)."""
@@ -55,6 +56,11 @@ class BaseScreen(Screen[None]):
     @property
     def live(self) -> LiveData:
         return cast(LiveApp, self.app).live
+
+    @on(events.Resize)
+    def _track_width(self, event: events.Resize) -> None:
+        """Narrow terminals lay the API log out under the view (see tstui.tcss)."""
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Hidden screens get no flushes: redraw everything when shown again."""

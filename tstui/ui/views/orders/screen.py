@@ -51,6 +51,8 @@ __all__ = ["HISTORY_DAYS", "BlotterScreen", "parse_since"]
 TICKET_SCREEN = OrderTicket
 
 HISTORY_DAYS = 90
+# The status filters share one compact footer entry ("wfnj* Status"): one each cut the footer.
+_SHOW = Binding.Group("Status", compact=True)
 _GROUP_LABELS: dict[GroupFilter, str] = {
     "all": "All",
     "working": "Working",
@@ -83,12 +85,12 @@ class BlotterScreen(BaseScreen):
     VIEW = "orders"
     TITLE = "Orders"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "group('working')", "Working", id="orders.working"),
-        Binding("f", "group('filled')", "Filled", id="orders.filled"),
-        Binding("n", "group('cancelled')", "Cancelled", id="orders.cancelled"),
+        Binding("w", "group('working')", "Working", group=_SHOW, id="orders.working"),
+        Binding("f", "group('filled')", "Filled", group=_SHOW, id="orders.filled"),
+        Binding("n", "group('cancelled')", "Cancelled", group=_SHOW, id="orders.cancelled"),
         # r is refresh/reload wherever it exists; rejected is j ("re-j-ected")
-        Binding("j", "group('rejected')", "Rejected", id="orders.rejected"),
-        Binding("asterisk", "group('all')", "All", id="orders.all"),
+        Binding("j", "group('rejected')", "Rejected", group=_SHOW, id="orders.rejected"),
+        Binding("asterisk", "group('all')", "All", group=_SHOW, id="orders.all"),
         Binding("s", "symbol_filter", "Symbol", id="orders.symbol"),
         Binding("slash", "search", "Search", id="orders.search"),
         Binding("c", "cancel_selected", "Cancel", id="orders.cancel"),

@@ -60,7 +60,7 @@ class PositionsScreen(BaseScreen):
         Binding("x", "ticket('close')", "Close", id="positions.close"),
         # one meaning per key across views: r refreshes, c cancels, Enter opens the chart
         Binding("R", "roll", "Roll", id="positions.roll"),
-        Binding("c", "cancel_symbol", "Cancel orders", id="positions.cancel"),
+        Binding("c", "cancel_symbol", "Cancel", id="positions.cancel"),
         Binding("r", "reconcile", "Refresh", show=False, id="positions.refresh"),
         Binding("enter", "chart", "Chart", id="positions.chart"),
         Binding("slash", "filter", "Filter", id="positions.filter"),
