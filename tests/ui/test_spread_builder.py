@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sim_clock import SIM_START
 from textual.pilot import Pilot
-from textual.widgets import Select, Static
+from textual.widgets import Checkbox, Input, Select, Static
 from ui_support import (
     MARGIN,
     SIZE,
@@ -19,13 +19,16 @@ from ui_support import (
     started,
     wait_for_screen,
     wait_until,
+    with_risk,
 )
 
 from tstui.config import Settings
 from tstui.domain.options.payoff import risk_reward
 from tstui.domain.options.symbology import OptionType, format_option_symbol
+from tstui.domain.orders.risk import RiskLimits
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.trading.service import trading_service
+from tstui.ui.trading.types import PlacementRefused
 from tstui.ui.views.options.chain_table import ChainTable
 from tstui.ui.views.options.model import (
     ChainBook,
@@ -41,7 +44,7 @@ from tstui.ui.views.options.model import (
 from tstui.ui.views.options.payoff_plot import PayoffFigure, PayoffPlot, render_payoff
 from tstui.ui.views.options.prefs import OptionPrefs, load_prefs, save_prefs
 from tstui.ui.views.options.screen import OptionChainScreen
-from tstui.ui.views.options.spread_orders import SpreadForm, spread_request
+from tstui.ui.views.options.spread_orders import SpreadForm, spread_orders, spread_request
 from tstui.ui.views.options.spread_ticket import SpreadTicket
 
 if TYPE_CHECKING:
@@ -281,6 +284,8 @@ async def test_vertical_by_keys_then_preview_place_and_the_position(
         # exactly the previewed payload went out, once
         assert ticket.outcome.request is ticket.preview.request
         assert ticket.place_blocker() == "this ticket already sent its order: close it (Esc)"
+        with pytest.raises(PlacementRefused, match="never sent twice"):  # not even by hand
+            await spread_orders(app).place(ticket.preview, ticket.leg_prices)
 
         def held(symbol: str) -> Decimal | None:
             for position in app.live.positions.values():
@@ -374,3 +379,40 @@ def test_payoff_diagram_draws_the_curve_and_its_levels() -> None:
     assert "┤" in text and "Payoff at expiry" in text
     assert "payoff: to" in render_payoff(figure, 10, 4).plain  # cut to its width
     assert "build a spread" in render_payoff(PayoffFigure(), 60, 14).plain
+
+
+@pytest.mark.anyio
+async def test_spread_ticket_risk_per_leg_and_package(sim: SimServer, settings: Settings) -> None:
+    """Risk limits block or warn on the legs and the package before anything is sent."""
+    limits = RiskLimits(max_quantity=Decimal(5), warn_quantity=Decimal(2), duplicate_window_s=0.0)
+    app = TstuiApp(with_risk(settings, limits))
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        trading_service(app).clock = lambda: SIM_START
+        screen = await chain_on_screen(app, pilot)
+        await pilot.press("v", "enter")
+        ticket = await wait_for_screen(app, pilot, SpreadTicket)
+        quantity = ticket.query_one("#quantity", Input)
+        quantity.value = "10"
+        await pilot.pause()
+        fields = {issue.field for issue in ticket.issues if issue.severity == "error"}
+        assert {"Legs[0].Quantity", "Legs[1].Quantity"} <= fields
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        assert ticket.preview is None and ticket.request is None  # nothing was confirmed
+        assert "above the limit of 5" in str(ticket.query_one("#issues", Static).content)
+
+        quantity.value = "3"  # above the warning: previewable, placed only when overridden
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: ticket.preview is not None, 10, "the preview")
+        assert ticket.place_blocker() == (
+            "warnings need 'Override warnings' ticked (or change the order)"
+        )
+        ticket.query_one("#override", Checkbox).value = True
+        await pilot.pause()
+        assert ticket.place_blocker() is None
+        quantity.value = "2"  # an edit after the preview: preview again
+        await pilot.pause()
+        assert ticket.place_blocker() == "the order changed since the preview: preview again (F5)"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, 5)
