@@ -64,7 +64,9 @@ class Listing:
 
 
 async def run_get(settings: Settings, args: argparse.Namespace) -> int:
-    if args.what in ("expirations", "strikes", "spreadtypes", "riskreward"):
+    from tstui.cli.options_parser import GETS
+
+    if args.what in GETS:
         from tstui.cli.options_cmds import run_option_get  # options: their own shapes
 
         return await run_option_get(settings, args)

@@ -16,14 +16,13 @@ chain|option-quotes`, and option orders (`order confirm|place --legs` or `--body
   The net price is positive for a debit, negative for a credit.
 
 ``--json`` prints the API's bodies and frames as sent; tables and lines pass server text
-through ``safe_text``. The parser builds these commands' arguments from here, so this module
-imports only the standard library at the top (``tstui --help`` stays fast).
+through ``safe_text``. The commands' arguments: :mod:`tstui.cli.options_parser` (small, as
+every command line builds the parser); this module loads only for an option command.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -39,76 +38,7 @@ if TYPE_CHECKING:
     from tstui.domain.orders import FieldError, OrderLegRequest, OrderRequest
     from tstui.domain.orders.risk import RecentOrders
 
-GETS = ("expirations", "strikes", "spreadtypes", "riskreward")
-STREAMS = ("chain", "option-quotes")
 PRICE_WAIT_S = 5.0  # how long a leg's price may take to arrive on its option-quote stream
-_CHAIN_RANGES = ("All", "ITM", "OTM")
-_CHAIN_TYPES = ("All", "Call", "Put")
-
-
-# -- the parser -------------------------------------------------------------------------------
-
-
-def add_get_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    """`get expirations|strikes|spreadtypes|riskreward` (``add(name, help)`` makes a parser)."""
-    expirations = add("expirations", "option expiration dates of an underlying")
-    expirations.add_argument("underlying")
-    expirations.add_argument("--strike", default=None, help="only those listing this strike")
-    strikes = add("strikes", "option strikes of an underlying, one row per spread")
-    strikes.add_argument("underlying")
-    _spread_options(strikes)
-    add("spreadtypes", "option spread types (for --spread-type)")
-    risk = add("riskreward", "max gain, max loss and break-evens of an option spread")
-    risk.add_argument(
-        "--body",
-        required=True,
-        metavar="FILE",
-        help='{"SpreadPrice": 0.24, "Legs": [{"Symbol", "Quantity", "TradeAction": BUY|SELL}]}'
-        " (a file, or - for stdin)",
-    )
-
-
-def _spread_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--spread-type", default=None, help="Single (default), Vertical, ...")
-    parser.add_argument(
-        "--interval", type=int, default=None, help="strikes between legs (1: consecutive)"
-    )
-    parser.add_argument("--expiration", default=None, help="YYYY-MM-DD (default: the next)")
-    parser.add_argument("--expiration2", default=None, help="far expiration (Calendar, Diagonal)")
-
-
-def add_stream_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    """`stream chain|option-quotes`."""
-    chain = add("chain", "an option chain of an underlying, streaming")
-    chain.add_argument("underlying")
-    _spread_options(chain)
-    chain.add_argument(
-        "--strikes", type=int, default=None, help="spreads above and below the centre (5)"
-    )
-    chain.add_argument("--center", default=None, help="the centre strike (default: last)")
-    chain.add_argument("--range", dest="strike_range", choices=_CHAIN_RANGES, default=None)
-    chain.add_argument("--side", dest="option_type", choices=_CHAIN_TYPES, default=None)
-    chain.add_argument("--no-greeks", action="store_true", help="leave the greeks out")
-    quotes = add("option-quotes", "quotes and greeks of one option spread, streaming")
-    quotes.add_argument(
-        "--leg",
-        action="append",
-        required=True,
-        metavar="SYMBOL[:RATIO]",
-        help="a leg (repeat; ratio < 0 sells, default 1), e.g. 'MSFT 261218C450:-2'",
-    )
-    quotes.add_argument("--no-greeks", action="store_true", help="leave the greeks out")
-
-
-def add_legs_argument(parser: argparse.ArgumentParser) -> None:
-    """`order confirm|place --legs`."""
-    parser.add_argument(
-        "--legs",
-        default=None,
-        metavar="SYM:QTY:ACTION,...",
-        help="an option order's legs, e.g. 'MSFT 261218C450:1:BUYTOOPEN,MSFT 261218C460:1:"
-        "SELLTOOPEN'; --limit is then the net price (negative: a credit)",
-    )
 
 
 # -- get --------------------------------------------------------------------------------------
@@ -463,6 +393,8 @@ async def leg_prices(session: Session, symbols: Sequence[str]) -> dict[str, Deci
     first frame of its own option-quote stream (the option market's own figures, all legs at
     once), a stock leg's last from the quotes endpoint; None when nothing answers within
     ``PRICE_WAIT_S``."""
+    import asyncio  # here: the parser imports this module, and asyncio waits for a command
+
     from tstui.client.errors import TradeStationError
     from tstui.domain.orders.legs import contract_of
 
@@ -483,6 +415,8 @@ async def leg_prices(session: Session, symbols: Sequence[str]) -> dict[str, Deci
 
 
 async def _streamed_price(session: Session, symbol: str) -> Decimal | None:
+    import asyncio
+
     from tstui.client.errors import TradeStationError
     from tstui.domain.options.wire import OptionQuoteLeg, OptionSpread
 

@@ -169,7 +169,7 @@ def _add_get(get: argparse.ArgumentParser, common: argparse.ArgumentParser) -> N
     suggest.add_argument("--filter", default=None, help="OData, e.g. \"Category eq 'Stock'\"")
     search = add("search", "symbols matching criteria (v2), e.g. 'N=MSFT&C=Stock'")
     search.add_argument("criteria")
-    from tstui.cli.options_cmds import add_get_commands  # stdlib-only at import
+    from tstui.cli.options_parser import add_get_commands
 
     add_get_commands(add)  # expirations, strikes, spreadtypes, riskreward
 
@@ -205,7 +205,7 @@ def _add_stream(stream: argparse.ArgumentParser, common: argparse.ArgumentParser
     ticks.add_argument("symbol")
     ticks.add_argument("--interval", type=int, default=1, help="ticks per bar")
     ticks.add_argument("--barsback", type=int, default=10)
-    from tstui.cli.options_cmds import add_stream_commands
+    from tstui.cli.options_parser import add_stream_commands
 
     add_stream_commands(add)  # chain, option-quotes
     depth = add("depth", "market depth (level 2): the book by participant, or --aggregates")
@@ -294,7 +294,7 @@ def _add_order(order: argparse.ArgumentParser, common: argparse.ArgumentParser) 
         )
         p.add_argument("--route", default=None)
         p.add_argument("--yes", action="store_true", help="place without asking")
-        from tstui.cli.options_cmds import add_legs_argument
+        from tstui.cli.options_parser import add_legs_argument
 
         add_legs_argument(p)  # option orders: --legs
     _add_bracket(what, common)

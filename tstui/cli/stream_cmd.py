@@ -195,9 +195,12 @@ def human_line(event: Any) -> str | None:
             ("V", event.total_volume),
             ("", status),
         )
-    from tstui.cli.options_cmds import spread_line
+    line = depth_line(event)
+    if line is None:
+        from tstui.cli.options_cmds import spread_line  # only an option stream loads it
 
-    return spread_line(event) or depth_line(event)
+        line = spread_line(event)
+    return line
 
 
 def depth_line(event: Any) -> str | None:
