@@ -92,7 +92,7 @@ CORRECTIONS: tuple[Correction, ...] = (
             _set_type("string"),
             "declared type: object, an RFC 3339 string in every example",
         )
-        for name in ("TimeStamp", "Expiration", "TimeUtc", "TimeUtc1")
+        for name in ("TimeStamp", "Expiration", "TimeUtc", "TimeUtc1", "ExpirationDate")
     ),
     *(
         Correction(

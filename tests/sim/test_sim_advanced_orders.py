@@ -548,10 +548,7 @@ def test_replace_clears_the_rules(api: httpx.Client, control: SimControl) -> Non
             {"AdvancedOptions": {"MarketActivationRules": [_rule("STT", symbol="NOPE")]}},
             "AdvancedOptions.MarketActivationRules[0].Symbol",
         ),
-        (
-            {"Legs": [{"Symbol": "MSFT", "Quantity": "1", "TradeAction": "BUY"}]},
-            "Legs",
-        ),
+        ({"Legs": []}, "Legs"),  # multi-leg orders: tests/sim/test_sim_option_orders.py
         (
             {"OSOs": [{"Type": "BRK", "Orders": [order_body(Symbol="SPY")]}]},
             "OSOs[0].Orders",

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from sim_helpers import CASH, MARGIN
+from spec_support import Checker, corrected_spec, operation_of, response_schema
 
 from tstui.sim.control import SimControl
 from tstui.sim.server import SimServer
@@ -306,3 +307,30 @@ def test_option_positions_mark_to_the_option_market(
     assert Decimal(position["UnrealizedProfitLoss"]) == unrealized > 0
     balance = api.get(f"/v3/brokerage/accounts/{MARGIN}/balances").json()["Balances"][0]
     assert Decimal(balance["BalanceDetail"]["OptionsMarketValue"]) == last * 3 * HUNDRED
+
+
+def test_option_bodies_conform_to_the_spec(api: httpx.Client) -> None:
+    """The confirmation, the order, the positions and the balances of option trades, against
+    the (corrected) spec's schemas, strictly (no undeclared field)."""
+    spec = corrected_spec()
+    checker = Checker(spec)
+    spread = _package(
+        (CALL_420, "BUYTOOPEN", "1"), (CALL_430, "SELLTOOPEN", "1"), OrderType="Limit"
+    )
+    spread["LimitPrice"] = "50.00"
+    order_id = _placed(api, spread)
+    _placed(api, _option(PUT_400, "BUYTOOPEN"))
+    calls = [
+        ("POST", f"{EXECUTION}/orderconfirm", spread),
+        ("GET", f"/v3/brokerage/accounts/{MARGIN}/orders/{order_id}", None),
+        ("GET", f"/v3/brokerage/accounts/{MARGIN}/orders", None),
+        ("GET", f"/v3/brokerage/accounts/{MARGIN}/positions", None),
+        ("GET", f"/v3/brokerage/accounts/{MARGIN}/balances", None),
+        ("GET", "/v3/brokerage/accounts", None),
+    ]
+    for method, url, body in calls:
+        response = api.request(method, url, json=body)
+        assert response.status_code == 200, response.text
+        operation = operation_of(spec, method, response.request.url.path)
+        schema = response_schema(spec, operation, 200)
+        assert checker.problems(schema, response.json()) == [], url
