@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from ui_support import (
@@ -43,6 +44,12 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
+
+
+def notified(app: App[Any], text: str) -> bool:
+    """A notification says ``text`` (a placed order closes its ticket with one)."""
+    return any(text in str(n.message) for n in app._notifications)
+
 
 TICK = Decimal("0.25")  # ES
 
@@ -121,7 +128,7 @@ async def test_template_key_preview_place_partial_fills_and_tree(
         assert outcome is not None and outcome.kind == "placed", text_of(ticket, "result")
         assert outcome.request is previewed  # the previewed group, exactly
         parent_id, *exit_ids = outcome.group_order_ids
-        assert len(exit_ids) == 2 and all(i in text_of(ticket, "result") for i in exit_ids)
+        assert len(exit_ids) == 2 and all(notified(app, i) for i in exit_ids)
         await pilot.press("f8")  # never twice
         await pilot.pause()
         sends = [e for e in audit(settings) if e["kind"] == "order.place"]
@@ -258,7 +265,7 @@ async def test_a_bracket_whose_outcome_is_unknown_is_reconciled_never_resent(
         created = [o for o in sim_orders(sim.url, FUTURES) if o["OrderID"] not in before]
         assert len(created) == 3  # the entry and its two exits, once
         assert outcome.order_id in {o["OrderID"] for o in created}
-        assert not place_enabled(ticket)
+        await wait_until(pilot, lambda: app.screen is not ticket, 5, "the ticket closed")
         await pilot.press("f8")
         await pilot.pause()
         await app.live.disconnect()

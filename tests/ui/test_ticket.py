@@ -39,7 +39,7 @@ from tstui.domain.orders.risk import RiskLimits
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.themes import TRADING_VARIABLES
-from tstui.ui.trading.service import PlacementRefused, TradingService
+from tstui.ui.trading.service import PlacementRefused, TradingService, trading_service
 from tstui.ui.trading.ticket import OrderTicket
 from tstui.ui.trading.ticket_form import TicketForm
 from tstui.ui.views.positions.screen import PositionsScreen
@@ -48,6 +48,11 @@ if TYPE_CHECKING:
     from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
+
+
+def notified(app: App[Any], text: str) -> bool:
+    """A notification says ``text`` (a placed order closes its ticket with one)."""
+    return any(text in str(n.message) for n in app._notifications)
 
 
 async def test_preview_edit_disables_place_then_place_once(settings: Settings) -> None:
@@ -69,12 +74,13 @@ async def test_preview_edit_disables_place_then_place_once(settings: Settings) -
         await place(ticket, pilot)
         assert ticket.outcome is not None and ticket.outcome.kind == "placed"
         order_id = ticket.outcome.order_id
-        assert order_id and order_id in text_of(ticket, "result")
-        assert not place_enabled(ticket)  # never twice
-        await pilot.press("f8")
-        await pilot.press("escape")
+        # placed: the ticket closes with its order, and a notification names it
         await wait_until(pilot, lambda: results, 5, "the ticket result")
-        assert results[0].order_id == order_id
+        assert results[0].order_id == order_id and app.screen is not ticket
+        assert order_id and notified(app, f"order {order_id}")
+        with pytest.raises(PlacementRefused, match="already sent"):  # never twice
+            assert ticket.preview is not None
+            await trading_service(app).place(ticket.preview)
         await wait_until(pilot, lambda: app.live.order_book.get(order_id) is not None, 10)
         await app.live.disconnect()
 

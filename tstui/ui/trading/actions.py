@@ -7,9 +7,11 @@ keys typed in a burst reach the field that has focus after the keys before them 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tstui.domain.models import Position
+from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.trading.key_order import KeysInOrder
 
@@ -34,10 +36,13 @@ class TradingActions(KeysInOrder):
         if not self.live.connected:
             self.notify("Not connected: no order ticket.", severity="warning")
             return
-        prefill = None
+        prefill: TicketFields | None = None
         hook = getattr(screen, "ticket_prefill", None)
         if callable(hook):
             prefill = hook(intent)
+        if (prefill is None or not prefill.symbol) and self.live.current_symbol:
+            # nothing chosen here: the linked symbol (board, chart, ladder...) it is
+            prefill = replace(prefill or TicketFields(), symbol=self.live.current_symbol)
         open_order_ticket(self, prefill, intent=intent)
 
     def action_roll_position(self, position: Position) -> None:

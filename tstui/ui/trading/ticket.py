@@ -12,7 +12,15 @@
   payload: the preview lists every order of the group and its cost, and Place sends that whole
   group (the entry with its OSOs) once, under the entry's OrderConfirmID.
 - In LIVE the ticket is red and says so.
-- Dismisses with the placed `OrderResult` (also one found by reconciliation) or None.
+- Opened prefilled, it fills what it can once the symbol is known (an account that can trade
+  the symbol's asset type, saying which was picked; the preset quantity; a limit at the
+  side's touch) and focuses the first field that still needs a value. The symbol's bid, ask
+  and last follow the quote stream (`live.quotes`) while the ticket is open.
+- Editing anything after a preview greys the preview at once and says what changed.
+- Keys of their own: F2/F3 side, F4 order type, F7 time in force (each steps its list).
+- Dismisses with the placed `OrderResult` (also one found by reconciliation) or None: a placed
+  order closes the ticket with a notification naming it (as the replace dialog does); a
+  rejection, a failure or an unknown outcome keeps it open with the result.
 """
 
 from __future__ import annotations
@@ -27,13 +35,15 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Label, Static
 
-from tstui.domain.models import OrderResult
-from tstui.domain.orders import OrderRequest, new_order_confirm_id
+from tstui.domain.models import OrderResult, Quote
+from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_id
 from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
-from tstui.ui.shell.plain import plain, plain_lines
+from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
+from tstui.ui.trading.prefill import asset_class, pick_account, presets_for, touch_price
 from tstui.ui.trading.service import (
     PlacementRefused,
     PlaceOutcome,
@@ -41,13 +51,14 @@ from tstui.ui.trading.service import (
     TradingService,
     trading_service,
 )
-from tstui.ui.trading.ticket_form import TicketForm
+from tstui.ui.trading.ticket_form import FIELD_LABELS, TicketForm, price_fields_for
 from tstui.ui.trading.types import SymbolInfo
 from tstui.ui.trading.wording import describe_issue, describe_preview, outcome_text
 
 __all__ = ["OrderTicket", "open_order_ticket"]
 
 SYMBOL_DEBOUNCE_S = 0.35
+QUOTE_REFRESH_S = 0.25
 _SENT_KINDS = frozenset({"placed", "rejected", "unknown", "reconciled", "not_found"})
 
 
@@ -60,6 +71,8 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         Binding("f8", "place", "Place", id="ticket.place"),
         Binding("f2", "side('buy')", "Buy", id="ticket.buy"),
         Binding("f3", "side('sell')", "Sell", id="ticket.sell"),
+        Binding("f4", "cycle('order_type')", "Type", id="ticket.order_type"),
+        Binding("f7", "cycle('duration')", "TIF", id="ticket.duration"),
         Binding("f6", "bracket", "Bracket", id="ticket.bracket"),
     ]
     DEFAULT_CSS = """
@@ -91,6 +104,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         prefill: TicketFields | None = None,
         *,
         side: str | None = None,
+        auto_preview: bool = False,
     ) -> None:
         super().__init__()
         self.trading = trading
@@ -106,6 +120,14 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         self._routes: tuple[str, ...] = ()
         self._info: SymbolInfo | None = None
         self._shown_issues = False
+        self._auto_preview = auto_preview  # one-key trading: preview as soon as it can
+        self._previewed: TicketFields | None = None  # the fields the preview was made of
+        self._preview_text = ""
+        self._unwatch: Callable[[], None] | None = None
+        self._quote_dirty = False
+        self._prefilled_for: str | None = None  # the symbol the defaults were filled for
+        self._focused_by_us: Widget | None = None
+        self._order_type: str | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -138,6 +160,10 @@ class OrderTicket(ModalScreen[OrderResult | None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start)
+        self.set_interval(QUOTE_REFRESH_S, self._show_quote)
+
+    def on_unmount(self) -> None:
+        self._watch_quotes(None)
 
     def _start(self) -> None:
         form = self.query_one(TicketForm)
@@ -150,7 +176,7 @@ class OrderTicket(ModalScreen[OrderResult | None]):
                 "buy" if self._side == "buy" else "sell"
             )  # refined once the asset type is known
         self.query_one("#override", Checkbox).display = False
-        self.query_one("#symbol", Input).focus()
+        self._focus_first_needed()
         self._load_routes()
         if fields.symbol:
             self._load_symbol(fields.symbol)
@@ -219,7 +245,22 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         self.query_one("#place", Button).disabled = not self.can_place()
         self.query_one("#preview-btn", Button).disabled = self.busy or self.sent
         stale = self.preview is not None and not self.preview.matches(self.request)
-        self.query_one("#preview", Static).set_class(stale, "-stale")
+        panel = self.query_one("#preview", Static)
+        if stale != panel.has_class("-stale"):
+            panel.set_class(stale, "-stale")
+            reason = self._stale_reason() if stale else ""
+            panel.update(plain_lines("\n".join(t for t in (reason, self._preview_text) if t)))
+
+    def _stale_reason(self) -> str:
+        """Which fields changed since the preview (its numbers no longer apply)."""
+        before, now = self._previewed, self.form.fields()
+        changed = [
+            FIELD_LABELS.get(name, name)
+            for name in TicketFields.__dataclass_fields__
+            if before is not None and getattr(before, name) != getattr(now, name)
+        ]
+        what = ", ".join(changed) if changed else "the order"
+        return f"Out of date ({what} changed): preview again (F5) before placing."
 
     def _set_result(self, text: str, tone: str) -> None:
         widget = self.query_one("#result", Static)
@@ -233,7 +274,107 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         symbol = self.form.fields().symbol
         if self._info is None or self._info.symbol != symbol:
             self._load_symbol(symbol)
+        order_type = self.form.fields().order_type
+        if order_type != self._order_type:  # now a limit order (F4...): start at the touch
+            self._order_type = order_type
+            self._fill_limit(self._info)
         self._revalidate()
+
+    # ------------------------------------------------------------------ prefill and focus
+    def _focus_first_needed(self) -> None:
+        """Focus the first field without a value (the Preview button when none is missing).
+        Fields the symbol's defaults will fill (quantity, limit) count as filled while the
+        symbol loads; `_fill_defaults` looks again once it knows."""
+        form, fields = self.form, self.form.fields()
+        pending = bool(fields.symbol) and self._prefilled_for != fields.symbol
+        limit_shown, stop_shown = price_fields_for(fields.order_type)
+        wanted: list[tuple[str, bool]] = [
+            ("account", not fields.account),
+            ("symbol", not fields.symbol),
+            ("quantity", not fields.quantity.strip() and not pending),
+            ("limit_price", limit_shown and not fields.limit_price.strip() and not pending),
+            ("stop_price", stop_shown and not fields.stop_price.strip()),
+        ]
+        target: Widget = self.query_one("#preview-btn", Button)
+        for widget_id, needed in wanted:
+            if needed:
+                target = form.query_one(f"#{widget_id}")
+                break
+        target.focus()
+        self._focused_by_us = target
+
+    def _fill_defaults(self, info: SymbolInfo) -> None:
+        """Once per symbol: an account that can trade it, the preset quantity, a limit at the
+        side's touch; then focus again unless the user moved on meanwhile."""
+        if self._prefilled_for == info.symbol:
+            return
+        self._prefilled_for = info.symbol
+        # focus moves on only for the symbol the ticket opened with, never under typing
+        refocus = info.symbol == self._prefill.symbol.strip().upper() and (
+            self.focused is None or self.focused is self._focused_by_us
+        )
+        if info.detail is None:  # unknown symbol: nothing to fill
+            if refocus:
+                self._focus_first_needed()
+            return
+        form, fields = self.form, self.form.fields()
+        settings = self.trading.context.settings
+        account, switched = pick_account(
+            self.trading.context.accounts, fields.account, info.asset_type
+        )
+        if switched:
+            form.set_account(account)
+            kind = "futures" if asset_class(info.asset_type) == "future" else "equities"
+            self._set_result(
+                f"Account {account} chosen: {fields.account or 'none'} cannot trade {kind}.",
+                "-unknown",
+            )
+        if not fields.quantity.strip():
+            form.set_text("quantity", str(presets_for(settings, info.asset_type)[0]))
+        self._fill_limit(info)
+        if refocus:
+            self._focus_first_needed()
+        if self._auto_preview:
+            self._auto_preview = False
+            self.call_after_refresh(self.action_preview)
+
+    def _fill_limit(self, info: SymbolInfo | None) -> None:
+        """A limit price at the side's touch, when the order type takes one and it is blank."""
+        fields = self.form.fields()
+        limit_shown, _ = price_fields_for(fields.order_type)
+        if info is None or info.detail is None or not limit_shown or fields.limit_price.strip():
+            return
+        selling = fields.action.startswith("SELL")
+        price = touch_price("sell" if selling else "buy", info)
+        if price is not None:
+            self.form.set_text("limit_price", format_decimal(price))
+
+    # ------------------------------------------------------------------ live quote
+    def _watch_quotes(self, symbol: str | None) -> None:
+        """Follow ``symbol``'s quote stream (None: stop following)."""
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
+        hub = getattr(self.trading.context, "quotes", None)
+        if symbol and hub is not None:
+            self._unwatch = hub.watch([symbol], self._on_quote)
+            latest = hub.latest(symbol)
+            if latest is not None:
+                self._on_quote(latest)
+
+    def _on_quote(self, quote: Quote) -> None:
+        info = self._info
+        if info is None or quote.symbol.upper() != info.symbol:
+            return
+        self._info = replace(info, quote=quote)
+        self.form.info = self._info  # steps from the live last
+        self._quote_dirty = True
+
+    def _show_quote(self) -> None:
+        """Repaint the symbol line a few times a second at most, whatever the quote rate."""
+        if self._quote_dirty and self._info is not None:
+            self._quote_dirty = False
+            self.form.show_symbol(self._info)
 
     @on(Checkbox.Changed, "#override")
     def _override_changed(self) -> None:
@@ -255,6 +396,11 @@ class OrderTicket(ModalScreen[OrderResult | None]):
     def action_side(self, side: str) -> None:
         if not self.sent and side in ("buy", "sell"):
             self.form.set_side("buy" if side == "buy" else "sell")
+
+    def action_cycle(self, widget_id: str) -> None:
+        """F4 / F7: the next order type / time in force."""
+        if not self.sent and widget_id in ("order_type", "duration"):
+            self.form.cycle_choice(widget_id)
 
     def action_bracket(self) -> None:
         """Step the bracket: off -> each template -> custom -> off."""
@@ -314,6 +460,8 @@ class OrderTicket(ModalScreen[OrderResult | None]):
             return  # the user typed on
         self._info = info
         self.form.set_symbol_info(info)  # keeps the action's direction (BUY -> BUYTOOPEN)
+        self._watch_quotes(info.symbol if info.detail is not None else None)
+        self._fill_defaults(info)
         self._load_routes()  # the routes that take this asset type
 
     @work(group="ticket-routes", exclusive=True, exit_on_error=False)
@@ -339,10 +487,13 @@ class OrderTicket(ModalScreen[OrderResult | None]):
             self.busy = False
         panel = self.query_one("#preview", Static)
         self.preview = outcome.preview
+        self._previewed = fields
         if outcome.preview is not None:
-            panel.update(plain_lines(describe_preview(outcome.preview, info)))
+            self._preview_text = describe_preview(outcome.preview, info)
         elif outcome.error:
-            panel.update(plain(f"Preview refused: {outcome.error}"))
+            self._preview_text = f"Preview refused: {outcome.error}"
+        panel.set_class(False, "-stale")
+        panel.update(plain_lines(self._preview_text))
         self._revalidate()
         self._show_issues(self.issues)
 
@@ -377,10 +528,13 @@ class OrderTicket(ModalScreen[OrderResult | None]):
         if outcome.kind == "failed":
             self.preview = None  # not sent: a new preview is needed before placing again
         text, tone = outcome_text(outcome)
-        if not self.is_attached:
+        if not self.is_attached or outcome.kind in ("placed", "reconciled"):
+            # placed: the ticket closes and says so (the replace dialog does the same)
             self.app.notify(
                 f"Order: {text}", severity="information" if tone == "-ok" else "warning"
             )
+            if self.is_attached and self.app.screen is self:
+                self.action_close()
             return
         self._set_result(text, tone)
         self._refresh_buttons()
@@ -392,9 +546,11 @@ def open_order_ticket(
     *,
     intent: str = "new",
     on_result: Callable[[OrderResult | None], Any] | None = None,
+    auto_preview: bool = False,
 ) -> OrderTicket:
-    """Push a ticket on `app` (a TstuiApp: its LiveData is the trading context)."""
+    """Push a ticket on `app` (a TstuiApp: its LiveData is the trading context).
+    ``auto_preview``: preview as soon as the symbol is known (one-key trading)."""
     side = intent if intent in ("buy", "sell") else None
-    ticket = OrderTicket(trading_service(app), prefill, side=side)
+    ticket = OrderTicket(trading_service(app), prefill, side=side, auto_preview=auto_preview)
     app.push_screen(ticket, on_result)
     return ticket

@@ -196,6 +196,11 @@ class TicketForm(Vertical):
     TicketForm #activate_price { width: 12; margin-left: 1; }
     TicketForm #activate_time { width: 12; margin-left: 1; }
     TicketForm .-hidden { display: none; }
+    /* a focused dropdown must stand out in every theme: the theme's own cursor colours */
+    TicketForm Select:focus > SelectCurrent {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+        text-style: bold;
+    }
     TicketForm Input.-error, TicketForm Select.-error { border-left: outer $error; }
     TicketForm Input.-warning, TicketForm Select.-warning { border-left: outer $warning; }
     """
@@ -446,6 +451,29 @@ class TicketForm(Vertical):
         asset_type = self.info.asset_type if self.info is not None else None
         self._select("action", action_for_side(side, asset_type))
 
+    def set_account(self, account_id: str) -> None:
+        self._select("account", account_id)
+
+    def set_text(self, widget_id: str, value: str) -> None:
+        """Fill one text field as if typed (the modal hears `Edited`)."""
+        widget = self.query_one(f"#{widget_id}", Input)
+        widget.value = value
+        widget.cursor_position = len(value)
+
+    def cycle_choice(self, widget_id: str) -> str:
+        """Step a dropdown to its next option (F4 order type, F7 time in force)."""
+        options = self._options.get(widget_id) or []
+        if not options:
+            return ""
+        current = self._choice(widget_id)
+        following = (
+            options[(options.index(current) + 1) % len(options)]
+            if current in options
+            else options[0]
+        )
+        self.query_one(f"#{widget_id}", Select).value = following
+        return following
+
     def set_routes(self, route_ids: Iterable[str]) -> None:
         current = self._choice("route")
         ids = list(dict.fromkeys([*route_ids, *([current] if current else [])]))
@@ -455,12 +483,16 @@ class TicketForm(Vertical):
 
     def set_symbol_info(self, info: SymbolInfo | None) -> None:
         """Show the symbol's details and restrict actions / TIFs to its asset type."""
-        self.info = info
-        # The description and exchange are server text: literal, never markup.
-        self.query_one("#symbol-info", Static).update(plain_lines(info.describe() if info else ""))
+        self.show_symbol(info)
         asset_type = info.asset_type if info is not None else None
         self._restrict("action", actions_for(asset_type), _same_direction)
         self._restrict("duration", durations_for(asset_type), lambda _old, new: new[0])
+
+    def show_symbol(self, info: SymbolInfo | None) -> None:
+        """The symbol's details and its latest quote (the modal repaints it as quotes come)."""
+        self.info = info
+        # The description and exchange are server text: literal, never markup.
+        self.query_one("#symbol-info", Static).update(plain_lines(info.describe() if info else ""))
 
     def _restrict(self, widget_id: str, allowed: Sequence[str], fallback: Any) -> None:
         current = self._choice(widget_id)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from tstui.domain.models import OrderConfirmation
-from tstui.domain.orders import format_decimal
 from tstui.domain.orders.ticket import FieldError
 from tstui.domain.untrusted import safe_text as _s
 from tstui.ui.trading.bracket import describe_group
+from tstui.ui.trading.prefill import format_money, format_price
 from tstui.ui.trading.ticket_form import FIELD_LABELS
 from tstui.ui.trading.types import PlaceOutcome, Preview, SymbolInfo
 
@@ -25,17 +24,17 @@ def describe_issue(issue: FieldError) -> str:
     return f"{level}: {label}: {message}"
 
 
-def describe_confirmation(c: OrderConfirmation) -> str:
-    def money(value: Any) -> str:
-        return "-" if value is None else format_decimal(value)
-
+def describe_confirmation(c: OrderConfirmation, info: SymbolInfo | None = None) -> str:
+    """One confirmation: prices at the symbol's precision, money in cents, both with
+    thousands separators (as the positions and overview show them)."""
     lines = [
         _s(c.summary_message) or "(no summary)",
-        f"Estimated price {money(c.estimated_price)}   cost {money(c.estimated_cost)}"
-        f"   commission {money(c.estimated_commission)}",
+        f"Estimated price {format_price(c.estimated_price, info)}"
+        f"   cost {format_money(c.estimated_cost)}"
+        f"   commission {format_money(c.estimated_commission)}",
     ]
     if c.debit_credit_estimated_cost is not None:
-        lines.append(f"Debit/credit {money(c.debit_credit_estimated_cost)}")
+        lines.append(f"Debit/credit {format_money(c.debit_credit_estimated_cost)}")
     if c.route or c.duration:
         lines.append(f"Route {_s(c.route) or '-'}   TIF {_s(c.duration) or '-'}")
     return "\n".join(lines)
@@ -49,11 +48,12 @@ def describe_preview(preview: Preview, info: SymbolInfo | None) -> str:
     if request.osos or request.advanced_options is not None:
         lines += describe_group(request, info)
     confirmations = preview.confirmations
-    lines += [describe_confirmation(c) for c in confirmations[:1]]
+    lines += [describe_confirmation(c, info) for c in confirmations[:1]]
     for c in confirmations[1:]:  # the exits: one line each (the entry's block says the rest)
         lines.append(
-            f"{_s(c.summary_message) or '(no summary)'}: estimated {_money(c.estimated_price)},"
-            f" commission {_money(c.estimated_commission)}"
+            f"{_s(c.summary_message) or '(no summary)'}: estimated"
+            f" {format_price(c.estimated_price, info)},"
+            f" commission {format_money(c.estimated_commission)}"
         )
     if len(confirmations) > 1:
         # the exits close what the entry opens: the entry's cost is the group's; commissions
@@ -64,16 +64,12 @@ def describe_preview(preview: Preview, info: SymbolInfo | None) -> str:
         # one exit of a BRK/OCO group fills, the other is cancelled: the entry's fee + one
         total = fees[0] + max(fees[1:]) if linked else sum(fees, Decimal(0))
         lines.append(
-            f"Group: {len(confirmations)} orders, cost {_money(cost)} (the entry's; the exits "
-            f"close it), commissions {_money(total)} if it runs to an exit"
+            f"Group: {len(confirmations)} orders, cost {format_money(cost)} (the entry's; the "
+            f"exits close it), commissions {format_money(total)} if it runs to an exit"
         )
     elif not confirmations:
         lines.append("(the server returned no confirmation)")
     return "\n".join(lines)
-
-
-def _money(value: Decimal | None) -> str:
-    return "-" if value is None else format_decimal(value)
 
 
 def outcome_text(outcome: PlaceOutcome) -> tuple[str, str]:
