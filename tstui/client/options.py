@@ -7,7 +7,8 @@ sent it (for ``--json``), and the typed method parses that body (models:
 is a POST that changes nothing (``post_json``: not retried but after a 401). The streams go
 through the same supervision as the quote stream; their spec lists no ``EndSnapshot`` (the
 frames are ``Spread`` objects only), so the first frames of a connection complete its
-snapshot, as for quotes.
+snapshot, as for quotes. The models load on the first option call (the API class is imported
+by every command; most never touch options).
 
 Dates (``expiration``, ``expiration2``) are sent as the spec's examples write them,
 ``MM-DD-YYYY``; a text date is passed on as given.
@@ -22,24 +23,20 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from tstui.client.errors import BadRequest
-from tstui.domain.options.wire import (
-    Expiration,
-    OptionQuoteLeg,
-    OptionSpreadEvent,
-    RiskRewardAnalysis,
-    RiskRewardRequest,
-    SpreadType,
-    Strikes,
-    parse_expirations,
-    parse_spread_frame,
-    parse_spread_types,
-    quote_leg_params,
-)
 from tstui.domain.untrusted import safe_text
 
 if TYPE_CHECKING:
     from tstui.client.http import HttpSession
     from tstui.client.streams import SupervisedStream
+    from tstui.domain.options.wire import (
+        Expiration,
+        OptionQuoteLeg,
+        OptionSpreadEvent,
+        RiskRewardAnalysis,
+        RiskRewardRequest,
+        SpreadType,
+        Strikes,
+    )
 
 __all__ = ["MAX_QUOTE_LEGS", "OPTIONS_STREAM", "OptionsAPI", "option_date"]
 
@@ -109,6 +106,8 @@ class OptionsAPI:
     async def get_option_expirations(
         self, underlying: str, *, strike_price: Decimal | None = None
     ) -> list[Expiration]:
+        from tstui.domain.options.wire import parse_expirations
+
         body = await self.get_option_expirations_body(underlying, strike_price=strike_price)
         return parse_expirations(body)
 
@@ -142,6 +141,8 @@ class OptionsAPI:
         expiration: date | datetime | str | None = None,
         expiration2: date | datetime | str | None = None,
     ) -> Strikes:
+        from tstui.domain.options.wire import Strikes
+
         body = await self.get_option_strikes_body(
             underlying,
             spread_type=spread_type,
@@ -155,6 +156,8 @@ class OptionsAPI:
         return await self.http.get_json(f"{_BASE}/spreadtypes")
 
     async def get_option_spread_types(self) -> list[SpreadType]:
+        from tstui.domain.options.wire import parse_spread_types
+
         return parse_spread_types(await self.get_option_spread_types_body())
 
     # -- risk/reward ---------------------------------------------------------------------
@@ -164,12 +167,14 @@ class OptionsAPI:
     ) -> Any:
         """Analyse a spread (POST, changes nothing). A mapping is sent as given (a user's
         ``--body``, already checked by :meth:`RiskRewardRequest.from_api`)."""
-        body = request.to_api() if isinstance(request, RiskRewardRequest) else dict(request)
+        body = dict(request) if isinstance(request, Mapping) else request.to_api()
         return await self.http.post_json(f"{_BASE}/riskreward", json=body)
 
     async def get_option_risk_reward(
         self, request: RiskRewardRequest | Mapping[str, Any]
     ) -> RiskRewardAnalysis:
+        from tstui.domain.options.wire import RiskRewardAnalysis
+
         return RiskRewardAnalysis.from_api(await self.get_option_risk_reward_body(request))
 
     # -- streams -------------------------------------------------------------------------
@@ -191,6 +196,8 @@ class OptionsAPI:
     ) -> SupervisedStream[OptionSpreadEvent]:
         """The chain of ``spread_type`` spreads around ``price_center`` (default: last),
         ``strike_proximity`` spreads above and below it (the API's default 5)."""
+        from tstui.domain.options.wire import parse_spread_frame
+
         if strike_proximity is not None and strike_proximity < 1:
             raise BadRequest(400, "BadRequest", "strikeProximity must be 1 or more")
         params: dict[str, str | None] = {
@@ -223,6 +230,8 @@ class OptionsAPI:
         enable_greeks: bool | None = None,
     ) -> SupervisedStream[OptionSpreadEvent]:
         """Quotes and greeks of one spread made of ``legs`` (a single contract: one leg)."""
+        from tstui.domain.options.wire import parse_spread_frame, quote_leg_params
+
         if not legs:
             raise BadRequest(400, "BadRequest", "no legs given")
         if len(legs) > MAX_QUOTE_LEGS:

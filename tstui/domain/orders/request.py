@@ -39,7 +39,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
 from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, parse_trade_action, valid_trade_actions
-from tstui.domain.options.symbology import is_option_symbol
 from tstui.domain.orders.advanced import AdvancedOptions, opt_number
 from tstui.domain.portfolio.brokerage import Position
 
@@ -185,6 +184,8 @@ def spread_quantity(legs: Sequence[OrderLegRequest]) -> Decimal:
     """How many spreads `legs` are: the greatest common quantity (5 and 10 -> 5 of 1x2). Next
     to option legs, a stock leg counts in 100-share units (a contract's worth: 100 shares and
     one covered call are one package)."""
+    from tstui.domain.options.symbology import is_option_symbol  # only for orders with legs
+
     has_options = any(is_option_symbol(leg.symbol) for leg in legs)
     count = 0
     for leg in legs:

@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Self, final
+from typing import TYPE_CHECKING, Any, Self, final
 
 from tstui.domain._build import positional_builder
-from tstui.domain.options.symbology import OptionSymbol, parse_option_symbol
 from tstui.domain.parsing import (
     is_mapping,
     opt_bool,
@@ -19,6 +18,9 @@ from tstui.domain.parsing import (
     opt_str,
     require_str,
 )
+
+if TYPE_CHECKING:
+    from tstui.domain.options.symbology import OptionSymbol
 
 __all__ = [
     "Account",
@@ -353,6 +355,8 @@ class Position:
     @property
     def option(self) -> OptionSymbol | None:
         """The option contract held (None: not an option symbol), read by the symbology."""
+        from tstui.domain.options.symbology import parse_option_symbol  # only when asked
+
         if not self.symbol:
             return None
         try:
