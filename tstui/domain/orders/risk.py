@@ -44,8 +44,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
-from tstui.domain.options.payoff import risk_reward
-from tstui.domain.orders.legs import contract_of, leg_orders, payoff_legs
 from tstui.domain.orders.request import OrderGroupRequest, OrderRequest, format_decimal
 from tstui.domain.orders.risk_limits import CHECKS, DEFAULT_SEVERITIES, RiskLimits
 from tstui.domain.orders.ticket import FieldError, infer_asset_type
@@ -311,6 +309,8 @@ def check_legs_risk(
     mapping: unknown, then only the closing actions count as reducing), `multiplier` the
     contract's size (100 for stock options, the future's point value for futures options).
     """
+    from tstui.domain.orders.legs import contract_of, leg_orders  # option orders only
+
     if not req.legs:
         return check_risk(req, None, None, limits, recent, now)
     issues: list[FieldError] = []
@@ -351,6 +351,8 @@ def _package_debit(
 ) -> Decimal | None:
     """Dollars paid to open the whole order (negative: received): the net limit, else the
     legs' own prices; None when neither is known."""
+    from tstui.domain.orders.legs import contract_of
+
     if req.limit_price is not None and req.order_type == "Limit":
         return req.limit_price * req.quantity * multiplier
     total = Decimal(0)
@@ -370,6 +372,9 @@ def _package_risk(
     positions: Mapping[str, Decimal] | None,
     multiplier: Decimal,
 ) -> list[FieldError]:
+    from tstui.domain.options.payoff import risk_reward
+    from tstui.domain.orders.legs import leg_orders, payoff_legs
+
     singles = leg_orders(req)
     opens = any(
         opening_quantity(single, None if positions is None else positions.get(single.symbol))
