@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sim_helpers import CASH, MARGIN
+from sim_helpers import CASH, MARGIN, START, get_token
 from spec_support import Checker, corrected_spec, operation_of, response_schema
 
 from tstui.sim.control import SimControl
@@ -334,3 +335,69 @@ def test_option_bodies_conform_to_the_spec(api: httpx.Client) -> None:
         operation = operation_of(spec, method, response.request.url.path)
         schema = response_schema(spec, operation, 200)
         assert checker.problems(schema, response.json()) == [], url
+
+
+def test_a_working_package_is_replaced_at_a_new_net(api: httpx.Client, server: SimServer) -> None:
+    legs = ((CALL_420, "SELLTOOPEN", "1"), (CALL_430, "BUYTOOPEN", "1"))
+    market_net = _touch(server, CALL_430)[2] - _touch(server, CALL_420)[1]  # a credit, < 0
+    order_id = _placed(api, _package(*legs, OrderType="Limit", LimitPrice=str(market_net - 1)))
+    path = f"{EXECUTION}/orders/{order_id}"
+    stop = api.put(path, json={"OrderType": "StopMarket", "StopPrice": "1.00"})
+    assert stop.status_code == 400 and "Market or Limit" in stop.json()["Message"]
+    off_tick = api.put(path, json={"LimitPrice": str(market_net - Decimal("0.005"))})
+    assert off_tick.status_code == 400 and "tick size 0.01" in off_tick.json()["Message"]
+    assert _order(api, order_id)["Status"] == "OPN"
+    assert api.put(path, json={"LimitPrice": str(market_net)}).status_code == 200
+    filled = _order(api, order_id)
+    assert filled["Status"] == "FLL"
+    assert Decimal(filled["FilledPrice"]) == market_net
+
+
+def test_a_single_option_limit_is_on_the_option_tick(api: httpx.Client) -> None:
+    """0.01 under 3.00, 0.05 from 3.00 (as the option market quotes)."""
+    message = _refused(api, _option(CALL_420, "BUYTOOPEN", OrderType="Limit", LimitPrice="3.02"))
+    assert "LimitPrice 3.02 is not a multiple of the tick size 0.05" in message
+    _placed(api, _option(CALL_420, "BUYTOOPEN", OrderType="Limit", LimitPrice="2.99"))
+
+
+def test_a_buy_write_is_a_covered_package_with_a_stock_leg(
+    api: httpx.Client, server: SimServer
+) -> None:
+    """Stock and its option in one order (the spec's "Covered/Married Stock"): the stock leg
+    counts 100 shares a unit, its action read as a stock action; covered, so level 1."""
+    _set_level(server, MARGIN, 1)
+    shares = Decimal(_positions(api)["MSFT"]["Quantity"])
+    odd = _package(("MSFT", "BUYTOOPEN", "150"), (CALL_430, "SELLTOOPEN", "1"))
+    assert "lots of 100 shares" in _refused(api, odd)
+    legs = (("MSFT", "BUYTOOPEN", "200"), (CALL_430, "SELLTOOPEN", "2"))
+    net = _touch(server, "MSFT")[2] - _touch(server, CALL_430)[1]
+    order = _order(api, _placed(api, _package(*legs)))
+    assert order["Spread"] == "Covered"
+    assert Decimal(order["FilledPrice"]) == net
+    assert [
+        (leg["AssetType"], leg["BuyOrSell"], leg["QuantityOrdered"]) for leg in order["Legs"]
+    ] == [
+        ("STOCK", "Buy", "200"),
+        ("STOCKOPTION", "Sell", "2"),
+    ]
+    positions = _positions(api)
+    assert Decimal(positions["MSFT"]["Quantity"]) == shares + 200
+    assert Decimal(positions[CALL_430]["Quantity"]) == -2
+
+
+def test_packages_and_option_positions_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    legs = ((CALL_420, "BUYTOOPEN", "1"), (CALL_430, "SELLTOOPEN", "1"))
+    with SimServer(start=START, speed=0, state_path=path) as sim, _signed_in(sim) as api:
+        filled = _order(api, _placed(api, _package(*legs)))
+    with SimServer(start=START, speed=0, state_path=path) as sim, _signed_in(sim) as api:
+        again = _order(api, filled["OrderID"])
+        assert again == filled
+        assert Decimal(_positions(api)[CALL_430]["Quantity"]) == -1
+        accounts = api.get("/v3/brokerage/accounts").json()["Accounts"]
+        assert accounts[0]["AccountDetail"]["OptionApprovalLevel"] == 5
+
+
+def _signed_in(sim: SimServer) -> httpx.Client:
+    token = get_token(sim)
+    return httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)

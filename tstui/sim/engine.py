@@ -42,6 +42,7 @@ from tstui.sim.option_orders import (
     net_price,
     open_or_close,
     option_instrument,
+    option_price_problem,
     option_rejection,
     order_legs,
     package_legs,
@@ -524,6 +525,8 @@ class Engine:
             if not order.is_working:
                 raise BadRequest(f"Order {order_id} cannot be replaced: status {order.status}.")
             order_type = change.order_type or order.order_type
+            if order.legs and order_type not in ("Market", "Limit"):
+                raise BadRequest("OrderType: a multi-leg order is Market or Limit.")
             advanced = self._replaced_options(order, change, order_type)
             updated = replace(
                 order,
@@ -632,6 +635,10 @@ class Engine:
     def _price_problem(self, inst: Instrument | None, order: SimOrder) -> str | None:
         if inst is None:
             return None
+        if order.legs or is_option(inst):
+            return option_price_problem(
+                order.limit_price, order.stop_price, package=bool(order.legs)
+            )
         for name, value in (("LimitPrice", order.limit_price), ("StopPrice", order.stop_price)):
             if value is not None and not inst.on_tick(value):
                 return f"{name} {value} is not a multiple of the tick size {inst.tick}."

@@ -509,12 +509,20 @@ def _price_problem(intent: OrderIntent, package: bool) -> str | None:
     stop_type = intent.order_type in ("StopMarket", "StopLimit")
     if stop_type and intent.stop_price is None and not intent.advanced.trailing:
         return "StopPrice is required for this order type."
-    for name, value in (("LimitPrice", intent.limit_price), ("StopPrice", intent.stop_price)):
+    return option_price_problem(intent.limit_price, intent.stop_price, package=package)
+
+
+def option_price_problem(
+    limit: Decimal | None, stop: Decimal | None, *, package: bool
+) -> str | None:
+    """An option price off the option tick (or not above 0); a package's net is in pennies
+    and may be 0 or negative (a credit)."""
+    for name, value in (("LimitPrice", limit), ("StopPrice", stop)):
         if value is None:
             continue
         if not package and value <= 0:
             return f"{name} must be greater than zero."
-        tick = Decimal("0.01") if package else option_tick(value)  # a net trades in pennies
+        tick = Decimal("0.01") if package else option_tick(value)
         if value % tick:
             return f"{name} {value} is not a multiple of the tick size {tick}."
     return None
