@@ -55,6 +55,8 @@ async def open_depth(app: TstuiApp, pilot: Pilot[Any], symbol: str = "MSFT") -> 
         10,
         "the first book",
     )
+    # the last trade comes from the quote hub, on its own stream
+    await wait_until(pilot, lambda: any(r.last for r in ladder.body.rows), 10, "the last trade")
     return ladder
 
 
@@ -155,7 +157,14 @@ async def test_stop_keys_prefill_a_stop_ticket(sim: SimServer, settings: Setting
     app = TstuiApp(settings)
     async with app.run_test(size=(140, 48)) as pilot:
         ladder = await open_depth(app, pilot)
-        await pilot.press("up", "up", "right_square_bracket", "u")
+        await pilot.press("up", "up", "right_square_bracket")
+        screen = app.screen
+        assert isinstance(screen, DepthScreen)
+        target = screen.trade_target()  # what one-key trading acts on: the cursor's price
+        assert target is not None and target.symbol == "MSFT"
+        assert target.price == ladder.model.cursor and target.bid == ladder.model.best_bid
+        assert target.account_id == MARGIN and target.last is not None
+        await pilot.press("u")
         await wait_until(pilot, lambda: isinstance(app.screen, OrderTicket), 5, "the ticket")
         ticket = app.screen
         assert isinstance(ticket, OrderTicket)

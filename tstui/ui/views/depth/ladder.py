@@ -1,9 +1,10 @@
 """DepthLadder: a price ladder for one symbol, usable in any screen (it needs only ``app.live``).
 
 It opens the market-depth stream of its symbol (the aggregates stream; ``l`` switches to the
-per-participant quotes stream, summed per price) and the quote stream (the last trade), and
-draws the :class:`~tstui.ui.views.depth.model.Ladder`: your working buy orders, bid sizes,
-price (the last trade marked), ask sizes, your working sell orders.
+per-participant quotes stream, summed per price), watches its quote on the app's quote hub
+(``live.quotes``: the last trade, shared with the other panes), and draws the
+:class:`~tstui.ui.views.depth.model.Ladder`: your working buy orders, bid sizes, price (the
+last trade marked), ask sizes, your working sell orders.
 
 - Symbol: the linked symbol (``live.current_symbol``, followed as it changes) unless one is
   given; typing one and pressing Enter links it. Moving the cursor links nothing.
@@ -15,8 +16,8 @@ price (the last trade marked), ask sizes, your working sell orders.
   the API knows) is shown in the ladder with what is missing, and not retried; other failures
   reconnect (the client's supervision, then a retry here) with the stream's health shown.
 
-Workers run in the widget's own exclusive groups ("ladder-symbol", "ladder-depth",
-"ladder-quote"), so a new symbol cancels only the old symbol's streams.
+Workers run in the widget's own exclusive groups ("ladder-symbol", "ladder-depth"), so a new
+symbol cancels only the old symbol's stream.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from tstui.ui.session.health import STATE_MAP, StreamHealth, utc_now
 from tstui.ui.session.live import LiveData
 from tstui.ui.shell.base import LiveApp
 from tstui.ui.shell.plain import plain
+from tstui.ui.trading.types import TradeTarget
 from tstui.ui.views.depth.model import Ladder, LadderRow
 
 __all__ = ["DEFAULT_SYMBOL", "DepthLadder", "LadderBody", "refusal_text"]
@@ -255,6 +257,7 @@ class DepthLadder(Vertical):
         self._unobserve: Callable[[], None] | None = None
         self._workers: list[Worker[None]] = []
         self._ready = False
+        self._unwatch_quote: Callable[[], None] | None = None
 
     # ---- layout and lifecycle -----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -282,6 +285,7 @@ class DepthLadder(Vertical):
         self.open(self.fixed_symbol or live.current_symbol or DEFAULT_SYMBOL)
 
     def on_unmount(self) -> None:
+        self._watch_quote(None)
         self._ready = False
         if self._unobserve is not None:
             self._unobserve()
@@ -312,9 +316,22 @@ class DepthLadder(Vertical):
         self.refused = None
         self.frames = 0
         self._orders_dirty = True
+        self._watch_quote(symbol)
         if self._ready:
             self.query_one("#depth-symbol", Input).value = safe_text(symbol, limit=None)
         self._restart()
+
+    def _watch_quote(self, symbol: str | None) -> None:
+        if self._unwatch_quote is not None:
+            self._unwatch_quote()
+            self._unwatch_quote = None
+        if symbol is None or not self._ready:
+            return
+        hub = self.live.quotes
+        self._unwatch_quote = hub.watch([symbol], self._on_quote)
+        known = hub.latest(symbol)
+        if known is not None:
+            self._on_quote(known)
 
     def _restart(self) -> None:
         self.stop()
@@ -330,14 +347,13 @@ class DepthLadder(Vertical):
             for group, work in (
                 ("ladder-symbol", partial(self._load_symbol, symbol)),
                 ("ladder-depth", partial(self._depth_loop, symbol, self.source)),
-                ("ladder-quote", partial(self._quote_loop, symbol)),
             )
         ]
         self._workers = workers
 
     def stop(self) -> None:
         """Stop the streams (the session is closing, or another symbol replaces them)."""
-        for group in ("ladder-symbol", "ladder-depth", "ladder-quote"):
+        for group in ("ladder-symbol", "ladder-depth"):
             self.workers.cancel_group(self, group)
         self._set_health("stopped", "")
 
@@ -400,24 +416,12 @@ class DepthLadder(Vertical):
                 self._set_health("failed", str(exc) or type(exc).__name__)
             await asyncio.sleep(RETRY_S)
 
-    async def _quote_loop(self, symbol: str) -> None:
-        """The last trade, from the quote stream (merged: updates may be partial)."""
-        api = self.live.api
-        while True:
-            try:
-                stream = api.stream_quotes([symbol])
-                async with stream:
-                    async for event in stream:
-                        if isinstance(event, Quote):
-                            self.quote = event if self.quote is None else self.quote.merge(event)
-                            self.model.set_last(self.quote.last)
-                            self._dirty = True
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the ladder works without the last trade; try again later
-                if not self.live.connected or self.live.api is not api:
-                    return
-            await asyncio.sleep(RETRY_S)
+    def _on_quote(self, quote: Quote) -> None:
+        """The last trade, from the app's quote hub (whole quotes, shared with other panes)."""
+        if quote.symbol == self.symbol:
+            self.quote = quote
+            self.model.set_last(quote.last)
+            self._dirty = True
 
     def _on_book(self, frame: DepthQuotes | DepthAggregates) -> None:
         bids, asks = frame.sizes()
@@ -576,6 +580,24 @@ class DepthLadder(Vertical):
             order_type=order_type,
             limit_price="" if stop else text,
             stop_price=text if stop else "",
+        )
+
+    def trade_target(self) -> TradeTarget | None:
+        """What one-key trading acts on here: the symbol (its contract for a continuous
+        future), the book's touch, the last trade, and the cursor's price."""
+        if self.symbol is None:
+            return None
+        quote = self.quote
+        bid = self.model.best_bid
+        ask = self.model.best_ask
+        return TradeTarget(
+            symbol=self.trade_symbol or self.symbol,
+            asset_type=self.detail.asset_type if self.detail is not None else None,
+            bid=bid if bid is not None else (quote.bid if quote is not None else None),
+            ask=ask if ask is not None else (quote.ask if quote is not None else None),
+            last=quote.last if quote is not None else None,
+            account_id=self.live.current_account,
+            price=self.model.cursor,
         )
 
     def action_order(self, side: str, order_type: str) -> None:

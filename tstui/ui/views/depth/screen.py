@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.trading.types import TradeTarget
 from tstui.ui.views.depth.ladder import DepthLadder
 
 
@@ -34,6 +35,10 @@ class DepthScreen(BaseScreen):
     def ticket_prefill(self, intent: str) -> TicketFields | None:
         side = intent if intent in ("buy", "sell") else None
         return self.ladder.ticket_fields(side)
+
+    def trade_target(self) -> TradeTarget | None:
+        """One-key trading (``tstui.ui.trading``) acts at the ladder's cursor."""
+        return self.ladder.trade_target()
 
     def stop_session_work(self) -> None:
         self.ladder.stop()
