@@ -121,3 +121,23 @@ async def test_chain_follows_the_linked_symbol(sim: SimServer, signed_in: Settin
         assert atm is not None and atm.call is not None
         app.live.link_symbol("SPY 261218C600")
         await wait_until(pilot, lambda: screen.underlying == "SPY", 5, "the option's root")
+
+
+async def test_an_underlying_without_options_says_so(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_options(app, pilot)
+        await wait_until(pilot, lambda: chain_ready(screen), 15, "the MSFT chain")
+        screen.open("NOPE", typed=True)
+        await wait_until(pilot, lambda: screen.error is not None, 10, "the refusal")
+        assert screen.error is not None and screen.error.startswith("no options for NOPE")
+        assert screen.table.window.rows == () and screen.expirations == ()
+        status = screen.query_one("#options-status", Static)
+        assert status.has_class("-error") and "NOPE" in str(status.content)
+        # a typed underlying is kept: the linked symbol no longer moves the chain
+        app.live.link_symbol("AAPL")
+        await pilot.pause(0.3)
+        assert screen.underlying == "NOPE"
+        await pilot.press("e")  # nothing to pick: a note, no picker
+        await pilot.pause()
+        assert app.screen is screen

@@ -416,3 +416,32 @@ async def test_spread_ticket_risk_per_leg_and_package(sim: SimServer, settings: 
         assert ticket.place_blocker() == "the order changed since the preview: preview again (F5)"
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, 5)
+
+
+@pytest.mark.anyio
+async def test_futures_options_use_the_point_value(sim: SimServer, settings: Settings) -> None:
+    """Options on ESZ26: a contract moves 50 a point (the future's point value), not 100."""
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await chain_on_screen(app, pilot)
+        screen.open("ESZ26", typed=True)
+        await wait_until(
+            pilot,
+            lambda: (
+                screen.book.underlying == "ESZ26"
+                and screen.book.multiplier == 50
+                and screen.table.window.atm_index is not None
+                and len(screen.table.window.rows) > 2
+                and screen.book.underlying_price is not None
+            ),
+            15,
+            "the ESZ26 chain",
+        )
+        await pilot.press("v")
+        await wait_until(pilot, lambda: len(screen.spread) == 2, 5, "the vertical")
+        low, high = (leg.strike for leg in screen.spread)
+        net = net_price(screen.spread, screen.book)
+        assert net is not None and screen.risk is not None
+        assert screen.risk.max_profit == (high - low - net) * 50
+        assert screen.risk.max_loss == -net * 50
+        assert screen.spread[0].symbol.startswith("ESZ26 ")

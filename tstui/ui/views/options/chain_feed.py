@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from tstui.client.errors import TradeStationError
 from tstui.domain.frames import StreamErrorFrame
 from tstui.domain.options.payoff import RiskReward
 from tstui.domain.options.symbology import parse_option_type
@@ -20,7 +21,7 @@ from tstui.domain.options.wire import (
     RiskRewardRequest,
 )
 from tstui.domain.untrusted import safe_text
-from tstui.ui.views.options.model import Expiration, OptionQuote, Spread
+from tstui.ui.views.options.model import STOCK_MULTIPLIER, Expiration, OptionQuote, Spread
 from tstui.ui.views.options.spread_panel import ServerCheck, money
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ChainStreamError",
     "check_server_risk",
+    "contract_multiplier",
     "load_expirations",
     "quote_of",
     "server_risk_reward",
@@ -40,6 +42,21 @@ CENT = Decimal("0.01")
 
 class ChainStreamError(Exception):
     """The chain stream sent an error frame (the view shows it and reconnects)."""
+
+
+async def contract_multiplier(api: TradeStationAPI, underlying: str) -> Decimal:
+    """Units of the underlying one contract moves: a futures option's point value (ES: 50),
+    else 100 shares (also when the lookup fails: the chain still shows)."""
+    try:
+        batch = await api.get_symbols([underlying])
+    except TradeStationError:
+        return STOCK_MULTIPLIER
+    detail = batch.items[0] if batch.items else None
+    if detail is not None and (detail.asset_type or "").upper() == "FUTURE":
+        point = detail.point_value
+        if point is not None and point > 0:
+            return point
+    return STOCK_MULTIPLIER
 
 
 async def load_expirations(api: TradeStationAPI, underlying: str) -> list[Expiration]:

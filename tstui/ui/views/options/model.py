@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Final
 
 from tstui.domain.options.payoff import PayoffLeg
-from tstui.domain.options.spreads import build_spread
+from tstui.domain.options.spreads import SHARES_PER_CONTRACT, build_spread
 from tstui.domain.options.spreads import reverse as reverse_specs
 from tstui.domain.options.symbology import OptionType
 from tstui.domain.orders import format_decimal
@@ -26,6 +26,7 @@ from tstui.domain.orders import format_decimal
 __all__ = [
     "COLUMNS",
     "COLUMN_SETS",
+    "STOCK_MULTIPLIER",
     "TEMPLATES",
     "ChainBook",
     "ChainRow",
@@ -90,6 +91,9 @@ class Expiration:
         days = (self.date - today).days
         kind = f" {self.kind}" if self.kind else ""
         return f"{self.date.isoformat()}{kind} ({days}d)"
+
+
+STOCK_MULTIPLIER: Final = Decimal(SHARES_PER_CONTRACT)
 
 
 # -- columns ------------------------------------------------------------------------------
@@ -164,11 +168,14 @@ class ChainWindow:
 
 
 class ChainBook:
-    """The latest quote of every option of one underlying and expiration."""
+    """The latest quote of every option of one underlying and expiration; ``multiplier``
+    is what one contract moves per point of the underlying (100 shares; a futures option:
+    the future's point value)."""
 
     def __init__(self, underlying: str = "", expiration: date | None = None) -> None:
         self.underlying = underlying
         self.expiration = expiration
+        self.multiplier = STOCK_MULTIPLIER
         self.underlying_price: Decimal | None = None
         self._rows: dict[Decimal, ChainRow] = {}
         self.version = 0  # bumped on every change: the widget redraws when it moves
@@ -178,6 +185,7 @@ class ChainBook:
         stays while the underlying does."""
         if underlying != self.underlying:
             self.underlying_price = None
+            self.multiplier = STOCK_MULTIPLIER
         self.underlying, self.expiration = underlying, expiration
         self._rows.clear()
         self.version += 1
@@ -352,9 +360,14 @@ def build_template(
     return _ordered(legs)
 
 
-def payoff_legs(spread: Spread, quantity: int = 1) -> tuple[PayoffLeg, ...]:
-    """The domain's payoff legs of ``quantity`` spreads (100 shares a contract)."""
-    return tuple(PayoffLeg(leg.ratio * quantity, leg.right, leg.strike) for leg in spread)
+def payoff_legs(
+    spread: Spread, quantity: int = 1, multiplier: Decimal = STOCK_MULTIPLIER
+) -> tuple[PayoffLeg, ...]:
+    """The domain's payoff legs of ``quantity`` spreads (``multiplier`` units of the
+    underlying a contract: 100 shares, or a futures option's point value)."""
+    return tuple(
+        PayoffLeg(leg.ratio * quantity, leg.right, leg.strike, multiplier) for leg in spread
+    )
 
 
 def net_price(spread: Spread, book: ChainBook) -> Decimal | None:

@@ -38,6 +38,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
+from tstui.client.errors import BadRequest, Forbidden, NotFound
 from tstui.config import state_dir
 from tstui.domain.models import Quote
 from tstui.domain.options.payoff import RiskReward, risk_reward
@@ -48,8 +49,10 @@ from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import EnvChanged
 from tstui.ui.shell.plain import plain
+from tstui.ui.trading.changes import error_text
 from tstui.ui.views.options.chain_feed import (
     check_server_risk,
+    contract_multiplier,
     load_expirations,
     server_risk_reward,
     stream_chain,
@@ -258,12 +261,18 @@ class OptionChainScreen(BaseScreen):
                 break
             except asyncio.CancelledError:
                 raise
+            except (BadRequest, NotFound, Forbidden) as exc:  # asking again will not help
+                self.expirations, self.expiration = (), None
+                self.book.clear(underlying, None)
+                self._fail(f"no options for {underlying}: {error_text(exc)}")
+                return
             except Exception as exc:
                 if self._session_gone(api):
                     self.stream_state, self._stale = "idle", True
                     return
                 self._fail(f"expirations: {exc or type(exc).__name__}")
             await asyncio.sleep(RETRY_S)
+        self.book.multiplier = await contract_multiplier(api, underlying)
         self.expirations = tuple(expirations)
         if not expirations:
             self._fail(f"no option expirations listed for {underlying}")
@@ -366,8 +375,9 @@ class OptionChainScreen(BaseScreen):
     def _update_spread(self, *, compact: bool) -> None:
         spread, panel = self.spread, self.query_one(SpreadPanel)
         net = net_price(spread, self.book) if spread else None
-        legs = payoff_legs(spread, self.quantity)
-        debit = net * 100 * self.quantity if net is not None else None
+        multiplier = self.book.multiplier
+        legs = payoff_legs(spread, self.quantity, multiplier)
+        debit = net * multiplier * self.quantity if net is not None else None
         self.risk = risk_reward(legs, debit) if legs and debit is not None else None
         variables = self.app.get_css_variables()
         text = spread_text(
@@ -379,6 +389,7 @@ class OptionChainScreen(BaseScreen):
             profit_style=variables.get("profit", ""),
             loss_style=variables.get("loss", ""),
             compact=compact,
+            multiplier=multiplier,
         )
         figure = PayoffFigure()
         if legs and debit is not None:
@@ -561,7 +572,10 @@ class OptionChainScreen(BaseScreen):
         if spread == self.spread:
             # ours at the same (rounded) price the server was sent
             sent = net.quantize(Decimal("0.01"))
-            local = risk_reward(payoff_legs(spread, quantity), sent * 100 * quantity)
+            multiplier = self.book.multiplier
+            local = risk_reward(
+                payoff_legs(spread, quantity, multiplier), sent * multiplier * quantity
+            )
             self.server_check = check_server_risk(local, answer)
             self._flush()
 
@@ -579,7 +593,12 @@ class OptionChainScreen(BaseScreen):
             quote = self.book.quote(leg.right, leg.strike)
             prices[leg.symbol] = quote.price if quote is not None else None
         open_spread_ticket(
-            self.app, self.underlying, self.spread, net_price(self.spread, self.book), prices
+            self.app,
+            self.underlying,
+            self.spread,
+            net_price(self.spread, self.book),
+            prices,
+            multiplier=self.book.multiplier,
         )
 
     # ---- hooks -------------------------------------------------------------------------------

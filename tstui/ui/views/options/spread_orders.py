@@ -42,7 +42,7 @@ from tstui.ui.trading.types import (
     PreviewOutcome,
     risk_limits_for,
 )
-from tstui.ui.views.options.model import Spread
+from tstui.ui.views.options.model import STOCK_MULTIPLIER, Spread
 
 __all__ = [
     "PACKAGE_TYPES",
@@ -157,9 +157,14 @@ class SpreadOrders:
         return held
 
     def check(
-        self, request: OrderRequest, leg_prices: Mapping[str, Decimal | None], now: datetime
+        self,
+        request: OrderRequest,
+        leg_prices: Mapping[str, Decimal | None],
+        now: datetime,
+        multiplier: Decimal = STOCK_MULTIPLIER,
     ) -> list[FieldError]:
-        """The legs' rules, then risk per leg and for the package (no I/O)."""
+        """The legs' rules, then risk per leg and for the package (no I/O); ``multiplier``:
+        a contract's size (100 shares, a futures option's point value)."""
         issues = validate_legs(request, today=now.date())
         issues += check_legs_risk(
             request,
@@ -168,15 +173,19 @@ class SpreadOrders:
             self.trading.recent,
             now,
             positions=self.positions(request.account_id),
+            multiplier=multiplier,
         )
         return issues
 
     async def preview(
-        self, request: OrderRequest, leg_prices: Mapping[str, Decimal | None]
+        self,
+        request: OrderRequest,
+        leg_prices: Mapping[str, Decimal | None],
+        multiplier: Decimal = STOCK_MULTIPLIER,
     ) -> PreviewOutcome:
         """Check, then ``orderconfirm`` the exact request. Never raises for the API's errors."""
         now = self.trading.clock()
-        issues = self.check(request, leg_prices, now)
+        issues = self.check(request, leg_prices, now, multiplier)
         if blocking(issues):
             return PreviewOutcome(None, tuple(issues))
         trail = self.trading.trail
@@ -193,7 +202,7 @@ class SpreadOrders:
             env=self.env,
             at=now,
             last_price=request.limit_price,
-            point_value=Decimal(100),
+            point_value=multiplier,
         )
         try:
             trail.before(
@@ -211,7 +220,8 @@ class SpreadOrders:
         *,
         override_warnings: bool,
     ) -> list[FieldError]:
-        """Why ``preview`` cannot be placed now (raises PlacementRefused); its warnings."""
+        """Why ``preview`` cannot be placed now (raises PlacementRefused); its warnings. The
+        contract size is the preview's (its ``point_value``)."""
         request = preview.request
         confirm_id = request.order_confirm_id
         if self._issued.get(confirm_id) is not preview:
@@ -227,7 +237,8 @@ class SpreadOrders:
         refusal = unresolved_repeat(self.trading.audit, self.env, request)
         if refusal is not None:
             raise PlacementRefused(refusal)
-        issues = self.check(request, leg_prices, now)
+        multiplier = preview.point_value or STOCK_MULTIPLIER
+        issues = self.check(request, leg_prices, now, multiplier)
         errors = blocking(issues)
         if errors:
             raise PlacementRefused("; ".join(f"{e.field}: {e.message}" for e in errors))

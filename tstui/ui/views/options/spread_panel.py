@@ -46,6 +46,7 @@ def spread_text(
     profit_style: str = "",
     loss_style: str = "",
     compact: bool = False,
+    multiplier: Decimal = Decimal(100),
 ) -> Text:
     """The panel's lines (``compact``: the legs on the title's line, for small screens).
     Symbols come from the chain (server text): made safe."""
@@ -77,7 +78,7 @@ def spread_text(
     else:
         kind = "debit" if net > 0 else "credit" if net < 0 else "even"
         out.append(f"Net {kind} {format_decimal(abs(net).quantize(Decimal('0.01')))}")
-        out.append(f" ({money(-net * 100 * quantity)})\n")
+        out.append(f" ({money(-net * multiplier * quantity)})\n")
     if risk is not None:
         out.append("Max profit ")
         out.append(money(risk.max_profit), style=profit_style)

@@ -34,7 +34,7 @@ from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.plain import plain, plain_lines
 from tstui.ui.trading.types import PlacementRefused, PlaceOutcome, Preview
 from tstui.ui.trading.wording import describe_confirmation, describe_issue, outcome_text
-from tstui.ui.views.options.model import Spread, spread_name
+from tstui.ui.views.options.model import STOCK_MULTIPLIER, Spread, spread_name
 from tstui.ui.views.options.spread_orders import (
     PACKAGE_DURATIONS,
     PACKAGE_TYPES,
@@ -102,8 +102,11 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
         spread: Spread,
         net: Decimal | None,
         leg_prices: Mapping[str, Decimal | None],
+        *,
+        multiplier: Decimal = STOCK_MULTIPLIER,
     ) -> None:
         super().__init__()
+        self.multiplier = multiplier
         self.orders = orders
         self.env = orders.env
         self.underlying = underlying
@@ -233,7 +236,7 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
         )
         if self.request is not None:
             self.issues += self.orders.check(
-                self.request, self.leg_prices, self.orders.trading.clock()
+                self.request, self.leg_prices, self.orders.trading.clock(), self.multiplier
             )
             if any(i.severity == "error" for i in self.issues):
                 self.request = None
@@ -362,7 +365,7 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
     @work(group="spread-preview", exclusive=True, exit_on_error=False)
     async def _run_preview(self, request: OrderRequest) -> None:
         try:
-            outcome = await self.orders.preview(request, self.leg_prices)
+            outcome = await self.orders.preview(request, self.leg_prices, self.multiplier)
         finally:
             self.busy = False
         panel = self.query_one("#preview", Static)
@@ -424,9 +427,12 @@ def open_spread_ticket(
     net: Decimal | None,
     leg_prices: Mapping[str, Decimal | None],
     *,
+    multiplier: Decimal = STOCK_MULTIPLIER,
     on_result: Callable[[OrderResult | None], Any] | None = None,
 ) -> SpreadTicket:
     """Push a spread ticket on ``app`` (a TstuiApp: its trading service places it)."""
-    ticket = SpreadTicket(spread_orders(app), underlying, spread, net, leg_prices)
+    ticket = SpreadTicket(
+        spread_orders(app), underlying, spread, net, leg_prices, multiplier=multiplier
+    )
     app.push_screen(ticket, on_result)
     return ticket
