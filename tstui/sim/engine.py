@@ -104,16 +104,22 @@ class Engine:
 
     # ----- market -----------------------------------------------------------------------
     def instrument(self, symbol: str, at: datetime | None = None) -> Instrument | None:
+        """A stock or futures symbol the market data serves (options have their own)."""
+        return lookup(symbol, at or self.clock.now())
+
+    def tradable(self, symbol: str, at: datetime | None = None) -> Instrument | None:
+        """What orders and positions trade: ``instrument``, or an option ("MSFT 261218C450")
+        on one of them."""
         when = at or self.clock.now()
         found = lookup(symbol, when)
-        if found is None and " " in symbol:  # an option ("MSFT 261218C450")
+        if found is None and " " in symbol:
             series = series_of(symbol, when)
             found = option_instrument(series, when) if series is not None else None
         return found
 
     def quote_of(self, symbol: str, at: datetime | None = None) -> Quote:
         when = at or self.clock.now()
-        inst = self.instrument(symbol, when)
+        inst = self.tradable(symbol, when)
         if inst is None:
             zero = Decimal(0)
             return zero, zero, zero
@@ -178,12 +184,12 @@ class Engine:
             self.on_change((order,), ())
 
     def order_api(self, order: SimOrder) -> dict[str, Any]:
-        return order_to_api(order, self.instrument(order.symbol, order.opened_at))
+        return order_to_api(order, self.tradable(order.symbol, order.opened_at))
 
     def position_api(self, pos: SimPosition) -> dict[str, Any]:
         return position_to_api(
             pos,
-            self.instrument(pos.symbol),
+            self.tradable(pos.symbol),
             self.quote_of(pos.symbol),
             symbol_day_pl(self, pos.account_id, pos.symbol),
         )
@@ -231,7 +237,7 @@ class Engine:
     def _check_tree(self, intent: OrderIntent, where: str) -> None:
         """400s for what no order of this tree may carry (options the instrument or route
         cannot take, an OSO group that does not hold together)."""
-        inst = self.instrument(intent.symbol)
+        inst = self.tradable(intent.symbol)
         if inst is not None:
             problem = instrument_problem(intent.advanced, inst.asset_type, intent.route)
             if problem is not None:
@@ -299,7 +305,7 @@ class Engine:
 
     def _tree_rejection(self, account: SimAccount, intent: OrderIntent, where: str) -> str | None:
         """Why this order (or one of its OSOs: then the whole tree) must be rejected."""
-        inst = self.instrument(intent.symbol)
+        inst = self.tradable(intent.symbol)
         reason = self._rejection(account, inst, intent, check_funds=not where)
         if reason is not None:
             return f"{where}{reason}" if where else reason
@@ -349,7 +355,7 @@ class Engine:
         links: tuple[tuple[str, str], ...],
         group_name: str | None,
     ) -> SimOrder:
-        inst = self.instrument(intent.symbol)
+        inst = self.tradable(intent.symbol)
         rules = intent.advanced.price_rules
         quantity, spread = intent.quantity, None
         legs: tuple[tuple[str, Decimal, str], ...] = ()
@@ -438,7 +444,7 @@ class Engine:
         account = self.accounts.get(intent.account_id)
         if account is None:
             raise BadRequest(f"{where}AccountID: account {intent.account_id} is not valid.")
-        inst = self.instrument(intent.symbol)
+        inst = self.tradable(intent.symbol)
         reason = self._rejection(account, inst, intent, check_funds=not child)
         if reason is not None or inst is None:
             message = reason or "Unknown symbol."
@@ -452,7 +458,7 @@ class Engine:
     def _book_of(self, account_id: str) -> Book:
         return Book(
             self.clock.now(),
-            self.instrument,
+            self.tradable,
             self.option_series,
             self.quote_of,
             lambda symbol: self.held(account_id, symbol),
@@ -547,7 +553,7 @@ class Engine:
                 updated = replace(
                     updated, stop_price=self._trail_price(updated, updated.trail_best)
                 )
-            inst = self.instrument(order.symbol)
+            inst = self.tradable(order.symbol)
             reason = self._price_problem(inst, updated)
             if reason is not None:
                 raise BadRequest(reason)
@@ -653,7 +659,7 @@ class Engine:
         check_funds: bool = True,
     ) -> str | None:
         positions = [p for p in self.positions.values() if p.account_id == account.account_id]
-        totals = account_totals(account, positions, self.instrument, self.quote_of)
+        totals = account_totals(account, positions, self.tradable, self.quote_of)
         if intent.legs or is_option(inst):
             return self._option_rejection(account, intent, totals["buying_power"], check_funds)
         position = self.positions.get((account.account_id, intent.symbol))
@@ -752,7 +758,7 @@ class Engine:
         return order, price_ok and time_ok
 
     def _trail_price(self, order: SimOrder, best: Decimal) -> Decimal:
-        inst = self.instrument(order.symbol)
+        inst = self.tradable(order.symbol)
         tick = inst.tick if inst else Decimal("0.01")
         advanced = order.advanced
         return trail_stop(order.is_buy, best, advanced.trail_amount, advanced.trail_percent, tick)
@@ -797,7 +803,7 @@ class Engine:
         (so a larger order fills in several executions, a second apart)."""
         if order.last_exec_at is not None and now < order.last_exec_at + TOUCH_REFILL:
             return Decimal(0)
-        inst = self.instrument(order.symbol, now)
+        inst = self.tradable(order.symbol, now)
         if inst is None:
             return Decimal(0)
         bid_size, ask_size = touch_sizes(inst)
@@ -830,7 +836,7 @@ class Engine:
         )
         moves = []
         for leg, price in zip(legs, prices, strict=True):
-            inst = self.instrument(leg.symbol, now)
+            inst = self.tradable(leg.symbol, now)
             view = replace(
                 order,
                 symbol=leg.symbol,
@@ -853,7 +859,7 @@ class Engine:
     ) -> tuple[Decimal, tuple[SimPosition | None, tuple[str, str], Decimal, Decimal]]:
         """The cash side of an execution (account, today's fills): (commission, what
         ``_move_position`` needs next)."""
-        inst = self.instrument(order.symbol, now)
+        inst = self.tradable(order.symbol, now)
         pv = inst.point_value if inst else Decimal(1)
         signed = qty if order.is_buy else -qty
         commission = Decimal(0)
@@ -978,7 +984,7 @@ class Engine:
         positions = [p for p in self.positions.values() if p.account_id == account_id]
         return balance_to_api(
             account,
-            account_totals(account, positions, self.instrument, self.quote_of),
+            account_totals(account, positions, self.tradable, self.quote_of),
             todays_pl(self, account_id),
         )
 

@@ -56,7 +56,7 @@ class Ledger(Protocol):
     @property
     def day_fills(self) -> Mapping[tuple[str, str], Sequence[DayFill]]: ...
     def today_start(self) -> datetime: ...
-    def instrument(self, symbol: str, at: datetime | None = None) -> Instrument | None: ...
+    def tradable(self, symbol: str, at: datetime | None = None) -> Instrument | None: ...
     def quote_of(self, symbol: str, at: datetime | None = None) -> Quote: ...
     def positions_of(self, account_id: str) -> Sequence[SimPosition]: ...
 
@@ -78,7 +78,7 @@ def bod_quantity(ledger: Ledger, account_id: str, symbol: str) -> Decimal:
 
 
 def symbol_day_pl(ledger: Ledger, account_id: str, symbol: str) -> Decimal:
-    inst = ledger.instrument(symbol)
+    inst = ledger.tradable(symbol)
     point_value = inst.point_value if inst else Decimal(1)
     last = ledger.quote_of(symbol)[0]
     total = _ZERO
@@ -91,7 +91,7 @@ def symbol_day_pl(ledger: Ledger, account_id: str, symbol: str) -> Decimal:
 
 
 def _previous_close(ledger: Ledger, symbol: str) -> Decimal:
-    inst = ledger.instrument(symbol)
+    inst = ledger.tradable(symbol)
     if inst is None:
         return _ZERO
     if inst.asset_type in ("STOCKOPTION", "FUTUREOPTION"):  # the option market's mark then
@@ -132,7 +132,7 @@ def bod_securities_value(ledger: Ledger, account_id: str) -> Decimal:
     at their premium x the multiplier."""
     total = _ZERO
     for symbol in _symbols(ledger, account_id):
-        inst = ledger.instrument(symbol)
+        inst = ledger.tradable(symbol)
         if inst is not None and inst.asset_type not in ("STOCK", "STOCKOPTION"):
             continue
         bod = bod_quantity(ledger, account_id, symbol)
