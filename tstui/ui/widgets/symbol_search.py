@@ -41,14 +41,21 @@ def describe(match: SymbolMatch) -> str:
 
 class SymbolSearch(Vertical):
     """See the module docstring. ``value``: the initial text; ``verify``: check a typed
-    symbol with the API before submitting it (off: any well-formed text is submitted)."""
+    symbol with the API before submitting it (off: any well-formed text is submitted);
+    ``input_id``: an id for the inner Input (a caller that queries it by id).
+
+    Closed it is one line (the input); the suggestions and the status line show while there
+    is something to show (classes ``-open`` and ``-message``, for a caller's CSS)."""
 
     DEFAULT_CSS = """
     SymbolSearch { height: auto; max-height: 12; }
     SymbolSearch > Input { height: 1; border: none; padding: 0 1; }
     SymbolSearch > OptionList { height: auto; max-height: 8; display: none; border: none; }
     SymbolSearch.-open > OptionList { display: block; }
-    SymbolSearch > .symbol-search--status { height: 1; color: $text-muted; padding: 0 1; }
+    SymbolSearch > .symbol-search--status {
+        height: 1; color: $text-muted; padding: 0 1; display: none;
+    }
+    SymbolSearch.-message > .symbol-search--status { display: block; }
     SymbolSearch > .symbol-search--status.-error { color: $error; text-style: bold; }
     """
     BINDINGS: ClassVar[list[Any]] = []
@@ -81,12 +88,14 @@ class SymbolSearch(Vertical):
         verify: bool = True,
         top: int = TOP,
         debounce_s: float = DEBOUNCE_S,
+        input_id: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._initial = value
         self._placeholder = placeholder
+        self._input_id = input_id
         self.verify = verify
         self.top = top
         self.debounce_s = debounce_s
@@ -97,7 +106,12 @@ class SymbolSearch(Vertical):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(self._initial, placeholder=self._placeholder, classes="symbol-search--input")
+        yield Input(
+            self._initial,
+            placeholder=self._placeholder,
+            id=self._input_id,
+            classes="symbol-search--input",
+        )
         yield OptionList(classes="symbol-search--list")
         yield Static("", classes="symbol-search--status")
 
@@ -139,8 +153,8 @@ class SymbolSearch(Vertical):
         event.stop()
         self._cancel_timer()
         text = event.value.strip()
-        if not text:
-            self._show([], "")
+        if not text or not self.input.has_focus:
+            self._show([], "")  # a value set by the program (the chart's symbol) asks nothing
             return
         self._timer = self.set_timer(self.debounce_s, lambda: self._suggest(text))
 
@@ -185,9 +199,12 @@ class SymbolSearch(Vertical):
         options.clear_options()
         options.add_options(Option(plain(describe(m)), id=str(i)) for i, m in enumerate(matches))
         self.set_class(bool(matches), "-open")
+        if matches and options.has_focus:
+            options.highlighted = 0  # fresh answers while the user is in the list
         status = self.query_one(".symbol-search--status", Static)
         status.update(plain(message))
         status.set_class(error, "-error")
+        self.set_class(bool(message), "-message")
 
     # ---- choosing --------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:

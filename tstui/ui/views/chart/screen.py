@@ -63,6 +63,7 @@ from tstui.ui.views.chart.requests import (
 )
 from tstui.ui.views.chart.symbol_panel import SymbolPanel, format_clock
 from tstui.ui.views.chart.widget import ChartView, Indicators
+from tstui.ui.widgets.symbol_search import SymbolSearch
 
 __all__ = ["ChartRequest", "ChartScreen", "chart_commands", "chart_symbols", "open_chart"]
 
@@ -94,8 +95,9 @@ class ChartScreen(BaseScreen):
         (110, "-wide"),
     ]
     DEFAULT_CSS = """
-    #chart-toolbar { height: 1; }
-    #chart-symbol { width: 16; height: 1; border: none; padding: 0 1; }
+    #chart-toolbar { height: auto; max-height: 11; }
+    #chart-symbol-search { width: 18; }
+    #chart-symbol-search.-open, #chart-symbol-search.-message { width: 64; }
     #chart-status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
     #chart-status.-error { color: $error; text-style: bold; }
     #chart-info { height: 1; padding: 0 1; color: $text-muted; }
@@ -145,12 +147,16 @@ class ChartScreen(BaseScreen):
         self._window_of: ChartRequest | None = None  # the request the window belongs to
         self.prefs = ChartPrefs()
         self.selected_line: str | None = None  # the order id of the chosen order line
+        # No request given: the chart opens on the linked symbol (when there is one).
+        self._follows_link_at_mount = request is None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chart-toolbar"):
             # the symbol can come from a position the server sent: an Input shows it raw
             symbol = safe_text(self.request.symbol, limit=None)
-            yield Input(symbol, placeholder="symbol", id="chart-symbol")
+            yield SymbolSearch(
+                symbol, placeholder="symbol", input_id="chart-symbol", id="chart-symbol-search"
+            )
             yield Static("", id="chart-status")
         yield Static("", id="chart-info")
         with Horizontal(id="chart-row"):
@@ -168,7 +174,24 @@ class ChartScreen(BaseScreen):
     def on_mount(self) -> None:
         self.prefs = load_prefs(self._state_dir())
         self._apply_prefs()
+        linked = self.live.current_symbol
+        if self._follows_link_at_mount and linked and linked != self.request.symbol:
+            self.request = replace(self.request, symbol=linked)
+            self.query_one("#chart-symbol", Input).value = safe_text(linked, limit=None)
+        self.live.changed.subscribe(self, self._live_changed)
         self._start()
+
+    # ---- the linked symbol -----------------------------------------------------------
+    def _live_changed(self, what: str) -> None:
+        if what == "symbol" and self.is_current:
+            self.follow_link()
+
+    def follow_link(self) -> None:
+        """Chart the linked symbol (board, positions, orders, ladder chose it), keeping the
+        chart's unit and interval."""
+        linked = self.live.current_symbol
+        if linked and linked != self.request.symbol:
+            self.open(replace(self.request, symbol=linked))
 
     # ---- opening a chart -------------------------------------------------------------
     def open(self, request: ChartRequest) -> None:
@@ -229,7 +252,10 @@ class ChartScreen(BaseScreen):
 
     @on(ScreenResume)
     def _resumed(self) -> None:
-        if self._stale:
+        linked = self.live.current_symbol
+        if linked and linked != self.request.symbol:
+            self.follow_link()  # linked elsewhere while hidden
+        elif self._stale:
             self._start()
 
     def on_account_changed(self, message: AccountChanged) -> None:
@@ -500,18 +526,25 @@ class ChartScreen(BaseScreen):
         field.select_all()
 
     def action_leave_symbol(self) -> None:
-        field = self.query_one("#chart-symbol", Input)
-        if field.has_focus:
-            field.value = safe_text(self.request.symbol, limit=None)
+        search = self.query_one("#chart-symbol-search", SymbolSearch)
+        if search.has_focus_within:
+            search.reset(safe_text(self.request.symbol, limit=None))
             self.chart.focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "chart-symbol":
-            return
-        symbol = event.value.strip().upper()
+    @on(SymbolSearch.Cancelled, "#chart-symbol-search")
+    def _symbol_cancelled(self, event: SymbolSearch.Cancelled) -> None:
+        event.stop()
+        self.action_leave_symbol()
+
+    @on(SymbolSearch.Submitted, "#chart-symbol-search")
+    def _symbol_chosen(self, event: SymbolSearch.Submitted) -> None:
+        """A typed (and known) symbol: chart it and link it for the other panes."""
+        event.stop()
+        symbol = event.symbol.strip().upper()
         self.chart.focus()
         if symbol:
             self.open(replace(self.request, symbol=symbol))
+            self.live.link_symbol(symbol)
 
     def action_next_unit(self) -> None:
         req = self.request
