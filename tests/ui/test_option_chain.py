@@ -7,6 +7,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from test_hostile_sim import ALL_HOSTILE, set_hostile
+from test_hostile_ui import assert_screen_safe
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from ui_support import SIZE, rendered_text, wait_for_screen, wait_until
@@ -17,6 +19,7 @@ from tstui.ui.views.options.chain_table import ChainTable
 from tstui.ui.views.options.expiration_picker import ExpiryPicker
 from tstui.ui.views.options.model import COLUMN_SETS
 from tstui.ui.views.options.screen import OptionChainScreen
+from tstui.ui.views.options.spread_ticket import SpreadTicket
 from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
@@ -141,3 +144,27 @@ async def test_an_underlying_without_options_says_so(sim: SimServer, signed_in: 
         await pilot.press("e")  # nothing to pick: a note, no picker
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_hostile_option_text_stays_plain(sim: SimServer, settings: Settings) -> None:
+    """Hostile symbols in the chain's frames (and everywhere else): the chain, the spread
+    panel and the spread ticket show them made harmless, and the app stays up."""
+    set_hostile(sim.url, ALL_HOSTILE)
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_options(app, pilot)
+        await wait_until(
+            pilot, lambda: screen.table.window.atm_index is not None, 15, "a hostile chain"
+        )
+        assert_screen_safe(app, "options chain")
+        await pilot.press("v")
+        await wait_until(pilot, lambda: len(screen.spread) == 2, 5, "the vertical")
+        assert "T1" in screen.spread[0].symbol  # the server's text did arrive
+        await pilot.pause(0.5)
+        assert "T1␛" in assert_screen_safe(app, "spread panel")
+        await pilot.press("enter")
+        await wait_for_screen(app, pilot, SpreadTicket)
+        assert "T1␛" in assert_screen_safe(app, "spread ticket")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, 5)
+        assert app.crash is None
