@@ -31,6 +31,8 @@ class AppHeader(Horizontal):
     AppHeader > #hdr-env.-live { background: $live-warning; color: white; }
     AppHeader > #hdr-account { width: 1fr; }
     AppHeader > #hdr-symbol { color: $accent; text-style: bold; }
+    AppHeader > #hdr-policy { text-style: bold; color: $warning; }
+    AppHeader > #hdr-policy.-live { background: $live-warning; color: white; }
     AppHeader > #hdr-clock { color: $text-muted; }
     """
 
@@ -38,6 +40,7 @@ class AppHeader(Horizontal):
         yield Static("tstui", id="hdr-title")
         yield Static("SIM", id="hdr-env", classes="-sim")
         yield Static("", id="hdr-account")
+        yield Static("", id="hdr-policy")
         yield Static("", id="hdr-symbol")
         yield Static("", id="hdr-clock")
 
@@ -61,6 +64,12 @@ class AppHeader(Horizontal):
         badge.set_class(env == "live", "-live")
         badge.set_class(env != "live", "-sim")
         self.query_one("#hdr-account", Static).update(self._account_text(live))
+        # one-key sending ([trading.<env>] confirm = "hotkeys-send") is never silent
+        one_key = live is not None and live.settings.confirm_policy == "hotkeys-send"
+        policy = self.query_one("#hdr-policy", Static)
+        policy.update("1-KEY SEND" if one_key else "")
+        policy.set_class(one_key and env == "live", "-live")
+        policy.display = one_key
         symbol = live.current_symbol if live is not None else None
         # a symbol can come from the server (a position, an order): plain Text, never markup
         self.query_one("#hdr-symbol", Static).update(

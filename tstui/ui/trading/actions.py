@@ -45,6 +45,13 @@ class TradingActions(KeysInOrder):
             prefill = replace(prefill or TicketFields(), symbol=self.live.current_symbol)
         open_order_ticket(self, prefill, intent=intent)
 
+    def action_hot(self, kind: str) -> None:
+        """One-key trading on the showing screen's ``trade_target()`` (see trading.hotkeys):
+        buy / sell / flatten / reverse / cancel / preset."""
+        from tstui.ui.trading.hotkeys import run_hotkey
+
+        run_hotkey(self, kind)
+
     def action_roll_position(self, position: Position) -> None:
         """The positions screen's Roll key: review both legs and their previews, then roll."""
         from tstui.ui.roll.review import open_roll_review

@@ -53,6 +53,7 @@ __all__ = [
     "describe_step",
     "request_cancel",
     "run_replace",
+    "send_cancels",
     "validate_replace",
     "working_orders",
 ]
@@ -156,7 +157,9 @@ class CancelParentScreen(ModalScreen[CancelScope | None]):
         self.action_answer(event.button.id or "")
 
 
-def _send_cancels(app: App[Any], trading: TradingService, orders: Sequence[Order]) -> None:
+def send_cancels(app: App[Any], trading: TradingService, orders: Sequence[Order]) -> None:
+    """Cancel exactly ``orders`` (already confirmed, or one-key under ``hotkeys-send``)."""
+
     async def send() -> None:
         for outcome in await trading.cancel_all(orders):
             text = f"{outcome.order_id}: {outcome.message}"
@@ -188,7 +191,7 @@ def request_cancel(app: App[Any], trading: TradingService, orders: Sequence[Orde
                 if scope is not None:
                     # the parent first: once its exits are gone, no more of the entry may fill
                     chosen = [parent, *children] if scope == "group" else [parent]
-                    _send_cancels(app, trading, chosen)
+                    send_cancels(app, trading, chosen)
 
             app.push_screen(CancelParentScreen(parent, children, env), scoped)
             return
@@ -198,7 +201,7 @@ def request_cancel(app: App[Any], trading: TradingService, orders: Sequence[Orde
 
     def answered(ok: bool | None) -> None:
         if ok:
-            _send_cancels(app, trading, working)
+            send_cancels(app, trading, working)
 
     app.push_screen(confirm, answered)
 
