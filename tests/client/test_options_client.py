@@ -332,3 +332,36 @@ async def test_sim_a_vertical_spread_order_and_its_positions(
             assert held[buy].signed_quantity == 2 and held[sell].signed_quantity == -2
             contract = held[sell].option
             assert contract == parse_option_symbol(sell)
+
+
+async def test_sim_chain_stream_survives_go_away_and_malformed_lines(
+    sim: SimServer, sim_settings: Settings
+) -> None:
+    from sim_sessions import FAST
+
+    states: list[str] = []
+    spreads_after_reconnect = 0
+    with anyio.fail_after(30):
+        async with token_session(sim, sim_settings, http_options=FAST) as session:
+            stream = session.api.stream_option_chain("MSFT", strike_proximity=1)
+            try:
+                async for event in stream:
+                    if isinstance(event, StreamState):
+                        states.append(event.state)
+                        if event.state == "snapshot_complete":
+                            # The option streams share the quote stream's faults.
+                            control = sim.control()
+                            await control.apost(
+                                "faults/malformed", {"stream": "quotes", "count": 1}
+                            )
+                            await control.apost("faults/goaway", {"stream": "quotes"})
+                        if event.state == "resynced":
+                            break
+                    elif isinstance(event, OptionSpread) and "reconnecting" in states:
+                        spreads_after_reconnect += 1
+            finally:
+                await stream.aclose()
+    assert states[:3] == ["connecting", "connected", "snapshot_complete"]
+    assert "reconnecting" in states and states[-1] == "resynced"
+    assert spreads_after_reconnect >= 2  # a fresh chain snapshot after the reconnect
+    assert stream.malformed_count == 1  # skipped and counted; the stream went on
