@@ -34,6 +34,9 @@ async def test_full_layout_at_160x45_and_the_chart_follows_the_link(
         assert not screen.has_class("-compact")
         for pane in ("#dash-board", "#dash-chart", "#dash-ladder", "#dash-positions"):
             assert screen.query_one(pane).region.area > 0, pane
+        ladder = screen.ladder
+        assert ladder is not None
+        await wait_until(pilot, lambda: ladder.frames > 0, 10, "the ladder's depth frames")
         board = screen.query_one(QuoteBoard)
         await wait_until(pilot, lambda: "@ES" in rendered_text(board.table), 10, "the board rows")
         chart = screen.query_one(LinkedChart)
@@ -66,8 +69,13 @@ async def test_small_terminal_shows_board_and_positions_with_a_hint(
         assert screen.query_one("#dash-board").region.area > 0
         assert "160x45" in rendered_text(screen.query_one("#dash-hint"))
         assert screen.query_one(LinkedChart).state == "idle"  # hidden: no stream
+        assert screen.ladder is None  # no depth stream either
 
         await pilot.resize_terminal(160, 45)
         await wait_until(pilot, lambda: not screen.has_class("-compact"), 5, "full layout")
         chart = screen.query_one(LinkedChart)
         await wait_until(pilot, lambda: len(chart.chart.series) > 0, 10, "bars")
+        await wait_until(pilot, lambda: screen.ladder is not None, 5, "the ladder mounted")
+        ladder = screen.ladder
+        assert ladder is not None
+        await wait_until(pilot, lambda: ladder.frames > 0, 10, "the ladder's depth frames")

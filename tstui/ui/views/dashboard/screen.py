@@ -13,12 +13,15 @@ from typing import ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.trading.types import TradeTarget
 from tstui.ui.views.dashboard.linked_chart import LinkedChart
+from tstui.ui.views.depth.ladder import DepthLadder
 from tstui.ui.views.positions.table import PositionsTable, build_rows, with_totals
 from tstui.ui.views.watchlist.board import QuoteBoard
 
@@ -53,15 +56,11 @@ class DashboardScreen(BaseScreen):
             with Vertical(id="dash-board"):
                 yield from self.compose_board()
             yield LinkedChart(id="dash-chart")
-            with Vertical(id="dash-ladder"):
-                yield from self.compose_ladder()
+            yield Vertical(id="dash-ladder")  # the ladder mounts while the pane shows
         yield PositionsTable(id="dash-positions")
 
     def compose_board(self) -> ComposeResult:
         yield QuoteBoard(id="dash-quote-board")
-
-    def compose_ladder(self) -> ComposeResult:
-        yield Static("depth ladder", classes="placeholder")
 
     @property
     def linked_chart(self) -> LinkedChart:
@@ -80,7 +79,7 @@ class DashboardScreen(BaseScreen):
         self._fit(self.app.size.width, self.app.size.height)
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
-        self.linked_chart.set_active(False)  # another view shows: no stream for this pane
+        self._show_panes(False)  # another view shows: no streams for these panes
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width, event.size.height)
@@ -88,7 +87,24 @@ class DashboardScreen(BaseScreen):
     def _fit(self, width: int, height: int) -> None:
         compact = width < FULL_WIDTH or height < FULL_HEIGHT
         self.set_class(compact, "-compact")
-        self.linked_chart.set_active(not compact)
+        self._show_panes(not compact)
+
+    def _show_panes(self, shown: bool) -> None:
+        """The chart and the ladder stream only while they show. The ladder is mounted and
+        removed (its depth streams are scarce: TradeStation allows 10 open), the chart
+        paused (it keeps its bars for a quick return)."""
+        self.linked_chart.set_active(shown)
+        slot = self.query_one("#dash-ladder", Vertical)
+        ladders = slot.query(DepthLadder)
+        if shown and not ladders:
+            slot.mount(DepthLadder(id="dash-depth-ladder"))
+        elif not shown and ladders:
+            ladders.remove()
+
+    @property
+    def ladder(self) -> DepthLadder | None:
+        found = self.query("#dash-depth-ladder").results(DepthLadder)
+        return next(iter(found), None)
 
     # ---- positions -------------------------------------------------------------------
     def on_books_changed(self, message: BooksChanged) -> None:
@@ -119,16 +135,26 @@ class DashboardScreen(BaseScreen):
         if position is not None and position.symbol:
             self.live.link_symbol(position.symbol)
 
-    def ticket_prefill(self, intent: str) -> TicketFields | None:
-        """The focused pane decides (a board row, a ladder price); else the ticket starts from
-        the linked symbol."""
+    def _focused_pane(self) -> Widget | None:
+        """The pane holding the focus (a board row, the ladder's cursor, the positions)."""
         if self.focused is None:
             return None
         for node in self.focused.ancestors_with_self:
-            if node is self:
-                break
-            hook = getattr(node, "ticket_prefill", None)
-            if callable(hook):
-                result = hook(intent)
-                return result if isinstance(result, TicketFields) else None
+            if isinstance(node, (QuoteBoard, DepthLadder, PositionsTable)):
+                return node
         return None
+
+    def ticket_prefill(self, intent: str) -> TicketFields | None:
+        """The focused pane decides; else the ticket starts from the linked symbol."""
+        pane = self._focused_pane()
+        if isinstance(pane, QuoteBoard):
+            return pane.ticket_prefill(intent)
+        if isinstance(pane, DepthLadder):
+            return pane.ticket_fields(intent if intent in ("buy", "sell") else None)
+        return None
+
+    def trade_target(self) -> TradeTarget | None:
+        """One-key trading acts on the focused pane's row or cursor."""
+        hook = getattr(self._focused_pane(), "trade_target", None)
+        target = hook() if callable(hook) else None
+        return target if isinstance(target, TradeTarget) else None
