@@ -115,9 +115,10 @@ async def _run(sim: SimProcess, count: int, seconds: float, presses: int) -> dic
         try:
             await asyncio.sleep(1.0)  # warm up: every row has a quote, flashes cycling
             paints0, sent0, flush0 = table.repaint_count, feeder.sent, board.flush_count
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             await asyncio.sleep(seconds)
             elapsed = time.perf_counter() - t0
+            cpu = time.process_time() - cpu0
             paints = table.repaint_count - paints0
             quotes = feeder.sent - sent0
             flushes = board.flush_count - flush0
@@ -154,6 +155,7 @@ async def _run(sim: SimProcess, count: int, seconds: float, presses: int) -> dic
         "repaints_per_s": paints / elapsed,
         "flushes_per_s": flushes / elapsed,
         "window_s": elapsed,
+        "cpu_share": cpu / elapsed,
         "samples": samples,
         "key_repaints_per_s": key_paints / key_elapsed,
     }
@@ -174,6 +176,7 @@ def measure_board(symbols: int = 200, seconds: float = 5.0, presses: int = 45) -
             f"({result['window_s']:.1f} s window)",
         ),
         ("board repaints", f"{rate:5.1f}/s  ({result['flushes_per_s']:.1f} flushes/s)"),
+        ("app CPU", f"{result['cpu_share'] * 100:5.0f}% of a core (stream + board, no keys)"),
         *(
             (
                 f"key: {name}",

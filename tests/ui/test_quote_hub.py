@@ -80,6 +80,13 @@ def test_pack_fills_slots_in_order_and_keeps_unchanged_slots() -> None:
     assert pack(third, [], 100) == []
 
 
+def test_the_batch_size_is_the_apis_limit() -> None:
+    from tstui.client.api import MAX_QUOTES as API_LIMIT
+    from tstui.ui.session.quotes import MAX_QUOTES
+
+    assert MAX_QUOTES == API_LIMIT
+
+
 def test_fast_merge_equals_the_generic_merge() -> None:
     known = Quote("ES", last=Decimal(1), bid=Decimal(2), volume=Decimal(5), last_venue="X")
     update = Quote("ES", last=Decimal(3), ask=Decimal(4), restrictions=("A",))

@@ -29,7 +29,6 @@ from textual.app import App
 from textual.timer import Timer
 from textual.worker import Worker
 
-from tstui.client.api import MAX_QUOTES
 from tstui.client.errors import LoginRequired
 from tstui.domain._build import positional_builder
 from tstui.domain.frames import StreamErrorFrame
@@ -39,6 +38,9 @@ from tstui.ui.session.health import STATE_MAP, HealthState
 if TYPE_CHECKING:
     from tstui.client.streams import StreamState
 
+# Symbols per quote stream: the API's limit (tstui.client.api.MAX_QUOTES, a test keeps them
+# equal). Not imported from there: the client API module loads after the first paint.
+MAX_QUOTES = 100
 DEBOUNCE_S = 0.25
 RESTART_DELAY_S = 3.0
 HEALTH_NAME = "quotes"
