@@ -40,9 +40,9 @@ class DashboardScreen(BaseScreen):
     DashboardScreen #dash-hint { height: 1; color: $text-muted; padding: 0 1; display: none; }
     DashboardScreen.-compact #dash-hint { display: block; }
     DashboardScreen #dash-top { height: 1fr; }
-    DashboardScreen #dash-board { width: 72; height: 1fr; }
+    DashboardScreen #dash-board { width: 68; height: 1fr; }
     DashboardScreen #dash-chart { width: 1fr; height: 1fr; }
-    DashboardScreen #dash-ladder { width: 38; height: 1fr; }
+    DashboardScreen #dash-ladder { width: 46; height: 1fr; }
     DashboardScreen #dash-positions { height: 11; }
     DashboardScreen.-compact #dash-board { width: 1fr; }
     DashboardScreen.-compact #dash-chart { display: none; }
