@@ -8,7 +8,10 @@ from typing import Any, NoReturn
 
 from tstui import __version__
 
-ORDER_ACTIONS = ("BUY", "SELL", "SELLSHORT", "BUYTOCOVER")
+ORDER_ACTIONS = (
+    "BUY", "SELL", "SELLSHORT", "BUYTOCOVER", "BUYTOOPEN", "BUYTOCLOSE", "SELLTOOPEN",
+    "SELLTOCLOSE",
+)  # fmt: skip
 ORDER_TYPES = ("Market", "Limit", "StopMarket", "StopLimit")
 BAR_UNITS = ("Minute", "Daily", "Weekly", "Monthly")
 
