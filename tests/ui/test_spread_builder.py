@@ -34,6 +34,7 @@ from tstui.ui.views.options.model import (
     ChainBook,
     OptionQuote,
     build_template,
+    net_greeks,
     net_price,
     payoff_legs,
     reverse,
@@ -45,6 +46,7 @@ from tstui.ui.views.options.payoff_plot import PayoffFigure, PayoffPlot, render_
 from tstui.ui.views.options.prefs import OptionPrefs, load_prefs, save_prefs
 from tstui.ui.views.options.screen import OptionChainScreen
 from tstui.ui.views.options.spread_orders import SpreadForm, spread_orders, spread_request
+from tstui.ui.views.options.spread_panel import spread_text
 from tstui.ui.views.options.spread_ticket import SpreadTicket
 
 if TYPE_CHECKING:
@@ -445,3 +447,30 @@ async def test_futures_options_use_the_point_value(sim: SimServer, settings: Set
         assert screen.risk.max_profit == (high - low - net) * 50
         assert screen.risk.max_loss == -net * 50
         assert screen.spread[0].symbol.startswith("ESZ26 ")
+
+
+def test_net_greeks_and_the_panel_text() -> None:
+    chain = book()
+    for right, strike, delta in ((CALL, 420, "0.55"), (CALL, 425, "0.40")):
+        old = chain.quote(right, Decimal(strike))
+        assert old is not None
+        chain.apply(replace(old, delta=Decimal(delta), theta=Decimal("-0.05")))
+    spread = build_template(chain, "vertical", Decimal(420), CALL)
+    assert not isinstance(spread, str)
+    greeks = net_greeks(spread, chain)
+    assert greeks["delta"] == Decimal("0.15") and greeks["theta"] == Decimal(0)
+    assert greeks["gamma"] is None  # a leg without it: unknown, not 0
+    net = net_price(spread, chain)
+    assert net is not None
+    text = spread_text(
+        spread,
+        net=net,
+        quantity=2,
+        risk=risk_reward(payoff_legs(spread, 2), net * 200),
+        server=None,
+        prices={(leg.right, leg.strike): Decimal(6) for leg in spread},
+        greeks=greeks,
+    ).plain
+    assert "Buy  1 MSFT 261218C420 6.00" in text and "Δ +0.150" in text
+    assert "Net debit 1.00 (-200.00)" in text and "Max profit +800.00" in text
+    assert "Break-even 421.00" in text

@@ -38,6 +38,7 @@ __all__ = [
     "Spread",
     "build_template",
     "format_cell",
+    "net_greeks",
     "net_price",
     "payoff_legs",
     "reverse",
@@ -380,6 +381,26 @@ def net_price(spread: Spread, book: ChainBook) -> Decimal | None:
             return None
         total += leg.ratio * price
     return total
+
+
+GREEKS: Final[tuple[str, ...]] = ("delta", "gamma", "theta", "vega")
+
+
+def net_greeks(spread: Spread, book: ChainBook) -> dict[str, Decimal | None]:
+    """Delta, gamma, theta and vega of one spread (per share, as the chain sends them):
+    each leg's times its signed ratio; None when a leg's value is unknown."""
+    out: dict[str, Decimal | None] = {}
+    for name in GREEKS:
+        total: Decimal | None = Decimal(0)
+        for leg in spread:
+            quote = book.quote(leg.right, leg.strike)
+            value = getattr(quote, name) if quote is not None else None
+            if value is None or total is None:
+                total = None
+                break
+            total += leg.ratio * value
+        out[name] = total
+    return out
 
 
 def spread_name(spread: Spread) -> str:

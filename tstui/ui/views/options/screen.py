@@ -66,6 +66,7 @@ from tstui.ui.views.options.model import (
     Expiration,
     Spread,
     build_template,
+    net_greeks,
     net_price,
     payoff_legs,
     reverse,
@@ -390,6 +391,12 @@ class OptionChainScreen(BaseScreen):
             loss_style=variables.get("loss", ""),
             compact=compact,
             multiplier=multiplier,
+            prices={
+                (leg.right, leg.strike): quote.price
+                for leg in spread
+                if (quote := self.book.quote(leg.right, leg.strike)) is not None
+            },
+            greeks=net_greeks(spread, self.book) if spread else None,
         )
         figure = PayoffFigure()
         if legs and debit is not None:

@@ -4,6 +4,7 @@ answered), above the payoff diagram."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tstui.domain.options.payoff import RiskReward
+from tstui.domain.options.symbology import OptionType
 from tstui.domain.orders import format_decimal
 from tstui.domain.untrusted import safe_text
 from tstui.ui.views.options.model import Spread, spread_name
@@ -47,9 +49,13 @@ def spread_text(
     loss_style: str = "",
     compact: bool = False,
     multiplier: Decimal = Decimal(100),
+    prices: Mapping[tuple[OptionType, Decimal], Decimal | None] | None = None,
+    greeks: Mapping[str, Decimal | None] | None = None,
 ) -> Text:
-    """The panel's lines (``compact``: the legs on the title's line, for small screens).
+    """The panel's lines (``compact``: the legs on the title's line, for small screens), each
+    leg with its price (``prices`` by right and strike) and the spread's greeks per share.
     Symbols come from the chain (server text): made safe."""
+    prices = prices or {}
     out = Text(no_wrap=True, overflow="ellipsis")
     if not spread:
         out.append("No legs yet.\n", style="bold")
@@ -72,13 +78,22 @@ def spread_text(
             verb = "Buy " if leg.is_buy else "Sell"
             style = profit_style if leg.is_buy else loss_style
             out.append(f" {verb} {abs(leg.ratio)} ", style=style)
-            out.append(f"{safe_text(leg.symbol, limit=32)}\n")
+            out.append(safe_text(leg.symbol, limit=24))
+            price = prices.get((leg.right, leg.strike))
+            out.append(f" {price:.2f}\n" if price is not None else "\n")
     if net is None:
         out.append("Net: no price yet\n")
     else:
         kind = "debit" if net > 0 else "credit" if net < 0 else "even"
-        out.append(f"Net {kind} {format_decimal(abs(net).quantize(Decimal('0.01')))}")
+        out.append(f"Net {kind} {abs(net):.2f}")
         out.append(f" ({money(-net * multiplier * quantity)})\n")
+    shown = [
+        f"{symbol} {value:+.3f}"
+        for name, symbol in (("delta", "Δ"), ("gamma", "Γ"), ("theta", "Θ"), ("vega", "V"))
+        if (value := (greeks or {}).get(name)) is not None
+    ]
+    if shown and not compact:
+        out.append(" ".join(shown) + "\n", style="dim")
     if risk is not None:
         out.append("Max profit ")
         out.append(money(risk.max_profit), style=profit_style)
