@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_helpers import StreamReader
+from sim_helpers import StreamReader, order_body
 from spec_support import Checker, corrected_spec, response_schema
 
 from tstui.sim.control import SimControl
@@ -134,3 +134,30 @@ def test_at_most_ten_depth_streams_at_once(api: httpx.Client, server: SimServer)
         assert response.status_code == 429 and response.headers["Retry-After"] == "1"
     finally:
         server.ctx.open_streams["marketdepth"] = 0
+
+
+def test_resting_limit_orders_join_the_book(api: httpx.Client) -> None:
+    url = f"{BASE}/quotes/MSFT?maxlevels=5"
+    before = first_frame(api, url)
+    price = Decimal(before["Bids"][0]["Price"]) - Decimal("0.03")
+    far = Decimal(before["Asks"][0]["Price"]) + Decimal("0.02")
+    for action, at, qty in (("BUY", price, "300"), ("SELL", far, "40"), ("BUY", price, "5")):
+        placed = api.post(
+            "/v3/orderexecution/orders",
+            json=order_body(
+                OrderType="Limit", LimitPrice=str(at), TradeAction=action, Quantity=qty
+            ),
+        )
+        assert placed.json()["Orders"][0]["OrderID"]
+    after = first_frame(api, url)
+
+    def own(frame: dict[str, Any], side: str, at: Decimal) -> list[dict[str, Any]]:
+        return [r for r in frame[side] if Decimal(r["Price"]) == at and r["Name"] == "TSIM"]
+
+    assert not own(before, "Bids", price)
+    assert [r["Size"] for r in own(after, "Bids", price)] == ["305"]
+    assert [r["Size"] for r in own(after, "Asks", far)] == ["40"]
+    totals = first_frame(api, url.replace("/quotes/", "/aggregates/"))
+    row = next(r for r in totals["Bids"] if Decimal(r["Price"]) == price)
+    others = sum(int(r["Size"]) for r in before["Bids"] if Decimal(r["Price"]) == price)
+    assert int(row["TotalSize"]) == others + 305

@@ -9,11 +9,16 @@ every few sim seconds, while a frozen clock gives a frozen book.
 
 The touch level's total size is the quote's ``BidSize`` / ``AskSize``, so the quote and the
 depth streams agree about the inside market. ``maxlevels`` counts price levels per side.
+
+The simulator's own resting limit orders join the book at their prices (``resting``): a buy
+limit below the ask adds to the bid size there, a sell limit above the bid to the ask size,
+as the participant ``TSIM``; so an order placed from the ladder shows in its depth too.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,11 +28,14 @@ from tstui.sim.clock import iso
 from tstui.sim.instruments import Instrument
 from tstui.sim.market import PricePaths
 from tstui.sim.quotes import bid_ask, touch_sizes
+from tstui.sim.records import WAITING_FOR_PARENT, WAITING_FOR_RULES, SimOrder
 
 DEFAULT_LEVELS = 20  # the spec's default for maxlevels
 MAX_LEVELS = 100  # a bound of ours: deeper requests get the levels the book has
 SIZE_BUCKET_SECONDS = 2  # sizes change this often (sim seconds)
 STOCK_VENUES = ("NSDQ", "ARCX", "BATS", "EDGX", "IEXG", "NYSE", "MEMX")
+OWN_PARTICIPANT = "TSIM"  # the simulator's own resting orders
+Resting = dict[tuple[str, Decimal], int]  # ("Bid" | "Ask", price) -> resting quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +115,59 @@ def _level(
     return Level(side, price, tuple(participants))
 
 
-def book(paths: PricePaths, inst: Instrument, now: datetime, levels: int) -> Book:
-    """The book at ``now``: ``levels`` price levels a side (fewer bids near a zero price)."""
+def _with_resting(level: Level, resting: Resting, now: datetime) -> Level:
+    size = resting.get((level.side, level.price), 0)
+    if size <= 0:
+        return level
+    own = Participant(OWN_PARTICIPANT, size, 1, now)
+    participants = sorted((*level.participants, own), key=lambda p: (-p.size, p.name))
+    return Level(level.side, level.price, tuple(participants))
+
+
+def book(
+    paths: PricePaths,
+    inst: Instrument,
+    now: datetime,
+    levels: int,
+    resting: Resting | None = None,
+) -> Book:
+    """The book at ``now``: ``levels`` price levels a side (fewer bids near a zero price),
+    with ``resting`` orders added at their prices."""
     bid, ask = bid_ask(inst, paths.price_at(inst, now))
     tick = inst.tick
+    own = resting or {}
     bids = tuple(
-        _level(paths.seed, inst, "Bid", bid - tick * i, i, now)
+        _with_resting(_level(paths.seed, inst, "Bid", bid - tick * i, i, now), own, now)
         for i in range(levels)
         if bid - tick * i > 0
     )
-    asks = tuple(_level(paths.seed, inst, "Ask", ask + tick * i, i, now) for i in range(levels))
+    asks = tuple(
+        _with_resting(_level(paths.seed, inst, "Ask", ask + tick * i, i, now), own, now)
+        for i in range(levels)
+    )
     return Book(bids, asks)
+
+
+def resting_orders(orders: Iterable[SimOrder], inst: Instrument) -> Resting:
+    """The working limit orders of ``inst`` (its contract, for a continuous symbol) that rest
+    in a book: their remaining quantity by side and price."""
+    symbols = {inst.symbol, inst.priced_symbol}
+    out: Resting = {}
+    for order in orders:
+        if (
+            order.symbol not in symbols
+            or order.limit_price is None
+            or order.legs
+            or order.status in (WAITING_FOR_PARENT, WAITING_FOR_RULES)
+            or not order.is_working
+            or (order.order_type != "Limit" and not order.triggered)
+        ):
+            continue
+        left = int(order.quantity - order.filled_quantity)
+        if left > 0:
+            key = ("Bid" if order.is_buy else "Ask", order.limit_price)
+            out[key] = out.get(key, 0) + left
+    return out
 
 
 def quotes_frame(inst: Instrument, depth: Book) -> dict[str, Any]:

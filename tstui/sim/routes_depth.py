@@ -59,7 +59,9 @@ class DepthFeed:
         inst = engine.instrument(self.symbol, now)
         if inst is None:
             return None
-        return self.frame_of(inst, depth.book(engine.paths, inst, now, self.levels))
+        with engine.lock:  # the engine matches on another thread
+            resting = depth.resting_orders(list(engine.working.values()), inst)
+        return self.frame_of(inst, depth.book(engine.paths, inst, now, self.levels, resting))
 
     def snapshot(self) -> list[dict[str, Any]]:
         self._sent = self._frame()
@@ -68,8 +70,8 @@ class DepthFeed:
 
     def update(self, event: EngineEvent | None) -> list[dict[str, Any]]:
         now = time.monotonic()
-        market = event is not None and event.kind == "market"
-        if not market and now - self._refreshed < REFRESH_SECONDS:
+        moved = event is not None and event.kind in ("market", "order")  # orders rest in it
+        if not moved and now - self._refreshed < REFRESH_SECONDS:
             return []
         self._refreshed = now
         frame = self._frame()
