@@ -222,6 +222,27 @@ class TradingService:
         )
         if request is None:
             return PreviewOutcome(None, tuple(issues))
+        return await self.preview_request(
+            request,
+            last_price=info.last if info is not None else None,
+            point_value=info.point_value if info is not None else None,
+            issues=issues,
+        )
+
+    async def preview_request(
+        self,
+        request: OrderRequest,
+        *,
+        last_price: Decimal | None,
+        point_value: Decimal | None,
+        issues: Sequence[FieldError] = (),
+    ) -> PreviewOutcome:
+        """``orderconfirm`` for a request a screen built and checked itself (a multi-leg
+        spread): audited and registered like a ticket's preview, so `place()` takes it.
+        ``issues``: its own checks' findings (an error here means nothing is sent)."""
+        issues = list(issues)
+        if blocking(issues):
+            return PreviewOutcome(None, tuple(issues))
         try:
             confirmations = tuple(await self.context.api.confirm_order(request))
         except TradeStationError as exc:
@@ -234,8 +255,8 @@ class TradingService:
             warnings=tuple(warnings_of(issues)),
             env=self.env,
             at=self.clock(),
-            last_price=info.last if info is not None else None,
-            point_value=info.point_value if info is not None else None,
+            last_price=last_price,
+            point_value=point_value,
         )
         try:
             self.trail.before(
