@@ -92,6 +92,14 @@ API behaviour choices
   ``{"StreamStatus": "GoAway"}``, quote and bar streams ``{"Error": "GoAway", "Message"}``, the
   v2 tick bar stream a bare ``END`` line. A stream whose access token expires sends
   ``{"Error": "Unauthorized", ...}`` (tick bars: ``ERROR - ...``) and ends.
+- Market depth (``tstui.sim.depth``, ``routes_depth``): ``/v3/marketdata/stream/marketdepth/
+  quotes|aggregates/{symbol}?maxlevels=N`` (default 20 price levels a side, at most 100) send
+  the whole book at open and on every change: levels one tick apart from the quote's bid and
+  ask (whose sizes the touch level carries), participants' sizes hashed from the price and
+  a 2-second bucket, the simulator's own resting limit orders added as ``TSIM``. No
+  EndSnapshot. An access token without the ``Matrix`` scope gets a 401 (the demo refresh
+  token has it; a code grant has what it asked for); an unknown symbol or a bad ``maxlevels``
+  a 400; 30 opens a minute and 10 open at once.
 - ``@ES``/``@NQ`` roll on the Thursday of the week before the third-Friday expiry (see
   ``tstui.domain.market.futures``). Continuous symbols are quotable and chartable, not tradable.
 - Bars: minute bars follow the session (stocks 09:30-16:00 New York, futures 18:00-17:00,
@@ -119,7 +127,8 @@ Admin API (loopback only, JSON in and out; ``tstui.sim.control.SimControl`` wrap
   positions, orders, orderexecution, marketdata, streams, oauth, all);
   ``/latency {"seconds"}`` (every API request); ``/reset-after-accept {"count"}`` (the next
   order POSTs are applied, then the connection drops mid-response); ``/clear`` (also resets
-  rate limits). Stream kinds: orders, positions, quotes, bars, tickbars, or all.
+  rate limits). Stream kinds: orders, positions, quotes, bars, tickbars, marketdepth, or
+  all.
 - ``POST /_sim/tokens/expire`` (every access token), ``/_sim/tokens/revoke`` (every refresh
   token); ``POST /_sim/heartbeat {"seconds"}``.
 - ``POST /_sim/orders/seed {"account", "count"}``: bulk orders for load tests (a fifth working
