@@ -353,3 +353,28 @@ def test_option_symbols_are_known_as_options_and_futures_options_may_say_buy() -
         legs=(OrderLegRequest(symbol="MSFT 261218C450", quantity=D(1), trade_action="BUY"),)
     )
     assert _checks(validate_legs(stock)) == [("Legs[0].TradeAction", "option_action")]
+
+
+def test_the_net_limit_within_the_price_band_of_the_legs_market() -> None:
+    prices = {"MSFT 261218C450": D("3.00"), "MSFT 261218C460": D("1.50")}  # net 1.50 a spread
+    banded = RiskLimits(price_band_pct=D(5))
+    assert check_legs_risk(vertical("2", "1.55"), prices, banded, None, NOW) == []
+    (finding,) = check_legs_risk(vertical("2", "2.00"), prices, banded, None, NOW)
+    assert (finding.field, finding.check, finding.severity) == (
+        "LimitPrice",
+        "price_band",
+        "warning",
+    )
+    assert finding.message == "Net 2 is 33.3% from the legs' 1.50 (band 5%)"
+    credit = OrderRequest(
+        account_id="SIM1", order_type="Limit", limit_price=D("-1.00"), order_confirm_id="c2",
+        legs=(
+            OrderLegRequest(symbol="MSFT 261218C450", quantity=D(1), trade_action="SELLTOOPEN"),
+            OrderLegRequest(symbol="MSFT 261218C460", quantity=D(1), trade_action="BUYTOOPEN"),
+        ),
+    )  # fmt: skip
+    assert [i.message for i in check_legs_risk(credit, prices, banded, None, NOW)] == [
+        "Net -1 is 33.3% from the legs' -1.50 (band 5%)"
+    ]
+    # Unknown leg prices: nothing to compare with.
+    assert check_legs_risk(vertical("2", "2.00"), {}, banded, None, NOW) == []

@@ -30,10 +30,10 @@ Option orders with `Legs` (`check_legs_risk`): every leg is checked as an order 
 (contracts against the `option` size caps, notional = contracts x the leg's price x the
 multiplier; a stock leg against the `stock` caps), each finding under its leg's path
 ("Legs[1].Quantity"). The package is checked as a whole: the duplicate guard on all its legs,
-and its worst loss at expiry (from its payoff, after the net price paid or received) against
-the option notional caps (`max_notional` / `warn_notional`: what the package can lose); a
-package whose loss is unbounded (more calls sold than bought and covered) gets the
-``unlimited_loss`` warning.
+the net limit within the price band of the legs' own market, and its worst loss at expiry
+(from its payoff, after the net price paid or received) against the option notional caps
+(`max_notional` / `warn_notional`: what the package can lose); a package whose loss is
+unbounded (more calls sold than bought and covered) gets the ``unlimited_loss`` warning.
 """
 
 from __future__ import annotations
@@ -329,6 +329,7 @@ def check_legs_risk(
             asset_type="STOCKOPTION" if is_option else "STOCK",
             where=f"Legs[{index}].",
         )
+    issues += _package_band(req, leg_prices, limits)
     issues += _package_risk(req, leg_prices, limits, positions, multiplier)
     if recent is not None and limits.duplicate_window_s > 0:
         sent_at = recent.last_sent(req)
@@ -363,6 +364,41 @@ def _package_debit(
         size = multiplier if contract_of(leg.symbol) is not None else Decimal(1)
         total += (price if leg.is_buy else -price) * leg.quantity * size
     return total
+
+
+def _package_band(
+    req: OrderRequest, leg_prices: Mapping[str, Decimal | None], limits: RiskLimits
+) -> list[FieldError]:
+    """The net limit against the legs' own market: the price band, as for a single order's
+    limit against last (per package unit: each leg's price x its ratio, buys less sells)."""
+    from tstui.domain.orders.legs import contract_of
+
+    band = limits.price_band_pct
+    if band is None or req.limit_price is None or req.quantity <= 0:
+        return []
+    net = Decimal(0)
+    for leg in req.legs:
+        price = leg_prices.get(leg.symbol)
+        if price is None:
+            return []
+        ratio = leg.quantity / req.quantity
+        if contract_of(leg.symbol) is None:
+            ratio /= 100  # a stock leg's shares per package unit, priced per share
+        net += price * ratio if leg.is_buy else -price * ratio
+    if net == 0:
+        return []
+    distance = abs(req.limit_price - net) / abs(net) * 100
+    if distance <= band:
+        return []
+    return [
+        FieldError(
+            "LimitPrice",
+            f"Net {format_decimal(req.limit_price)} is {distance:.1f}% from the legs' "
+            f"{net.quantize(Decimal('0.01'))} (band {format_decimal(band)}%)",
+            limits.severity("price_band"),
+            "price_band",
+        )
+    ]
 
 
 def _package_risk(
