@@ -281,3 +281,32 @@ async def test_no_entitlement_403_names_what_is_missing(sim: SimServer, settings
         await wait_until(pilot, lambda: ladder.refused is not None, 10, "the refusal")
         message = shown_message(ladder)
         assert "403 Forbidden" in message and "entitlement" in message
+
+
+async def test_hostile_server_text_in_the_ladder_and_its_refusal(
+    sim: SimServer, settings: Settings
+) -> None:
+    from test_hostile_sim import ALL_HOSTILE, set_hostile
+    from test_hostile_ui import assert_screen_safe
+
+    set_hostile(sim.url, ALL_HOSTILE, stream_errors=1)
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await started(app, pilot)
+        app.live.link_symbol("MSFT")
+        await pilot.press("6")
+        await wait_until(pilot, lambda: isinstance(app.screen, DepthScreen), 5)
+        screen = app.screen
+        assert isinstance(screen, DepthScreen)
+        ladder = screen.ladder
+        await wait_until(pilot, lambda: ladder.frames > 0, 10, "a book")
+        await pilot.pause(0.5)
+        assert_screen_safe(app, "depth")
+        # a refusal whose Message is hostile: shown, made visible, never markup
+        sim_post(sim.url, "/_sim/faults/http", {"group": "streams", "status": 403, "count": 3})
+        await pilot.press("l")  # reopen (the per-participant stream)
+        await wait_until(pilot, lambda: ladder.refused is not None, 10, "the refusal")
+        await pilot.pause(0.3)
+        assert "T5 x[/]y" in shown_message(ladder)
+        assert "T1␛" in assert_screen_safe(app, "depth refusal")
+        assert app.is_running
