@@ -168,3 +168,21 @@ async def test_hostile_option_text_stays_plain(sim: SimServer, settings: Setting
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, 5)
         assert app.crash is None
+
+
+async def test_a_hidden_chain_streams_nothing(sim: SimServer, signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_options(app, pilot)
+        await wait_until(pilot, lambda: chain_ready(screen), 15, "the MSFT chain")
+        await pilot.press("e")  # a dialog on top: the chain goes on
+        await wait_for_screen(app, pilot, ExpiryPicker)
+        assert screen.chain_worker.is_running
+        await pilot.press("escape")
+        await pilot.press("1")  # another view: the chain stream stops
+        await wait_until(pilot, lambda: screen.stream_state == "paused", 5, "paused")
+        await wait_until(pilot, lambda: not screen.chain_worker.is_running, 5, "stopped")
+        assert screen.table.window.rows  # the last chain stays for the way back
+        await pilot.press("8")
+        await wait_until(pilot, lambda: chain_ready(screen), 15, "live again")
+        assert screen.chain_worker.is_running

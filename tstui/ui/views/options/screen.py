@@ -33,7 +33,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.events import ScreenResume
+from textual.events import ScreenResume, ScreenSuspend
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker
@@ -151,6 +152,7 @@ class OptionChainScreen(BaseScreen):
         self.typed = False  # the underlying was typed: a linked symbol no longer moves it
         self._drawn: tuple[object, ...] = ()
         self._stale = False
+        self._paused = False  # hidden behind another view: no chain stream until shown
         self._flush_timer: Timer | None = None
         self._unwatch: Any = None
 
@@ -283,11 +285,14 @@ class OptionChainScreen(BaseScreen):
             self.expiration = expirations[0]
         self._start_chain()
 
-    def _start_chain(self) -> None:
+    def _start_chain(self, *, keep: bool = False) -> None:
+        """(Re)start the chain stream; ``keep``: the same chain again (back from another
+        view), its last quotes stay on screen until fresh ones arrive."""
         if self.expiration is None:
             return
-        self.book.clear(self.underlying, self.expiration.date)
-        self.error, self.stream_state = None, "loading"
+        if not keep:
+            self.book.clear(self.underlying, self.expiration.date)
+        self.error, self.stream_state, self._paused = None, "loading", False
         self.chain_worker: Worker[None] = self.run_worker(
             # one more each side than shown: the money's row has the full count both ways
             partial(
@@ -354,6 +359,19 @@ class OptionChainScreen(BaseScreen):
     def _resumed(self) -> None:
         if self._stale:
             self._start()
+        elif self._paused:
+            self._watch_quotes()
+            self._start_chain(keep=True)
+
+    @on(ScreenSuspend)
+    def _suspended(self) -> None:
+        """Another view took the screen: its chain streams nothing meanwhile (a dialog on top,
+        the spread ticket or the expirations, leaves it running)."""
+        if isinstance(self.app.screen, ModalScreen) or self._stale:
+            return
+        self.workers.cancel_group(self, "options-chain")
+        self._stop_quotes()
+        self._paused, self.stream_state = True, "paused"
 
     # ---- drawing -------------------------------------------------------------------------
     def _flush(self) -> None:
