@@ -120,6 +120,14 @@ class SupervisedStream(Generic[T]):
     def __repr__(self) -> str:
         return f"SupervisedStream({self.name!r}, reconnects={self.reconnect_count})"
 
+    def idle_seconds(self) -> float | None:
+        """Seconds since the last byte of the open connection (data or heartbeat), for a
+        display that wants to say a stream went quiet before the watchdog acts; None when no
+        connection is being read."""
+        if self._watchdog is None:
+            return None
+        return asyncio.get_running_loop().time() - self._last_activity
+
     def frames(self) -> SupervisedStream[dict[str, Any]]:
         """The same stream (same request, supervision and reconnects), not yet started, that
         yields every JSON frame the server sent as decoded (data, ``Heartbeat``,

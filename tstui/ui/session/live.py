@@ -312,6 +312,8 @@ class LiveData:
     async def _consume(self, name: str, source: AsyncIterator[Any]) -> None:
         from tstui.client.streams import StreamState
 
+        # the status bar tells a quiet stream from a live one by its last frame's age
+        self.stream_health[name].idle = getattr(source, "idle_seconds", None)
         try:
             async for event in source:
                 if isinstance(event, StreamState):

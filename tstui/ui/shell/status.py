@@ -1,4 +1,5 @@
-"""The status bar: each stream's health, the last error, rate-limit headroom."""
+"""The status bar: each stream's health, a cancel-all's progress, the last error, rate-limit
+headroom."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from textual.widgets import Static
 
 from tstui.domain.untrusted import safe_text
 from tstui.ui.session.live import LiveData
+from tstui.ui.shell.bulk_cancel import cancel_progress
 
 _STYLE = {
     "live": "bold green",
@@ -54,8 +56,15 @@ class StatusBar(Static):
         for name, health in live.stream_health.items():
             label = health.label(now, stale_after)
             state = label.split()[0]
+            late = state == "live" and label != "live"  # a heartbeat late: the age shows
             text.append(f"{name} ", "dim")
-            text.append(safe_text(label), _STYLE.get(state, ""))
+            text.append(safe_text(label), "bold yellow" if late else _STYLE.get(state, ""))
+            text.append("  ")
+        progress = cancel_progress(self.app)
+        if progress is not None:
+            bad = progress.failed or progress.unknown
+            style = "bold red" if bad else ("green" if progress.finished else "bold yellow")
+            text.append(progress.label(), style)
             text.append("  ")
         limit = live.rate_limit
         if limit is not None:
