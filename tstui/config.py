@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
 
+from tstui.domain.market.alerts import PriceAlert, parse_alert
 from tstui.domain.orders.risk_limits import RiskLimits
 from tstui.watchlists import DEFAULT_WATCHLISTS, Watchlists, parse_watchlists
 
@@ -161,6 +162,15 @@ class TradingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """[alerts]: price alerts as typed ("MSFT above 450", "AAPL move 2% from 219.5", see
+    tstui.domain.market.alerts) and whether a fired alert or fill also rings the bell."""
+
+    price: tuple[PriceAlert, ...] = ()
+    bell: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: Environment = "sim"
     base_url: str | None = None
@@ -179,6 +189,7 @@ class Settings:
     chart: ChartSettings = field(default_factory=ChartSettings)
     watchlists: Watchlists = DEFAULT_WATCHLISTS
     trading: TradingSettings = field(default_factory=TradingSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     live_base_url: str | None = None
     config_file: Path | None = None
     state_dir: Path = field(default_factory=state_dir)
@@ -358,6 +369,27 @@ def _read_watchlists(reader: _Reader) -> Watchlists:
         raise ConfigError(reader.path, key, problem or "invalid value") from None
 
 
+def _read_alerts(reader: _Reader) -> AlertSettings:
+    table = reader.sub("alerts")
+    lines = table.get("price", [])
+    if not isinstance(lines, list):
+        raise table.fail("price", 'expected a list such as ["MSFT above 450"]')
+    alerts: list[PriceAlert] = []
+    for index, line in enumerate(lines):
+        if not isinstance(line, str):
+            raise table.fail(f"price[{index}]", "expected a string")
+        try:
+            alerts.append(parse_alert(line))
+        except ValueError as exc:
+            raise table.fail(f"price[{index}]", str(exc)) from None
+    return AlertSettings(price=tuple(dict.fromkeys(alerts)), bell=table.boolean("bell", False))
+
+
+def save_alerts(alerts: Iterable[PriceAlert], path: Path | None = None) -> Path:
+    """Write ``[alerts] price`` (as typed), keeping every other key of the user's file."""
+    return save_user_choice("alerts.price", [a.text() for a in alerts], path)
+
+
 def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Settings:
     """Build Settings from a parsed TOML document; raise ConfigError naming the bad key."""
     return _parse(_Reader(path, data))
@@ -422,6 +454,7 @@ def _parse(root: _Reader) -> Settings:
         ),
         watchlists=_read_watchlists(root),
         trading=_read_trading(root),
+        alerts=_read_alerts(root),
         config_file=path,
     )
 
