@@ -1,10 +1,11 @@
 """Option chain: calls | strike | puts around the money, streaming; spreads built from it.
 
 The underlying is the linked symbol (``live.current_symbol``; an option symbol links its root)
-or one typed in the toolbar (``/``). The expirations come from the expirations endpoint
-(``[`` / ``]`` step through them, ``e`` lists them); the chain streams the chosen one,
-``+`` / ``-`` strikes each side of the money; ``k`` cycles the column sets (kept in the state
-dir with the strike count, see ``prefs``).
+or one typed in the toolbar (``/``: linked for the other panes once it lists options). The
+expirations come from the expirations endpoint (``[`` / ``]`` step through them, ``e`` lists
+them); the chain streams the chosen one, ``+`` / ``-`` strikes each side of the money; ``k``
+cycles the column sets (kept in the state dir with the strike count, see ``prefs``). A hidden
+chain streams nothing.
 
 Spreads: ``b`` / ``s`` buy or sell the option under the cursor (again: remove the leg); the
 templates build from the cursor's strike and side: ``v`` vertical, ``t`` straddle, ``g``
@@ -149,7 +150,7 @@ class OptionChainScreen(BaseScreen):
         self.server_check: ServerCheck | None = None
         self.stream_state = "idle"
         self.error: str | None = None
-        self.typed = False  # the underlying was typed: a linked symbol no longer moves it
+        self._link_when_listed: str | None = None  # typed: linked once it lists options
         self._drawn: tuple[object, ...] = ()
         self._stale = False
         self._paused = False  # hidden behind another view: no chain stream until shown
@@ -191,18 +192,19 @@ class OptionChainScreen(BaseScreen):
         return symbol
 
     def _live_changed(self, what: str) -> None:
-        if what != "symbol" or self.typed:
+        if what != "symbol":
             return
         linked = self._linked_underlying()
         if linked and linked != self.underlying:
             self.open(linked)
 
     def open(self, underlying: str, *, typed: bool = False) -> None:
-        """Show the chain of ``underlying`` (its expirations first)."""
+        """Show the chain of ``underlying`` (its expirations first). A ``typed`` one becomes
+        the linked symbol of the other panes once it turns out to list options."""
         underlying = underlying.strip().upper()
         if not underlying:
             return
-        self.typed = typed or self.typed
+        self._link_when_listed = underlying if typed else None
         if underlying != self.underlying:
             self.spread = ()
             self.expiration = None
@@ -277,6 +279,9 @@ class OptionChainScreen(BaseScreen):
             await asyncio.sleep(RETRY_S)
         self.book.multiplier = await contract_multiplier(api, underlying)
         self.expirations = tuple(expirations)
+        if expirations and self._link_when_listed == underlying:
+            self._link_when_listed = None
+            self.live.link_symbol(underlying)  # the chart, the ladder... follow
         if not expirations:
             self._fail(f"no option expirations listed for {underlying}")
             return
