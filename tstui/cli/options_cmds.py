@@ -73,21 +73,27 @@ async def run_option_get(settings: Settings, args: argparse.Namespace) -> int:
     """`tstui get expirations|strikes|spreadtypes|riskreward`."""
     from tstui.cli.common import open_session, print_json, wants_json
 
+    # Everything typed is checked before the session opens: a mistake sends nothing.
     request = _risk_reward_request(args) if args.what == "riskreward" else None
+    strike = _number(args.strike, "--strike") if args.what == "expirations" else None
+    dates = (
+        (_day(args.expiration, "--expiration"), _day(args.expiration2, "--expiration2"))
+        if args.what == "strikes"
+        else (None, None)
+    )
     async with open_session(settings) as session:
         api = session.api
         if request is not None:
             body = await api.get_option_risk_reward_body(request)
         elif args.what == "expirations":
-            strike = _number(args.strike, "--strike")
             body = await api.get_option_expirations_body(args.underlying, strike_price=strike)
         elif args.what == "strikes":
             body = await api.get_option_strikes_body(
                 args.underlying,
                 spread_type=args.spread_type,
                 strike_interval=args.interval,
-                expiration=_day(args.expiration, "--expiration"),
-                expiration2=_day(args.expiration2, "--expiration2"),
+                expiration=dates[0],
+                expiration2=dates[1],
             )
         else:
             body = await api.get_option_spread_types_body()
