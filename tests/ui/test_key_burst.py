@@ -21,6 +21,7 @@ from tstui.config import Settings
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.trading.dialogs import ReplaceOrderScreen
+from tstui.ui.trading.ticket import OrderTicket
 
 pytestmark = pytest.mark.anyio
 
@@ -84,5 +85,24 @@ async def test_a_burst_in_the_replace_dialog_lands_field_by_field(settings: Sett
         await wait_until(pilot, lambda: limit.value == "101.5", 5, "the limit")
         await settle(pilot)
         assert (quantity.value, limit.value) == ("12", "101.5")
+        await pilot.press("escape")
+        await app.live.disconnect()
+
+
+async def test_keys_typed_right_after_the_key_that_opens_the_ticket_reach_it(
+    settings: Settings,
+) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        burst(app, "oMSFT")  # o opens the ticket; its Symbol field takes the rest
+        await wait_until(pilot, lambda: isinstance(app.screen, OrderTicket), 5, "the ticket")
+        ticket = app.screen
+        assert isinstance(ticket, OrderTicket)
+        await wait_until(pilot, lambda: bool(ticket.query("#symbol")), 5, "the symbol field")
+        symbol = ticket.query_one("#symbol", Input)
+        await wait_until(pilot, lambda: symbol.value == "MSFT", 5, "the symbol")
+        await settle(pilot)
+        assert symbol.value == "MSFT" and symbol.has_focus
         await pilot.press("escape")
         await app.live.disconnect()

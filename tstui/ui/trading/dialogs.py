@@ -33,6 +33,7 @@ from tstui.domain.orders.ticket import FieldError, TicketFields, blocking, parse
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.confirm import ConfirmScreen
 from tstui.ui.shell.plain import plain, plain_lines
+from tstui.ui.trading.key_order import EarlyKeys
 from tstui.ui.trading.service import ActionOutcome, TradingService
 from tstui.ui.trading.ticket_form import (
     FIELD_LABELS,
@@ -280,7 +281,7 @@ def describe_change(order: Order, change: ReplaceRequest) -> str:
     return f"Replace {order.order_id} ({order.symbol}): " + ", ".join(parts)
 
 
-class ReplaceOrderScreen(ModalScreen[ReplaceRequest | None]):
+class ReplaceOrderScreen(EarlyKeys, ModalScreen[ReplaceRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close", id="replace.close"),
         Binding("f5", "review", "Review", id="replace.review"),
@@ -338,7 +339,9 @@ class ReplaceOrderScreen(ModalScreen[ReplaceRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#override", Checkbox).display = False
-        self.query_one("#quantity", Input).focus()
+        quantity = self.query_one("#quantity", Input)
+        quantity.focus()
+        self.release_early_keys(quantity)
 
     def _values(self) -> tuple[str, str, str]:
         def text(widget_id: str, shown: bool) -> str:

@@ -23,15 +23,19 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.message_pump import MessagePump
 from textual.timer import Timer
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.screen import Screen
 
     _AppBase = App[Any]
+    _ScreenBase = Screen[Any]
 else:
     _AppBase = object
+    _ScreenBase = object
 
-__all__ = ["KEY_RELEASE_S", "KeysInOrder"]
+__all__ = ["KEY_RELEASE_S", "EarlyKeys", "KeysInOrder"]
 
 KEY_RELEASE_S = 1.0
 
@@ -91,3 +95,32 @@ class KeysInOrder(_AppBase):
         backlog = self._key_backlog
         while backlog and self._key_in_flight is None:
             await self._route_key(backlog.popleft())
+
+
+class EarlyKeys(_ScreenBase):
+    """For a modal that sets its own focus once it is laid out (the ticket, the replace
+    dialog): printable keys that reach it before `release_early_keys()` (typed right after the
+    key that opened it, in the same burst) are kept, then typed into the field focused then.
+    Auto-focus is off, so no other field takes them meanwhile."""
+
+    AUTO_FOCUS = ""
+
+    def on_key(self, event: events.Key) -> None:
+        if self.__dict__.get("_early_released"):
+            return
+        if event.is_printable and event.character:
+            self.__dict__.setdefault("_early_keys", []).append(event.character)
+            event.stop()
+
+    def release_early_keys(self, target: object) -> None:
+        """Type the kept keys into ``target`` (the widget just given focus: ``focus()``
+        applies later, so it is named here); anything else than a text field drops them."""
+        self.__dict__["_early_released"] = True
+        text = "".join(self.__dict__.pop("_early_keys", []))
+        if text and isinstance(target, Input):
+            target.insert_text_at_cursor(text)
+            if target.select_on_focus:
+                # the focus being applied would select the text and the next key replace it:
+                # not this once (restored behind the focus, in the field's own queue)
+                target.select_on_focus = False
+                self.app.call_later(target.call_later, setattr, target, "select_on_focus", True)

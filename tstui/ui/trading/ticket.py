@@ -43,6 +43,7 @@ from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_
 from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
 from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
+from tstui.ui.trading.key_order import EarlyKeys
 from tstui.ui.trading.prefill import asset_class, pick_account, presets_for, touch_price
 from tstui.ui.trading.service import (
     PlacementRefused,
@@ -62,7 +63,7 @@ QUOTE_REFRESH_S = 0.25
 _SENT_KINDS = frozenset({"placed", "rejected", "unknown", "reconciled", "not_found"})
 
 
-class OrderTicket(ModalScreen[OrderResult | None]):
+class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
     """See the module docstring. `prefill` fills the form; `side` sets buy/sell."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -177,6 +178,8 @@ class OrderTicket(ModalScreen[OrderResult | None]):
             )  # refined once the asset type is known
         self.query_one("#override", Checkbox).display = False
         self._focus_first_needed()
+        # typed right after the key that opened the ticket
+        self.release_early_keys(self._focused_by_us)
         self._load_routes()
         if fields.symbol:
             self._load_symbol(fields.symbol)
