@@ -3,8 +3,10 @@ chain and option-quote streams, priced over the simulator's own underlying."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -400,3 +402,26 @@ def test_futures_option_quote_for_the_order_side() -> None:
         assert q is not None and q.multiplier == 50 and q.contract.is_future_option
         assert option_quote(sim.engine, "ESH27 C7010") is None  # off the 25-point grid
         assert option_quote(sim.engine, "ESZ29 C7000") is None  # not listed yet
+
+
+def test_at_most_ten_streams_per_option_stream(api: httpx.Client) -> None:
+    readers = []  # kept: a dropped reader closes its stream
+    with contextlib.ExitStack() as stack:
+        for _ in range(10):
+            response = stack.enter_context(
+                api.stream("GET", f"{STREAM}/chains/MSFT", params={"strikeProximity": 1})
+            )
+            readers.append(StreamReader(response))
+            readers[-1].next()  # open and streaming
+        refused = api.get(f"{STREAM}/chains/MSFT")
+        assert refused.status_code == 429 and refused.json()["Error"] == "TooManyRequests"
+        legs = {"legs[0].Symbol": f"MSFT {MONTHLY}C420"}
+        assert _frames(api, f"{STREAM}/quotes", 1, **legs)  # counted apart
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the closed streams give their slots back
+        with api.stream("GET", f"{STREAM}/chains/MSFT") as again:
+            if again.status_code == 200:
+                break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("slots never freed")

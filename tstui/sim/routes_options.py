@@ -16,14 +16,14 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from math import gcd
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tstui.domain.options import spreads
@@ -54,6 +54,7 @@ from tstui.sim.options_spread import price_legs, spread_body
 from tstui.sim.streams import MARKET_GO_AWAY, TOKEN_EXPIRED, V2_MARKET, encode, stream_response
 
 MAX_PROXIMITY = 50
+MAX_CONCURRENT = 10  # open streams per option stream operation (the spec)
 REFRESH_SECONDS = 1.0
 MAX_LEGS = 4
 _LEG_PARAM = re.compile(r"^legs\[(\d+)\]\.(symbol|ratio)$", re.IGNORECASE)
@@ -404,6 +405,29 @@ def parse_legs(params: dict[str, str]) -> list[tuple[str, int]]:
     return legs
 
 
+def _limited(ctx: SimContext, name: str, feed: _SpreadFeed, token: str | None) -> Response:
+    """The stream, counted under ``name`` while it is open; 429 past ``MAX_CONCURRENT``."""
+    if ctx.open_streams.get(name, 0) >= MAX_CONCURRENT:
+        body = {"Error": "TooManyRequests", "Message": "Too many concurrent streams."}
+        return JSONResponse(body, 429, headers={"Retry-After": "1"})
+    response = stream_response(ctx, feed, V2_MARKET, token)
+    if not isinstance(response, StreamingResponse):
+        return response
+    inner = response.body_iterator
+
+    async def counted() -> AsyncIterator[Any]:
+        # counted once the body starts: a response never sent never leaks a slot
+        ctx.stream_opened(name, +1)
+        try:
+            async for chunk in inner:
+                yield chunk
+        finally:
+            ctx.stream_opened(name, -1)
+
+    response.body_iterator = counted()
+    return response
+
+
 def routes(ctx: SimContext) -> list[Route]:
     engine = ctx.engine
     base = "/v3/marketdata/options"
@@ -482,7 +506,7 @@ def routes(ctx: SimContext) -> list[Route]:
         feed = ChainFeed(
             ctx, inst.symbol, chain, strike_range=strike_range, rate=rate, greeks=greeks
         )
-        return stream_response(ctx, feed, V2_MARKET, bearer_token(request))
+        return _limited(ctx, "optionchains", feed, bearer_token(request))
 
     @endpoint(ctx, "streams", "optionquotes")
     async def stream_quotes(request: Request) -> Response:
@@ -505,7 +529,7 @@ def routes(ctx: SimContext) -> list[Route]:
         if all(option_contract(engine, s, now) is None for s, _ in legs):
             raise BadRequest("At least one leg must be an option.")
         feed = LegsFeed(ctx, legs, rate=rate, greeks=greeks)
-        return stream_response(ctx, feed, V2_MARKET, bearer_token(request))
+        return _limited(ctx, "optionquotes", feed, bearer_token(request))
 
     return [
         Route(base + "/expirations/{underlying}", get_expirations),
