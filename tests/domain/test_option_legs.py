@@ -378,3 +378,34 @@ def test_the_net_limit_within_the_price_band_of_the_legs_market() -> None:
     ]
     # Unknown leg prices: nothing to compare with.
     assert check_legs_risk(vertical("2", "2.00"), {}, banded, None, NOW) == []
+
+
+def test_option_round_trips_and_valuation_count_100_shares_a_contract() -> None:
+    from tstui.domain.portfolio.journal import Journal, fills_from_order
+    from tstui.domain.portfolio.valuation import default_point_value, value_position
+
+    assert default_point_value("MSFT 261218C450", "STOCKOPTION") == 100
+    assert default_point_value("MSFT 261218C450", None) == 100
+    assert default_point_value("ESZ26 C6000", "FUTUREOPTION") == 50  # the future's
+    assert default_point_value("MSFT", "STOCK") == 1 and default_point_value("ESZ26", None) == 50
+
+    def filled(order_id: str, side: str, price: str) -> Order:
+        return Order.from_api(
+            {"OrderID": order_id, "AccountID": "SIM1", "Status": "FLL",
+             "ClosedDateTime": f"2026-12-0{order_id}T15:00:00Z",
+             "Legs": [{"Symbol": "MSFT 261218C450", "BuyOrSell": side, "AssetType": "STOCKOPTION",
+                       "QuantityOrdered": "2", "ExecQuantity": "2", "ExecutionPrice": price}]}
+        )  # fmt: skip
+
+    journal = Journal()
+    for order in (filled("1", "Buy", "2.00"), filled("2", "Sell", "3.50")):
+        for fill in fills_from_order(order):
+            journal.add(fill)
+    (trip,) = journal.round_trips
+    assert trip.gross == D(300)  # (3.50 - 2.00) x 2 contracts x 100
+    held = Position.from_api(
+        {"PositionID": "p", "Symbol": "MSFT 261218C450", "AssetType": "STOCKOPTION",
+         "Quantity": "2", "LongShort": "Long", "AveragePrice": "2.00", "Last": "3.00"}
+    )  # fmt: skip
+    value = value_position(held)
+    assert value.market_value == D(600) and value.unrealized_pl == D(200)

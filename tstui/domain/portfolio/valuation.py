@@ -9,7 +9,8 @@ marks); the local computation only fills gaps:
 - unrealized % = unrealized P&L / cost x 100
 
 Point value: the caller's (from SymbolDetail.PriceFormat.PointValue), else the futures product
-table for known roots, else 1. Day P&L has no local formula (it needs the prior close): it is
+table for known roots, 100 for an option contract (its future's point value for a futures
+option), else 1. Day P&L has no local formula (it needs the prior close): it is
 the API's TodaysProfitLoss per position, or per account from the balances.
 Totals simply add numbers; mixing account currencies is not converted.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tstui.domain.market import futures
+from tstui.domain.options.symbology import is_futures_root, is_option_symbol, parse_option_symbol
 from tstui.domain.portfolio.brokerage import Balance, Position
 
 __all__ = [
@@ -55,9 +57,24 @@ class PositionValue:
     computed: bool  # some figure was computed locally (the API did not send it)
 
 
+# Asset types an option symbol may come with ("" when the API did not say).
+_OPTION_KINDS = frozenset({"STOCKOPTION", "INDEXOPTION", "FUTUREOPTION", "FUTURE", ""})
+_SHARES_PER_CONTRACT = Decimal(100)
+
+
 def default_point_value(symbol: str | None, asset_type: str | None) -> Decimal:
-    """Futures product point value for known roots, else 1 (equities)."""
-    if symbol and (asset_type or "").upper() in ("FUTURE", ""):
+    """Futures product point value for known roots; an option contract's size (100 shares,
+    or its future's point value for a futures option); else 1 (equities)."""
+    kind = (asset_type or "").upper()
+    if symbol and kind in _OPTION_KINDS and is_option_symbol(symbol):
+        root = parse_option_symbol(symbol).root
+        if is_futures_root(root):
+            try:
+                return futures.product(futures.parse_contract(root).root).point_value
+            except ValueError:
+                pass
+        return _SHARES_PER_CONTRACT
+    if symbol and kind in ("FUTURE", ""):
         try:
             return futures.product(futures.parse_contract(symbol).root).point_value
         except ValueError:
