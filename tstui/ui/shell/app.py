@@ -100,6 +100,8 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         # the deliberate quit: no question (working orders stay working at the broker)
         Binding("ctrl+q", "quit_now", "Quit now", show=False, priority=True, id="app.quit_now"),
         Binding("C", "cancel_all", "Cancel all", show=False, id="order.cancel_all"),
+        Binding("exclamation_mark", "new_alert", "Alert", show=False, id="alerts.new"),
+        Binding("N", "alerts", "Alerts", show=False, id="alerts.panel"),
         # trading (TRADING helper): the order ticket from anywhere, prefilled by the screen
         Binding("o", "ticket('new')", "Order", id="order.new"),
         Binding("B", "ticket('buy')", "Buy", show=False, id="order.buy"),
@@ -123,6 +125,8 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             "all_accounts",
             "toggle_api_log",
             "cancel_all",
+            "new_alert",
+            "alerts",
         }
     )
 
@@ -146,6 +150,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             on_login_required=self._login_required,
         )
         self.live.on_first_connect(self._attach_auto_roller)
+        self.live.on_first_connect(self._attach_alerts)
         self.tstui_themes: list[str] = []
         self.load_problems: list[str] = []
         themes, problems = load_themes()
@@ -317,6 +322,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             resolve_at_session_start(self, self.live), group="intents", exit_on_error=False
         )
 
+    def _attach_alerts(self) -> None:
+        from tstui.ui.alerts.center import alert_center  # price, fill and stream notices
+
+        alert_center(self).attach()
+
     def _attach_auto_roller(self) -> None:
         from tstui.ui.roll.auto import attach_auto_roller  # late: the roll needs the client
 
@@ -473,6 +483,18 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         confirm.add_class("-quit")
         self.push_screen(confirm, self._quit_confirmed)
 
+    def action_new_alert(self) -> None:
+        """``!``: a price alert on the linked symbol (or any symbol typed)."""
+        from tstui.ui.alerts.panel import open_new_alert
+
+        open_new_alert(self)
+
+    def action_alerts(self) -> None:
+        """``N``: alerts fired (with times) and the price alerts set."""
+        from tstui.ui.alerts.panel import open_alerts
+
+        open_alerts(self)
+
     def action_cancel_all(self) -> None:
         """``C`` anywhere: every working order of the selected account (all: every account),
         with progress (the blotter's own ``C`` also honours its filters)."""
@@ -530,6 +552,8 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         yield PaletteCommand("order", "buy", partial(self.action_ticket, "buy"))
         yield PaletteCommand("order", "sell", partial(self.action_ticket, "sell"))
         yield PaletteCommand("order", "cancel all working (account shown)", self.action_cancel_all)
+        yield PaletteCommand("alerts", "new price alert", self.action_new_alert)
+        yield PaletteCommand("alerts", "show alerts", self.action_alerts)
         yield PaletteCommand("config", "reload", self.action_reload_config)
         yield PaletteCommand("app", "quit", self.action_quit)
 

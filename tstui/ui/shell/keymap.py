@@ -39,6 +39,7 @@ BINDING_MODULES = (
     "tstui.ui.views.options.expiration_picker",
     "tstui.ui.views.options.spread_ticket",
     "tstui.ui.views.options.screen",
+    "tstui.ui.alerts.panel",
 )
 
 _MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
