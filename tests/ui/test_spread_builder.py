@@ -303,6 +303,20 @@ async def test_vertical_by_keys_then_preview_place_and_the_position(
         )
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, 5)
+        # the chain shows what the account now holds where no leg is marked
+        await pilot.press("x")
+        await wait_until(
+            pilot,
+            lambda: table.held.get(buy.symbol) == 1 and table.held.get(sell.symbol) == -1,
+            5,
+            "the positions on the chain",
+        )
+        shown = rendered_text(table)
+        assert "+1" in shown and "-1" in shown
+        table.move_to(sell.strike, CALL)  # the close intent closes the short call
+        fields = screen.ticket_prefill("close")
+        assert fields is not None and fields.symbol == sell.symbol
+        assert fields.action == "BUYTOCLOSE" and fields.quantity == "1"
 
 
 @pytest.mark.anyio

@@ -3,12 +3,13 @@
 It draws a ``ChainWindow`` (the rows around the money) with a cell cursor: a strike and a
 side (call or put). The cursor keeps its strike while rows come and go (the window follows the
 money); the legs of the spread being built show on their cells (B / S, in the bid / ask
-colours). Calls and puts in the money are shaded. Everything drawn is numbers we format.
+colours), and where no leg is, the account's position in that contract (+1, -2). Calls and
+puts in the money are shaded. Everything drawn is numbers we format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import ClassVar
 
@@ -44,6 +45,7 @@ class ChainTable(Widget, can_focus=True):
         "chain--cursor",
         "chain--buy",
         "chain--sell",
+        "chain--held",
     }
     DEFAULT_CSS = """
     ChainTable { height: 1fr; width: 1fr; min-width: 40; text-wrap: nowrap; text-overflow: clip; }
@@ -54,6 +56,7 @@ class ChainTable(Widget, can_focus=True):
     ChainTable:focus > .chain--cursor { background: $primary 70%; }
     ChainTable > .chain--buy { color: $bid; text-style: bold; }
     ChainTable > .chain--sell { color: $ask; text-style: bold; }
+    ChainTable > .chain--held { color: $warning; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Up", show=False, id="options.cursor_up"),
@@ -76,6 +79,7 @@ class ChainTable(Widget, can_focus=True):
         self.columns: tuple[str, ...] = ("bid", "ask", "last", "mid")
         self.legs: dict[tuple[OptionType, Decimal], Leg] = {}
         self.underlying_price: Decimal | None = None
+        self.held: dict[str, Decimal] = {}  # contract symbol -> the account's signed position
         self.cursor_strike: Decimal | None = None
         self.cursor_right = OptionType.CALL
         self._top = 0
@@ -88,6 +92,7 @@ class ChainTable(Widget, can_focus=True):
         columns: Sequence[str] | None = None,
         legs: Sequence[Leg] | None = None,
         underlying_price: Decimal | None = None,
+        held: Mapping[str, Decimal] | None = None,
     ) -> None:
         self.window = window
         if columns is not None:
@@ -95,6 +100,8 @@ class ChainTable(Widget, can_focus=True):
         if legs is not None:
             self.legs = {(leg.right, leg.strike): leg for leg in legs}
         self.underlying_price = underlying_price
+        if held is not None:
+            self.held = dict(held)
         strikes = [row.strike for row in window.rows]
         if self.cursor_strike not in strikes:
             self._cursor_to_money(post=True)
@@ -146,6 +153,7 @@ class ChainTable(Widget, can_focus=True):
         style = self.get_component_rich_style
         header, itm, atm = style("chain--header"), style("chain--itm"), style("chain--atm")
         cursor, buy, sell = style("chain--cursor"), style("chain--buy"), style("chain--sell")
+        held = style("chain--held")
         side = self._side_width()
         out = Text(no_wrap=True, overflow="crop")
         calls_title = "CALLS".center(side)
@@ -181,10 +189,14 @@ class ChainTable(Widget, can_focus=True):
                 leg = self.legs.get((right, row.strike))
                 mark = "   "
                 mark_style = base
+                quote = row.quote(right)
+                position = self.held.get(quote.symbol) if quote is not None else None
+                if position:  # what the account holds, when no leg is marked here
+                    mark = f"{position:+}" if abs(position) < 100 else "99+"
+                    mark_style = base + held
                 if leg is not None:
                     mark = f"{'B' if leg.is_buy else 'S'}{abs(leg.ratio)}"
                     mark_style = base + (buy if leg.is_buy else sell)
-                quote = row.quote(right)
                 cells = "".join(
                     format_cell(quote, key).rjust(COLUMNS[key].width) for key in self.columns
                 )

@@ -45,11 +45,11 @@ from tstui.config import state_dir
 from tstui.domain.models import Quote
 from tstui.domain.options.payoff import RiskReward, risk_reward
 from tstui.domain.options.symbology import is_option_symbol, parse_option_symbol
-from tstui.domain.orders.ticket import TicketFields
+from tstui.domain.orders.ticket import TicketFields, close_position_fields
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
-from tstui.ui.shell.messages import EnvChanged
+from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
 from tstui.ui.trading.changes import error_text
 from tstui.ui.views.options.chain_feed import (
@@ -384,17 +384,45 @@ class OptionChainScreen(BaseScreen):
         if not self.is_mounted:
             return
         compact = self.has_class("-narrow") and self.has_class("-short")
-        key = (self.book.version, self.spread, self.prefs, self.server_check, compact)
+        held = self._held()
+        key = (self.book.version, self.spread, self.prefs, self.server_check, compact, held)
         if key == self._drawn:
             return
         self._drawn = key
         window = self.book.window(self.prefs.strikes)
         columns = COLUMN_SETS[self.prefs.columns][1]
         self.table.show(
-            window, columns=columns, legs=self.spread, underlying_price=self.book.underlying_price
+            window,
+            columns=columns,
+            legs=self.spread,
+            underlying_price=self.book.underlying_price,
+            held=dict(held),
         )
         self._update_spread(compact=compact)
         self._update_status()
+
+    def _held(self) -> tuple[tuple[str, Decimal], ...]:
+        """The selected account's (all accounts': every one's) positions in this underlying's
+        options, by contract symbol (signed: short < 0)."""
+        account = self.live.current_account
+        held: dict[str, Decimal] = {}
+        for position in self.live.positions.values():
+            contract = position.option
+            if contract is None or contract.root != self.underlying:
+                continue
+            if account not in (None, position.account_id) or not position.symbol:
+                continue
+            held[position.symbol] = held.get(position.symbol, Decimal(0)) + (
+                position.signed_quantity
+            )
+        return tuple(sorted((k, v) for k, v in held.items() if v))
+
+    def on_books_changed(self, message: BooksChanged) -> None:
+        if message.positions or message.full:
+            self._flush()  # a fill of a leg shows on the chain
+
+    def on_account_changed(self, message: AccountChanged) -> None:
+        self._flush()
 
     def _update_spread(self, *, compact: bool) -> None:
         spread, panel = self.spread, self.query_one(SpreadPanel)
@@ -633,13 +661,18 @@ class OptionChainScreen(BaseScreen):
 
     # ---- hooks -------------------------------------------------------------------------------
     def ticket_prefill(self, intent: str) -> TicketFields | None:
-        """The single ticket (o / B / S) gets the option under the cursor."""
+        """The single ticket (o / B / S) gets the option under the cursor; "close" the
+        position held in it."""
         table = self.table
         strike = table.cursor_strike
         quote = self.book.quote(table.cursor_right, strike) if strike is not None else None
         account = self.live.current_account or ""
         if quote is None:
             return TicketFields(account=account, symbol=self.underlying)
+        if intent == "close":  # the position in the contract under the cursor
+            for position in self.live.positions.values():
+                if position.symbol == quote.symbol and account in ("", position.account_id):
+                    return close_position_fields(position)
         action = "SELLTOOPEN" if intent == "sell" else "BUYTOOPEN"
         return TicketFields(account=account, symbol=quote.symbol, action=action)
 
