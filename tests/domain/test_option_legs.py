@@ -409,3 +409,18 @@ def test_option_round_trips_and_valuation_count_100_shares_a_contract() -> None:
     )  # fmt: skip
     value = value_position(held)
     assert value.market_value == D(600) and value.unrealized_pl == D(200)
+
+
+def test_a_single_option_order_notional_counts_100_shares_without_details() -> None:
+    from tstui.domain.orders.risk import check_risk
+
+    order = OrderRequest(
+        account_id="SIM1", symbol="MSFT 261218C450", quantity=D(3), order_type="Limit",
+        trade_action="BUYTOOPEN", limit_price=D("2.50"), order_confirm_id="s1",
+    )  # fmt: skip
+    caps = RiskLimits(per_class={"option": SizeLimits(max_notional=D(700))})
+    (finding,) = check_risk(order, None, None, caps, None, NOW)
+    assert (finding.check, finding.message) == (
+        "max_notional",
+        "Notional 750.00 is above the limit of 700.00",
+    )

@@ -45,8 +45,9 @@ from decimal import Decimal
 from typing import Final
 
 from tstui.domain.orders.request import OrderGroupRequest, OrderRequest, format_decimal
-from tstui.domain.orders.risk_limits import CHECKS, DEFAULT_SEVERITIES, RiskLimits
+from tstui.domain.orders.risk_limits import CHECKS, DEFAULT_SEVERITIES, RiskLimits, asset_class
 from tstui.domain.orders.ticket import FieldError, infer_asset_type
+from tstui.domain.portfolio.valuation import default_point_value
 
 __all__ = [
     "CHECKS",
@@ -146,7 +147,10 @@ def check_risk(
         name = f"{where}{_API_FIELD.get(fld, fld)}" if where else fld
         issues.append(FieldError(name, message, limits.severity(check), check))
 
-    size = limits.size_limits(asset_type or infer_asset_type(req.symbol))
+    kind = asset_type or infer_asset_type(req.symbol)
+    size = limits.size_limits(kind)
+    if point_value is None and asset_class(kind) == "option":
+        point_value = default_point_value(req.symbol, kind)  # 100 shares a contract
     qty = opening_quantity(req, position_quantity)
     # What the order opens; the whole order when it opens all of it.
     what = (
