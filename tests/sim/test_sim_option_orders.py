@@ -401,3 +401,32 @@ def test_packages_and_option_positions_survive_a_restart(tmp_path: Path) -> None
 def _signed_in(sim: SimServer) -> httpx.Client:
     token = get_token(sim)
     return httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+
+def test_a_bracket_closes_an_option_position(
+    api: httpx.Client, server: SimServer, control: SimControl
+) -> None:
+    """BRK exits of a long call: SELLTOCLOSE is a sell, so the bracket closes the long."""
+    _placed(api, _option(CALL_420, "BUYTOOPEN", "2"))
+    last = _touch(server, CALL_420)[0]
+    target = str((last + 5).quantize(Decimal("0.05")))
+    stop = str((last - 5).quantize(Decimal("0.05")))
+    exits = [
+        _option(CALL_420, "SELLTOCLOSE", "2", OrderType="Limit", LimitPrice=target),
+        _option(CALL_420, "SELLTOCLOSE", "2", OrderType="StopMarket", StopPrice=stop),
+    ]
+    response = api.post(f"{EXECUTION}/ordergroups", json={"Type": "BRK", "Orders": exits})
+    assert response.status_code == 200, response.text
+    target_id, stop_id = [o["OrderID"] for o in response.json()["Orders"]]
+    control.set_price("MSFT", "470.00")  # the call rallies through the target
+    assert _order(api, target_id)["Status"] == "FLL"
+    assert _order(api, stop_id)["Status"] == "CAN"
+    assert CALL_420 not in _positions(api)
+    # and a short one: BUYTOCLOSE buys
+    _placed(api, _option(PUT_400, "SELLTOOPEN", "1"))
+    covers = [
+        _option(PUT_400, "BUYTOCLOSE", "1", OrderType="Limit", LimitPrice="0.01"),
+        _option(PUT_400, "BUYTOCLOSE", "1", OrderType="StopMarket", StopPrice="40.00"),
+    ]
+    response = api.post(f"{EXECUTION}/ordergroups", json={"Type": "BRK", "Orders": covers})
+    assert response.status_code == 200, response.text

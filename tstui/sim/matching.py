@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tstui.sim.instruments import FUTURES_MARGIN, ROUTES, Instrument
 from tstui.sim.intake import OrderIntent
-from tstui.sim.records import FUTURE_ACTIONS, STOCK_ACTIONS, SimAccount, SimOrder
+from tstui.sim.records import BUY_ACTIONS, FUTURE_ACTIONS, STOCK_ACTIONS, SimAccount, SimOrder
 from tstui.sim.views import Quote
 
 SESSION_CLOSE_HOUR = 21
@@ -142,4 +142,4 @@ def group_problem(
 
 
 def _buys(intent: OrderIntent) -> bool:
-    return intent.trade_action in ("BUY", "BUYTOCOVER")
+    return intent.trade_action in BUY_ACTIONS
