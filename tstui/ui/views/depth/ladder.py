@@ -41,6 +41,7 @@ from textual.worker import Worker
 
 from tstui.client.errors import ApiError
 from tstui.client.streams import StreamState
+from tstui.config import DEFAULT_PRESETS
 from tstui.domain.frames import StreamErrorFrame
 from tstui.domain.market.depth import DepthAggregates, DepthQuotes
 from tstui.domain.market.ticks import decimals_of, increment_at
@@ -61,8 +62,6 @@ DEFAULT_SYMBOL = "@ES"  # shown when nothing is linked yet (the chart's default 
 LEVELS = 20  # price levels a side (the API's default)
 RETRY_S = 3.0
 REPAINT_S = 0.2  # book frames and order changes repaint at most this often
-STOCK_PRESETS = (Decimal(100), Decimal(200), Decimal(500))
-FUTURE_PRESETS = (Decimal(1), Decimal(2), Decimal(5))
 SOURCES = ("aggregates", "quotes")
 SOURCE_LABELS = {"aggregates": "aggregates", "quotes": "level 2"}
 
@@ -491,9 +490,17 @@ class DepthLadder(Vertical):
         return presets[self.preset_index % len(presets)]
 
     def presets(self) -> tuple[Decimal, ...]:
-        asset = (self.detail.asset_type if self.detail is not None else None) or ""
-        future = asset.upper().startswith("FUTURE") or (self.symbol or "").startswith("@")
-        return FUTURE_PRESETS if future else STOCK_PRESETS
+        """The quantity presets of the symbol's asset class ([trading.presets] in the config:
+        stock / future / option)."""
+        asset = ((self.detail.asset_type if self.detail is not None else None) or "").upper()
+        if asset.endswith("OPTION"):
+            kind = "option"
+        elif asset.startswith("FUTURE") or (not asset and (self.symbol or "").startswith("@")):
+            kind = "future"
+        else:
+            kind = "stock"
+        sizes = self.live.settings.trading.presets.get(kind) or DEFAULT_PRESETS[kind]
+        return tuple(Decimal(n) for n in sizes) or (Decimal(1),)
 
     def status_text(self) -> str:
         symbol = self.symbol or "-"
