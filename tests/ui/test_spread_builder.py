@@ -23,12 +23,14 @@ from ui_support import (
 )
 
 from tstui.config import Settings
-from tstui.domain.options.payoff import risk_reward
+from tstui.domain.options.payoff import RiskReward, risk_reward
 from tstui.domain.options.symbology import OptionType, format_option_symbol
+from tstui.domain.options.wire import RiskRewardAnalysis
 from tstui.domain.orders.risk import RiskLimits
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.trading.service import trading_service
 from tstui.ui.trading.types import PlacementRefused
+from tstui.ui.views.options.chain_feed import check_server_risk
 from tstui.ui.views.options.chain_table import ChainTable
 from tstui.ui.views.options.model import (
     ChainBook,
@@ -488,3 +490,19 @@ def test_net_greeks_and_the_panel_text() -> None:
     assert "Buy  1 MSFT 261218C420 6.00" in text and "Δ +0.150" in text
     assert "Net debit 1.00 (-200.00)" in text and "Max profit +800.00" in text
     assert "Break-even 421.00" in text
+
+
+def test_the_servers_riskreward_is_compared_to_the_cent() -> None:
+    local = RiskReward(Decimal(400), Decimal(-100), (Decimal(421),))
+    same = RiskRewardAnalysis(False, Decimal("400"), False, Decimal("-100"), (Decimal("421"),))
+    check = check_server_risk(local, same, Decimal("1"))
+    assert check.agrees and check.text == "riskreward (server) at 1.00: agrees"
+    other = RiskRewardAnalysis(False, Decimal("400"), False, Decimal("-100"), (Decimal("422"),))
+    differs = check_server_risk(local, other, Decimal("1"))
+    assert not differs.agrees and "break-even 422.00" in differs.text
+    # unbounded on both sides: the server's flag, not its (absent) amount
+    straddle = RiskReward(None, Decimal(-500), (Decimal(415), Decimal(425)))
+    infinite = RiskRewardAnalysis(True, None, False, Decimal("-500"), (Decimal(425), Decimal(415)))
+    assert check_server_risk(straddle, infinite, Decimal("5")).agrees
+    bounded = RiskRewardAnalysis(False, Decimal("0"), False, Decimal("-500"), ())
+    assert not check_server_risk(straddle, bounded, Decimal("5")).agrees

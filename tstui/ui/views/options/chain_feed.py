@@ -145,8 +145,9 @@ def _near(a: Decimal | None, b: Decimal | None, tolerance: Decimal = CENT) -> bo
     return (a is None) == (b is None) and (a is None or b is None or abs(a - b) <= tolerance)
 
 
-def check_server_risk(local: RiskReward, server: RiskRewardAnalysis) -> ServerCheck:
-    """Whether the server's max gain, max loss and break-evens match ours (to the cent)."""
+def check_server_risk(local: RiskReward, server: RiskRewardAnalysis, price: Decimal) -> ServerCheck:
+    """Whether the server's max gain, max loss and break-evens match ours (to the cent), both
+    at the net ``price`` the server was sent (the panel's own numbers follow the mids)."""
     gain = None if server.max_gain_is_infinite else server.adjusted_max_gain
     loss = None if server.max_loss_is_infinite else server.adjusted_max_loss
     evens = sorted(server.breakeven_points)
@@ -157,10 +158,10 @@ def check_server_risk(local: RiskReward, server: RiskRewardAnalysis) -> ServerCh
         and all(_near(a, b) for a, b in zip(sorted(local.break_evens), evens, strict=True))
     )
     if same:
-        return ServerCheck(True, "riskreward (server): agrees")
+        return ServerCheck(True, f"riskreward (server) at {price:.2f}: agrees")
     shown = ", ".join(str(e.quantize(CENT)) for e in evens) or "none"
     return ServerCheck(
         False,
-        f"riskreward (server) differs: max gain {money(gain)}, max loss {money(loss)}, "
-        f"break-even {shown}",
+        f"riskreward (server) at {price:.2f} differs: max gain {money(gain)}, max loss "
+        f"{money(loss)}, break-even {shown}",
     )

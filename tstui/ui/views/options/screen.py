@@ -634,7 +634,7 @@ class OptionChainScreen(BaseScreen):
             local = risk_reward(
                 payoff_legs(spread, quantity, multiplier), sent * multiplier * quantity
             )
-            self.server_check = check_server_risk(local, answer)
+            self.server_check = check_server_risk(local, answer, sent)
             self._flush()
 
     def action_spread_ticket(self) -> None:
