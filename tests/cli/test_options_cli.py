@@ -186,6 +186,29 @@ def test_order_confirm_and_place_a_vertical_with_legs(
     assert "Symbol" not in sent and sent["LimitPrice"] == "6"
 
 
+def test_a_single_option_by_symbol_is_sent_as_its_one_leg(
+    sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["order", "place", "--symbol", CALL_450, "--action", "buy-to-open", "--qty", "2"]
+    code, answer, err = run_json(capsys, *argv, "--type", "Limit", "--limit", "30", "--yes", *base)
+    assert code == 0, err
+    (result,) = answer["Orders"]
+    code, body, err = run_json(capsys, "get", "orders", result["OrderID"], *base)
+    (order,) = body["Orders"]
+    (leg,) = order["Legs"]
+    assert (leg["Symbol"], leg["QuantityOrdered"], leg["BuyOrSell"]) == (CALL_450, "2", "Buy")
+    code, entries, err = run_json(capsys, "audit", "--kind", "order.place")
+    assert entries["payload"]["request"]["Legs"] == [
+        {"Symbol": CALL_450, "Quantity": "2", "TradeAction": "BUYTOOPEN"}
+    ]
+    # An equity action on a contract is refused before anything is sent.
+    before = len(_orders_of(sim))
+    code, _, err = run_json(capsys, "order", "place", *argv[2:4], "--action", "BUY", "--qty",
+                            "1", "--yes", *base)  # fmt: skip
+    assert code != 0 and "Legs[0].TradeAction: BUY is not an option trade action" in err
+    assert len(_orders_of(sim)) == before
+
+
 def test_order_body_with_legs_a_credit_spread(
     sim: SimServer, base: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -10,10 +10,11 @@ chain|option-quotes`, and option orders (`order confirm|place --legs` or `--body
 - ``tstui stream chain UNDERLYING [--expiration D] [--strikes N] [--spread-type T] ...`` and
   ``tstui stream option-quotes --leg SYMBOL[:RATIO] ...``: one line per spread frame.
 - ``tstui order confirm|place --legs "SYM:QTY:ACTION,..." [--type Limit --limit NET]``, or
-  ``--body`` with ``Legs``: the same confirm-then-place path as every order (one question, one
-  send, the audit log, the reconcile of a lost answer), with the legs' rules and the risk
-  checks per leg and for the package (:mod:`tstui.domain.orders.legs`, ``check_legs_risk``).
-  The net price is positive for a debit, negative for a credit.
+  ``--body`` with ``Legs``, or ``--symbol`` naming one option contract (sent as its one leg):
+  the same confirm-then-place path as every order (one question, one send, the audit log,
+  the reconcile of a lost answer), with the legs' rules and the risk checks per leg and for
+  the package (:mod:`tstui.domain.orders.legs`, ``check_legs_risk``). The net price is
+  positive for a debit, negative for a credit.
 
 ``--json`` prints the API's bodies and frames as sent; tables and lines pass server text
 through ``safe_text``. The commands' arguments: :mod:`tstui.cli.options_parser` (small, as
@@ -318,12 +319,19 @@ async def _from_flags(
     from tstui.domain.orders.legs import parse_legs_text
 
     given = [f"--{name}" for name in _SINGLE_FLAGS if getattr(args, name, None)]
-    if given:
+    if args.legs and given:
         raise ValueError(f"--legs holds the symbols, quantities and actions: drop {given[0]}")
+    if not args.legs:  # --symbol names one option contract: it is the order's one leg
+        missing = [f"--{name}" for name in _SINGLE_FLAGS if not getattr(args, name, None)]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)} (or pass the legs as --legs)")
+        text = f"{args.symbol.strip()}:{args.qty.strip()}:{args.action}"
+    else:
+        text = args.legs
     try:
-        legs = parse_legs_text(args.legs)
+        legs = parse_legs_text(text)
     except ValueError as exc:
-        raise ValueError(f"--legs: {exc}") from None
+        raise ValueError(f"--legs: {exc}" if args.legs else str(exc)) from None
     limit = _number(args.limit, "--limit")
     stop = _number(args.stop, "--stop")
     order_type = args.order_type or ("Limit" if limit is not None else "Market")

@@ -50,9 +50,18 @@ class OrderInput:
 
 
 def is_legs_order(args: argparse.Namespace, loaded: Any = None) -> bool:
-    """An option order with legs (`--legs`, or a `--body` with `Legs`): its own checks
+    """An option order (`--legs`, a `--body` with `Legs`, or `--symbol` naming an option
+    contract, sent as its one leg): its own checks
     (:func:`tstui.cli.options_cmds.build_legs_request`), the same confirm-then-place path."""
-    return bool(getattr(args, "legs", None)) or (isinstance(loaded, Mapping) and "Legs" in loaded)
+    if getattr(args, "legs", None) or (isinstance(loaded, Mapping) and "Legs" in loaded):
+        return True
+    symbol = getattr(args, "symbol", None)
+    # Only where --legs exists (confirm, place): a bracket's entry stays a single order.
+    if loaded is not None or not hasattr(args, "legs") or not isinstance(symbol, str):
+        return False
+    from tstui.domain.options.symbology import is_option_symbol
+
+    return is_option_symbol(symbol)
 
 
 def refuse_flags_with_body(args: argparse.Namespace) -> None:
