@@ -219,7 +219,7 @@ def spread_line(event: Any) -> str | None:
         ("theta", event.theta),
         ("vega", event.vega),
         ("theo", event.theoretical_value),
-        ("ITM%", event.probability_itm),
+        ("P(ITM)", event.probability_itm),
     )
 
 
