@@ -93,11 +93,15 @@ async def test_quotes_stream_in_render_and_flash(signed_in: Settings) -> None:
         before = board.table.repaint_count
         last = es.last or Decimal(0)
         app.live.quotes.ingest(Quote("@ES", last=last + 1, bid=(es.bid or last) + 1))
-        await wait_until(pilot, lambda: dict(board._rows["@ES"].flashes).get("last") == 1, 2)
-        assert dict(board._rows["@ES"].flashes).get("bid") == 1
-        assert board.table.repaint_count > before
+        board.flush()  # what the 10 Hz timer does (called here: no race with the flash's end)
+        assert dict(board._rows["@ES"].flashes) == {"last": 1, "bid": 1}
+        await wait_until(pilot, lambda: board.table.repaint_count > before, 2, "a repaint")
         app.live.quotes.ingest(Quote("@ES", last=last - 1))
-        await wait_until(pilot, lambda: dict(board._rows["@ES"].flashes).get("last") == -1, 2)
+        board.flush()
+        assert dict(board._rows["@ES"].flashes).get("last") == -1
+        cells = board.table.row_cells(board._rows["@ES"])
+        assert cells[1][1] == board.table.styles_.flash_down  # Last, in the theme's down colour
+        assert board.table.styles_.flash_down.bgcolor is not None
         await wait_until(pilot, lambda: not board._rows["@ES"].flashes, 3, "the flash to end")
 
 
@@ -154,9 +158,8 @@ async def test_add_remove_reorder_saved_keeping_the_file(
         search = board.query_one(SymbolSearch)
         await pilot.press(*"nvd")
         await wait_until(pilot, lambda: bool(search.matches), 5, "suggestions")
-        assert "NVIDIA" in rendered_text(search.options) and "NASDAQ" in rendered_text(
-            search.options
-        )
+        await wait_until(pilot, lambda: "NVIDIA" in rendered_text(search.options), 3, "shown")
+        assert "NASDAQ" in rendered_text(search.options)
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: "NVDA" in shown_symbols(board), 5, "NVDA added")
         await wait_until(pilot, lambda: board._rows["NVDA"].quote is not None, 5, "its quote")
@@ -189,12 +192,27 @@ async def test_add_remove_reorder_saved_keeping_the_file(
     assert saved.chart.sma_period == 30
 
 
+async def test_opening_the_board_follows_the_link_and_sets_none(signed_in: Settings) -> None:
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.live.accounts), 15, "accounts")
+        app.live.link_symbol("SPY")
+        board = await open_board(app, pilot)
+        await wait_until(pilot, lambda: board.selected_symbol == "SPY", 3, "cursor on SPY")
+        await pilot.pause(0.3)
+        assert app.live.current_symbol == "SPY"  # filling the table linked nothing
+        app.live.link_symbol("@NQ")  # linked elsewhere: the board's cursor follows
+        await wait_until(pilot, lambda: board.selected_symbol == "@NQ", 3, "cursor on @NQ")
+
+
 async def test_enter_charts_highlight_links_and_ticket_prefill(signed_in: Settings) -> None:
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:
         board = await open_board(app, pilot)
         table = board.query_one(BoardTable)
         table.focus()
+        await pilot.pause(0.3)
+        assert app.live.current_symbol is None  # opening the board links nothing
         await pilot.press("down")  # AAPL
         await wait_until(pilot, lambda: app.live.current_symbol == "AAPL", 2, "linked")
 
@@ -234,12 +252,12 @@ async def test_repaints_stay_under_ten_a_second_at_high_quote_rates(signed_in: S
         hub = app.live.quotes
         start_paints, start = table.repaint_count, time.perf_counter()
         price = Decimal(100)
-        while time.perf_counter() - start < 1.0:
+        while time.perf_counter() - start < 1.5:
             for symbol in DEMO_SYMBOLS:
                 price += Decimal("0.01")
                 hub.ingest(Quote(symbol, last=price, bid=price, ask=price + 1))
             await pilot.pause(0.005)
         elapsed = time.perf_counter() - start
         paints = table.repaint_count - start_paints
-        assert paints >= 3, paints  # it does repaint while quotes flow
+        assert paints >= 2, paints  # it does repaint while quotes flow
         assert paints / elapsed <= 1 / REPAINT_INTERVAL_S + 1, (paints, elapsed)

@@ -169,6 +169,7 @@ class BoardTable(VirtualTable[BoardRow]):
         super().__init__(COLUMNS, id=id)
         self.styles_ = BoardStyles(*(Style() for _ in range(9)))
         self._index: dict[str, int] = {}
+        self.placed_key: str | None = None
 
     def row_key(self, row: BoardRow) -> str:
         return row.symbol
@@ -178,7 +179,11 @@ class BoardTable(VirtualTable[BoardRow]):
 
     def set_rows(self, rows: Sequence[BoardRow]) -> bool:
         self._index = {row.symbol: i for i, row in enumerate(rows)}
-        return super().set_rows(rows)
+        before = self.selected_key
+        changed = super().set_rows(rows)
+        if self.selected_key != before:
+            self.placed_key = self.selected_key  # the table put the cursor there, not a person
+        return changed
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         if tuple(columns) == self.columns:
@@ -288,7 +293,6 @@ class QuoteBoard(Vertical, can_focus=False):
         self._unwatch: Callable[[], None] | None = None
         self._last_age_tick = 0
         self._order_dirty = True
-        self._linking = False  # cursor moves made by the board itself link nothing
         self.flush_count = 0
 
     # ---- composition / lifecycle -------------------------------------------------------
@@ -479,11 +483,10 @@ class QuoteBoard(Vertical, can_focus=False):
             rows = present + missing
         elif self.descending:
             rows.reverse()
-        self._linking = True
-        try:
-            self.table.set_rows(rows)
-        finally:
-            self._linking = False
+        first = not self.table.rows
+        self.table.set_rows(rows)
+        if first and rows:
+            self._follow_link()  # opened: the cursor on the linked symbol when listed
         self._update_title()
 
     def _update_title(self) -> None:
@@ -505,8 +508,14 @@ class QuoteBoard(Vertical, can_focus=False):
 
     @on(VirtualTable.RowHighlighted, "#board-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        """A row the user moved to links its symbol; the row the table lands on when it
+        fills (or loses the highlighted row) links nothing."""
         event.stop()
-        if event.key and not self._linking and self.table.has_focus:
+        table = self.table
+        if event.key is not None and event.key == table.placed_key:
+            table.placed_key = None
+            return
+        if event.key:
             self.live.link_symbol(event.key)
 
     @on(VirtualTable.RowSelected, "#board-table")
@@ -525,11 +534,7 @@ class QuoteBoard(Vertical, can_focus=False):
     def _follow_link(self) -> None:
         symbol = self.live.current_symbol
         if symbol and symbol != self.table.selected_key and symbol in self.table._index:
-            self._linking = True
-            try:
-                self.table.select_key(symbol)
-            finally:
-                self._linking = False
+            self.table.select_key(symbol)  # links the symbol that is linked already: no-op
 
     # ---- the ticket -------------------------------------------------------------------
     def ticket_prefill(self, intent: str) -> TicketFields | None:
