@@ -315,3 +315,16 @@ async def test_hostile_server_text_in_the_ladder_and_its_refusal(
         assert "T5 x[/]y" in shown_message(ladder)
         assert "T1␛" in assert_screen_safe(app, "depth refusal")
         assert app.is_running
+
+
+async def test_a_quiet_stream_shows_the_age_of_its_last_frame(
+    sim: SimServer, settings: Settings
+) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        ladder = await open_depth(app, pilot)
+        await wait_until(pilot, lambda: ladder.health.state == "live", 5)
+        ladder.health.heartbeat_s = 0.2  # the sim's heartbeats here are 0.5 s apart, not 5
+        sim_post(sim.url, "/_sim/faults/stall", {"stream": "marketdepth", "seconds": 1.8})
+        await wait_until(pilot, lambda: "depth stale" in ladder.status_text(), 5, "the stale label")
+        await wait_until(pilot, lambda: "depth live ·" in ladder.status_text(), 10, "live again")

@@ -391,6 +391,8 @@ class DepthLadder(Vertical):
                 stream: Any = api.stream_market_depth_quotes(symbol, LEVELS)
             else:
                 stream = api.stream_market_depth_aggregates(symbol, LEVELS)
+            # a heartbeat late shows as the age of the last frame ("live 7s", then "stale")
+            self.health.idle = stream.idle_seconds
             try:
                 async with stream:
                     async for event in stream:
