@@ -59,3 +59,16 @@ def test_bad_levels_is_one_clear_line(url: str, capsys: pytest.CaptureFixture[st
     code = main(["stream", "depth", "MSFT", "--levels", "0", "--base-url", url])
     err = capsys.readouterr().err
     assert code != 0 and "maxlevels" in err and "Traceback" not in err
+
+
+def test_no_matrix_scope_is_one_line_naming_it(
+    url: str, sim: SimServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    oauth = sim.ctx.oauth
+    code = oauth.issue_code("http://localhost:3000", "openid offline_access MarketData", None)
+    narrow = oauth.exchange_code(code, "http://localhost:3000", None)["refresh_token"]
+    monkeypatch.setenv("REFRESH_TOKEN", str(narrow))
+    code_ = main(["stream", "depth", "MSFT", "--seconds", "10", "--base-url", url])
+    err = capsys.readouterr().err
+    assert code_ != 0 and "401" in err and "Matrix scope" in err
+    assert "Traceback" not in err
