@@ -116,6 +116,9 @@ class QuoteHub:
         self._batches: list[tuple[str, ...]] = []
         self._workers: dict[int, Worker[None]] = {}
         self._states: dict[int, tuple[HealthState, str]] = {}
+        # Slots restarted because the watched set changed: their connecting/snapshot states
+        # are not shown (a deliberate restart is not a lost stream), only what follows.
+        self._quiet: set[int] = set()
         self._reported: tuple[HealthState, str] | None = None
         self._pending: Timer | None = None
         self.restarts = 0
@@ -205,6 +208,7 @@ class QuoteHub:
         self._workers.clear()
         self._batches = []
         self._states.clear()
+        self._quiet.clear()
         self._report_health()
 
     def clear(self) -> None:
@@ -269,10 +273,15 @@ class QuoteHub:
             worker = self._workers.pop(slot, None)
             if worker is not None:
                 worker.cancel()
-            self._states.pop(slot, None)
+            was = self._states.pop(slot, None)
+            self._quiet.discard(slot)
             if new_symbols:
                 self.restarts += 1
-                self._states[slot] = ("connecting", "")
+                if was is not None and was[0] == "live":
+                    self._quiet.add(slot)
+                    self._states[slot] = was
+                else:
+                    self._states[slot] = ("connecting", "")
                 self._workers[slot] = self.app.run_worker(
                     self._run(slot, new_symbols, api),
                     group="stream-quotes",
@@ -322,6 +331,10 @@ class QuoteHub:
     def _batch_state(self, slot: int, state: HealthState, detail: str) -> None:
         if slot not in self._workers:
             return  # a stream that was replaced or stopped
+        if slot in self._quiet:
+            if state in ("connecting", "snapshot"):
+                return
+            self._quiet.discard(slot)
         self._states[slot] = (state, detail)
         self._report_health()
 

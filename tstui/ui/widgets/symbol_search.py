@@ -49,7 +49,11 @@ class SymbolSearch(Vertical):
 
     DEFAULT_CSS = """
     SymbolSearch { height: auto; max-height: 12; }
-    SymbolSearch > Input { height: 1; border: none; padding: 0 1; }
+    SymbolSearch > Input.symbol-search--input,
+    SymbolSearch > Input.symbol-search--input:focus {
+        height: 1; border: none; padding: 0 1;
+    }
+    SymbolSearch > Input.symbol-search--input:focus { background: $boost; }
     SymbolSearch > OptionList { height: auto; max-height: 8; display: none; border: none; }
     SymbolSearch.-open > OptionList { display: block; }
     SymbolSearch > .symbol-search--status {
