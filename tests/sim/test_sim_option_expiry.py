@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sim_helpers import MARGIN, get_token
+from sim_helpers import FUTURES, MARGIN, get_token
 
 from tstui.sim.control import SimControl
 from tstui.sim.server import SimServer
@@ -112,3 +112,33 @@ def test_an_expired_option_cannot_be_ordered(
     }
     answer = api.post(f"{EXECUTION}/orders", json=body).json()
     assert "expired" in answer["Errors"][0]["Message"]
+
+
+def test_a_futures_option_settles_into_its_future(
+    api: httpx.Client, server: SimServer, control: SimControl
+) -> None:
+    """ESZ26 options expire with the contract (2026-12-18): an in-the-money call becomes one
+    long future at the strike; the premium was paid at the point value (50)."""
+    call = "ESZ26 C6300"
+    body = {
+        "AccountID": FUTURES,
+        "Symbol": call,
+        "Quantity": "1",
+        "OrderType": "Market",
+        "TradeAction": "BUYTOOPEN",
+        "TimeInForce": {"Duration": "GTC"},
+    }
+    answer = api.post(f"{EXECUTION}/orders", json=body).json()
+    assert "Errors" not in answer, answer
+    positions = api.get(f"/v3/brokerage/accounts/{FUTURES}/positions").json()["Positions"]
+    (held,) = [p for p in positions if p["Symbol"] == call]
+    assert Decimal(held["TotalCost"]) == Decimal(held["AveragePrice"]) * 50
+    control.set_clock("2026-12-18T20:58:00Z")
+    control.set_price("ESZ26", "6500.00")
+    control.set_clock("2026-12-18T21:05:00Z")
+    _signed_in(api, server)
+    positions = api.get(f"/v3/brokerage/accounts/{FUTURES}/positions").json()["Positions"]
+    by_symbol = {p["Symbol"]: p for p in positions}
+    assert call not in by_symbol
+    assert Decimal(by_symbol["ESZ26"]["Quantity"]) == 1
+    assert Decimal(by_symbol["ESZ26"]["AveragePrice"]) == 6300

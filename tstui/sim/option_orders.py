@@ -536,8 +536,9 @@ def package_requirement(
     book: Book,
 ) -> Decimal:
     """Dollars the package ties up: what it pays (a debit), or its worst loss at expiry when
-    that is bounded (a credit spread's width less the credit, a naked put's strike), or for
-    an unbounded loss (naked calls) 20% of the underlying's value on top of what it pays."""
+    that is bounded (a credit spread's width less the credit, a naked put's strike: cash
+    secured), or for an unbounded loss (naked calls, less those the shares held cover) 20% of
+    the underlying's value on top of what it pays."""
     if all(leg.trade_action in ("BUYTOCLOSE", "SELLTOCLOSE") for leg in legs):
         return _ZERO  # closing takes risk off
     prices = [leg_touch(leg, book.quote(leg.symbol)) for leg in legs]
@@ -561,15 +562,18 @@ def package_requirement(
         return max(debit, -outcome.max_loss, _ZERO)
     underlying = next((s.underlying for s in series if s is not None), legs[0].symbol)
     spot = book.quote(underlying)[0]
-    short_calls = sum(
+    calls = sum(
         (
-            leg.ratio * units
+            (-1 if is_buy(leg.trade_action) else 1) * leg.ratio * units
             for leg, s in zip(legs, series, strict=True)
-            if s is not None and s.is_call and not is_buy(leg.trade_action)
+            if s is not None and s.is_call
         ),
         _ZERO,
     )
-    return max(debit, _ZERO) + NAKED_RATE * spot * multiplier * short_calls
+    # shares held cover calls written against them (a covered call ties up no more)
+    held = max(_ZERO, book.held(underlying)) // SHARES_PER_CONTRACT
+    naked = max(_ZERO, calls - held)
+    return max(debit, _ZERO) + NAKED_RATE * spot * multiplier * naked
 
 
 # ----- confirmation ---------------------------------------------------------------------
@@ -603,7 +607,10 @@ def confirmation_fields(intent: OrderIntent, book: Book) -> dict[str, Any]:
         "EstimatedCost": f"{abs(debit):.2f}",
         "EstimatedCommission": f"{commission:.2f}",
         "DebitCreditEstimatedCost": f"{debit + commission:.2f}",
-        "OrderAssetCategory": "STOCKOPTION",
+        # the spec's categories: EQUITY, STOCKOPTION, FUTURE (a futures option is FUTURE)
+        "OrderAssetCategory": (
+            "FUTURE" if any(s and s.asset_type == "FUTUREOPTION" for s in series) else "STOCKOPTION"
+        ),
         "Legs": [
             _confirm_leg(leg, leg.ratio * units, s) for leg, s in zip(legs, series, strict=True)
         ],

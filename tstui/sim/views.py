@@ -165,7 +165,8 @@ def position_to_api(
     pct = (unrealized / abs(cost) * 100).quantize(CENT) if cost else Decimal(0)
     body: dict[str, Any] = {
         "AccountID": pos.account_id,
-        "AssetType": pos.asset_type,
+        # the spec's positions know no FUTUREOPTION: a futures option reads as its future's
+        "AssetType": "FUTURE" if pos.asset_type == "FUTUREOPTION" else pos.asset_type,
         "AveragePrice": fmt(pos.average_price),
         "Bid": fmt(bid),
         "Ask": fmt(ask),
@@ -204,6 +205,7 @@ def account_totals(
     account: SimAccount, positions: Iterable[SimPosition], instrument: InstrumentOf, price: PriceOf
 ) -> dict[str, Decimal]:
     market_value = unrealized = margin = cost = options_value = Decimal(0)
+    futures_unrealized = Decimal(0)
     for pos in positions:
         inst = instrument(pos.symbol)
         pv = inst.point_value if inst else Decimal(1)
@@ -211,13 +213,14 @@ def account_totals(
         unrealized += (last - pos.average_price) * pos.quantity * pv
         cost += pos.average_price * pos.quantity * pv
         if pos.asset_type == "FUTURE":
+            futures_unrealized += (last - pos.average_price) * pos.quantity * pv
             margin += FUTURES_MARGIN.get(inst.root if inst else "", Decimal(0)) * abs(pos.quantity)
         else:  # stock, and options at their premium x the multiplier
             market_value += last * pos.quantity * pv
             if pos.asset_type in OPTION_ASSETS:
                 options_value += last * pos.quantity * pv
-    if account.trades_futures:
-        equity = account.cash + unrealized
+    if account.trades_futures:  # futures options are paid for: their value is equity
+        equity = account.cash + futures_unrealized + options_value
         buying_power = max(Decimal(0), equity - margin)
     else:
         equity = account.cash + market_value
