@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sim_clock import SIM_START
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Input, Static
 from ui_support import (
     MARGIN,
     SIZE,
@@ -263,8 +263,8 @@ async def test_vertical_by_keys_then_preview_place_and_the_position(
         ticket = await wait_for_screen(app, pilot, SpreadTicket)
         account = ticket.form().account
         assert account == MARGIN
-        ticket.query_one("#order_type", Select).value = "Market"
-        await pilot.pause()
+        await pilot.press("f2")  # spread.order_type: Limit -> Market
+        await wait_until(pilot, lambda: ticket.form().order_type == "Market", 5, "Market")
         assert ticket.place_blocker() == "preview the order first (F5)", ticket.issues
         await pilot.press("f5")
         await wait_until(pilot, lambda: ticket.preview is not None, 10, "the preview")

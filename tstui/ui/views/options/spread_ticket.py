@@ -1,6 +1,6 @@
 """The spread ticket: a multi-leg order from the chain, previewed then placed once.
 
-Account, quantity (spreads), order type (Limit at the net price, or Market), net price (+ a
+Account, quantity (spreads), order type (Limit at the net price, or Market: F2), net price (+ a
 debit, - a credit; prefilled with the legs' mids) and duration; the legs are listed with the
 trade action each takes (a leg that closes a held position BUYTOCLOSE / SELLTOCLOSE). As the
 single ticket (``tstui.ui.trading.ticket``):
@@ -67,6 +67,7 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
         Binding("escape", "close", "Close", id="spread.close"),
         Binding("f5", "preview", "Preview", id="spread.preview"),
         Binding("f8", "place", "Place", id="spread.place"),
+        Binding("f2", "order_type", "Limit/Market", id="spread.order_type"),
     ]
     DEFAULT_CSS = """
     SpreadTicket { align: center middle; }
@@ -166,6 +167,7 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
                         id="order_type",
                         compact=True,
                     ),
+                    Label("F2: Limit / Market", classes="spread-hint"),
                 )
                 yield _row(
                     "Net price",
@@ -319,6 +321,13 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
         self.action_place()
 
     # ---- actions -----------------------------------------------------------------------------
+    def action_order_type(self) -> None:
+        """Limit at the net price <-> Market (the net price field is kept for Limit)."""
+        if self.sent:
+            return
+        select = self.query_one("#order_type", Select)
+        select.value = "Market" if select.value == "Limit" else "Limit"
+
     def action_close(self) -> None:
         outcome = self.outcome
         placed = outcome is not None and outcome.kind in ("placed", "reconciled")
