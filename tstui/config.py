@@ -332,7 +332,7 @@ def _read_brackets(reader: _Reader) -> tuple[BracketTemplate, ...]:
 
 def _read_trading(reader: _Reader) -> TradingSettings:
     table = reader.sub("trading")
-    confirm = {
+    confirm: dict[str, str] = {
         env: table.sub(env).choice("confirm", "always", CONFIRM_POLICIES) for env in ENVIRONMENTS
     }
     presets = dict(DEFAULT_PRESETS)
