@@ -94,7 +94,8 @@ async def test_quotes_stream_in_render_and_flash(signed_in: Settings) -> None:
         last = es.last or Decimal(0)
         app.live.quotes.ingest(Quote("@ES", last=last + 1, bid=(es.bid or last) + 1))
         board.flush()  # what the 10 Hz timer does (called here: no race with the flash's end)
-        assert dict(board._rows["@ES"].flashes) == {"last": 1, "bid": 1}
+        flashes = dict(board._rows["@ES"].flashes)
+        assert flashes["last"] == 1 and flashes["bid"] == 1, flashes
         await wait_until(pilot, lambda: board.table.repaint_count > before, 2, "a repaint")
         app.live.quotes.ingest(Quote("@ES", last=last - 1))
         board.flush()

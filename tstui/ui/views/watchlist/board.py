@@ -401,7 +401,10 @@ class QuoteBoard(Vertical, can_focus=False):
 
     # ---- the timer: coalesced updates --------------------------------------------------
     def flush(self) -> None:
-        """Fold what arrived since the last tick into rows; repaint if a visible row moved."""
+        """Fold what arrived since the last tick into rows; repaint if a visible row moved.
+        A board on a hidden screen waits (its newest quotes wait with it)."""
+        if not self.screen.is_current:
+            return
         now = time.monotonic()
         changed: set[str] = set()
         if self._pending:
