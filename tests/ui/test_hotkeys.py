@@ -62,8 +62,24 @@ def one_key(settings: Settings, **trading: Any) -> Settings:
     )
 
 
+def recording_app(settings: Settings) -> TstuiApp:
+    """The app, keeping every notification's text (a shown one expires; under load, before
+    a check could read it)."""
+    app = TstuiApp(settings)
+    said: list[str] = []
+    shown = app.notify
+
+    def notify(message: Any, *args: Any, **kwargs: Any) -> None:
+        said.append(str(message))
+        shown(message, *args, **kwargs)
+
+    app.said = said  # type: ignore[attr-defined]
+    app.notify = notify  # type: ignore[method-assign]
+    return app
+
+
 def notified(app: App[Any], text: str) -> bool:
-    return any(text in str(n.message) for n in app._notifications)
+    return any(text in said for said in getattr(app, "said", ()))
 
 
 def audit(settings: Settings) -> list[dict[str, Any]]:
@@ -81,7 +97,7 @@ async def showing(app: TstuiApp, pilot: Pilot[Any], target: TradeTarget | None) 
 async def test_always_opens_the_previewing_ticket_and_sends_nothing(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(one_key(settings, policy="always"))
+    app = recording_app(one_key(settings, policy="always"))
     async with app.run_test(size=SIZE) as pilot:
         await showing(app, pilot, TradeTarget("MSFT"))
         before = len(sim_orders(sim.url, MARGIN))
@@ -111,7 +127,7 @@ async def test_always_opens_the_previewing_ticket_and_sends_nothing(
 async def test_hotkeys_send_places_a_clean_preview_at_once(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(one_key(settings, tick_offset=2))
+    app = recording_app(one_key(settings, tick_offset=2))
     async with app.run_test(size=SIZE) as pilot:
         screen = await showing(app, pilot, TradeTarget("ESZ26"))
         before = {o["OrderID"] for o in sim_orders(sim.url, FUTURES)}
@@ -135,7 +151,7 @@ async def test_hotkeys_send_places_a_clean_preview_at_once(
 
 
 async def test_flatten_and_reverse_a_position(sim: SimServer, settings: Settings) -> None:
-    app = TstuiApp(one_key(settings))
+    app = recording_app(one_key(settings))
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot)
         await wait_until(
@@ -194,7 +210,7 @@ async def test_hotkeys_send_opens_the_ticket_when_the_preview_is_not_clean(
     sim: SimServer, settings: Settings
 ) -> None:
     limits = RiskLimits(max_quantity=Decimal(10), duplicate_window_s=0)
-    app = TstuiApp(one_key(with_risk(settings, limits)))
+    app = recording_app(one_key(with_risk(settings, limits)))
     async with app.run_test(size=SIZE) as pilot:
         await showing(app, pilot, TradeTarget("AAPL"))
         before = len(sim_orders(sim.url, MARGIN))
@@ -209,7 +225,7 @@ async def test_hotkeys_send_opens_the_ticket_when_the_preview_is_not_clean(
 
 
 async def test_cancel_the_symbols_orders_and_no_target(sim: SimServer, settings: Settings) -> None:
-    app = TstuiApp(one_key(settings))
+    app = recording_app(one_key(settings))
     async with app.run_test(size=SIZE) as pilot:
         screen = await showing(app, pilot, None)
         seeded = {o["OrderID"] for o in sim_orders(sim.url, MARGIN)}

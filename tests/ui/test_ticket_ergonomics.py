@@ -74,6 +74,8 @@ async def test_a_futures_symbol_picks_an_account_that_can_trade_it(settings: Set
         said = text_of(ticket, "result")
         assert FUTURES in said and CASH in said and "cannot trade futures" in said
         assert ticket.form.fields().quantity == "1"  # the futures preset, not 100
+        shown = [str(b.label) for b in ticket.query(".preset").results(Button) if b.display]
+        assert shown == ["1", "2", "5"]  # the futures presets ([trading.presets] future)
         await preview(ticket, pilot)
         assert ticket.preview is not None, text_of(ticket, "preview")
         await pilot.press("escape")

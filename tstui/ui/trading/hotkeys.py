@@ -22,10 +22,8 @@ ticket otherwise. Every action is audited (``hotkey.<kind>``) before anything ha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
-from weakref import WeakKeyDictionary
 
 from textual.binding import Binding, BindingType
 
@@ -35,7 +33,7 @@ from tstui.domain.untrusted import safe_text
 from tstui.ui.trading.prefill import (
     asset_class,
     pick_account,
-    presets_for,
+    preset_choice,
     touch_price,
 )
 from tstui.ui.trading.service import TradingService, trading_service
@@ -48,9 +46,8 @@ if TYPE_CHECKING:
 
     from tstui.domain.models import Position
 
-__all__ = ["HOTKEY_KINDS", "HotkeyState", "hotkey_bindings", "order_fields", "run_hotkey"]
+__all__ = ["HOTKEY_KINDS", "hotkey_bindings", "order_fields", "run_hotkey"]
 
-HotKind = Literal["buy", "sell", "flatten", "reverse", "cancel", "preset"]
 HOTKEY_KINDS: tuple[str, ...] = ("buy", "sell", "flatten", "reverse", "cancel", "preset")
 
 
@@ -65,32 +62,6 @@ def hotkey_bindings() -> list[BindingType]:
         Binding("alt+k", "app.hot('cancel')", "Cancel symbol", show=False, id="hot.cancel"),
         Binding("alt+q", "app.hot('preset')", "Qty preset", show=False, id="hot.preset"),
     ]
-
-
-@dataclass
-class HotkeyState:
-    """The chosen preset per asset class (kept for the app's lifetime, not saved)."""
-
-    preset_index: dict[str, int] = field(default_factory=dict)
-
-    def quantity(self, service: TradingService, asset_type: str | None) -> int:
-        presets = presets_for(service.context.settings, asset_type)
-        return presets[self.preset_index.get(asset_class(asset_type), 0) % len(presets)]
-
-    def cycle(self, service: TradingService, asset_type: str | None) -> int:
-        kind = asset_class(asset_type)
-        self.preset_index[kind] = self.preset_index.get(kind, 0) + 1
-        return self.quantity(service, asset_type)
-
-
-_STATES: WeakKeyDictionary[object, HotkeyState] = WeakKeyDictionary()
-
-
-def hotkey_state(app: object) -> HotkeyState:
-    state = _STATES.get(app)
-    if state is None:
-        state = _STATES[app] = HotkeyState()
-    return state
 
 
 def _held(service: TradingService, account: str, symbol: str) -> Position | None:
@@ -184,7 +155,8 @@ def run_hotkey(app: App[Any], kind: str) -> None:
 
 async def _act(app: App[Any], kind: str, target: TradeTarget) -> None:
     service = trading_service(app)
-    state = hotkey_state(app)
+    presets = preset_choice(app)
+    settings = service.context.settings
     info = await service.load_symbol(target.symbol)
     symbol = safe_text(info.symbol or target.symbol)
     if info.error:
@@ -192,10 +164,10 @@ async def _act(app: App[Any], kind: str, target: TradeTarget) -> None:
         return
     asset_type = target.asset_type or info.asset_type
     if kind == "preset":
-        quantity = state.cycle(service, asset_type)
+        quantity = presets.cycle(settings, asset_type)
         app.notify(f"Quantity preset: {quantity} ({asset_class(asset_type)})", timeout=3)
         return
-    policy = service.context.settings.confirm_policy
+    policy = settings.confirm_policy
     account = target.account_id or service.default_account()
     service.trail.after(
         f"hotkey.{kind}", account or None, symbol=info.symbol, policy=policy, env=service.env
@@ -203,7 +175,7 @@ async def _act(app: App[Any], kind: str, target: TradeTarget) -> None:
     if kind == "cancel":
         _cancel_symbol(app, service, info.symbol, target.account_id, policy)
         return
-    fields, why = order_fields(kind, target, info, service, state.quantity(service, asset_type))
+    fields, why = order_fields(kind, target, info, service, presets.quantity(settings, asset_type))
     if fields is None:
         app.notify(f"{kind.capitalize()}: {why}.", severity="warning", timeout=5)
         return
@@ -244,11 +216,13 @@ async def _preview_and_send(
         app.notify(f"Not sent: {safe_text(str(exc))}", severity="error", timeout=8)
         return
     text, tone = outcome_text(placed)
-    app.notify(f"Order: {text}", severity="information" if tone == "-ok" else "warning")
+    app.notify(f"Order: {text}", severity="information" if tone == "-ok" else "warning", timeout=8)
     if placed.kind == "unknown":
         resolved = await service.resolve_unknown(placed)
         text, tone = outcome_text(resolved)
-        app.notify(f"Order: {text}", severity="information" if tone == "-ok" else "warning")
+        app.notify(
+            f"Order: {text}", severity="information" if tone == "-ok" else "warning", timeout=8
+        )
 
 
 def _cancel_symbol(

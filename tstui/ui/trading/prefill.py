@@ -7,8 +7,10 @@ Pure helpers (no widgets): the ticket (`ticket`) and one-key trading (`hotkeys`)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from tstui.config import DEFAULT_PRESETS, Settings
 from tstui.domain.market.ticks import decimals_of, increment_at, step
@@ -16,11 +18,13 @@ from tstui.domain.models import Account
 from tstui.ui.trading.types import SymbolInfo
 
 __all__ = [
+    "PresetChoice",
     "account_fits",
     "asset_class",
     "format_money",
     "format_price",
     "pick_account",
+    "preset_choice",
     "presets_for",
     "tick_of",
     "touch_price",
@@ -67,6 +71,34 @@ def pick_account(
 def presets_for(settings: Settings, asset_type: str | None) -> tuple[int, ...]:
     kind = asset_class(asset_type)
     return tuple(settings.trading.presets.get(kind, DEFAULT_PRESETS[kind])) or (1,)
+
+
+@dataclass
+class PresetChoice:
+    """The quantity preset chosen per asset class (alt+q steps it; the ticket starts with it).
+    Kept for the app's lifetime, not saved."""
+
+    index: dict[str, int] = field(default_factory=dict)
+
+    def quantity(self, settings: Settings, asset_type: str | None) -> int:
+        presets = presets_for(settings, asset_type)
+        return presets[self.index.get(asset_class(asset_type), 0) % len(presets)]
+
+    def cycle(self, settings: Settings, asset_type: str | None) -> int:
+        kind = asset_class(asset_type)
+        self.index[kind] = self.index.get(kind, 0) + 1
+        return self.quantity(settings, asset_type)
+
+
+_CHOICES: WeakKeyDictionary[object, PresetChoice] = WeakKeyDictionary()
+
+
+def preset_choice(app: object) -> PresetChoice:
+    """The app's preset choice (one per app)."""
+    choice = _CHOICES.get(app)
+    if choice is None:
+        choice = _CHOICES[app] = PresetChoice()
+    return choice
 
 
 def tick_of(info: SymbolInfo | None, price: Decimal | None) -> Decimal:

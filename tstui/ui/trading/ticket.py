@@ -44,7 +44,13 @@ from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
 from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
 from tstui.ui.trading.key_order import EarlyKeys
-from tstui.ui.trading.prefill import asset_class, pick_account, presets_for, touch_price
+from tstui.ui.trading.prefill import (
+    asset_class,
+    pick_account,
+    preset_choice,
+    presets_for,
+    touch_price,
+)
 from tstui.ui.trading.service import (
     PlacementRefused,
     PlaceOutcome,
@@ -322,6 +328,7 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
             return
         form, fields = self.form, self.form.fields()
         settings = self.trading.context.settings
+        form.set_presets(presets_for(settings, info.asset_type))
         account, switched = pick_account(
             self.trading.context.accounts, fields.account, info.asset_type
         )
@@ -333,7 +340,9 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
                 "-unknown",
             )
         if not fields.quantity.strip():
-            form.set_text("quantity", str(presets_for(settings, info.asset_type)[0]))
+            # the preset chosen for this asset class (alt+q steps it), else the first one
+            quantity = preset_choice(self.app).quantity(settings, info.asset_type)
+            form.set_text("quantity", str(quantity))
         self._fill_limit(info)
         if refocus:
             self._focus_first_needed()
@@ -534,7 +543,9 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         if not self.is_attached or outcome.kind in ("placed", "reconciled"):
             # placed: the ticket closes and says so (the replace dialog does the same)
             self.app.notify(
-                f"Order: {text}", severity="information" if tone == "-ok" else "warning"
+                f"Order: {text}",
+                severity="information" if tone == "-ok" else "warning",
+                timeout=8,
             )
             if self.is_attached and self.app.screen is self:
                 self.action_close()

@@ -451,6 +451,14 @@ class TicketForm(Vertical):
         asset_type = self.info.asset_type if self.info is not None else None
         self._select("action", action_for_side(side, asset_type))
 
+    def set_presets(self, quantities: Sequence[int]) -> None:
+        """The quantity buttons show the asset class's presets ([trading.presets])."""
+        for index, button in enumerate(self.query(".preset").results(Button)):
+            shown = index < len(quantities)
+            button.display = shown
+            if shown:
+                button.label = str(quantities[index])
+
     def set_account(self, account_id: str) -> None:
         self._select("account", account_id)
 
