@@ -547,9 +547,12 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
                 severity="information" if tone == "-ok" else "warning",
                 timeout=8,
             )
-            if self.is_attached and self.app.screen is self:
+            if not self.is_attached:
+                return
+            if self.app.screen is self:
                 self.action_close()
-            return
+                return
+            # something is on top of the ticket: it shows the result and closes by hand
         self._set_result(text, tone)
         self._refresh_buttons()
 
