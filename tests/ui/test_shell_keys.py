@@ -22,6 +22,7 @@ from tstui.ui.shell.columns import fit_columns
 from tstui.ui.shell.confirm import ConfirmScreen
 from tstui.ui.shell.footer import ShellFooter
 from tstui.ui.shell.keymap import key_problem
+from tstui.ui.shell.linking import link_row_symbol
 from tstui.ui.views.orders.blotter import BLOTTER_COLUMNS, BLOTTER_PRIORITY, Blotter
 from tstui.ui.views.orders.screen import BlotterScreen
 from tstui.ui.views.overview.screen import OverviewScreen
@@ -243,3 +244,18 @@ async def test_highlighting_a_row_links_its_symbol(sim: SimServer, signed_in: Se
         assert row is not None
         await wait_until(pilot, lambda: app.live.current_symbol == row.symbol, 5, "order link")
         await app.live.disconnect()
+
+
+def test_a_hostile_symbol_is_not_linked() -> None:
+    class Live:
+        current_symbol: str | None = None
+
+        def link_symbol(self, symbol: str | None) -> None:
+            self.current_symbol = symbol
+
+    live = Live()
+    assert not link_row_symbol(live, "ESZ26\x1b]0;pwned\x07")  # type: ignore[arg-type]
+    assert not link_row_symbol(live, "MSFT\u202e")  # type: ignore[arg-type]
+    assert live.current_symbol is None
+    assert link_row_symbol(live, " msft ")  # type: ignore[arg-type]
+    assert live.current_symbol == "MSFT"

@@ -31,6 +31,7 @@ from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.bulk_cancel import cancel_progress, request_cancel_many
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.shell.linking import link_row_symbol
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import (
@@ -224,8 +225,8 @@ class BlotterScreen(BaseScreen):
     @on(Blotter.UserHighlighted)
     def _row_chosen(self) -> None:
         row = self._active().selected_row
-        if row is not None and row.symbol:
-            self.live.link_symbol(row.symbol)  # the chart, ladder and ticket follow it
+        if row is not None:
+            link_row_symbol(self.live, row.symbol)  # the chart, ladder and ticket follow it
 
     # ------------------------------------------------------------------ filters
     def action_group(self, group: GroupFilter) -> None:

@@ -26,6 +26,7 @@ from tstui.domain.orders.ticket import TicketFields, add_to_position_fields, clo
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.bulk_cancel import request_cancel_many
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.shell.linking import link_row_symbol
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import working_orders
@@ -276,8 +277,8 @@ class PositionsScreen(BaseScreen):
     @on(PositionsTable.UserHighlighted)
     def _row_chosen(self) -> None:
         position = self.selected_position
-        if position is not None and position.symbol:
-            self.live.link_symbol(position.symbol)  # the chart, ladder and ticket follow it
+        if position is not None:
+            link_row_symbol(self.live, position.symbol)  # the chart, ladder and ticket follow
 
     def action_cancel_symbol(self) -> None:
         """c: cancel the working orders of the selected position's symbol and account."""
