@@ -117,11 +117,18 @@ class RoundTrip:
         return self.exit_time - self.entry_time
 
 
+SHARE_PLACES = 4  # cents of cents
+
+
 def _share(total: Decimal, part: Decimal, whole: Decimal) -> Decimal:
-    """``total`` * part/whole, at the precision of ``total`` plus two places (cents of cents)."""
+    """``total`` * part/whole in cents of cents (or ``total``'s own places when finer).
+
+    A fixed precision: a lot split again and again keeps its places (the rest is ``total``
+    minus the share, exact), where "two places more than ``total``" grew by two per split
+    until the arithmetic ran out of digits (found by the cash-flow property)."""
     if whole == 0 or total == 0:
         return _ZERO
-    places = max(-total.as_tuple().exponent, 0) + 2  # type: ignore[operator]
+    places = max(-total.as_tuple().exponent, SHARE_PLACES)  # type: ignore[operator]
     return (total * part / whole).quantize(Decimal(1).scaleb(-places))
 
 
