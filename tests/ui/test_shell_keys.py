@@ -114,7 +114,6 @@ async def test_q_asks_even_with_no_working_order(sim: SimServer, signed_in: Sett
     async with app.run_test(size=SMALL) as pilot:
         await started(app, pilot, OverviewScreen, orders_live=False)
         await wait_until(pilot, lambda: app.live.stream_health["orders"].state == "live")
-        assert app.live.working_count() == 0 or True  # the question comes either way
         await pilot.press("q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the question")
         await pilot.press("q")  # a second q does not stack another question
