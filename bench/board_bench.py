@@ -36,6 +36,7 @@ SIZE = (160, 50)
 RATE_PER_SYMBOL = 20  # quote updates per symbol per second
 MAX_REPAINTS_PER_S = 10.0
 P95_MS = 50.0
+CHUNK = 100  # quotes per loop turn at most (about one read of a busy quote stream)
 
 
 def board_symbols(count: int) -> list[str]:
@@ -75,10 +76,13 @@ class Feeder:
         ingest = self.hub.ingest
         while not self.stop:
             due = int((time.perf_counter() - start) * self.rate)
-            while self.sent < due:
+            # At most one network chunk's worth per turn of the loop, as a stream reads
+            # them: a late feeder catches up in chunks, never in one loop-blocking run.
+            chunk = min(due, self.sent + CHUNK)
+            while self.sent < chunk:
                 ingest(pool[self.sent % size])
                 self.sent += 1
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0 if self.sent < due else 0.005)
         del n
 
 
