@@ -288,6 +288,8 @@ async def test_vertical_by_keys_then_preview_place_and_the_position(
         # exactly the previewed payload went out, once
         assert ticket.outcome.request is ticket.preview.request
         assert ticket.place_blocker() == "this ticket already sent its order: close it (Esc)"
+        # through the app's one confirm-then-place path (the trading service's)
+        assert trading_service(app).was_sent(ticket.preview.request.order_confirm_id)
         with pytest.raises(PlacementRefused, match="never sent twice"):  # not even by hand
             await spread_orders(app).place(ticket.preview, ticket.leg_prices)
 

@@ -1,18 +1,14 @@
-"""Preview -> place once for a multi-leg (``Legs``) order: an adapter on the app's trading
-service, by the same rules (see ``tstui.ui.trading.service``).
-
-The service previews what the single ticket's fields describe; a spread is a request built
-here, so this adapter does the same steps for it on the service's own parts: its audit trail
-(the entry before a send must be written, or nothing is sent), its recent orders (the
-duplicate guard), its environment and its reconciliation of an unknown outcome.
+"""A multi-leg (``Legs``) order from the spread ticket: built here (``spread_request``),
+checked here, previewed and placed through the app's trading service (its
+``preview_request`` and ``place``: the one confirm-then-place path; see
+``tstui.ui.trading.service``).
 
 - Nothing is sent before the legs' rules (``validate_legs``) and the risk checks per leg and
-  for the package (``check_legs_risk``) pass: errors block, warnings need an override.
-- ``place()`` takes only a ``Preview`` this adapter issued, in the same environment, not too
-  old, and sends exactly its request once (one OrderConfirmID per ticket). A second place of
-  the same intent raises ``PlacementRefused``; a failed send is never retried.
-- An unknown outcome puts a pending row in the order book and reconciles through the
-  service's ``resolve_unknown``; it is never resent.
+  for the package (``check_legs_risk``) pass: errors block, warnings need an override. They
+  run again just before placing (prices and positions move).
+- The service audits the preview and the send, places only a preview it issued, in the same
+  environment and not too old, sends exactly its request once (one OrderConfirmID per
+  ticket) and reconciles an unknown outcome; nothing is ever resent.
 """
 
 from __future__ import annotations
@@ -24,17 +20,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
-from tstui.domain.models import OrderResult
 from tstui.domain.orders import OrderRequest
-from tstui.domain.orders.book import PendingOrder
 from tstui.domain.orders.legs import validate_legs
 from tstui.domain.orders.request import OrderLegRequest
 from tstui.domain.orders.risk import check_legs_risk
 from tstui.domain.orders.ticket import FieldError, blocking, plain_number, warnings_of
-from tstui.ui.session.unresolved import unresolved_repeat
-from tstui.ui.trading.changes import error_text
-from tstui.ui.trading.service import PREVIEW_TTL_S, TradingService, trading_service
+from tstui.ui.trading.service import TradingService, trading_service
 from tstui.ui.trading.types import (
     PlacementRefused,
     PlaceOutcome,
@@ -140,8 +131,6 @@ class SpreadOrders:
 
     def __init__(self, trading: TradingService) -> None:
         self.trading = trading
-        self._issued: dict[str, Preview] = {}
-        self._sent: set[str] = set()
 
     @property
     def env(self) -> str:
@@ -183,70 +172,12 @@ class SpreadOrders:
         leg_prices: Mapping[str, Decimal | None],
         multiplier: Decimal = STOCK_MULTIPLIER,
     ) -> PreviewOutcome:
-        """Check, then ``orderconfirm`` the exact request. Never raises for the API's errors."""
-        now = self.trading.clock()
-        issues = self.check(request, leg_prices, now, multiplier)
-        if blocking(issues):
-            return PreviewOutcome(None, tuple(issues))
-        trail = self.trading.trail
-        try:
-            confirmations = tuple(await self.trading.context.api.confirm_order(request))
-        except TradeStationError as exc:
-            message = error_text(exc)
-            trail.after("order.preview", request.account_id, request=request, error=message)
-            return PreviewOutcome(request, tuple(issues), error=message)
-        preview = Preview(
-            request=request,
-            confirmations=confirmations,
-            warnings=tuple(warnings_of(issues)),
-            env=self.env,
-            at=now,
-            last_price=request.limit_price,
-            point_value=multiplier,
+        """Check, then the service's ``orderconfirm`` of the exact request (audited and
+        registered there, so only its ``place()`` sends it). Never raises for API errors."""
+        issues = self.check(request, leg_prices, self.trading.clock(), multiplier)
+        return await self.trading.preview_request(
+            request, last_price=None, point_value=multiplier, issues=issues
         )
-        try:
-            trail.before(
-                "order.preview", request.account_id, request=request, confirmations=confirmations
-            )
-        except OSError as exc:
-            return PreviewOutcome(request, tuple(issues), error=f"audit log not writable ({exc})")
-        self._issued[request.order_confirm_id] = preview
-        return PreviewOutcome(request, tuple(issues), preview)
-
-    def check_placeable(
-        self,
-        preview: Preview,
-        leg_prices: Mapping[str, Decimal | None],
-        *,
-        override_warnings: bool,
-    ) -> list[FieldError]:
-        """Why ``preview`` cannot be placed now (raises PlacementRefused); its warnings. The
-        contract size is the preview's (its ``point_value``)."""
-        request = preview.request
-        confirm_id = request.order_confirm_id
-        if self._issued.get(confirm_id) is not preview:
-            raise PlacementRefused("this preview was not issued here (or was superseded)")
-        if preview.env != self.env:
-            raise PlacementRefused(f"the environment changed to {self.env.upper()} since preview")
-        now = self.trading.clock()
-        age = (now - preview.at).total_seconds()
-        if age > PREVIEW_TTL_S:
-            raise PlacementRefused(f"the preview is {age:.0f} s old: preview again")
-        if confirm_id in self._sent or self.trading.was_sent(confirm_id):
-            raise PlacementRefused("this order was already sent (it is never sent twice)")
-        refusal = unresolved_repeat(self.trading.audit, self.env, request)
-        if refusal is not None:
-            raise PlacementRefused(refusal)
-        multiplier = preview.point_value or STOCK_MULTIPLIER
-        issues = self.check(request, leg_prices, now, multiplier)
-        errors = blocking(issues)
-        if errors:
-            raise PlacementRefused("; ".join(f"{e.field}: {e.message}" for e in errors))
-        warnings = list(preview.warnings)
-        warnings += [w for w in warnings_of(issues) if w not in warnings]
-        if warnings and not override_warnings:
-            raise PlacementRefused("warnings need an explicit override")
-        return warnings
 
     async def place(
         self,
@@ -255,61 +186,17 @@ class SpreadOrders:
         *,
         override_warnings: bool = False,
     ) -> PlaceOutcome:
-        """Send the previewed request once. Raises PlacementRefused before sending anything."""
-        warnings = self.check_placeable(preview, leg_prices, override_warnings=override_warnings)
+        """The legs' checks again (prices and positions move), then the service's ``place()``:
+        the previewed payload, once. Raises PlacementRefused before sending anything."""
         request = preview.request
-        account = request.account_id
-        book = self.trading.context.order_book
-        known_before = frozenset(o.order_id for o in book.orders() if o.account_id == account)
-        trail = self.trading.trail
-        try:
-            trail.before(
-                "order.place",
-                account,
-                request=request,
-                overridden_warnings=[w.message for w in warnings],
-            )
-        except OSError as exc:
-            raise PlacementRefused(f"the audit log is not writable ({exc}); not sent") from None
-        self._sent.add(request.order_confirm_id)
-        try:
-            results = await self.trading.context.api.place_order(request)
-        except OrderOutcomeUnknown as exc:
-            return self._unknown(request, exc, known_before)
-        except TradeStationError as exc:
-            # refused, or provably not sent: the same OrderConfirmID covers a deliberate re-place
-            self._sent.discard(request.order_confirm_id)
-            message = error_text(exc)
-            trail.after("order.place.error", account, request=request, error=message)
-            return PlaceOutcome("failed", request, message)
-        trail.after("order.place.result", account, request=request, results=results)
-        self.trading.recent.record(request, self.trading.clock())
-        result = results[0] if results else OrderResult(None, "no answer", "EMPTY")
-        every = tuple(results)
-        if result.ok and result.order_id:
-            return PlaceOutcome("placed", request, result.message, result, results=every)
-        reason = result.message or result.error or "rejected"
-        return PlaceOutcome("rejected", request, reason, result, results=every)
-
-    def _unknown(
-        self, request: OrderRequest, exc: OrderOutcomeUnknown, known_before: frozenset[str]
-    ) -> PlaceOutcome:
-        pending = PendingOrder(
-            confirm_id=request.order_confirm_id,
-            account_id=request.account_id,
-            symbol=request.symbol,
-            quantity=request.quantity,
-            action=request.trade_action,
-            placed_at=self.trading.clock(),
-            order_type=request.order_type,
-            limit_price=request.limit_price,
-        )
-        self.trading.context.order_book.add_pending(request.order_confirm_id, pending)
-        self.trading.trail.after(
-            "order.place.unknown", request.account_id, request=request, reason=exc.reason
-        )
-        message = f"unknown: reconciling ({exc.reason}); the order is not resent"
-        return PlaceOutcome("unknown", request, message, pending=pending, known_before=known_before)
+        multiplier = preview.point_value or STOCK_MULTIPLIER
+        issues = self.check(request, leg_prices, self.trading.clock(), multiplier)
+        errors = blocking(issues)
+        if errors:
+            raise PlacementRefused("; ".join(f"{e.field}: {e.message}" for e in errors))
+        if warnings_of(issues) and not override_warnings:
+            raise PlacementRefused("warnings need an explicit override")
+        return await self.trading.place(preview, override_warnings=override_warnings)
 
     async def resolve_unknown(self, outcome: PlaceOutcome) -> PlaceOutcome:
         """The service's reconciliation (REST + the stream-fed book); never a resend."""
