@@ -260,3 +260,19 @@ def test_live_stays_always_unless_its_own_line_says_otherwise() -> None:
     explicit = parse_settings({"trading": {"live": {"confirm": "hotkeys-send"}}})
     assert explicit.with_env("live").confirm_policy == "hotkeys-send"
     assert parse_settings({}).confirm_policy == "always"
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ({"sim": {"confirm": "never"}}, "trading.sim.confirm"),
+        ({"presets": {"future": [0]}}, "trading.presets.future"),
+        ({"presets": {"bonds": [1]}}, "trading.presets.bonds"),
+        ({"tick_offset": 1.5}, "trading.tick_offset"),
+    ],
+)
+def test_a_bad_trading_table_names_its_key(table: dict[str, Any], key: str) -> None:
+    from tstui.config import ConfigError
+
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        parse_settings({"trading": table})

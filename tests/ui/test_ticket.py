@@ -207,7 +207,9 @@ async def test_futures_ticket_steps_by_tick_and_offers_future_actions(settings: 
         assert price.value == "4500.25"
         await pilot.press("down", "down")
         assert price.value == "4499.75"
-        await pilot.click("#preset-5")
+        # the buttons show the futures presets ([trading.presets] future = 1, 2, 5)
+        five = next(b for b in ticket.query(".preset").results(Button) if str(b.label) == "5")
+        await pilot.click(f"#{five.id}")
         assert ticket.form.fields().quantity == "5"
         await pilot.press("f2")
         assert ticket.form.fields().action == "BUY"
