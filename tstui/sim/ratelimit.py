@@ -18,6 +18,18 @@ QUOTAS: dict[str, tuple[int, timedelta]] = {
     "tickbar": (500, FIVE_MINUTES),
     "quotes": (30, timedelta(minutes=1)),
     "marketdepth": (30, timedelta(minutes=1)),  # stream opens, both depth streams together
+    # each option endpoint its own 90 a minute (the wire notes' table)
+    **{
+        category: (90, timedelta(minutes=1))
+        for category in (
+            "optionexpirations",
+            "optionstrikes",
+            "optionspreadtypes",
+            "optionriskreward",
+            "optionchains",
+            "optionquotes",
+        )
+    },
 }
 
 
