@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_helpers import CASH, MARGIN, START, get_token
+from sim_helpers import CASH, MARGIN, START, StreamReader, get_token
 from spec_support import Checker, corrected_spec, operation_of, response_schema
 
 from tstui.sim.control import SimControl
@@ -430,3 +430,33 @@ def test_a_bracket_closes_an_option_position(
     ]
     response = api.post(f"{EXECUTION}/ordergroups", json={"Type": "BRK", "Orders": covers})
     assert response.status_code == 200, response.text
+
+
+def test_the_streams_carry_the_package_and_its_positions(
+    api: httpx.Client, server: SimServer
+) -> None:
+    base = f"/v3/brokerage/stream/accounts/{MARGIN}"
+    legs = ((CALL_420, "BUYTOOPEN", "1"), (CALL_430, "SELLTOOPEN", "1"))
+    with (
+        httpx.Client(base_url=server.url, headers=api.headers, timeout=10) as streams,
+        streams.stream("GET", f"{base}/orders") as orders,
+        streams.stream("GET", f"{base}/positions") as positions,
+    ):
+        order_frames, position_frames = StreamReader(orders), StreamReader(positions)
+        order_frames.snapshot()
+        position_frames.snapshot()
+        order_id = _placed(api, _package(*legs))
+        filled = order_frames.until(
+            lambda f: f.get("OrderID") == order_id and f.get("Status") == "FLL"
+        )
+        assert filled["Spread"] == "Vertical"
+        assert [leg["Symbol"] for leg in filled["Legs"]] == [CALL_420, CALL_430]
+        seen: dict[str, dict[str, Any]] = {}
+        while len(seen) < 2:
+            frame = position_frames.until(lambda f: f.get("Symbol") in (CALL_420, CALL_430))
+            seen[frame["Symbol"]] = frame
+        assert {s: f["AssetType"] for s, f in seen.items()} == {
+            CALL_420: "STOCKOPTION",
+            CALL_430: "STOCKOPTION",
+        }
+        assert (seen[CALL_420]["LongShort"], seen[CALL_430]["LongShort"]) == ("Long", "Short")
