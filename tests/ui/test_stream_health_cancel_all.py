@@ -105,6 +105,7 @@ async def test_cancel_all_shows_progress_and_each_order_as_it_goes(
         await wait_until(
             pilot, lambda: f"cancelled {len(working)}/{len(working)}" in status_text(app), 5
         )
+        assert progress.finished_at is not None and not progress.shown(progress.finished_at + 61)
         await wait_until(pilot, lambda: app.live.working_count() == 0, 20, "all cancelled")
         # one DELETE per order, never a second
         deletes = [r for r in app.live.call_log if r.method == "DELETE"]

@@ -31,6 +31,7 @@ __all__ = ["CONCURRENCY", "CancelProgress", "cancel_progress", "request_cancel_m
 CONCURRENCY = 4  # requests in flight at once; each order still gets exactly one
 PUBLISH_EVERY_S = 0.2  # progress redraws at most this often (the last one always)
 SHOWN_FAILURES = 5
+SHOW_DONE_S = 60.0  # the status bar keeps the outcome this long after the run
 
 
 @dataclass(slots=True)
@@ -44,8 +45,15 @@ class CancelProgress:
     unknown: int = 0
     skipped: int = 0  # stopped working before its turn (a bracket exit the server cancelled)
     finished: bool = False
+    finished_at: float | None = None  # time.monotonic() at the end
     requested: set[str] = field(default_factory=set)  # accepted, the stream not yet caught up
     failures: list[str] = field(default_factory=list)
+
+    def shown(self, now: float | None = None) -> bool:
+        """Worth a place in the status bar: running, or ended less than SHOW_DONE_S ago."""
+        if self.finished_at is None:
+            return True
+        return (now if now is not None else time.monotonic()) - self.finished_at < SHOW_DONE_S
 
     @property
     def answered(self) -> int:
@@ -183,6 +191,7 @@ async def _send_all(
         await asyncio.gather(*(worker() for _ in range(min(CONCURRENCY, len(orders)))))
     finally:
         progress.finished = True
+        progress.finished_at = time.monotonic()
         publish(force=True)
         bad = progress.failed or progress.unknown
         app.notify(

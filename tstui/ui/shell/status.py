@@ -61,7 +61,7 @@ class StatusBar(Static):
             text.append(safe_text(label), "bold yellow" if late else _STYLE.get(state, ""))
             text.append("  ")
         progress = cancel_progress(self.app)
-        if progress is not None:
+        if progress is not None and progress.shown():
             bad = progress.failed or progress.unknown
             style = "bold red" if bad else ("green" if progress.finished else "bold yellow")
             text.append(progress.label(), style)
