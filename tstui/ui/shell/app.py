@@ -35,6 +35,7 @@ from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
 from tstui.ui.shell.workspace import Workspace, load_workspace, save_workspace
 from tstui.ui.trading.actions import TradingActions
+from tstui.ui.trading.hotkey_keys import HOTKEY_BINDINGS
 from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("o", "ticket('new')", "Order", id="order.new"),
         Binding("B", "ticket('buy')", "Buy", show=False, id="order.buy"),
         Binding("S", "ticket('sell')", "Sell", show=False, id="order.sell"),
+        # one-key trading on the showing screen's trade_target() (board, ladder, positions)
+        *HOTKEY_BINDINGS,
         # last: a narrow footer cuts the view keys, never the screen's own or help/quit
         Binding("1", "view('overview')", "Overview", group=VIEWS, id="view.overview"),
         Binding("2", "view('positions')", "Positions", group=VIEWS, id="view.positions"),

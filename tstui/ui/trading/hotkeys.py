@@ -1,8 +1,8 @@
 """One-key trading from the board, the ladder and the positions.
 
-A screen offers its selection through ``trade_target() -> TradeTarget | None`` (types) and binds
-`hotkey_bindings()`; the keys run the app's ``hot(kind)`` action (`TradingActions`), which
-lands in `run_hotkey`:
+A screen offers its selection through ``trade_target() -> TradeTarget | None`` (types); the
+app binds the keys (`hotkey_keys`) for every view; they run the app's ``hot(kind)`` action
+(`TradingActions`), which lands in `run_hotkey`:
 
 - ``buy`` / ``sell``: a marketable limit at the ask plus / the bid minus ``[trading]
   tick_offset`` ticks (the ladder's cursor price when it gives one), the current preset quantity.
@@ -25,11 +25,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from tstui.domain.orders import closing_action, format_decimal, new_order_confirm_id
 from tstui.domain.orders.ticket import TicketFields
 from tstui.domain.untrusted import safe_text
+from tstui.ui.trading.hotkey_keys import HOTKEY_BINDINGS, HOTKEY_KINDS
 from tstui.ui.trading.prefill import (
     asset_class,
     pick_account,
@@ -48,20 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = ["HOTKEY_KINDS", "hotkey_bindings", "order_fields", "run_hotkey"]
 
-HOTKEY_KINDS: tuple[str, ...] = ("buy", "sell", "flatten", "reverse", "cancel", "preset")
-
 
 def hotkey_bindings() -> list[BindingType]:
-    """The one-key trading keys, for a screen's BINDINGS (same ids everywhere: one [keymap]
-    line remaps them in every view)."""
-    return [
-        Binding("alt+b", "app.hot('buy')", "Buy ask", show=False, id="hot.buy"),
-        Binding("alt+s", "app.hot('sell')", "Sell bid", show=False, id="hot.sell"),
-        Binding("alt+x", "app.hot('flatten')", "Flatten", show=False, id="hot.flatten"),
-        Binding("alt+r", "app.hot('reverse')", "Reverse", show=False, id="hot.reverse"),
-        Binding("alt+k", "app.hot('cancel')", "Cancel symbol", show=False, id="hot.cancel"),
-        Binding("alt+q", "app.hot('preset')", "Qty preset", show=False, id="hot.preset"),
-    ]
+    """The one-key trading keys (the app binds them for every view; a screen may too: same
+    ids everywhere, so one [keymap] line remaps them in every view)."""
+    return list(HOTKEY_BINDINGS)
 
 
 def _held(service: TradingService, account: str, symbol: str) -> Position | None:

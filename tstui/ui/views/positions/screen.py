@@ -30,6 +30,7 @@ from tstui.ui.shell.linking import link_row_symbol
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import working_orders
+from tstui.ui.trading.types import TradeTarget
 from tstui.ui.views.chart.screen import ChartRequest, chart_commands, open_chart
 from tstui.ui.views.chart.symbol_panel import format_clock
 from tstui.ui.views.positions.table import (
@@ -228,6 +229,21 @@ class PositionsScreen(BaseScreen):
     @property
     def selected_position(self) -> Position | None:
         return self.table.selected_position
+
+    def trade_target(self) -> TradeTarget | None:
+        """One-key trading (alt+b/s/x/r/k) acts on the selected position."""
+        position = self.selected_position
+        if position is None or not position.symbol:
+            return None
+        return TradeTarget(
+            position.symbol,
+            asset_type=position.asset_type,
+            bid=position.bid,
+            ask=position.ask,
+            last=position.last,
+            position=position,
+            account_id=position.account_id,
+        )
 
     def ticket_prefill(self, intent: str) -> TicketFields | None:
         """ "close" -> flatten, "buy_more" -> add in the position's direction, else the

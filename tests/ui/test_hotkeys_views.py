@@ -1,0 +1,49 @@
+"""One-key trading from the real views: the app binds the keys once; the positions view
+offers its selected position, and a view without a selection says where the keys work."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pytest
+from test_hotkeys import notified, one_key, recording_app
+from ui_support import MARGIN, SIZE, sim_orders, started, wait_for_screen, wait_until
+
+from tstui.ui.trading.ticket import OrderTicket
+from tstui.ui.views.overview.screen import OverviewScreen
+from tstui.ui.views.positions.screen import PositionsScreen
+
+if TYPE_CHECKING:
+    from tstui.config import Settings
+    from tstui.sim.server import SimServer
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_flatten_from_the_positions_view_previews_the_selected_position(
+    sim: SimServer, settings: Settings
+) -> None:
+    app = recording_app(one_key(settings, policy="always"))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen)
+        await pilot.press("alt+b")  # the overview offers no row
+        await wait_until(pilot, lambda: notified(app, "One-key trading works from"), 5)
+
+        await pilot.press("2")
+        screen = await wait_for_screen(app, pilot, PositionsScreen)
+        await wait_until(pilot, lambda: screen.selected_position is not None, 10, "a position")
+        position = screen.selected_position
+        assert position is not None and position.quantity
+        before = len(sim_orders(sim.url, MARGIN))
+        await pilot.press("alt+x")
+        ticket = await wait_for_screen(app, pilot, OrderTicket)
+        await wait_until(pilot, lambda: ticket.preview is not None, 10, "the preview")
+        fields = ticket.form.fields()
+        assert fields.symbol == position.symbol
+        assert fields.account == position.account_id
+        assert Decimal(fields.quantity) == abs(Decimal(position.quantity))
+        assert fields.action == ("SELL" if Decimal(position.quantity) > 0 else "BUYTOCOVER")
+        assert len(sim_orders(sim.url, MARGIN)) == before  # "always": a person sends
+        await pilot.press("escape")
+        await app.live.disconnect()
