@@ -27,11 +27,14 @@ async def test_full_layout_at_160x45_and_the_chart_follows_the_link(
     app = TstuiApp(signed_in)
     async with app.run_test(size=(160, 45)) as pilot:
         await started(app, pilot, OverviewScreen)
+        app.live.link_symbol("NVDA")
         await pilot.press("9")
         await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), 5, "dashboard")
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
         assert not screen.has_class("-compact")
+        await pilot.pause(0.3)
+        assert app.live.current_symbol == "NVDA"  # opening the dashboard links nothing
         for pane in ("#dash-board", "#dash-chart", "#dash-ladder", "#dash-positions"):
             assert screen.query_one(pane).region.area > 0, pane
         ladder = screen.ladder

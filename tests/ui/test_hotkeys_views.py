@@ -13,6 +13,7 @@ from ui_support import MARGIN, SIZE, sim_orders, started, wait_for_screen, wait_
 from tstui.ui.trading.ticket import OrderTicket
 from tstui.ui.views.overview.screen import OverviewScreen
 from tstui.ui.views.positions.screen import PositionsScreen
+from tstui.ui.views.watchlist.screen import WatchlistScreen
 
 if TYPE_CHECKING:
     from tstui.config import Settings
@@ -45,5 +46,29 @@ async def test_flatten_from_the_positions_view_previews_the_selected_position(
         assert Decimal(fields.quantity) == abs(Decimal(position.quantity))
         assert fields.action == ("SELL" if Decimal(position.quantity) > 0 else "BUYTOCOVER")
         assert len(sim_orders(sim.url, MARGIN)) == before  # "always": a person sends
+        await pilot.press("escape")
+        await app.live.disconnect()
+
+
+async def test_buy_from_the_board_previews_the_row_at_its_ask(
+    sim: SimServer, settings: Settings
+) -> None:
+    app = recording_app(one_key(settings, policy="always"))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen)
+        await pilot.press("5")
+        screen = await wait_for_screen(app, pilot, WatchlistScreen)
+        board = screen.board
+        await wait_until(
+            pilot, lambda: board.selected_symbol is not None and board.table.rows, 10, "rows"
+        )
+        await wait_until(pilot, lambda: app.live.quotes.latest("MSFT") is not None, 10, "quotes")
+        board.table.move_cursor([r.symbol for r in board.table.rows].index("MSFT"))
+        await pilot.pause()
+        await pilot.press("alt+b")
+        ticket = await wait_for_screen(app, pilot, OrderTicket)
+        await wait_until(pilot, lambda: ticket.preview is not None, 10, "the preview")
+        fields = ticket.form.fields()
+        assert (fields.symbol, fields.action, fields.order_type) == ("MSFT", "BUY", "Limit")
         await pilot.press("escape")
         await app.live.disconnect()

@@ -129,6 +129,8 @@ class DashboardScreen(BaseScreen):
     def on_virtual_table_row_highlighted(self, message: PositionsTable.RowHighlighted) -> None:
         if message.control is not self.positions or message.key is None:
             return
+        if not self.positions.has_focus:  # the first row highlights itself: not a choice
+            return
         rows = self.positions.rows
         row = rows[message.index] if 0 <= message.index < len(rows) else None
         position = getattr(row, "position", None)  # the totals row has none
@@ -155,6 +157,7 @@ class DashboardScreen(BaseScreen):
 
     def trade_target(self) -> TradeTarget | None:
         """One-key trading acts on the focused pane's row or cursor."""
-        hook = getattr(self._focused_pane(), "trade_target", None)
-        target = hook() if callable(hook) else None
-        return target if isinstance(target, TradeTarget) else None
+        pane = self._focused_pane()
+        if isinstance(pane, (QuoteBoard, DepthLadder)):
+            return pane.trade_target()
+        return None

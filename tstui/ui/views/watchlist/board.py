@@ -39,6 +39,7 @@ from tstui.domain.orders.ticket import TicketFields
 from tstui.domain.untrusted import safe_text
 from tstui.ui.session.live import LiveData
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.trading.types import TradeTarget
 from tstui.ui.widgets.symbol_search import SymbolSearch
 from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
 from tstui.watchlists import Watchlists, save_watchlists
@@ -556,6 +557,20 @@ class QuoteBoard(Vertical, can_focus=False):
             symbol=self.fronts.get(symbol, symbol),
             order_type="Limit" if price is not None else "Market",
             limit_price=f"{price}" if price is not None else "",
+        )
+
+    def trade_target(self) -> TradeTarget | None:
+        """One-key trading (alt+b buys the row at its ask, alt+s sells at its bid, ...): the
+        row's symbol (a continuous future: its current contract) and its latest quote."""
+        symbol = self.selected_symbol
+        if symbol is None:
+            return None
+        quote = self._shown.get(symbol) or self.live.quotes.latest(symbol)
+        return TradeTarget(
+            self.fronts.get(symbol, symbol),
+            bid=quote.bid if quote is not None else None,
+            ask=quote.ask if quote is not None else None,
+            last=quote.last if quote is not None else None,
         )
 
     def _load_fronts(self) -> None:

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.trading.types import TradeTarget
 from tstui.ui.views.watchlist.board import QuoteBoard
 
 __all__ = ["WatchlistScreen"]
@@ -28,6 +29,9 @@ class WatchlistScreen(BaseScreen):
 
     def ticket_prefill(self, intent: str) -> TicketFields | None:
         return self.board.ticket_prefill(intent)
+
+    def trade_target(self) -> TradeTarget | None:
+        return self.board.trade_target()
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         return self.board.palette_commands()
