@@ -35,6 +35,7 @@ from tstui.client.errors import (
 )
 from tstui.client.stream_lines import LineFramer, StateName, StreamState
 from tstui.domain.frames import StreamErrorFrame
+from tstui.domain.untrusted import safe_text
 
 log = logging.getLogger("tstui.client.streams")
 
@@ -250,7 +251,13 @@ class SupervisedStream(Generic[T]):
                     delay = self._backoff(attempt)  # GoAway/expired token, first time: at once
                 self.reconnect_count += 1
                 self._lines.reconnected = True
-                log.info("stream %s: reconnecting (%s), attempt %d", self.name, reason, attempt)
+                # server text (an Error frame's Message) is untrusted: display-safe in logs too
+                log.info(
+                    "stream %s: reconnecting (%s), attempt %d",
+                    self.name,
+                    safe_text(reason),
+                    attempt,
+                )
                 yield self._state("reconnecting", reason, attempt)
         except _Interrupted:
             pass  # aclose() during a backoff sleep or a connect
@@ -258,7 +265,7 @@ class SupervisedStream(Generic[T]):
             failure = (
                 exc if isinstance(exc, StreamFailure) else StreamFailure(f"{self.name}: {exc}")
             )
-            log.warning("stream %s failed: %s", self.name, failure)
+            log.warning("stream %s failed: %s", self.name, safe_text(failure))
             yield self._state("failed", str(exc), attempt)
             if failure is exc:
                 raise  # keeps its own cause (the API's error), not itself
