@@ -8,6 +8,7 @@ from typing import Any
 from tstui.sim import bars
 from tstui.sim.context import SimContext
 from tstui.sim.engine import EngineEvent
+from tstui.sim.option_symbols import option_quote_body
 from tstui.sim.quotes import quote
 from tstui.sim.streams import (
     GO_AWAY,
@@ -147,6 +148,9 @@ class QuotesFeed:
             inst = engine.instrument(symbol, now)
             if inst is not None:
                 out.append(quote(engine.paths, inst, now))
+            # an option: the option market's quote (none once it has expired)
+            elif (body := option_quote_body(engine, symbol, now)) is not None:
+                out.append(body)
         return out
 
     def snapshot(self) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from tstui.sim import bars
 from tstui.sim.common import endpoint, split_ids
 from tstui.sim.context import SimContext
 from tstui.sim.intake import BadRequest, NotFound
+from tstui.sim.option_symbols import option_quote_body, option_symbol_detail
 from tstui.sim.quotes import quote, symbol_detail
 
 SESSION_TEMPLATES = ("USEQPre", "USEQPost", "USEQPreAndPost", "USEQ24Hour", "Default")
@@ -93,15 +94,20 @@ def routes(ctx: SimContext) -> list[Route]:
     @endpoint(ctx, "marketdata")
     async def symbols(request: Request) -> Response:
         names = split_ids(request.path_params["symbols"], 50, "symbol")
+        now = engine.clock.now()
         found, errors = [], []
         for name in names:
-            inst = engine.instrument(name)
-            if inst is None:
+            inst = engine.instrument(name, now)
+            # an option contract: the option market's details (None: not listed, or expired)
+            detail = (
+                symbol_detail(inst) if inst is not None else option_symbol_detail(engine, name, now)
+            )
+            if detail is None:
                 errors.append(
                     {"Symbol": name, "Error": "NotFound", "Message": f"Symbol {name} not found."}
                 )
             else:
-                found.append(symbol_detail(inst))
+                found.append(detail)
         return JSONResponse({"Symbols": found, "Errors": errors})
 
     @endpoint(ctx, "marketdata", "quotes")
@@ -111,10 +117,15 @@ def routes(ctx: SimContext) -> list[Route]:
         found, errors = [], []
         for name in names:
             inst = engine.instrument(name, now)
-            if inst is None:
+            body = (
+                quote(engine.paths, inst, now)
+                if inst is not None
+                else option_quote_body(engine, name, now)
+            )
+            if body is None:
                 errors.append({"Symbol": name, "Error": f"Symbol {name} not found."})
             else:
-                found.append(quote(engine.paths, inst, now))
+                found.append(body)
         return JSONResponse({"Quotes": found, "Errors": errors})
 
     base = "/v3/marketdata"

@@ -10,6 +10,7 @@ from tstui.sim.common import bearer_token, endpoint, split_accounts, split_ids
 from tstui.sim.context import SimContext
 from tstui.sim.feeds import BarsFeed, OrdersFeed, PositionsFeed, QuotesFeed
 from tstui.sim.intake import BadRequest, NotFound
+from tstui.sim.option_symbols import quotable
 from tstui.sim.routes_market import parse_bar_query
 from tstui.sim.streams import V2_MARKET, V2_TICKBARS, V3_BROKERAGE, stream_response
 
@@ -41,11 +42,11 @@ def routes(ctx: SimContext) -> list[Route]:
     @endpoint(ctx, "streams", "quotestream")
     async def quotes(request: Request) -> Response:
         names = split_ids(request.path_params["symbols"], 100, "symbol")
-        known = [n.upper() for n in names if engine.instrument(n) is not None]
+        known = [n.upper() for n in names if quotable(engine, n)]
         errors = [
             {"Symbol": n, "Error": f"Symbol {n} not found."}
             for n in names
-            if engine.instrument(n) is None
+            if not quotable(engine, n)
         ]
         return stream_response(
             ctx, QuotesFeed(ctx, known, errors), V2_MARKET, bearer_token(request)
