@@ -15,6 +15,7 @@ from tstui.config import Settings
 from tstui.domain.market.futures import front_contract
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.commands import collect_commands
+from tstui.ui.shell.keymap import binding_infos
 from tstui.ui.views.chart.screen import ChartRequest, ChartScreen, chart_symbols, open_chart
 from tstui.ui.views.chart.symbol_panel import SymbolPanel
 from tstui.ui.views.chart.widget import ChartView
@@ -75,6 +76,23 @@ def test_chart_symbols_include_the_front_contracts() -> None:
     symbols = chart_symbols(App[None](), at=datetime(2026, 11, 25, 20, 0, tzinfo=UTC))
     assert {"@ES", "ESZ26", "@NQ", "NQZ26", "@GC", "@CL"} <= set(symbols)
     assert symbols.index("@ES") < symbols.index("ESZ26")
+
+
+def test_chart_studies_and_crosshair_keys_mean_nothing_else() -> None:
+    """Issue 14, one meaning per key: no other view or the app binds the chart's crosshair and
+    study keys (they were x/s/e/v: close, symbol filter, replace, P&L chart elsewhere)."""
+    infos = binding_infos()
+    ids = ("chart.crosshair", "chart.sma", "chart.ema", "chart.vwap", "chart.volume")
+    keys = {key for i in ids for key in infos[i].key.split(",")}
+    assert keys == {"X", "M", "E", "W", "V"}
+    elsewhere = {
+        (info.id, key)
+        for info in infos.values()
+        if info.owner != "ChartScreen"
+        for key in info.key.split(",")
+        if key in keys
+    }
+    assert elsewhere == set()
 
 
 async def test_palette_opens_a_front_contract_chart_from_any_view(

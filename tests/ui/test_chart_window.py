@@ -138,7 +138,7 @@ async def test_crosshair_reads_the_bar(sim: SimServer, signed_in: Settings) -> N
     async with app.run_test(size=LARGE) as pilot:
         screen = await chart_ready(app, pilot)
         chart = screen.query_one(ChartView)
-        await pilot.press("x")
+        await pilot.press("X")  # chart.crosshair
         bars = chart.series.bars
         assert chart.cursor == len(bars) - 1
         await pilot.press("left")
@@ -151,7 +151,7 @@ async def test_crosshair_reads_the_bar(sim: SimServer, signed_in: Settings) -> N
         assert f"C {bar.close:,.2f}" in text and " V " in text and f"{change:+,.2f}" in text
         await drawn(pilot, chart)
         assert chart.last_frame is not None and chart.last_frame.cursor is not None
-        await pilot.press("x")
+        await pilot.press("X")
         assert chart.cursor is None and "bars," in info(screen)
         await app.live.disconnect()
 
@@ -163,7 +163,12 @@ async def test_indicators_toggle_and_are_kept_in_the_state_dir(
     async with app.run_test(size=LARGE) as pilot:
         screen = await chart_ready(app, pilot)
         chart = screen.query_one(ChartView)
-        await pilot.press("s", "e", "W")
+        volume = chart.volume
+        await pilot.press("s", "e", "x", "v")  # the old keys: their meanings belong to other views
+        await drawn(pilot, chart)
+        assert chart.last_frame is not None and chart.last_frame.overlays == []
+        assert chart.cursor is None and chart.volume == volume
+        await pilot.press("M", "E", "W")
         await drawn(pilot, chart)
         assert chart.last_frame is not None
         names = [o.name for o in chart.last_frame.overlays]
@@ -175,7 +180,7 @@ async def test_indicators_toggle_and_are_kept_in_the_state_dir(
         assert sma_last == pytest.approx(sum(closes) / 20)
         texts = {c.text for c in collect_commands(screen)}
         assert {"chart: toggle SMA 20", "chart: toggle VWAP", "chart: toggle volume pane"} <= texts
-        await pilot.press("e")
+        await pilot.press("E")
         await app.live.disconnect()
     assert load_prefs(signed_in.state_dir) == ChartPrefs(sma=True, ema=False, vwap=True)
 
@@ -196,7 +201,7 @@ async def test_indicator_periods_come_from_the_config(sim: SimServer, signed_in:
     async with app.run_test(size=LARGE) as pilot:
         screen = await chart_ready(app, pilot)
         chart = screen.query_one(ChartView)
-        await pilot.press("s", "e")
+        await pilot.press("M", "E")
         await drawn(pilot, chart)
         assert chart.last_frame is not None
         assert [o.name for o in chart.last_frame.overlays] == ["SMA5", "EMA3"]
@@ -211,7 +216,7 @@ async def test_volume_pane_hidden_at_80x24_until_asked(sim: SimServer, signed_in
         screen = await chart_ready(app, pilot)
         chart = screen.query_one(ChartView)
         assert volume_rows(chart.size.height, chart.volume) == 0  # too short: hidden
-        await pilot.press("v")
+        await pilot.press("V")
         await drawn(pilot, chart)
         rows = volume_rows(chart.size.height, chart.volume)
         assert rows >= 7  # when shown it has a readable height
@@ -356,7 +361,7 @@ async def test_order_lines_follow_the_book_and_lead_to_the_order(
         assert order_id is not None and f"line: {order_id}" in info(screen)
         assert any(lv.selected for lv in chart.levels)
         await pilot.press("enter")  # its replace dialog
-        await wait_until(pilot, lambda: isinstance(app.screen, ReplaceOrderScreen), 5)
+        await wait_for_screen(app, pilot, ReplaceOrderScreen)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, 5)
 
@@ -419,7 +424,7 @@ async def test_redraws_stay_in_budget_while_bars_stream(
     async with app.run_test(size=LARGE) as pilot:
         screen = await chart_ready(app, pilot)
         chart = screen.query_one(ChartView)
-        await pilot.press("s", "e", "W", "v")
+        await pilot.press("M", "E", "W", "V")
         await drawn(pilot, chart)
         before, started = chart.redraw_count, time.monotonic()
         drawing = chart.draw_seconds_total

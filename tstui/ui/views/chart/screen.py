@@ -123,11 +123,13 @@ class ChartScreen(BaseScreen):
             "right_square_bracket", "bars_back(1)", "More bars", show=False, id="chart.more_bars"
         ),
         Binding("left_square_bracket", "bars_back(-1)", "Fewer", show=False, id="chart.fewer"),
-        Binding("x", "crosshair", "Cursor", id="chart.crosshair"),
-        Binding("s", "indicator('sma')", "SMA", show=False, id="chart.sma"),
-        Binding("e", "indicator('ema')", "EMA", show=False, id="chart.ema"),
+        # Crosshair and studies are capitals: x/s/e/v mean close/symbol/replace/... in other
+        # views (one meaning per key), and no view binds X/M/E/W/V (S is the app's Sell).
+        Binding("X", "crosshair", "Cursor", id="chart.crosshair"),
+        Binding("M", "indicator('sma')", "SMA", show=False, id="chart.sma"),
+        Binding("E", "indicator('ema')", "EMA", show=False, id="chart.ema"),
         Binding("W", "indicator('vwap')", "VWAP", show=False, id="chart.vwap"),
-        Binding("v", "toggle_volume", "Volume", show=False, id="chart.volume"),
+        Binding("V", "toggle_volume", "Volume", show=False, id="chart.volume"),
         Binding("l", "next_line", "Order line", id="chart.next_line"),
         Binding("enter", "replace_line", "Replace", show=False, id="chart.replace_line"),
         Binding("g", "line_in_blotter", "In blotter", show=False, id="chart.line_blotter"),
