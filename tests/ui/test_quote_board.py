@@ -262,3 +262,15 @@ async def test_repaints_stay_under_ten_a_second_at_high_quote_rates(signed_in: S
         paints = table.repaint_count - start_paints
         assert paints >= 2, paints  # it does repaint while quotes flow
         assert paints / elapsed <= 1 / REPAINT_INTERVAL_S + 1, (paints, elapsed)
+
+
+async def test_a_filter_that_looks_like_markup_is_shown_literally(signed_in: Settings) -> None:
+    """Typed text in the title is literal: "[/x]" once ended the app (a markup error)."""
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(app, pilot)
+        await pilot.press("slash", "left_square_bracket", "slash", "x", "right_square_bracket")
+        await wait_until(pilot, lambda: board.filter_text == "[/x]", 2, "the filter")
+        await pilot.pause()
+        assert "[/x]" in rendered_text(board.query_one("#board-title"))
+    assert app.return_code in (None, 0)

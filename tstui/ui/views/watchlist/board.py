@@ -39,6 +39,7 @@ from tstui.domain.orders.ticket import TicketFields
 from tstui.domain.untrusted import safe_text
 from tstui.ui.session.live import LiveData
 from tstui.ui.shell.commands import PaletteCommand
+from tstui.ui.shell.plain import plain
 from tstui.ui.trading.types import TradeTarget
 from tstui.ui.widgets.symbol_search import SymbolSearch
 from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
@@ -503,7 +504,8 @@ class QuoteBoard(Vertical, can_focus=False):
         parts = [f"{name} ({index}/{count})", f"{len(self.symbols)} symbols", f"sort {sort}{arrow}"]
         if self.filter_text:
             parts.append(f"filter {self.filter_text!r}")
-        self.query_one("#board-title", Static).update(safe_text("  ·  ".join(parts), limit=200))
+        # the filter is typed text: literal, never markup ("[/x]" would end the app)
+        self.query_one("#board-title", Static).update(plain("  ·  ".join(parts), limit=200))
 
     # ---- linking ----------------------------------------------------------------------
     @property
