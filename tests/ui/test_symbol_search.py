@@ -89,3 +89,46 @@ async def test_chart_follows_the_linked_symbol(signed_in: Settings) -> None:
         await pilot.press("4")
         await wait_for_screen(app, pilot, ChartScreen)
         await wait_until(pilot, lambda: screen.request.symbol == "AAPL", 5, "followed on resume")
+
+
+async def test_a_symbol_set_by_a_link_or_an_open_chart_opens_no_suggestions(
+    signed_in: Settings,
+) -> None:
+    """Only typing asks for suggestions: a chart opened on the linked symbol, a link followed
+    while the chart is shown and a chart opened for a symbol leave the list and status shut."""
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(app, pilot, OverviewScreen, timeout=15)
+        await wait_until(pilot, lambda: app.live.connected, 10, "the session")
+        app.live.link_symbol("AAPL")
+        screen = await chart_view(app, pilot)
+        search = screen.query_one(SymbolSearch)
+        await wait_until(pilot, lambda: screen.request.symbol == "AAPL", 5, "the linked symbol")
+
+        def shut() -> bool:
+            return not search.matches and not search.has_class("-open", "-message")
+
+        for _ in range(3):  # longer than the debounce and a suggest round trip
+            await pilot.pause(search.debounce_s)
+            assert shut(), search.message
+        app.live.link_symbol("MSFT")  # followed while shown
+        await wait_until(pilot, lambda: screen.request.symbol == "MSFT", 5, "followed")
+        for _ in range(3):
+            await pilot.pause(search.debounce_s)
+            assert shut(), search.message
+        assert search.value == "MSFT"
+        # left with the symbol field focused (the palette switched view), then a link: the
+        # chart follows on resume and its field keeps the focus, still nothing is asked
+        await pilot.press("slash")
+        app.switch_mode("watchlist")
+        await wait_until(pilot, lambda: app.screen is not screen, 5, "another view")
+        app.live.link_symbol("AAPL")
+        await pilot.press("4")
+        await wait_until(pilot, lambda: screen.request.symbol == "AAPL", 5, "followed on resume")
+        assert search.input.has_focus
+        for _ in range(3):
+            await pilot.pause(search.debounce_s)
+            assert shut(), search.message
+        await pilot.press("escape", "slash", *"nvd")  # typing still suggests
+        await wait_until(pilot, lambda: "NVDA" in [m.name for m in search.matches], 5)
+        assert search.has_class("-open")

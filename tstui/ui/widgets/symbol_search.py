@@ -108,6 +108,8 @@ class SymbolSearch(Vertical):
         self.searched_for = ""  # the text the shown suggestions answer
         self.busy = False
         self._timer: Timer | None = None
+        # a value the program set (the chart's symbol, a link): its Changed asks nothing
+        self._quiet: str | None = value or None
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -133,7 +135,8 @@ class SymbolSearch(Vertical):
 
     @value.setter
     def value(self, text: str) -> None:
-        self.input.value = text
+        """Set by the program (not typed): closes the suggestions and asks for none."""
+        self.reset(text)
 
     def focus_input(self, select: bool = True) -> None:
         self.input.focus()
@@ -144,7 +147,9 @@ class SymbolSearch(Vertical):
         """Empty suggestions and message, ``value`` in the input (for reuse)."""
         self._cancel_timer()
         self.workers.cancel_group(self, "symbol-suggest")
-        self.input.value = value
+        if value != self.input.value:
+            self._quiet = value  # its Changed arrives later, maybe with the input focused
+            self.input.value = value
         self._show([], "")
 
     # ---- asking the API --------------------------------------------------------------
@@ -156,8 +161,11 @@ class SymbolSearch(Vertical):
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         self._cancel_timer()
+        if event.value != self.input.value:
+            return  # superseded: the newer value's Changed follows
         text = event.value.strip()
-        if not text or not self.input.has_focus:
+        quiet, self._quiet = self._quiet, None
+        if not text or event.value == quiet or not self.input.has_focus:
             self._show([], "")  # a value set by the program (the chart's symbol) asks nothing
             return
         self._timer = self.set_timer(self.debounce_s, lambda: self._suggest(text))

@@ -179,7 +179,7 @@ class ChartScreen(BaseScreen):
         linked = self.live.current_symbol
         if self._follows_link_at_mount and linked and linked != self.request.symbol:
             self.request = replace(self.request, symbol=linked)
-            self.query_one("#chart-symbol", Input).value = safe_text(linked, limit=None)
+            self._show_symbol(linked)
         self.live.changed.subscribe(self, self._live_changed)
         self._start()
 
@@ -202,8 +202,13 @@ class ChartScreen(BaseScreen):
             return
         self.request = request
         if self.is_mounted:
-            self.query_one("#chart-symbol", Input).value = safe_text(request.symbol, limit=None)
+            self._show_symbol(request.symbol)
             self._start()
+
+    def _show_symbol(self, symbol: str) -> None:
+        """The symbol field shows what is charted; set by the program, it suggests nothing."""
+        search = self.query_one("#chart-symbol-search", SymbolSearch)
+        search.value = safe_text(symbol, limit=None)
 
     def _start(self) -> None:
         req = self.request
