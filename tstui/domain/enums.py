@@ -237,8 +237,9 @@ VALID_TRADE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "FUTURE": frozenset({"BUY", "SELL"}),
     "STOCKOPTION": _OPTION_ACTIONS,
     "INDEXOPTION": _OPTION_ACTIONS,
-    # Futures options trade like futures (BUY/SELL) on TradeStation.
-    "FUTUREOPTION": frozenset({"BUY", "SELL"}),
+    # The spec's TradeAction lists BUY/SELL for equities and futures and the *TO* actions for
+    # options: futures options take the option actions (as the simulator requires).
+    "FUTUREOPTION": _OPTION_ACTIONS,
 }
 
 
