@@ -466,6 +466,10 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             self.notify(str(exc), title="Config error", severity="error", timeout=15)
             return
         self.settings = fresh
+        # the trading service reads the session's settings: give it the new policy and limits
+        from tstui.ui.trading.service import reload_trading_settings  # loads trading on use
+
+        reload_trading_settings(self, fresh)
         self._apply_keymap(fresh)
         self._saved_theme = self._apply_theme(fresh.theme)
         self._notify_theme_warning()

@@ -53,7 +53,7 @@ class AppHeader(Horizontal):
             live.changed.subscribe(self, self._on_live_changed)
 
     def _on_live_changed(self, what: str) -> None:
-        if what in ("env", "account", "accounts", "symbol"):
+        if what in ("env", "account", "accounts", "symbol", "settings"):
             self.refresh_state()
 
     def refresh_state(self) -> None:

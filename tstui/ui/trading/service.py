@@ -28,6 +28,7 @@ from typing import Any
 
 from tstui.audit import AuditLog
 from tstui.client.errors import OrderOutcomeUnknown, TradeStationError
+from tstui.config import Settings
 from tstui.domain.models import Order, OrderResult, Route
 from tstui.domain.orders import OrderRequest, ReplaceRequest
 from tstui.domain.orders.book import PendingOrder
@@ -63,6 +64,7 @@ __all__ = [
     "TicketIntent",
     "TradingContext",
     "TradingService",
+    "reload_trading_settings",
     "risk_limits_for",
     "trading_service",
 ]
@@ -514,3 +516,15 @@ def trading_service(app: object) -> TradingService:
         context: TradingContext = getattr(app, "live")  # noqa: B009 - TstuiApp.live
         service = _SERVICES[app] = TradingService(context)
     return service
+
+
+def reload_trading_settings(app: object, fresh: Settings) -> None:
+    """ctrl+r: the reloaded file's ``[trading]`` (confirm policy, presets, tick offset), risk
+    limits and bracket templates reach the settings the service reads (its context,
+    ``app.live``); the session's env, account and endpoints stay as they are. A preview
+    already shown is checked again at place time against the new limits."""
+    live = getattr(app, "live")  # noqa: B009 - TstuiApp.live, as trading_service reads it
+    live.settings = replace(
+        live.settings, trading=fresh.trading, risk=fresh.risk, brackets=fresh.brackets
+    )
+    live.changed.publish("settings")  # the header's one-key badge follows the policy
