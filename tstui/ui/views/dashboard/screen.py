@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
+from tstui.ui.shell.linking import link_row_symbol
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.trading.types import TradeTarget
 from tstui.ui.views.dashboard.linked_chart import LinkedChart
@@ -134,8 +135,8 @@ class DashboardScreen(BaseScreen):
         rows = self.positions.rows
         row = rows[message.index] if 0 <= message.index < len(rows) else None
         position = getattr(row, "position", None)  # the totals row has none
-        if position is not None and position.symbol:
-            self.live.link_symbol(position.symbol)
+        if position is not None:
+            link_row_symbol(self.live, position.symbol)  # plain symbols only (server text)
 
     def _focused_pane(self) -> Widget | None:
         """The pane holding the focus (a board row, the ladder's cursor, the positions)."""

@@ -43,6 +43,7 @@ from tstui.client.errors import ApiError
 from tstui.client.streams import StreamState
 from tstui.config import DEFAULT_PRESETS
 from tstui.domain.frames import StreamErrorFrame
+from tstui.domain.market import futures
 from tstui.domain.market.depth import DepthAggregates, DepthQuotes
 from tstui.domain.market.ticks import decimals_of, increment_at
 from tstui.domain.models import Order, Quote, SymbolDetail
@@ -371,7 +372,9 @@ class DepthLadder(Vertical):
             return
         detail = batch.items[0]
         self.detail = detail
-        self.trade_symbol = detail.underlying or detail.symbol or symbol
+        # @ES trades as its contract; an option's Underlying is its stock, never traded here
+        continuous = futures.is_continuous(symbol) and detail.underlying
+        self.trade_symbol = detail.underlying if continuous else (detail.symbol or symbol)
         tick = increment_at(detail.price_format)
         self.model.set_tick(tick)
         fmt = detail.price_format
@@ -387,13 +390,13 @@ class DepthLadder(Vertical):
     async def _depth_loop(self, symbol: str, source: str) -> None:
         api = self.live.api
         while True:
-            if source == "quotes":
-                stream: Any = api.stream_market_depth_quotes(symbol, LEVELS)
-            else:
-                stream = api.stream_market_depth_aggregates(symbol, LEVELS)
-            # a heartbeat late shows as the age of the last frame ("live 7s", then "stale")
-            self.health.idle = stream.idle_seconds
-            try:
+            try:  # building the stream checks the symbol (a BadRequest): inside the guard
+                if source == "quotes":
+                    stream: Any = api.stream_market_depth_quotes(symbol, LEVELS)
+                else:
+                    stream = api.stream_market_depth_aggregates(symbol, LEVELS)
+                # a heartbeat late shows as the age of the last frame ("live 7s", then "stale")
+                self.health.idle = stream.idle_seconds
                 async with stream:
                     async for event in stream:
                         if isinstance(event, DepthQuotes | DepthAggregates):
@@ -605,7 +608,7 @@ class DepthLadder(Vertical):
             bid=bid if bid is not None else (quote.bid if quote is not None else None),
             ask=ask if ask is not None else (quote.ask if quote is not None else None),
             last=quote.last if quote is not None else None,
-            account_id=self.live.current_account,
+            account_id=None,  # one-key trading picks an account that can trade the symbol
             price=self.model.cursor,
         )
 
