@@ -11,7 +11,8 @@ closing and another opening) and then restarts only the streams whose symbols ch
 symbols go to a stream with room (or a new one), so adding one symbol reconnects one stream.
 
 Health: each stream's state folds into one ``quotes`` entry of ``live.stream_health`` (the
-worst state wins), so the status bar shows it like the orders and positions streams.
+worst state wins), so the status bar shows it like the orders and positions streams; while
+nothing is watched (``needed`` false) the stream is not wanted and the status bar leaves it out.
 """
 
 from __future__ import annotations
@@ -166,6 +167,11 @@ class QuoteHub:
     @property
     def watched(self) -> frozenset[str]:
         return frozenset(self._watchers)
+
+    @property
+    def needed(self) -> bool:
+        """Anything watched: when nothing is, the streams stop on purpose (not a fault)."""
+        return bool(self._watchers)
 
     @property
     def batches(self) -> list[tuple[str, ...]]:

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from tstui.domain.untrusted import safe_text
 from tstui.ui.session.live import LiveData
+from tstui.ui.session.quotes import HEALTH_NAME as QUOTES
 from tstui.ui.shell.bulk_cancel import cancel_progress
 
 _STYLE = {
@@ -54,6 +55,8 @@ class StatusBar(Static):
         now = datetime.now(UTC)
         stale_after = live.settings.stream.heartbeat_timeout_s
         for name, health in live.stream_health.items():
+            if name == QUOTES and not live.quotes.needed:
+                continue  # nothing watched: stopped on purpose, not broken
             label = health.label(now, stale_after)
             state = label.split()[0]
             late = state == "live" and label != "live"  # a heartbeat late: the age shows
