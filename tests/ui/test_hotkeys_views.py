@@ -4,7 +4,7 @@ offers its selected position, and a view without a selection says where the keys
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from test_hotkeys import notified, one_key, recording_app
@@ -72,3 +72,32 @@ async def test_buy_from_the_board_previews_the_row_at_its_ask(
         assert (fields.symbol, fields.action, fields.order_type) == ("MSFT", "BUY", "Limit")
         await pilot.press("escape")
         await app.live.disconnect()
+
+
+async def test_an_env_switch_during_a_one_key_action_sends_nothing(
+    sim: SimServer, settings: Settings
+) -> None:
+    """SIM's hotkeys-send never acts on LIVE: the environment is checked after each await."""
+    from tstui.ui.trading.service import trading_service
+
+    app = recording_app(one_key(settings, policy="hotkeys-send"))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen)
+        await pilot.press("2")
+        screen = await wait_for_screen(app, pilot, PositionsScreen)
+        await wait_until(pilot, lambda: screen.selected_position is not None, 10, "a position")
+        service = trading_service(app)
+        load = service.load_symbol
+
+        async def switching(symbol: str) -> Any:
+            info = await load(symbol)
+            # as a switch would (the base URL stays the loopback simulator)
+            app.live.settings = app.live.settings.with_env("live")
+            return info
+
+        service.load_symbol = switching  # type: ignore[method-assign]
+        before = len(sim_orders(sim.url, MARGIN))
+        await pilot.press("alt+x")
+        await wait_until(pilot, lambda: notified(app, "environment changed"), 10)
+        assert len(sim_orders(sim.url, MARGIN)) == before
+        assert not isinstance(app.screen, OrderTicket)

@@ -39,7 +39,7 @@ from tstui.ui.trading.prefill import (
 )
 from tstui.ui.trading.service import TradingService, trading_service
 from tstui.ui.trading.ticket_form import action_for_side
-from tstui.ui.trading.types import SymbolInfo, TradeTarget
+from tstui.ui.trading.types import PlacementRefused, SymbolInfo, TradeTarget
 from tstui.ui.trading.wording import outcome_text
 
 if TYPE_CHECKING:
@@ -145,11 +145,23 @@ def run_hotkey(app: App[Any], kind: str) -> None:
     )
 
 
+def _env_moved(app: App[Any], service: TradingService, env: str) -> bool:
+    """The environment switched while we awaited (SIM -> LIVE): SIM's policy must never act
+    on LIVE, so the action stops there (said once)."""
+    if service.env == env:
+        return False
+    app.notify("The environment changed meanwhile: nothing sent.", severity="warning", timeout=6)
+    return True
+
+
 async def _act(app: App[Any], kind: str, target: TradeTarget) -> None:
     service = trading_service(app)
     presets = preset_choice(app)
-    settings = service.context.settings
+    env = service.env  # the environment of the key press: each step after an await checks it
     info = await service.load_symbol(target.symbol)
+    if _env_moved(app, service, env):
+        return
+    settings = service.context.settings  # read after the await: the policy of this env
     symbol = safe_text(info.symbol or target.symbol)
     if info.error:
         app.notify(f"{symbol}: {safe_text(info.error)}", severity="warning", timeout=5)
@@ -174,7 +186,7 @@ async def _act(app: App[Any], kind: str, target: TradeTarget) -> None:
     if policy != "hotkeys-send":
         _open_ticket(app, fields)
         return
-    await _preview_and_send(app, service, fields, info)
+    await _preview_and_send(app, service, fields, info, env)
 
 
 def _open_ticket(app: App[Any], fields: TicketFields, note: str = "") -> None:
@@ -189,14 +201,18 @@ def _open_ticket(app: App[Any], fields: TicketFields, note: str = "") -> None:
 
 
 async def _preview_and_send(
-    app: App[Any], service: TradingService, fields: TicketFields, info: SymbolInfo
+    app: App[Any], service: TradingService, fields: TicketFields, info: SymbolInfo, env: str
 ) -> None:
     """``hotkeys-send``: place the previewed payload when the preview is clean; anything to
     look at (an error, a warning, a refusal) opens the ticket instead."""
     routes = await service.route_ids(info.asset_type)
+    if _env_moved(app, service, env):
+        return
     outcome = await service.preview(
         fields, info, order_confirm_id=new_order_confirm_id(), routes=routes
     )
+    if _env_moved(app, service, env):
+        return
     preview = outcome.preview
     if preview is None or outcome.issues or preview.warnings:
         reason = outcome.error or "; ".join(i.message for i in outcome.issues) or "warnings"
@@ -204,8 +220,16 @@ async def _preview_and_send(
         return
     try:
         placed = await service.place(preview)
-    except Exception as exc:  # PlacementRefused, or a bug: never resent either way
+    except PlacementRefused as exc:  # refused before anything went out
         app.notify(f"Not sent: {safe_text(str(exc))}", severity="error", timeout=8)
+        return
+    except Exception as exc:  # unexpected: the order may have gone; never resent
+        app.notify(
+            f"Placing failed ({safe_text(str(exc) or type(exc).__name__)}): the order may or "
+            "may not have gone; check the Orders view before trying again.",
+            severity="error",
+            timeout=10,
+        )
         return
     text, tone = outcome_text(placed)
     app.notify(f"Order: {text}", severity="information" if tone == "-ok" else "warning", timeout=8)
