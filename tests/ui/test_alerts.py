@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from order_factory import order_request
-from ui_support import MARGIN, SIZE, sim_post, started, wait_until
+from ui_support import MARGIN, SIZE, recording_app, said, sim_post, started, wait_until
 
 from tstui.config import AlertSettings, Settings, load_settings
 from tstui.domain.market.alerts import parse_alert
@@ -27,11 +27,11 @@ pytestmark = pytest.mark.anyio
 
 
 def told(app: TstuiApp, needle: str) -> list[str]:
-    return [n.message for n in app._notifications if needle in n.message]
+    return [message for message in said(app) if needle in message]
 
 
 async def test_a_resting_order_that_fills_is_told(sim: SimServer, signed_in: Settings) -> None:
-    app = TstuiApp(signed_in)
+    app = recording_app(signed_in)
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot)
         center = alert_center(app)
@@ -56,7 +56,7 @@ async def test_a_resting_order_that_fills_is_told(sim: SimServer, signed_in: Set
 
 async def test_price_alert_fires_once_when_crossing(sim: SimServer, signed_in: Settings) -> None:
     quote_settings = replace(signed_in, alerts=AlertSettings(bell=True))
-    app = TstuiApp(quote_settings)
+    app = recording_app(quote_settings)
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot)
         center = alert_center(app)

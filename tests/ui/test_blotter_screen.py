@@ -162,9 +162,7 @@ async def test_cancel_all_working_and_replace(sim: SimServer, settings: Settings
         # replace: quantity 1 -> 4 through review + explicit send
         screen.blotter.select_key(first)
         await pilot.press("e")
-        await wait_until(pilot, lambda: isinstance(app.screen, ReplaceOrderScreen), 5)
-        dialog = app.screen
-        assert isinstance(dialog, ReplaceOrderScreen)
+        dialog = await wait_for_screen(app, pilot, ReplaceOrderScreen)
         dialog.query_one("#quantity", Input).value = "4"
         await pilot.pause()
         assert not dialog.can_send()  # not reviewed yet

@@ -48,7 +48,7 @@ class Host(App[None]):
 
 async def settle(pilot: Pilot[None], blotter: Blotter) -> int:
     """Wait until start-up paints (focus, scrollbars) are over; returns the repaint count."""
-    with anyio.fail_after(10):
+    with anyio.fail_after(30):  # only bounds a hang
         while True:
             count = blotter.repaint_count
             await pilot.pause(0.1)
@@ -57,7 +57,7 @@ async def settle(pilot: Pilot[None], blotter: Blotter) -> int:
 
 
 async def wait_painted(pilot: Pilot[None], blotter: Blotter, after: int, rows: int) -> None:
-    with anyio.fail_after(10):
+    with anyio.fail_after(30):  # only bounds a hang
         while blotter.repaint_count <= after or blotter.painted_rows != rows:
             await pilot.pause(0.01)
 
@@ -193,19 +193,26 @@ async def test_burst_is_coalesced_into_few_repaints() -> None:
         blotter = app.query_one(Blotter)
         await wait_painted(pilot, blotter, 0, blotter.page_height)
         before = await settle(pilot, blotter)
+        burst_started = time.monotonic()
         for i in range(5_000):
             o = orders[-1 - (i % 30)]  # the visible rows
             book.apply(filled(o, str(1 + i // 30), "400.00"))
             if i % 250 == 0:
                 await anyio.sleep(0.005)
+        burst_s = time.monotonic() - burst_started
         last = book.get(orders[-1].order_id)
         assert last is not None
-        with anyio.fail_after(5):
+        with anyio.fail_after(30):  # only bounds a hang
             while blotter.rows[0] is not last or blotter.repaint_count == before:
                 await pilot.pause(0.02)
         await pilot.pause(0.05)
         assert f"{last.filled_quantity}/100" in blotter.render_line(1).text
-        assert blotter.repaint_count - before <= 10
+        # coalesced: at most one repaint per flush interval while the burst lasted (plus the
+        # one after it), never one per update; a loaded machine stretches the burst, not the
+        # rule (about 10 repaints when the burst takes its usual ~0.5 s)
+        repaints = blotter.repaint_count - before
+        assert repaints <= burst_s / 0.1 + 5, (repaints, burst_s)
+        assert repaints < 5_000 / 30  # fewer repaints than rounds over the visible rows
         # nothing changed: the timer does not repaint
         settled = blotter.repaint_count
         await pilot.pause(0.35)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from test_blotter_screen import orders_view
 from textual.widgets import Input, Static
-from ui_support import MARGIN, TICKET_SIZE, sim_orders, started, wait_until
+from ui_support import MARGIN, TICKET_SIZE, sim_orders, started, wait_for_screen, wait_until
 
 from tstui.audit import AuditLog
 from tstui.config import Settings
@@ -94,9 +94,7 @@ async def test_replacing_one_exit_resizes_its_sibling(sim: SimServer, settings: 
         new_price = f"{last * Decimal('1.9'):.2f}"
         screen.blotter.select_key(target)
         await pilot.press("e")
-        await wait_until(pilot, lambda: isinstance(app.screen, ReplaceOrderScreen), 5)
-        dialog = app.screen
-        assert isinstance(dialog, ReplaceOrderScreen)
+        dialog = await wait_for_screen(app, pilot, ReplaceOrderScreen)
         dialog.query_one("#limit_price", Input).value = new_price
         await pilot.pause()
         await pilot.press("f5", "f8")

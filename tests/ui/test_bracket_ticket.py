@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from ui_support import (
@@ -20,6 +19,8 @@ from ui_support import (
     place,
     place_enabled,
     preview,
+    recording_app,
+    said,
     sim_orders,
     sim_post,
     started,
@@ -46,9 +47,9 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.anyio
 
 
-def notified(app: App[Any], text: str) -> bool:
+def notified(app: TstuiApp, text: str) -> bool:
     """A notification says ``text`` (a placed order closes its ticket with one)."""
-    return any(text in str(n.message) for n in app._notifications)
+    return any(text in message for message in said(app))
 
 
 TICK = Decimal("0.25")  # ES
@@ -85,7 +86,7 @@ def cells(blotter: Blotter, order_id: str) -> dict[str, str]:
 async def test_template_key_preview_place_partial_fills_and_tree(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         ticket = await es_ticket(app, pilot, "15", below=40)
@@ -192,7 +193,7 @@ async def test_template_key_preview_place_partial_fills_and_tree(
 async def test_cancelling_a_working_parent_asks_about_its_children(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         ticket = await es_ticket(app, pilot, "1", below=40)
@@ -249,7 +250,7 @@ async def test_cancelling_a_working_parent_asks_about_its_children(
 async def test_a_bracket_whose_outcome_is_unknown_is_reconciled_never_resent(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         trading_service(app).reconcile_poll_s = 0.1
@@ -277,7 +278,7 @@ async def test_a_bracket_whose_outcome_is_unknown_is_reconciled_never_resent(
 async def test_trailing_stop_and_activation_rule_reach_the_server(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         ticket = await es_ticket(app, pilot, "1", below=40)

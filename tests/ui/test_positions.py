@@ -9,12 +9,18 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from order_factory import order_request
 from textual.pilot import Pilot
-from ui_support import FUTURES, SIZE, rendered_text, sim_post, wait_for_screen, wait_until
+from ui_support import (
+    FUTURES,
+    SIZE,
+    rendered_text,
+    sim_post,
+    wait_for_screen,
+    wait_for_ticket,
+    wait_until,
+)
 
 from tstui.config import Settings
 from tstui.ui.shell.app import TstuiApp
-from tstui.ui.trading.ticket import OrderTicket
-from tstui.ui.trading.ticket_form import TicketForm
 from tstui.ui.views.chart.screen import ChartScreen
 from tstui.ui.views.overview.screen import OverviewScreen
 from tstui.ui.views.positions.screen import PositionsScreen
@@ -122,9 +128,8 @@ async def test_roll_marker_when_the_front_month_moves(sim: SimServer, signed_in:
         # positions.close: TRADING's ticket opens, prefilled to flatten the highlighted row
         assert table.select_key(position.position_id)
         await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, OrderTicket))
-        await wait_until(pilot, lambda: bool(app.screen.query(TicketForm)))
-        fields = app.screen.query_one(TicketForm).fields()
+        ticket = await wait_for_ticket(app, pilot)
+        fields = ticket.form.fields()
         assert (fields.account, fields.symbol, fields.action, fields.quantity) == (
             FUTURES,
             "ESZ26",

@@ -6,11 +6,10 @@ import asyncio
 import json
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from order_factory import order_request
-from textual.app import App
 from ui_support import (
     MARGIN,
     TICKET_SIZE,
@@ -20,6 +19,8 @@ from ui_support import (
     place,
     place_enabled,
     preview,
+    recording_app,
+    said,
     sim_orders,
     sim_post,
     started,
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.anyio
 
 
-def notified(app: App[Any], text: str) -> bool:
+def notified(app: TstuiApp, text: str) -> bool:
     """A notification says ``text`` (a placed order closes its ticket with one)."""
-    return any(text in str(n.message) for n in app._notifications)
+    return any(text in message for message in said(app))
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def buy_limit(symbol: str, qty: int, price: Decimal) -> OrderRequest:
 async def test_reset_after_accept_gives_exactly_one_order(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         trading_service(app).reconcile_poll_s = 0.1
@@ -89,7 +90,7 @@ async def test_reset_after_accept_gives_exactly_one_order(
 async def test_unknown_outcome_shows_pending_then_the_reconciled_order(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         trading = trading_service(app)
@@ -100,10 +101,12 @@ async def test_unknown_outcome_shows_pending_then_the_reconciled_order(
         confirm_id = ticket.order_confirm_id
         app.live.stop_streams()  # only the orders endpoint can tell what happened
         sim_post(sim.url, "/_sim/faults/reset-after-accept", {"count": 1})
-        sim_post(sim.url, "/_sim/faults/latency", {"seconds": 0.4})  # slow REST: watch it
+        sim_post(
+            sim.url, "/_sim/faults/latency", {"seconds": 1.5}
+        )  # slow REST: long enough to watch it
         await pilot.press("f8")
         await wait_until(
-            pilot, lambda: "unknown: reconciling" in text_of(ticket, "result"), 5, "unknown"
+            pilot, lambda: "unknown: reconciling" in text_of(ticket, "result"), what="unknown"
         )
         assert list(app.live.order_book.pending) == [confirm_id]  # the blotter's pending row
         assert not place_enabled(ticket) and ticket.query_one("#preview-btn").disabled
@@ -124,7 +127,7 @@ async def test_unknown_outcome_shows_pending_then_the_reconciled_order(
 async def test_dropped_fill_frame_is_repaired_by_reconciliation(
     sim: SimServer, settings: Settings
 ) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         quote = (await app.live.api.get_quotes(["NVDA"])).items[0]
@@ -149,7 +152,7 @@ async def test_dropped_fill_frame_is_repaired_by_reconciliation(
 
 
 async def test_goaway_during_a_burst_loses_no_order(sim: SimServer, settings: Settings) -> None:
-    app = TstuiApp(settings)
+    app = recording_app(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         api = app.live.api

@@ -23,7 +23,6 @@ from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.trading.ticket import OrderTicket, open_order_ticket
-from tstui.ui.trading.ticket_form import TicketForm
 
 SIZE = (120, 40)
 TICKET_SIZE = (140, 48)  # room for the ticket's form, preview and result side by side
@@ -41,12 +40,17 @@ def with_risk(settings: Settings, risk: RiskLimits) -> Settings:
 
 # -- waiting ----------------------------------------------------------------------------
 
+# A wait only bounds how long a test hangs when something is broken; one that passes early
+# costs nothing. On a loaded CI machine (``-n auto`` on 2 cores) a screen or a round trip to
+# the simulator can take many seconds, so no wait gives up before this.
+MIN_WAIT_S = 30.0
+
 
 async def wait_until(
     pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0, what: str = ""
 ) -> None:
     try:
-        with anyio.fail_after(timeout):
+        with anyio.fail_after(max(timeout, MIN_WAIT_S)):
             while not predicate():
                 await pilot.pause(0.05)
     except TimeoutError:
@@ -64,7 +68,12 @@ async def wait_for_screen(
 
     def shown() -> bool:
         screen = app.screen
-        return isinstance(screen, kind) and (ready is None or bool(ready(screen)))
+        # mounted: composed and its on_mount ran (its widgets hold their first values)
+        return (
+            isinstance(screen, kind)
+            and screen.is_mounted
+            and (ready is None or bool(ready(screen)))
+        )
 
     await wait_until(pilot, shown, timeout, f"a {kind.__name__}")
     screen = app.screen
@@ -93,6 +102,28 @@ async def started(
 
 
 # -- reading the screen -----------------------------------------------------------------
+
+
+def recording_app(settings: Settings) -> TstuiApp:
+    """The app, keeping every notification's text (`said`): a shown one expires after its
+    timeout, which under load can pass before a check reads it."""
+    app = TstuiApp(settings)
+    kept: list[str] = []
+    shown = app.notify
+
+    def notify(message: Any, *args: Any, **kwargs: Any) -> None:
+        kept.append(str(message))
+        shown(message, *args, **kwargs)
+
+    app.said = kept  # type: ignore[attr-defined]
+    app.notify = notify  # type: ignore[method-assign]
+    return app
+
+
+def said(app: TstuiApp) -> list[str]:
+    """Every notification a `recording_app` showed, oldest first."""
+    kept: list[str] = app.said  # type: ignore[attr-defined]
+    return kept
 
 
 def rendered_text(widget: Widget) -> str:
@@ -136,18 +167,20 @@ async def open_ticket(
     """Open a ticket, wait for the symbol details; returns it and the list its result lands in."""
     results: list[Any] = []
     ticket = open_order_ticket(app, fields, intent=intent, on_result=results.append)
-    await wait_until(
-        pilot, lambda: app.screen is ticket and bool(ticket.query(TicketForm)), 5, "the ticket"
-    )
+    await wait_until(pilot, lambda: app.screen is ticket and ticket.prefilled, what="the ticket")
     await pilot.pause()
     if fields.symbol:
         await wait_until(
             pilot,
             lambda: ticket.form.info is not None and ticket.form.info.symbol == fields.symbol,
-            5,
-            "symbol details",
+            what="symbol details",
         )
     return ticket, results
+
+
+async def wait_for_ticket(app: TstuiApp, pilot: Pilot[Any]) -> OrderTicket:
+    """The ticket a key opened, once its form holds the prefill (read it no earlier)."""
+    return await wait_for_screen(app, pilot, OrderTicket, lambda ticket: ticket.prefilled)
 
 
 def limit_below(last: Decimal, pct: str = "0.98") -> str:

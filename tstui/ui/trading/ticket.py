@@ -135,6 +135,7 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         self._prefilled_for: str | None = None  # the symbol the defaults were filled for
         self._focused_by_us: Widget | None = None
         self._order_type: str | None = None
+        self.prefilled = False  # the form holds the prefill (set on mount, before any paint)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -166,13 +167,16 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
                 yield Static("Preview (F5) to see the estimate.", id="preview")
 
     def on_mount(self) -> None:
+        # The prefill goes in before the first paint: a form shown blank and filled a frame
+        # later could be read (or previewed) half-empty. Focus waits for the layout.
+        self._load_prefill()
         self.call_after_refresh(self._start)
         self.set_interval(QUOTE_REFRESH_S, self._show_quote)
 
     def on_unmount(self) -> None:
         self._watch_quotes(None)
 
-    def _start(self) -> None:
+    def _load_prefill(self) -> None:
         form = self.query_one(TicketForm)
         fields = self._prefill
         if not fields.account:
@@ -183,12 +187,15 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
                 "buy" if self._side == "buy" else "sell"
             )  # refined once the asset type is known
         self.query_one("#override", Checkbox).display = False
+        self.prefilled = True
+
+    def _start(self) -> None:
         self._focus_first_needed()
         # typed right after the key that opened the ticket
         self.release_early_keys(self._focused_by_us)
         self._load_routes()
-        if fields.symbol:
-            self._load_symbol(fields.symbol)
+        if self._prefill.symbol:
+            self._load_symbol(self._prefill.symbol)
 
     # ------------------------------------------------------------------ state
     @property
