@@ -27,6 +27,7 @@ from tstui.domain.options.payoff import RiskReward, risk_reward
 from tstui.domain.options.symbology import OptionType, format_option_symbol
 from tstui.domain.options.wire import RiskRewardAnalysis
 from tstui.domain.orders.risk import RiskLimits
+from tstui.domain.orders.risk_limits import SizeLimits
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.trading.service import trading_service
 from tstui.ui.trading.types import PlacementRefused
@@ -508,3 +509,33 @@ def test_the_servers_riskreward_is_compared_to_the_cent() -> None:
     assert check_server_risk(straddle, infinite, Decimal("5")).agrees
     bounded = RiskRewardAnalysis(False, Decimal("0"), False, Decimal("-500"), ())
     assert not check_server_risk(straddle, bounded, Decimal("5")).agrees
+
+
+@pytest.mark.anyio
+async def test_a_market_spread_under_option_notional_caps_places_without_new_warnings(
+    sim: SimServer, settings: Settings
+) -> None:
+    """The package's own checks decide at place time: the single-order checks read a spread
+    as its first leg at no price ("notional not checked") and asked for an override the
+    preview never offered."""
+    option = SizeLimits(max_notional=Decimal(1_000_000), warn_notional=Decimal(500_000))
+    limits = RiskLimits(duplicate_window_s=0.0, per_class={"option": option})
+    app = TstuiApp(with_risk(settings, limits))
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        trading_service(app).clock = lambda: SIM_START
+        await chain_on_screen(app, pilot)
+        await pilot.press("v", "enter")
+        ticket = await wait_for_screen(app, pilot, SpreadTicket)
+        await pilot.press("f2")  # Market
+        await wait_until(pilot, lambda: ticket.form().order_type == "Market", 5, "Market")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: ticket.preview is not None, 10, "the preview")
+        assert ticket.place_blocker() is None, ticket.issues
+        await pilot.press("f8")
+        await wait_until(
+            pilot,
+            lambda: ticket.outcome is not None and ticket.outcome.kind != "unknown",
+            15,
+            "the placement",
+        )
+        assert ticket.outcome is not None and ticket.outcome.kind == "placed", ticket.outcome

@@ -286,7 +286,12 @@ class TradingService:
         refusal = unresolved_repeat(self.audit, self.env, request)  # any run's sends
         if refusal is not None:
             raise PlacementRefused(refusal)
-        issues = self._risk(request, preview.last_price, preview.point_value)
+        # A package (legs) is checked leg by leg and as a whole by its own rules (preview and
+        # again just before place, by the spread ticket); the single-order checks would read
+        # it as its first leg at the net price: warnings the preview never showed.
+        issues = (
+            [] if request.legs else self._risk(request, preview.last_price, preview.point_value)
+        )
         errors = blocking(issues)
         if errors:
             raise PlacementRefused("; ".join(f"{e.field}: {e.message}" for e in errors))
