@@ -139,9 +139,10 @@ def test_parsing_a_burst_is_fast_enough() -> None:
                    "ExecQuantity": str(n % 10), "QuantityRemaining": str(10 - n % 10)}]}
         for n in range(20_000)
     ]  # fmt: skip
-    started = time.perf_counter()
+    # CPU time of this thread: the budget is the parser's work, not a loaded machine's queue
+    started = time.thread_time()
     orders = [parse_order_frame(frame) for frame in frames]
-    assert time.perf_counter() - started < 2.0
+    assert time.thread_time() - started < 2.0
     assert len({o.order_id for o in orders if isinstance(o, Order)}) == 20_000
 
 
