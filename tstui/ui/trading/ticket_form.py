@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tstui.config import BracketTemplate
@@ -37,6 +38,7 @@ from tstui.ui.trading.bracket import (
     from_template,
 )
 from tstui.ui.trading.types import SymbolInfo
+from tstui.ui.widgets.symbol_search import describe
 
 __all__ = [
     "FIELD_LABELS",
@@ -70,6 +72,8 @@ FIELD_LABELS: dict[str, str] = {
 }
 _NO_ROUTE = ""
 BRACKET_OFF = "off"
+SUGGEST_DEBOUNCE_S = 0.25  # a lookup once typing pauses, not one per key
+SUGGEST_TOP = 4  # one line's worth
 BRACKET_CUSTOM = "custom"
 _NO_TRIGGER = ""
 # What the trigger keys mean (the API's list: GET /v3/orderexecution/activationtriggers).
@@ -188,6 +192,9 @@ class TicketForm(Vertical):
     TicketForm Input, TicketForm Select { width: 30; }
     TicketForm .preset, TicketForm .side { min-width: 5; margin-left: 1; }
     TicketForm #symbol-info { height: auto; color: $text-muted; margin: 0 0 0 10; }
+    TicketForm #symbol-suggest { height: auto; color: $text-muted; margin: 0 0 0 10; }
+    TicketForm #symbol-suggest.-empty { display: none; }
+    TicketForm #symbol-suggest.-error { color: $error; }
     TicketForm #bracket_unit { width: 12; margin-left: 1; }
     TicketForm #row-bracket-exits OffsetInput { width: 10; }
     TicketForm #row-bracket-exits Label.ticket-sublabel { width: auto; margin: 0 1; }
@@ -220,6 +227,7 @@ class TicketForm(Vertical):
         self.templates = {t.name: t for t in templates}
         self.info: SymbolInfo | None = None
         self._loading = False
+        self._suggest_timer: Timer | None = None
         self._options: dict[str, list[str]] = {
             "account": [a.account_id for a in self._accounts],
             "action": list(actions_for(None)),
@@ -248,6 +256,7 @@ class TicketForm(Vertical):
             Input(id="symbol", placeholder="MSFT, ESZ26", compact=True),
             row_id="row-symbol",
         )
+        yield Static("", id="symbol-suggest", classes="-empty")
         yield Static("", id="symbol-info")
         actions = [(a, a) for a in actions_for(None)]
         yield _row(
@@ -543,9 +552,52 @@ class TicketForm(Vertical):
         event.stop()
         if isinstance(event, Input.Changed) and not self._loading:
             self._edited_offsets(event.input.id or "")
+            if event.input.id == "symbol" and event.input.has_focus:
+                self._schedule_suggestions(event.value.strip())
         self._sync_visibility()
         if not self._loading:
             self.post_message(self.Edited())
+
+    # ---- symbol search as you type (TradeStation's v2 suggest) --------------------------
+    def _schedule_suggestions(self, text: str) -> None:
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+        if not text:
+            self.show_suggestions("")
+            return
+        self._suggest_timer = self.set_timer(SUGGEST_DEBOUNCE_S, partial(self._suggest, text))
+
+    def _suggest(self, text: str) -> None:
+        self._suggest_timer = None
+        self.run_worker(
+            self._fetch_suggestions(text),
+            group="ticket-suggest",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _fetch_suggestions(self, text: str) -> None:
+        live = getattr(self.app, "live", None)
+        if live is None or not getattr(live, "connected", False):
+            return  # typed symbols are still checked when the ticket loads their details
+        try:
+            found = await live.api.suggest_symbols(text, top=SUGGEST_TOP)
+        except Exception as exc:  # a failed lookup is a line of text, never a crash
+            self.show_suggestions(f"search failed: {exc}", error=True)
+            return
+        if text != self._text("symbol").strip():
+            return  # typed on meanwhile: the newer text's lookup follows
+        if not found:
+            self.show_suggestions(f"No symbol matches {safe_text(text, limit=40)!r}", error=True)
+            return
+        self.show_suggestions("  ·  ".join(describe(match) for match in found))
+
+    def show_suggestions(self, text: str, *, error: bool = False) -> None:
+        """The suggestions line under Symbol (server text: literal, made safe)."""
+        line = self.query_one("#symbol-suggest", Static)
+        line.update(plain(text, limit=200))
+        line.set_class(not text, "-empty")
+        line.set_class(error, "-error")
 
     @on(StepInput.Step)
     def _stepped(self, event: StepInput.Step) -> None:
