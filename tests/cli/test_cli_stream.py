@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -44,6 +45,38 @@ def tstui(*argv: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]
         timeout=timeout,
         env=child_environ(),
     )
+
+
+def tstui_then(
+    *argv: str, once: Callable[[str], bool], then: Callable[[], object], timeout: float = 30.0
+) -> subprocess.CompletedProcess[str]:
+    """The CLI, with ``then()`` done once it printed a line for which ``once`` holds: a fault
+    timed on what the stream shows, not on a clock a loaded machine can outrun."""
+    env = {**child_environ(), "PYTHONUNBUFFERED": "1"}  # each line as printed, as on a tty
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tstui", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    watchdog = threading.Timer(timeout, proc.kill)  # a hang fails instead of blocking
+    watchdog.start()
+    try:
+        assert proc.stdout is not None
+        seen: list[str] = []
+        for line in proc.stdout:
+            seen.append(line)
+            if once(line):
+                then()
+                break
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(seen) + out, err)
 
 
 def assert_clean(stderr: str) -> None:
@@ -125,12 +158,12 @@ def test_reader_going_away_ends_quietly(url: str) -> None:
 
 def test_server_closing_the_stream_is_survived(sim: SimServer, url: str) -> None:
     """GoAway closes the connection: the stream reconnects and still ends cleanly."""
-    goaway = threading.Timer(1.0, lambda: sim.control().post("faults/goaway", {}))
-    goaway.start()
-    try:
-        done = tstui("stream", "orders", "--json", "--seconds", "3", "--base-url", url)
-    finally:
-        goaway.cancel()
+    # the GoAway once the first connection's snapshot is through; then 3 s more to reconnect
+    done = tstui_then(
+        *("stream", "orders", "--json", "--seconds", "6", "--base-url", url),
+        once=lambda line: "EndSnapshot" in line,
+        then=lambda: sim.control().post("faults/goaway", {}),
+    )
     assert done.returncode == 0, done.stderr
     assert_clean(done.stderr)
     frames = ndjson(done.stdout)
@@ -149,12 +182,15 @@ def test_server_going_away_for_good_is_survived(monkeypatch: pytest.MonkeyPatch)
     server = SimServer(seed=7, start=SIM_START, speed=0.0, heartbeat_seconds=0.5)
     server.start()
     export_seed(server, monkeypatch)
-    stopper = threading.Timer(1.0, server.stop)
-    stopper.start()
     try:
-        done = tstui("stream", "quotes", "MSFT", "--seconds", "3", "--base-url", server.url)
+        # the server stops once a quote is through (not on a clock the CLI's start-up can
+        # outrun on a loaded machine); then reconnect attempts until --seconds
+        done = tstui_then(
+            *("stream", "quotes", "MSFT", "--seconds", "5", "--base-url", server.url),
+            once=lambda line: "MSFT" in line,
+            then=server.stop,
+        )
     finally:
-        stopper.cancel()
         server.stop()
     assert done.returncode == 0, done.stderr
     assert_clean(done.stderr)
