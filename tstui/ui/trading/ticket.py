@@ -44,6 +44,7 @@ from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
 from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
 from tstui.ui.trading.key_order import EarlyKeys
+from tstui.ui.trading.place_flow import run_placement
 from tstui.ui.trading.prefill import (
     asset_class,
     pick_account,
@@ -52,7 +53,6 @@ from tstui.ui.trading.prefill import (
     touch_price,
 )
 from tstui.ui.trading.service import (
-    PlacementRefused,
     PlaceOutcome,
     Preview,
     TradingService,
@@ -517,29 +517,11 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         self._show_issues(self.issues)
 
     async def _place_flow(self, preview: Preview, override: bool) -> None:
-        try:
-            outcome = await self.trading.place(preview, override_warnings=override)
-        except PlacementRefused as exc:
-            self.busy = False
-            self.preview = None  # whatever the reason: preview again before placing
-            if self.is_attached:
-                self._set_result(f"Not sent: {exc}", "-bad")
-                self._refresh_buttons()
-            return
-        except Exception as exc:  # a bug: the order may or may not have gone; never resend
-            self.busy = False
-            self.preview = None
-            if self.is_attached:
-                self._set_result(
-                    f"Unexpected error ({type(exc).__name__}: {exc}): check the Orders view "
-                    "before anything else; nothing will be resent",
-                    "-bad",
-                )
-                self._refresh_buttons()
-            return
-        self._show_outcome(outcome)
-        if outcome.kind == "unknown":
-            self._show_outcome(await self.trading.resolve_unknown(outcome))
+        await run_placement(
+            self,
+            lambda: self.trading.place(preview, override_warnings=override),
+            self.trading.resolve_unknown,
+        )
 
     def _show_outcome(self, outcome: PlaceOutcome) -> None:
         self.outcome = outcome

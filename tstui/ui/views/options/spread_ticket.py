@@ -32,7 +32,8 @@ from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_
 from tstui.domain.orders.ticket import FieldError, warnings_of
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.plain import plain, plain_lines
-from tstui.ui.trading.types import PlacementRefused, PlaceOutcome, Preview
+from tstui.ui.trading.place_flow import run_placement
+from tstui.ui.trading.types import PlaceOutcome, Preview
 from tstui.ui.trading.wording import describe_confirmation, describe_issue, outcome_text
 from tstui.ui.views.options.model import STOCK_MULTIPLIER, Spread, spread_name
 from tstui.ui.views.options.spread_orders import (
@@ -388,29 +389,11 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
         self._show_issues(self.issues)
 
     async def _place_flow(self, preview: Preview, override: bool) -> None:
-        try:
-            outcome = await self.orders.place(preview, self.leg_prices, override_warnings=override)
-        except PlacementRefused as exc:
-            self.busy = False
-            self.preview = None  # whatever the reason: preview again before placing
-            if self.is_attached:
-                self._set_result(f"Not sent: {exc}", "-bad")
-                self._refresh_buttons()
-            return
-        except Exception as exc:  # a bug: the order may or may not have gone; never resend
-            self.busy = False
-            self.preview = None
-            if self.is_attached:
-                self._set_result(
-                    f"Unexpected error ({type(exc).__name__}: {exc}): check the Orders view "
-                    "before anything else; nothing will be resent",
-                    "-bad",
-                )
-                self._refresh_buttons()
-            return
-        self._show_outcome(outcome)
-        if outcome.kind == "unknown":
-            self._show_outcome(await self.orders.resolve_unknown(outcome))
+        await run_placement(
+            self,
+            lambda: self.orders.place(preview, self.leg_prices, override_warnings=override),
+            self.orders.resolve_unknown,
+        )
 
     def _show_outcome(self, outcome: PlaceOutcome) -> None:
         self.outcome = outcome

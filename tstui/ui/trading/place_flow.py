@@ -1,0 +1,59 @@
+"""The place step every order dialog shares (the order ticket, the spread ticket): send the
+previewed request once through the trading service, show the outcome, and follow an unknown
+outcome to its reconciled end. Never resent: a refusal or an error asks for a new preview."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from tstui.ui.trading.types import PlacementRefused, PlaceOutcome, Preview
+
+__all__ = ["PlacingDialog", "run_placement"]
+
+UNEXPECTED = (
+    "Unexpected error ({error}): check the Orders view before anything else; nothing will be resent"
+)
+
+
+class PlacingDialog(Protocol):
+    """What `run_placement` needs of a dialog."""
+
+    busy: bool
+    preview: Preview | None
+
+    @property
+    def is_attached(self) -> bool: ...
+
+    def _set_result(self, text: str, tone: str) -> None: ...
+
+    def _refresh_buttons(self) -> None: ...
+
+    def _show_outcome(self, outcome: PlaceOutcome) -> None: ...
+
+
+async def run_placement(
+    dialog: PlacingDialog,
+    place: Callable[[], Awaitable[PlaceOutcome]],
+    resolve: Callable[[PlaceOutcome], Awaitable[PlaceOutcome]],
+) -> None:
+    """``place()`` once; its outcome shown; an unknown outcome reconciled by ``resolve``."""
+    try:
+        outcome = await place()
+    except PlacementRefused as exc:
+        _not_placed(dialog, f"Not sent: {exc}")
+        return
+    except Exception as exc:  # a bug: the order may or may not have gone; never resend
+        _not_placed(dialog, UNEXPECTED.format(error=f"{type(exc).__name__}: {exc}"))
+        return
+    dialog._show_outcome(outcome)
+    if outcome.kind == "unknown":
+        dialog._show_outcome(await resolve(outcome))
+
+
+def _not_placed(dialog: PlacingDialog, text: str) -> None:
+    dialog.busy = False
+    dialog.preview = None  # whatever the reason: preview again before placing
+    if dialog.is_attached:
+        dialog._set_result(text, "-bad")
+        dialog._refresh_buttons()
