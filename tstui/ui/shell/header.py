@@ -36,6 +36,8 @@ class AppHeader(Horizontal):
     AppHeader > #hdr-clock { color: $text-muted; }
     """
 
+    _clock_width = -1
+
     def compose(self) -> ComposeResult:
         yield Static("tstui", id="hdr-title")
         yield Static("SIM", id="hdr-env", classes="-sim")
@@ -94,7 +96,11 @@ class AppHeader(Horizontal):
         utc = datetime.now(UTC)
         wide = self.size.width >= 100
         text = f"{now:%H:%M:%S}" + (f"  {utc:%H:%M} UTC" if wide else "")
-        self.query_one("#hdr-clock", Static).update(text)
+        # the clock's width only changes with the layout mode: a same-width tick needs no
+        # layout pass (one re-lays out the whole screen and repaints every table on it)
+        same_width = len(text) == self._clock_width
+        self._clock_width = len(text)
+        self.query_one("#hdr-clock", Static).update(text, layout=not same_width)
 
     async def on_click(self, event: events.Click) -> None:
         widget = event.widget

@@ -29,6 +29,8 @@ class StatusBar(Static):
     StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
+    _shown: Text | None = None
+
     def on_mount(self) -> None:
         self.refresh_state()
         self.set_interval(1.0, self.refresh_state)
@@ -45,7 +47,11 @@ class StatusBar(Static):
             self.refresh_state()
 
     def refresh_state(self) -> None:
-        self.update(self.render_status())
+        text = self.render_status()
+        if text == self._shown:
+            return  # an update re-lays out the screen: every table on it would repaint
+        self._shown = text
+        self.update(text)
 
     def render_status(self) -> Text:
         live = self._live()

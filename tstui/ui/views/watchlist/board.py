@@ -296,6 +296,7 @@ class QuoteBoard(Vertical, can_focus=False):
         self._last_age_tick = 0
         self._order_dirty = True
         self.flush_count = 0
+        self._title_shown: str | None = None
 
     # ---- composition / lifecycle -------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -504,8 +505,12 @@ class QuoteBoard(Vertical, can_focus=False):
         parts = [f"{name} ({index}/{count})", f"{len(self.symbols)} symbols", f"sort {sort}{arrow}"]
         if self.filter_text:
             parts.append(f"filter {self.filter_text!r}")
+        title = "  ·  ".join(parts)
+        if title == self._title_shown:
+            return  # an update re-lays out the screen: the table would paint twice a flush
+        self._title_shown = title
         # the filter is typed text: literal, never markup ("[/x]" would end the app)
-        self.query_one("#board-title", Static).update(plain("  ·  ".join(parts), limit=200))
+        self.query_one("#board-title", Static).update(plain(title, limit=200))
 
     # ---- linking ----------------------------------------------------------------------
     @property
