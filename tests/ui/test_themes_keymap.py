@@ -349,3 +349,23 @@ async def test_remapped_key_switches_view(signed_in: Settings) -> None:
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen))
         await app.live.disconnect()
+
+
+async def test_reload_keeps_what_the_run_was_started_with(tmp_path: Path) -> None:
+    """ctrl+r takes the file's settings but keeps the run's servers, env and state dir (the
+    demo's simulators: a reload once dropped its LIVE stand-in from the app's copy)."""
+    base = offline_settings(tmp_path)
+    settings = replace(
+        base, base_url="http://127.0.0.1:9", live_base_url="http://127.0.0.1:8", theme="tstui-dark"
+    )
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert settings.config_file is not None
+        settings.config_file.write_text('theme = "tstui-light"\n')
+        await pilot.press("ctrl+r")  # config.reload
+        await pilot.pause()
+        assert app.settings.theme == "tstui-light" and app.theme == "tstui-light"
+        assert app.settings.base_url == "http://127.0.0.1:9"
+        assert app.settings.live_base_url == "http://127.0.0.1:8"
+        assert app.settings.state_dir == settings.state_dir

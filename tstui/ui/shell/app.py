@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -45,6 +46,18 @@ if TYPE_CHECKING:
 # the footer at 80 and at 160 columns.
 VIEWS = Binding.Group("Views", compact=True)
 
+SESSION_FIELDS = (
+    "env",
+    "base_url",
+    "live_base_url",
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "scopes",
+    "use_pkce",
+    "account_id",
+    "state_dir",
+)
 PALETTE_VIEWS = (
     "overview",
     "positions",
@@ -465,6 +478,10 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         except ConfigError as exc:
             self.notify(str(exc), title="Config error", severity="error", timeout=15)
             return
+        # What the run was started with (command line, the demo's simulators, the signed-in
+        # environment) stays; the file gives everything else. A reload once dropped the demo's
+        # addresses from the app's copy (its LIVE stand-in then read as "no LIVE").
+        fresh = replace(fresh, **{name: getattr(self.settings, name) for name in SESSION_FIELDS})
         self.settings = fresh
         # the trading service reads the session's settings: give it the new policy and limits
         from tstui.ui.trading.service import reload_trading_settings  # loads trading on use
