@@ -334,9 +334,7 @@ async def test_sim_a_vertical_spread_order_and_its_positions(
             assert contract == parse_option_symbol(sell)
 
 
-async def test_sim_chain_stream_survives_go_away_and_malformed_lines(
-    sim: SimServer, sim_settings: Settings
-) -> None:
+async def test_sim_chain_stream_survives_go_away(sim: SimServer, sim_settings: Settings) -> None:
     from sim_sessions import FAST
 
     states: list[str] = []
@@ -349,11 +347,11 @@ async def test_sim_chain_stream_survives_go_away_and_malformed_lines(
                     if isinstance(event, StreamState):
                         states.append(event.state)
                         if event.state == "snapshot_complete":
-                            # The option streams share the quote stream's faults.
+                            # The option streams share the quote stream's faults. (Broken
+                            # lines are the fault matrix's and stream_lines' tests: here one
+                            # sent with the GoAway landed on either connection, so whether it
+                            # was read before the resync was a race.)
                             control = sim.control()
-                            await control.apost(
-                                "faults/malformed", {"stream": "quotes", "count": 1}
-                            )
                             await control.apost("faults/goaway", {"stream": "quotes"})
                         if event.state == "resynced":
                             break
@@ -364,4 +362,4 @@ async def test_sim_chain_stream_survives_go_away_and_malformed_lines(
     assert states[:3] == ["connecting", "connected", "snapshot_complete"]
     assert "reconnecting" in states and states[-1] == "resynced"
     assert spreads_after_reconnect >= 2  # a fresh chain snapshot after the reconnect
-    assert stream.malformed_count == 1  # skipped and counted; the stream went on
+    assert stream.malformed_count == 0  # nothing broken was sent: nothing counted
