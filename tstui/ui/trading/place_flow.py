@@ -4,12 +4,14 @@ outcome to its reconciled end. Never resent: a refusal or an error asks for a ne
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
+
+from textual.app import App
 
 from tstui.ui.trading.types import PlacementRefused, PlaceOutcome, Preview
 
-__all__ = ["PlacingDialog", "run_placement"]
+__all__ = ["PlacingDialog", "run_placement", "start_placement"]
 
 UNEXPECTED = (
     "Unexpected error ({error}): check the Orders view before anything else; nothing will be resent"
@@ -25,11 +27,42 @@ class PlacingDialog(Protocol):
     @property
     def is_attached(self) -> bool: ...
 
+    @property
+    def sent(self) -> bool: ...
+
+    @property
+    def app(self) -> App[Any]: ...
+
+    def place_blocker(self) -> str | None: ...
+
     def _set_result(self, text: str, tone: str) -> None: ...
 
     def _refresh_buttons(self) -> None: ...
 
     def _show_outcome(self, outcome: PlaceOutcome) -> None: ...
+
+
+def start_placement(
+    dialog: PlacingDialog,
+    flow: Callable[[Preview], Coroutine[Any, Any, None]],
+    name: str,
+) -> str | None:
+    """The Place key: run ``flow(preview)`` as an app worker (the single send and any
+    reconciliation survive closing the dialog), or say why not; returns the blocker."""
+    blocker = dialog.place_blocker()
+    if blocker is not None or dialog.preview is None:
+        if dialog.busy or dialog.sent:  # the result line shows the flow / outcome: keep it
+            dialog.app.notify(f"Place: {blocker}", severity="warning", timeout=4)
+        else:
+            dialog._set_result(f"Not placed: {blocker}", "-unknown")
+        return blocker or "no preview"
+    dialog.busy = True
+    dialog._refresh_buttons()
+    dialog._set_result("placing...", "-unknown")
+    dialog.app.run_worker(
+        flow(dialog.preview), group="trading-place", name=name, exit_on_error=False
+    )
+    return None
 
 
 async def run_placement(

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -44,7 +45,7 @@ from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
 from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
 from tstui.ui.trading.key_order import EarlyKeys
-from tstui.ui.trading.place_flow import run_placement
+from tstui.ui.trading.place_flow import run_placement, start_placement
 from tstui.ui.trading.prefill import (
     asset_class,
     pick_account,
@@ -449,26 +450,10 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         self._run_preview(self.form.fields(), self._info, self.form.bracket_fields())
 
     def action_place(self) -> None:
-        blocker = self.place_blocker()
-        if blocker is not None or self.preview is None:
-            if self.busy or self.sent:  # the result line shows the flow / outcome: keep it
-                self.notify(f"Place: {blocker}", severity="warning", timeout=4)
-            else:
-                self._set_result(f"Not placed: {blocker}", "-unknown")
-                if "Override" in (blocker or ""):
-                    self.query_one("#override", Checkbox).scroll_visible(animate=False)
-            return
-        self.busy = True
-        self._refresh_buttons()
-        self._set_result("placing...", "-unknown")
         override = self.query_one("#override", Checkbox).value
-        # an app worker: the single send and any reconciliation survive closing the ticket
-        self.app.run_worker(
-            self._place_flow(self.preview, override),
-            group="trading-place",
-            name="place order",
-            exit_on_error=False,
-        )
+        blocker = start_placement(self, partial(self._place_flow, override=override), "place order")
+        if blocker is not None and not (self.busy or self.sent) and "Override" in blocker:
+            self.query_one("#override", Checkbox).scroll_visible(animate=False)
 
     # ------------------------------------------------------------------ workers
     @work(group="ticket-symbol", exclusive=True, exit_on_error=False)

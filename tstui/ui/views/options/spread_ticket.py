@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -32,7 +33,7 @@ from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_
 from tstui.domain.orders.ticket import FieldError, warnings_of
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.plain import plain, plain_lines
-from tstui.ui.trading.place_flow import run_placement
+from tstui.ui.trading.place_flow import run_placement, start_placement
 from tstui.ui.trading.types import PlaceOutcome, Preview
 from tstui.ui.trading.wording import describe_confirmation, describe_issue, outcome_text
 from tstui.ui.views.options.model import STOCK_MULTIPLIER, Spread, spread_name
@@ -352,24 +353,8 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
         self._run_preview(self.request)
 
     def action_place(self) -> None:
-        blocker = self.place_blocker()
-        if blocker is not None or self.preview is None:
-            if self.busy or self.sent:
-                self.notify(f"Place: {blocker}", severity="warning", timeout=4, markup=False)
-            else:
-                self._set_result(f"Not placed: {blocker}", "-unknown")
-            return
-        self.busy = True
-        self._refresh_buttons()
-        self._set_result("placing...", "-unknown")
         override = self.query_one("#override", Checkbox).value
-        # an app worker: the single send and any reconciliation survive closing the ticket
-        self.app.run_worker(
-            self._place_flow(self.preview, override),
-            group="trading-place",
-            name="place spread",
-            exit_on_error=False,
-        )
+        start_placement(self, partial(self._place_flow, override=override), "place spread")
 
     # ---- workers -----------------------------------------------------------------------------
     @work(group="spread-preview", exclusive=True, exit_on_error=False)
