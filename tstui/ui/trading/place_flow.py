@@ -4,14 +4,16 @@ outcome to its reconciled end. Never resent: a refusal or an error asks for a ne
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from textual.app import App
 
+from tstui.domain.orders import OrderRequest
+from tstui.domain.orders.ticket import FieldError, warnings_of
 from tstui.ui.trading.types import PlacementRefused, PlaceOutcome, Preview
 
-__all__ = ["PlacingDialog", "run_placement", "start_placement"]
+__all__ = ["PlacingDialog", "placement_blocker", "run_placement", "start_placement"]
 
 UNEXPECTED = (
     "Unexpected error ({error}): check the Orders view before anything else; nothing will be resent"
@@ -40,6 +42,36 @@ class PlacingDialog(Protocol):
     def _refresh_buttons(self) -> None: ...
 
     def _show_outcome(self, outcome: PlaceOutcome) -> None: ...
+
+
+def placement_blocker(
+    *,
+    sent: bool,
+    busy: bool,
+    env: str,
+    current_env: str,
+    request: OrderRequest | None,
+    preview: Preview | None,
+    issues: Sequence[FieldError],
+    override: bool,
+) -> str | None:
+    """Why a dialog's Place is disabled right now (None: it is enabled); one rule for every
+    order dialog."""
+    if sent:
+        return "this ticket already sent its order: close it (Esc)"
+    if busy:
+        return "busy: wait for the preview or placement to finish"
+    if current_env != env:  # the dialog's look and accounts are another environment's
+        return f"the environment is now {current_env.upper()}: close this ticket"
+    if request is None:
+        return "fix the errors first, then preview (F5)"
+    if preview is None:
+        return "preview the order first (F5)"
+    if not preview.matches(request):
+        return "the order changed since the preview: preview again (F5)"
+    if (warnings_of(issues) or preview.warnings) and not override:
+        return "warnings need 'Override warnings' ticked (or change the order)"
+    return None
 
 
 def start_placement(

@@ -45,7 +45,7 @@ from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
 from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
 from tstui.ui.trading.key_order import EarlyKeys
-from tstui.ui.trading.place_flow import run_placement, start_placement
+from tstui.ui.trading.place_flow import placement_blocker, run_placement, start_placement
 from tstui.ui.trading.prefill import (
     asset_class,
     pick_account,
@@ -213,22 +213,16 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
 
     def place_blocker(self) -> str | None:
         """Why Place is disabled right now (None: it is enabled)."""
-        if self.sent:
-            return "this ticket already sent its order: close it (Esc)"
-        if self.busy:
-            return "busy: wait for the preview or placement to finish"
-        if self.trading.env != self.env:  # the ticket's look and accounts are another env's
-            return f"the environment is now {self.trading.env.upper()}: close this ticket"
-        if self.request is None:
-            return "fix the errors first, then preview (F5)"
-        if self.preview is None:
-            return "preview the order first (F5)"
-        if not self.preview.matches(self.request):
-            return "the order changed since the preview: preview again (F5)"
-        has_warnings = bool(warnings_of(self.issues)) or bool(self.preview.warnings)
-        if has_warnings and not self.query_one("#override", Checkbox).value:
-            return "warnings need 'Override warnings' ticked (or change the order)"
-        return None
+        return placement_blocker(
+            sent=self.sent,
+            busy=self.busy,
+            env=self.env,
+            current_env=self.trading.env,
+            request=self.request,
+            preview=self.preview,
+            issues=self.issues,
+            override=self.query_one("#override", Checkbox).value,
+        )
 
     def _revalidate(self) -> None:
         self.request, self.issues = self.trading.validate(

@@ -33,7 +33,7 @@ from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_
 from tstui.domain.orders.ticket import FieldError, warnings_of
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.plain import plain, plain_lines
-from tstui.ui.trading.place_flow import run_placement, start_placement
+from tstui.ui.trading.place_flow import placement_blocker, run_placement, start_placement
 from tstui.ui.trading.types import PlaceOutcome, Preview
 from tstui.ui.trading.wording import describe_confirmation, describe_issue, outcome_text
 from tstui.ui.views.options.model import STOCK_MULTIPLIER, Spread, spread_name
@@ -215,22 +215,16 @@ class SpreadTicket(ModalScreen[OrderResult | None]):
 
     def place_blocker(self) -> str | None:
         """Why Place is disabled right now (None: it is enabled)."""
-        if self.sent:
-            return "this ticket already sent its order: close it (Esc)"
-        if self.busy:
-            return "busy: wait for the preview or placement to finish"
-        if self.orders.env != self.env:
-            return f"the environment is now {self.orders.env.upper()}: close this ticket"
-        if self.request is None:
-            return "fix the errors first, then preview (F5)"
-        if self.preview is None:
-            return "preview the order first (F5)"
-        if not self.preview.matches(self.request):
-            return "the order changed since the preview: preview again (F5)"
-        has_warnings = bool(warnings_of(self.issues)) or bool(self.preview.warnings)
-        if has_warnings and not self.query_one("#override", Checkbox).value:
-            return "warnings need 'Override warnings' ticked (or change the order)"
-        return None
+        return placement_blocker(
+            sent=self.sent,
+            busy=self.busy,
+            env=self.env,
+            current_env=self.orders.env,
+            request=self.request,
+            preview=self.preview,
+            issues=self.issues,
+            override=self.query_one("#override", Checkbox).value,
+        )
 
     def _revalidate(self) -> None:
         form = self.form()
