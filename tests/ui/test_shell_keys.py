@@ -7,12 +7,16 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 from order_factory import order_request
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 from ui_support import MARGIN, rendered_text, started, wait_until
 
 from tstui.config import Settings
@@ -258,3 +262,38 @@ def test_a_hostile_symbol_is_not_linked() -> None:
     assert live.current_symbol is None
     assert link_row_symbol(live, " msft ")  # type: ignore[arg-type]
     assert live.current_symbol == "MSFT"
+
+
+_VIEWS = Binding.Group("Views", compact=True)
+
+
+class _FooterScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "noop('x')", "Ex"),
+        Binding("1", "noop('1')", "One", group=_VIEWS),
+        Binding("2", "noop('2')", "Two", group=_VIEWS),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ShellFooter()
+
+    def action_noop(self, key: str) -> None:
+        pass
+
+
+class _FooterApp(App[None]):
+    def get_default_screen(self) -> Screen[None]:
+        return _FooterScreen()
+
+
+@pytest.mark.parametrize(("width", "narrow"), [(80, True), (160, False)])
+async def test_footer_keys_are_born_in_the_footers_style(width: int, narrow: bool) -> None:
+    """Each key takes the footer's compact style before it mounts (no restyle per key)."""
+    app = _FooterApp()
+    async with app.run_test(size=(width, 24)) as pilot:
+        footer = app.query_one(ShellFooter)
+        await wait_until(pilot, lambda: len(footer.query(FooterKey)) >= 3, 5, "footer keys")
+        assert footer.compact is narrow
+        for key in footer.query(FooterKey):
+            assert key.compact is narrow
+            assert key.has_class("-compact") is narrow

@@ -8,6 +8,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 __all__ = ["NARROW_WIDTH", "ShellFooter"]
 
@@ -39,6 +40,12 @@ class ShellFooter(Footer):
             action = getattr(widget, "action", None)  # a key of the footer (not a label)
             if narrow and isinstance(action, str) and _action_name(action) in NARROW_HIDDEN:
                 continue
+            if isinstance(widget, FooterKey):
+                # A key starts compact and is then bound to the footer's (not compact): each
+                # of the two class flips restyled the whole key, twice per key per recompose,
+                # and the footer recomposes at every view switch and focus change.
+                widget.set_reactive(FooterKey.compact, narrow)
+                widget.set_class(narrow, "-compact", update=False)
             yield widget
 
     def on_resize(self, event: events.Resize) -> None:
