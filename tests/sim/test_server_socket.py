@@ -6,6 +6,9 @@ import socket
 import statistics
 import time
 
+import pytest
+
+from tstui.sim.listening import listen, url_of
 from tstui.sim.server import SimServer
 
 
@@ -37,3 +40,31 @@ def test_keep_alive_requests_are_not_held_by_nagle() -> None:
             assert b'"now"' in _get(conn, "/_sim/clock")
             took.append(time.perf_counter() - start)
     assert statistics.median(took) < 0.025, took
+
+
+def test_a_request_sent_before_the_server_starts_waits_for_it() -> None:
+    """The demo binds first and reports its URL at once: a caller that connects before the
+    server exists is answered once it starts, on the same socket (the kernel's backlog)."""
+    sock = listen()
+    host, port = sock.getsockname()[:2]
+    assert url_of(sock) == f"http://{host}:{port}"
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(b"GET /_sim/clock HTTP/1.1\r\nHost: sim\r\n\r\n")
+        sim = SimServer(speed=0).start(sock)
+        try:
+            assert sim.port == port
+            assert b'"now"' in _get_reply(conn)
+        finally:
+            sim.stop()
+    with pytest.raises(OSError):  # the server closed the socket it was given
+        socket.create_connection((host, port), timeout=2).close()
+
+
+def _get_reply(conn: socket.socket) -> bytes:
+    data = b""
+    while b'"now"' not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data

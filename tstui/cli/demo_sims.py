@@ -1,7 +1,9 @@
 """The demo's simulators, started in a child process (see :mod:`tstui.sim.demo_pair`).
 
 ``spawn`` returns at once, so the child boots while this process imports the UI; ``ready``
-waits for its one JSON line. Closing the child's stdin stops it; so does our death.
+waits for its one JSON line, which comes as soon as its sockets listen (tens of milliseconds):
+a request sent before a simulator serves waits in the backlog. Closing the child's stdin stops
+it; so does our death.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class DemoSimulators:
         return self
 
     def ready(self, timeout: float = READY_TIMEOUT_S) -> DemoEndpoints:
-        """Block until both simulators serve (spawning them if needed). Thread-safe."""
+        """Block until both simulators listen (spawning them if needed). Thread-safe."""
         with self._ready_lock:
             return self._ready(timeout)
 

@@ -35,6 +35,7 @@ from tstui.sim.control import SimControl
 from tstui.sim.engine import Engine, EngineEvent
 from tstui.sim.hostile import HostileText
 from tstui.sim.lifecycle import attach_store, load_engine
+from tstui.sim.listening import listen
 from tstui.sim.oauth import Credentials, OAuthState
 from tstui.sim.persist import Store
 from tstui.sim.ratelimit import RateLimiter
@@ -129,16 +130,12 @@ class SimServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> SimServer:
+    def start(self, sock: socket.socket | None = None) -> SimServer:
+        """Serve on ``sock`` (a listening socket from :func:`tstui.sim.listening.listen`,
+        which this server then owns and closes) or on a new one at ``host:port``."""
         logging.getLogger("uvicorn.error").addFilter(_DropInjectedResets())
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets whose proto says
-        # TCP, and without it every keep-alive response waited ~40 ms for a delayed ACK.
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._port))
-        sock.listen(128)
-        sock.setblocking(False)
+        if sock is None:
+            sock = listen(self.host, self._port)
         self._socket = sock
         self._bound_port = int(sock.getsockname()[1])
         config = uvicorn.Config(

@@ -5,6 +5,7 @@ themes, keymap, the API log, the quit guard. Data lives in :class:`tstui.ui.sess
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -79,6 +80,17 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
         return cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))()
 
     return make
+
+
+def _load_client(*, demo: bool) -> None:
+    """Import what signing in and connecting need (called in a thread after the first paint;
+    an import error is left for the code that needs the module to meet)."""
+    names = ["tstui.client.session", "tstui.client.api", "tstui.client.streams"]
+    if demo:
+        names.append("tstui.ui.shell.login")
+    for name in names:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
 
 class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
@@ -284,6 +296,10 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             )
 
     async def _startup(self) -> None:
+        # Here the overview is laid out (this runs after on_mount). The client (httpx and all,
+        # ~50 ms) loads in a thread, so the screen keeps answering, while the demo's
+        # simulators finish booting (their URLs come at once: a request waits in the
+        # backlog of their listening sockets).
         if self.demo and self.demo_launcher is not None:  # the simulators boot beside the UI
             try:
                 launched = await asyncio.to_thread(self.demo_launcher)
@@ -294,8 +310,9 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
                 self._show_login(str(exc) or type(exc).__name__, None)
                 return
             self.settings = self.live.settings = launched
+        await asyncio.to_thread(_load_client, demo=self.demo)
         if self.demo:
-            from tstui.ui.shell.login import demo_sign_in  # the client loads here, after paint
+            from tstui.ui.shell.login import demo_sign_in
 
             try:
                 await demo_sign_in(self.live.settings)
@@ -332,6 +349,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     def _after_connect(self) -> None:
         self._post_to_screens(EnvChanged(self.live.env))
         self._post_to_screens(BooksChanged(full=True))
+        self.warm_ticket_soon()
         from tstui.ui.session.unresolved import resolve_at_session_start  # sends a cut-off run left
 
         self.run_worker(
