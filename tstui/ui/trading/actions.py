@@ -8,6 +8,7 @@ keys typed in a burst reach the field that has focus after the keys before them 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tstui.domain.models import Position
@@ -17,6 +18,8 @@ from tstui.ui.trading.key_order import KeysInOrder
 
 if TYPE_CHECKING:
     from tstui.ui.session.live import LiveData
+
+WARM_TICKET_AFTER_CONNECT_S = 1.0
 
 
 class TradingActions(KeysInOrder):
@@ -44,6 +47,13 @@ class TradingActions(KeysInOrder):
             # nothing chosen here: the linked symbol (board, chart, ladder...) it is
             prefill = replace(prefill or TicketFields(), symbol=self.live.current_symbol)
         open_order_ticket(self, prefill, intent=intent)
+
+    def warm_ticket_soon(self) -> None:
+        """After a connect: the next order ticket is built once the first screen is full
+        (see trading.ticket.warm_order_ticket), so the ticket key answers within a frame."""
+        from tstui.ui.trading.ticket import warm_order_ticket
+
+        self.set_timer(WARM_TICKET_AFTER_CONNECT_S, partial(warm_order_ticket, self))
 
     def action_hot(self, kind: str) -> None:
         """One-key trading on the showing screen's ``trade_target()`` (see trading.hotkeys):

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
+from weakref import WeakKeyDictionary
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -63,7 +64,7 @@ from tstui.ui.trading.ticket_form import FIELD_LABELS, TicketForm, price_fields_
 from tstui.ui.trading.types import SymbolInfo
 from tstui.ui.trading.wording import describe_issue, describe_preview, outcome_text
 
-__all__ = ["OrderTicket", "open_order_ticket"]
+__all__ = ["OrderTicket", "open_order_ticket", "warm_order_ticket", "warm_ticket"]
 
 SYMBOL_DEBOUNCE_S = 0.35
 QUOTE_REFRESH_S = 0.25
@@ -83,8 +84,10 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         Binding("f7", "cycle('duration')", "TIF", id="ticket.duration"),
         Binding("f6", "bracket", "Bracket", id="ticket.bracket"),
     ]
+    # Opaque: a see-through modal re-blends the whole view under it at every frame, and the
+    # blotter or board under a ticket repaints several times a second (3x the ticket's cost).
     DEFAULT_CSS = """
-    OrderTicket { align: center middle; }
+    OrderTicket { align: center middle; background: $background; }
     OrderTicket #ticket-box { width: 84; max-width: 100%; height: auto; max-height: 100%;
                               border: thick $primary; background: $surface; padding: 0 1; }
     OrderTicket #ticket-body { height: auto; max-height: 1fr; }
@@ -113,10 +116,17 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         *,
         side: str | None = None,
         auto_preview: bool = False,
+        warm: bool = False,
     ) -> None:
         super().__init__()
         self.trading = trading
         self.env = trading.env
+        self.compose_key = ticket_compose_key(trading)
+        # warm: built ahead of its key, off screen, until `arm` gives it its order (see
+        # warm_order_ticket); `ready` once its widgets are mounted.
+        self._armed = not warm
+        self.ready = False
+        self._restyle_on_show = True
         self.order_confirm_id = new_order_confirm_id()  # one per ticket = one per intent
         self._prefill = prefill or TicketFields()
         self._side = side if side in ("buy", "sell") else None
@@ -168,11 +178,44 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
                 yield Static("Preview (F5) to see the estimate.", id="preview")
 
     def on_mount(self) -> None:
+        self.set_interval(QUOTE_REFRESH_S, self._show_quote)
+        self.ready = True
+        if self._armed:
+            self._take_prefill()
+        else:
+            self.call_later(self._lay_out_off_screen)
+
+    def _lay_out_off_screen(self) -> None:
+        """A warm ticket is laid out at the app's size while it waits: shown at that size,
+        Textual skips the layout (60 ms of the 150 a warm ticket still took to show)."""
+        if not self._armed and not self.is_current:
+            self._refresh_layout(self.app.size)  # private Textual API (8.2): Screen's layout
+            self._compositor.render_update(full=True)  # fills each widget's line cache
+            self._restyle_on_show = False
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        # Shown, a screen restyles all its widgets (in case the theme changed while it was
+        # suspended: 50-100 ms here). A warm ticket was styled under the current theme (the
+        # theme is part of its compose key), so its first showing skips that once.
+        if not self._restyle_on_show:
+            self._restyle_on_show = True
+            return
+        super().update_node_styles(animate)
+
+    def arm(self, prefill: TicketFields | None, *, side: str | None, auto_preview: bool) -> None:
+        """A warm ticket takes its order (what `__init__` takes for a cold one), before it
+        is pushed."""
+        self._prefill = prefill or TicketFields()
+        self._side = side if side in ("buy", "sell") else None
+        self._auto_preview = auto_preview
+        self._armed = True
+        self._take_prefill()
+
+    def _take_prefill(self) -> None:
         # The prefill goes in before the first paint: a form shown blank and filled a frame
         # later could be read (or previewed) half-empty. Focus waits for the layout.
         self._load_prefill()
         self.call_after_refresh(self._start)
-        self.set_interval(QUOTE_REFRESH_S, self._show_quote)
 
     def on_unmount(self) -> None:
         self._watch_quotes(None)
@@ -525,6 +568,64 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         self._refresh_buttons()
 
 
+def ticket_compose_key(trading: TradingService) -> tuple[object, ...]:
+    """What a ticket's widgets are built from: a warm ticket built for another environment,
+    account list or set of bracket templates is not used."""
+    context = trading.context
+    theme = getattr(getattr(context, "app", None), "theme", None)
+    return (trading.env, theme, tuple(context.accounts), tuple(context.settings.brackets))
+
+
+# The next ticket of each app, composed ahead of its key (see warm_order_ticket).
+_WARM: WeakKeyDictionary[App[Any], OrderTicket] = WeakKeyDictionary()
+WARM_AFTER_CLOSE_S = 0.5
+
+
+def warm_order_ticket(app: App[Any]) -> None:
+    """Build the next ticket before its key is pressed. Composing and mounting its ~60
+    widgets took 300 ms (600 ms with a stream burst sharing the loop); a warm ticket is
+    already mounted, so showing it is one layout and one frame. It runs off screen (started
+    by the app, in no screen stack: Textual's push_screen shows a running screen as it is)
+    until open_order_ticket arms it with its order. Each ticket still serves one order, with
+    its own OrderConfirmID; the next one is warmed after it closes."""
+    trading = trading_service(app)
+    warm = _WARM.get(app)
+    if warm is not None:
+        if not warm.ready or (warm.is_running and warm.compose_key == ticket_compose_key(trading)):
+            return  # still composing (see _take_warm), or fits
+        del _WARM[app]
+        _discard(warm)
+    if not getattr(trading.context, "connected", False):
+        return
+    ticket = OrderTicket(trading, warm=True)
+    # Private Textual API (8.2): what push_screen does first for a screen not yet running.
+    app._register(app, ticket)
+    _WARM[app] = ticket
+
+
+def warm_ticket(app: App[Any]) -> OrderTicket | None:
+    """The ticket built ahead for ``app`` (None before the first connect or while taken)."""
+    return _WARM.get(app)
+
+
+def _discard(ticket: OrderTicket) -> None:
+    if ticket.is_attached:
+        ticket.remove()
+
+
+def _take_warm(app: App[Any], trading: TradingService) -> OrderTicket | None:
+    """The warm ticket when it is mounted and fits; one still composing is left to finish
+    (removed mid-compose, its widgets' mount callbacks would find their children gone)."""
+    ticket = _WARM.get(app)
+    if ticket is None or not ticket.ready:
+        return None
+    del _WARM[app]
+    if ticket.is_running and ticket.compose_key == ticket_compose_key(trading):
+        return ticket
+    _discard(ticket)
+    return None
+
+
 def open_order_ticket(
     app: App[Any],
     prefill: TicketFields | None = None,
@@ -533,9 +634,20 @@ def open_order_ticket(
     on_result: Callable[[OrderResult | None], Any] | None = None,
     auto_preview: bool = False,
 ) -> OrderTicket:
-    """Push a ticket on `app` (a TstuiApp: its LiveData is the trading context).
-    ``auto_preview``: preview as soon as the symbol is known (one-key trading)."""
+    """Push a ticket on `app` (a TstuiApp: its LiveData is the trading context): the warm
+    one when it fits, else a new one. ``auto_preview``: preview as soon as the symbol is
+    known (one-key trading)."""
     side = intent if intent in ("buy", "sell") else None
-    ticket = OrderTicket(trading_service(app), prefill, side=side, auto_preview=auto_preview)
-    app.push_screen(ticket, on_result)
+    trading = trading_service(app)
+    ticket = _take_warm(app, trading)
+    if ticket is None:
+        ticket = OrderTicket(trading, prefill, side=side, auto_preview=auto_preview)
+    else:
+        ticket.arm(prefill, side=side, auto_preview=auto_preview)
+
+    def closed(result: OrderResult | None) -> Any:
+        app.set_timer(WARM_AFTER_CLOSE_S, partial(warm_order_ticket, app))
+        return on_result(result) if on_result is not None else None  # Textual awaits it
+
+    app.push_screen(ticket, closed)
     return ticket
