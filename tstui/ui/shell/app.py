@@ -93,6 +93,16 @@ def _load_client(*, demo: bool) -> None:
             importlib.import_module(name)
 
 
+def _overview() -> Screen[Any]:
+    """The first screen, marked as styled by the stylesheet as it stands. Textual re-parses
+    the whole stylesheet (~10-25 ms) when a mode's new screen has a CSS count other than the
+    app's, and a new screen's is always -1: only a theme change moves the app's count, and
+    that comes with a re-parse of its own, which restyles every screen."""
+    screen = OverviewScreen()
+    screen._css_update_count = screen.app._css_update_count
+    return screen
+
+
 class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     TITLE = "tstui"
     # The overview is the first screen: header (SIM/LIVE), panels and status bar show at once
@@ -100,7 +110,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     DEFAULT_MODE = "overview"
     CSS_PATH = "tstui.tcss"
     MODES: ClassVar[dict[str, Any]] = {
-        "overview": OverviewScreen,
+        "overview": _overview,
         "positions": _view("tstui.ui.views.positions.screen", "PositionsScreen"),
         "orders": _view("tstui.ui.views.orders.screen", "BlotterScreen"),
         "chart": _view("tstui.ui.views.chart.screen", "ChartScreen"),
@@ -193,7 +203,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self.load_problems.extend(str(p) for p in problems)
         # Set before the first screen is styled: set at mount, it restyled the whole overview.
         self._theme_warning: str | None = None
-        self._saved_theme = self._apply_theme(settings.theme)
+        self._saved_theme = self._apply_first_theme(settings.theme)
 
     # ------------------------------------------------------------------ startup
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -249,11 +259,33 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
 
     def _apply_theme(self, name: str) -> str:
         """Show the configured theme (or the default, with a warning for later); its name."""
+        name = self._known_theme(name)
+        self.theme = name
+        return name
+
+    def _apply_first_theme(self, name: str) -> str:
+        """``_apply_theme`` before anything is styled. Set through ``self.theme``, the watcher
+        re-parsed the whole stylesheet twice on the way to the first paint (the app's CSS,
+        then all of it again for the first screen: ~25 ms each); with nothing parsed yet,
+        the theme's variables and classes are all there is to set."""
+        name = self._known_theme(name)
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        for old in [c for c in self.classes if c.startswith("-theme-")]:
+            self.remove_class(old, update=False)
+        self.add_class(f"-theme-{name}", update=False)
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self._refresh_truecolor_filter(self.ansi_theme)
+        return name
+
+    def _known_theme(self, name: str) -> str:
+        """``name``, or the default (with a warning for later) when no such theme exists."""
         if name not in self.available_themes:
             where = self.settings.config_file or "config"
             self._theme_warning = f"{where}: theme: unknown theme {name!r}; using {DEFAULT_THEME}"
             name = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
-        self.theme = name
         return name
 
     def _notify_theme_warning(self) -> None:
