@@ -280,6 +280,43 @@ def test_value_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(fastwire._DEC) <= 8
 
 
+REPEATED_TEXTS = (
+    "account_id",
+    "status",
+    "status_description",
+    "order_type",
+    "duration",
+    "currency",
+    "routing",
+)
+REPEATED_LEG_TEXTS = ("symbol", "buy_or_sell", "asset_type", "open_or_close", "underlying")
+
+
+def test_repeated_texts_are_one_object_per_value() -> None:
+    """Two orders decoded from separate lines share their repeated texts (the book's memory
+    at 100k orders), and are still equal to the generic parse; ids stay their own."""
+    first = check(with_(ORDER, OrderID="11", Currency="USD", Routing="Intelligent"))
+    second = check(with_(ORDER, OrderID="12", Currency="USD", Routing="Intelligent"))
+    assert isinstance(first, Order) and isinstance(second, Order)
+    for name in REPEATED_TEXTS:
+        value = getattr(first, name)
+        assert value is not None and value is getattr(second, name), name
+    for name in REPEATED_LEG_TEXTS:
+        value = getattr(first.legs[0], name)
+        assert value is not None and value is getattr(second.legs[0], name), name
+    assert first.order_id == "11" and second.order_id == "12"
+
+
+def test_interned_texts_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastwire, "_CACHE_LIMIT", 8)
+    for n in range(50):
+        leg = {**ORDER["Legs"][0], "Symbol": f"S{n}"}
+        order = check(with_(ORDER, Legs=[leg], AccountID=f"A{n}"))
+        assert isinstance(order, Order) and order.symbol == f"S{n}"
+        assert order.account_id == f"A{n}"
+    assert len(fastwire._STR) <= 8
+
+
 # -- through the real SupervisedStream -----------------------------------------------------------
 
 

@@ -63,6 +63,27 @@ _DEC: _Memo[Decimal] = _Memo(opt_decimal)
 _TIME: _Memo[datetime] = _Memo(opt_datetime)
 
 
+class _Interned(dict[str | None, str | None]):
+    """``interned[text]`` is the first string equal to ``text`` seen (None stays None).
+
+    msgspec decodes every string value anew: 100k orders held ~11 copies each of a handful
+    of texts (account, status, type, duration, route, the leg's symbol and side...), 55 MB.
+    A hit is one C dict lookup, like ``_Memo``'s; the table is dropped when full (bounded
+    against a stream of distinct symbols: sharing is lost, never correctness).
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, key: str | None) -> str | None:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        self[key] = key
+        return key
+
+
+_STR = _Interned()
+
+
 class _Control(msgspec.Struct, rename="pascal", gc=False):
     """Keys that make a line a control/error frame: such lines go the generic way."""
 
@@ -170,15 +191,16 @@ def decode_order_line(line: bytes) -> Order | None:
         return None
     d = _DEC
     t = _TIME
+    s = _STR
     legs = w.legs
     return _new_order(  # positional, in Order's field order; `x or None` is opt_str on str
         w.order_id,
-        w.account_id or None,
-        w.status or None,
-        w.status_description or None,
-        w.order_type or None,
-        w.duration or None,
-        _legs(legs) if legs else (),
+        s[w.account_id] or None,
+        s[w.status] or None,
+        s[w.status_description] or None,
+        s[w.order_type] or None,
+        s[w.duration] or None,
+        ((_leg(legs[0]),) if len(legs) == 1 else tuple(map(_leg, legs))) if legs else (),
         d[w.limit_price],
         d[w.stop_price],
         d[w.filled_price],
@@ -186,8 +208,8 @@ def decode_order_line(line: bytes) -> Order | None:
         t[w.closed_date_time],
         t[w.good_till_date],
         d[w.commission_fee],
-        w.currency or None,
-        w.routing or None,
+        s[w.currency] or None,
+        s[w.routing] or None,
         w.reject_reason or None,
         w.group_name or None,
         w.advanced_options or None,
@@ -205,24 +227,21 @@ def decode_order_line(line: bytes) -> Order | None:
 
 def _leg(g: _LegWire) -> OrderLeg:
     d = _DEC
+    s = _STR
     return _new_leg(  # positional, in OrderLeg's field order
-        g.symbol or None,
-        g.buy_or_sell or None,
+        s[g.symbol] or None,
+        s[g.buy_or_sell] or None,
         d[g.quantity_ordered],
         d[g.exec_quantity],
         d[g.quantity_remaining],
         d[g.execution_price],
-        g.asset_type or None,
-        g.open_or_close or None,
-        g.option_type or None,
+        s[g.asset_type] or None,
+        s[g.open_or_close] or None,
+        (g.option_type and s[g.option_type]) or None,  # options only: mostly absent
         d[g.strike_price],
         _TIME[g.expiration_date],
-        g.underlying or None,
+        (g.underlying and s[g.underlying]) or None,
     )
-
-
-def _legs(legs: list[_LegWire]) -> tuple[OrderLeg, ...]:
-    return (_leg(legs[0]),) if len(legs) == 1 else tuple(map(_leg, legs))
 
 
 def decode_position_line(line: bytes) -> Position | None:
