@@ -7,13 +7,10 @@ changes one key and keeps every other key of the user's file.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
-
-import tomli_w
 
 from tstui.domain.market.alerts import PriceAlert, parse_alert
 from tstui.domain.orders.risk_limits import RiskLimits
@@ -473,6 +470,8 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or config_path()
     data: dict[str, Any] = {}
     if path.exists():
+        import tomllib  # here: without a config file, startup skips the parser
+
         try:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
@@ -486,6 +485,10 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def save_user_choice(key: str, value: Any, path: Path | None = None) -> Path:
     """Set one dotted key (e.g. ``theme``) in the user's file, keeping their other keys."""
+    import tomllib
+
+    import tomli_w  # the writer: only a saved choice needs it
+
     path = path or config_path()
     data: dict[str, Any] = {}
     if path.exists():

@@ -18,7 +18,6 @@ import sys
 import traceback
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,8 @@ _MIN_SECRET = 6  # shorter "secrets" (test stubs, empty values) would blank ordi
 
 
 def _versions() -> Iterator[str]:
+    from importlib import metadata  # ~8 ms (zipfile, email, csv): only a crash needs it
+
     for name in ("tstui", "textual", "rich", "httpx"):
         try:
             yield f"{name} {metadata.version(name)}"
