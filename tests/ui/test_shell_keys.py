@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Button, Input
 from textual.widgets._footer import FooterKey
 from ui_support import MARGIN, rendered_text, started, wait_until
 
@@ -267,6 +267,13 @@ def test_a_hostile_symbol_is_not_linked() -> None:
 _VIEWS = Binding.Group("Views", compact=True)
 
 
+class _KeyedButton(Button):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "noop", "Nine")]
+
+    def action_noop(self) -> None:
+        pass
+
+
 class _FooterScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "noop('x')", "Ex"),
@@ -275,6 +282,10 @@ class _FooterScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        # buttons, not text fields: a focused text field turns the printable keys off
+        yield Button("a", id="plain-a")
+        yield Button("b", id="plain-b")
+        yield _KeyedButton("k", id="keyed")
         yield ShellFooter()
 
     def action_noop(self, key: str) -> None:
@@ -297,3 +308,24 @@ async def test_footer_keys_are_born_in_the_footers_style(width: int, narrow: boo
         for key in footer.query(FooterKey):
             assert key.compact is narrow
             assert key.has_class("-compact") is narrow
+
+
+async def test_footer_is_rebuilt_only_when_its_keys_change() -> None:
+    """A focus change that leaves the shown keys as they were keeps the footer's widgets."""
+    app = _FooterApp()
+    async with app.run_test(size=(160, 24)) as pilot:
+        footer = app.query_one(ShellFooter)
+        app.set_focus(app.query_one("#plain-a"))
+        await wait_until(pilot, lambda: len(footer.query(FooterKey)) >= 3, 5, "footer keys")
+        await pilot.pause()
+        before = list(footer.query(FooterKey))
+        app.set_focus(app.query_one("#plain-b"))
+        await pilot.pause(0.2)
+        assert list(footer.query(FooterKey)) == before  # same key widgets: not recomposed
+        app.set_focus(app.query_one("#keyed"))
+        await wait_until(
+            pilot,
+            lambda: any(k.description == "Nine" for k in footer.query(FooterKey)),
+            5,
+            "the focused field's own key",
+        )

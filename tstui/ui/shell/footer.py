@@ -5,8 +5,11 @@ the screen's own keys hidden; ``?`` lists every key)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -27,6 +30,25 @@ class ShellFooter(Footer):
     def __init__(self) -> None:
         super().__init__()
         self._narrow: bool | None = None
+        self._shown: tuple[object, ...] | None = None  # what the keys were composed from
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Textual recomposes the footer at every focus change and view switch (~25 keys
+        created, styled and mounted each time); it is done only when what the footer shows
+        would change: the keys, their state, or the width class."""
+        shown = (
+            self._is_narrow(),
+            *(
+                (binding, enabled, tooltip)
+                for _, binding, enabled, tooltip in screen.active_bindings.values()
+                if binding.show
+            ),
+        )
+        if shown == self._shown and self._bindings_ready:
+            return
+        super().bindings_changed(screen)
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._shown = shown  # the recompose Textual scheduled will show these
 
     def _is_narrow(self) -> bool:
         return self.app.size.width < NARROW_WIDTH
