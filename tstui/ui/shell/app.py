@@ -5,7 +5,6 @@ themes, keymap, the API log, the quit guard. Data lives in :class:`tstui.ui.sess
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -83,14 +82,11 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
 
 
 def _load_client(*, demo: bool) -> None:
-    """Import what signing in and connecting need (called in a thread after the first paint;
-    an import error is left for the code that needs the module to meet)."""
-    names = ["tstui.client.session", "tstui.client.api", "tstui.client.streams"]
-    if demo:
-        names.append("tstui.ui.shell.login")
-    for name in names:
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
+    """Import what signing in and connecting need (called in a thread after the first
+    paint: see tstui.client.preload)."""
+    from tstui.client.preload import preload
+
+    preload(("tstui.ui.shell.login",) if demo else ())
 
 
 def _overview() -> Screen[Any]:
