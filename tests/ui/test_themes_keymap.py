@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from textual.dom import DOMNode
 from textual.widgets import DataTable
-from ui_support import SIZE, wait_until
+from ui_support import SIZE, started, wait_until
 
 from tstui.config import Settings, load_settings
 from tstui.ui.shell.app import TstuiApp
@@ -369,3 +371,48 @@ async def test_reload_keeps_what_the_run_was_started_with(tmp_path: Path) -> Non
         assert app.settings.base_url == "http://127.0.0.1:9"
         assert app.settings.live_base_url == "http://127.0.0.1:8"
         assert app.settings.state_dir == settings.state_dir
+
+
+async def test_a_view_shown_again_is_restyled_only_when_the_theme_changed(
+    settings: Settings,
+) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        overview = app.screen
+        header = overview.query_one("#app-header")
+        # a first visit loads the positions view's CSS (a whole restyle on the way back)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen), 10, "positions")
+        positions = app.screen
+        await pilot.press("1")
+        await wait_until(pilot, lambda: app.screen is overview, 10, "the overview again")
+        await pilot.press("2")
+        await wait_until(pilot, lambda: app.screen is positions, 10, "positions again")
+        await pilot.pause()
+        restyled: list[list[object]] = []
+        update_nodes = app.stylesheet.update_nodes
+
+        def spy(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+            nodes = list(nodes)
+            restyled.append(nodes)
+            update_nodes(nodes, animate)
+
+        app.stylesheet.update_nodes = spy  # type: ignore[method-assign]
+        await pilot.press("1")
+        await wait_until(pilot, lambda: app.screen is overview, 10, "the overview again")
+        await pilot.pause()
+        # shown as it was left: not restyled whole (a focus change restyles its own few)
+        whole = set(overview.walk_children(with_self=True))
+        assert not any(whole <= set(nodes) for nodes in restyled)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: app.screen is positions, 10, "positions again")
+        before = header.styles.background
+        app.theme = next(name for name in app.tstui_themes if name != app.theme)
+        await pilot.pause()
+        shown = positions.query_one("#app-header").styles.background
+        assert shown != before  # the themes differ where this test looks
+        await pilot.press("1")
+        await wait_until(pilot, lambda: app.screen is overview, 10, "the overview again")
+        await wait_until(pilot, lambda: header.styles.background == shown, 5, "new theme")
+        await app.live.disconnect()
