@@ -61,3 +61,13 @@ async def test_simulators_that_fail_leave_the_user_on_the_login_screen(tmp_path:
         assert any("demo simulators did not start" in n.message for n in app._notifications)
         assert not app.live.accounts
         assert not app.live.call_log  # no request was made anywhere
+
+
+def test_the_modules_loaded_ahead_of_the_first_connect_exist() -> None:
+    """A typo there would be skipped silently (preload swallows import errors)."""
+    import importlib
+
+    from tstui.ui.shell.app import AFTER_CONNECT_MODULES
+
+    for name in AFTER_CONNECT_MODULES:
+        importlib.import_module(name)

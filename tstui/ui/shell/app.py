@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
@@ -81,12 +82,30 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
+# Imported by the first connect's callbacks (the auto-roller, alerts, the ticket built ahead)
+# and its order stream: ~40 ms that sat between the connect and the first full screen.
+AFTER_CONNECT_MODULES = (
+    "tstui.client.fastwire",
+    "tstui.ui.roll.auto",
+    "tstui.ui.alerts.center",
+    "tstui.ui.trading.ticket",
+)
+
+
 def _load_client(*, demo: bool) -> None:
     """Import what signing in and connecting need (called in a thread after the first
     paint: see tstui.client.preload)."""
     from tstui.client.preload import preload
 
     preload(("tstui.ui.shell.login",) if demo else ())
+
+
+def _load_after_connect() -> None:
+    """What the first connect's callbacks import, loaded in a thread while the sign-in and
+    the connect wait on the network."""
+    from tstui.client.preload import preload
+
+    preload(AFTER_CONNECT_MODULES)
 
 
 def _overview() -> Screen[Any]:
@@ -339,6 +358,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
                 return
             self.settings = self.live.settings = launched
         await asyncio.to_thread(_load_client, demo=self.demo)
+        threading.Thread(target=_load_after_connect, name="tstui-preload", daemon=True).start()
         if self.demo:
             from tstui.ui.shell.login import demo_sign_in
 
