@@ -82,10 +82,9 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-# Imported by the first connect's callbacks (the auto-roller, alerts, the ticket built ahead)
-# and its order stream: ~40 ms that sat between the connect and the first full screen.
+# Imported by the first connect's callbacks (the auto-roller, alerts, the ticket built ahead):
+# ~40 ms that sat between the connect and the first full screen.
 AFTER_CONNECT_MODULES = (
-    "tstui.client.fastwire",
     "tstui.ui.roll.auto",
     "tstui.ui.alerts.center",
     "tstui.ui.trading.ticket",
@@ -95,17 +94,17 @@ AFTER_CONNECT_MODULES = (
 def _load_client(*, demo: bool) -> None:
     """Import what signing in and connecting need (called in a thread after the first
     paint: see tstui.client.preload)."""
-    from tstui.client.preload import preload
+    from tstui.client.preload import SIGN_IN_MODULES, preload
 
-    preload(("tstui.ui.shell.login",) if demo else ())
+    preload((*SIGN_IN_MODULES, "tstui.ui.shell.login") if demo else SIGN_IN_MODULES)
 
 
 def _load_after_connect() -> None:
-    """What the first connect's callbacks import, loaded in a thread while the sign-in and
+    """What the connect and its callbacks import, loaded in a thread while the sign-in and
     the connect wait on the network."""
-    from tstui.client.preload import preload
+    from tstui.client.preload import CONNECT_MODULES, preload
 
-    preload(AFTER_CONNECT_MODULES)
+    preload((*CONNECT_MODULES, *AFTER_CONNECT_MODULES))
 
 
 def _overview() -> Screen[Any]:
