@@ -54,3 +54,41 @@ async def test_a_column_straddling_the_edge_is_blank_not_cut(width: int) -> None
         assert "ESZ26" in table.render_line(1).text
         if view >= 27:  # symbol, qty and price fit: the price shows whole
             assert "11,653.50" in table.render_line(1).text
+
+
+class CountingTable(Table):
+    formatted = 0
+
+    def row_cells(self, row: tuple[str, str, str, str]) -> Sequence[Cell]:
+        self.formatted += 1
+        return super().row_cells(row)
+
+
+class CountingHost(App[None]):
+    def compose(self) -> ComposeResult:
+        yield CountingTable(COLUMNS)
+
+
+async def test_rows_are_formatted_once_and_drawn_full_width() -> None:
+    """A repaint draws cached rows (no new formatting), each line exactly the view's width;
+    a new width formats them again (the cached row is padded to the width it was drawn at)."""
+    app = CountingHost()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(CountingTable)
+        table.set_rows(ROWS)
+        await pilot.pause()
+        lines = [table.render_line(y) for y in range(1, 3)]
+        formatted = table.formatted
+        assert formatted >= len(ROWS)
+        table.refresh()
+        await pilot.pause()
+        again = [table.render_line(y) for y in range(1, 3)]
+        assert table.formatted == formatted
+        width = table.scrollable_content_region.width
+        assert [s.text for s in again] == [s.text for s in lines]
+        assert all(s.cell_length == width for s in again)
+        await pilot.resize_terminal(50, 8)
+        await pilot.pause()
+        narrower = table.render_line(1)
+        assert table.formatted > formatted
+        assert narrower.cell_length == table.scrollable_content_region.width < width

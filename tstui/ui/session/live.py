@@ -31,6 +31,7 @@ from tstui.config import Environment, Settings
 from tstui.domain.frames import PositionDeleted, StreamErrorFrame
 from tstui.domain.models import Account, Order, Position
 from tstui.domain.orders.book import OrderBook
+from tstui.ui.session.collector import LoadSettler
 from tstui.ui.session.health import STATE_MAP, HealthState, StreamHealth, utc_now
 from tstui.ui.session.quotes import QuoteHub
 
@@ -88,6 +89,7 @@ class LiveData:
         self._flush_timer: Timer | None = None
         self._generation = 0
         self._force_full = False
+        self._settler = LoadSettler()  # a big snapshot's orders leave the collector's scans
         # Run once, after the first successful connect (the app attaches its auto roller here).
         self._first_connect_hooks: list[Callable[[], None]] = []
         # Every order snapshot from the stream or a reconcile (the P&L journal's fills).
@@ -267,6 +269,7 @@ class LiveData:
 
     def _reset_books(self) -> None:
         self.order_book = OrderBook()
+        self._settler.reset()
         self.positions = {}
         self._positions_dirty.clear()
         self.quotes.clear()
@@ -368,6 +371,8 @@ class LiveData:
                 self._positions_seen = set()
             elif event.state in ("snapshot_complete", "resynced"):
                 self._drop_unseen_positions()
+        if name == "orders" and event.state in ("snapshot_complete", "resynced"):
+            self._settler.loaded(len(self.order_book))
         if name == "orders" and event.state == "resynced":
             self._reconcile_now.set()
 

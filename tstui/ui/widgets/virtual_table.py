@@ -1,9 +1,11 @@
 """A virtualised, fixed-width table on the Line API: renders only the visible rows.
 
 `DataTable` measures every cell when rows are added (20k rows take seconds). Here columns
-have fixed widths, a row is formatted only when it scrolls into view (and cached by the row
-object's identity), and `set_rows` repaints only when a visible row, the row count or the
-cursor changed. Subclasses say how to key and format a row.
+have fixed widths, a row is formatted only when it scrolls into view (its segments cached by
+the row object's identity, padded to the widget's width; the Strip is made per paint: a
+cached Strip kept seven caches of its own and every strip derived from it while painting,
+~50 objects a row for the garbage collector to walk), and `set_rows` repaints only when a
+visible row, the row count or the cursor changed. Subclasses say how to key and format a row.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ __all__ = ["Cell", "Column", "VirtualTable"]
 
 RowT = TypeVar("RowT")
 Cell = tuple[str, Style | None]
-_CACHE_LIMIT = 2000
+_CACHE_LIMIT = 600  # formatted rows kept: a dozen pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +140,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self.repaint_count = 0  # frames in which this widget rendered lines
         self.last_paint_at = 0.0  # perf_counter() at the end of the last paint
         self.painted_rows = 0  # data rows drawn in the last paint
-        self._cache: dict[str, tuple[RowT, Strip]] = {}
+        self._cache: dict[str, tuple[RowT, list[Segment], int]] = {}
         self._styles_key: tuple[Style, ...] = ()
+        self._cache_width = -1  # the width the cached rows are padded to
         self._shown: list[RowT] = []
         self._clip_key: tuple[int, int] = (-1, -1)
         self._clip_ranges: tuple[tuple[int, int], ...] = ()
@@ -289,8 +292,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             get("virtual-table--header"),
             get("virtual-table--cursor"),
         )
-        if signature != self._styles_key:
-            self._styles_key = signature
+        width = self.scrollable_content_region.width
+        if signature != self._styles_key or width != self._cache_width:
+            self._styles_key, self._cache_width = signature, width
             self._cache.clear()
         top = int(self.scroll_y)
         self._shown = list(self._rows[top : top + self.page_height])
@@ -312,7 +316,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             index = int(self.scroll_y) + y - 1
             if index >= len(self._rows):
                 return Strip.blank(width, base)
-            strip = self._row_strip(self._rows[index], base)
+            strip = self._row_strip(self._rows[index], base, width)
             if index == self.cursor_row:
                 cursor = self.get_component_rich_style("virtual-table--cursor")
                 strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
@@ -342,15 +346,19 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         text = "".join(" " + _fit(c.label, c.width, c.align) for c in self.columns)
         return Strip([Segment(text, style)], self.row_width)
 
-    def _row_strip(self, row: RowT, base: Style) -> Strip:
+    def _row_strip(self, row: RowT, base: Style, width: int) -> Strip:
+        """The row's cells, padded to ``width`` (a strip that fits is drawn as it is)."""
         key = self.row_key(row)
         cached = self._cache.get(key)
         if cached is not None and cached[0] is row:
-            return cached[1]
+            return Strip(cached[1], cached[2])
         segments = [
             Segment(" " + _fit(text, col.width, col.align), base + style if style else base)
             for col, (text, style) in zip(self.columns, self.row_cells(row), strict=False)
         ]
-        strip = Strip(segments, self.row_width)
-        self._cache[key] = (row, strip)
-        return strip
+        length = self.row_width
+        if width > length:
+            segments.append(Segment(" " * (width - length), base))
+            length = width
+        self._cache[key] = (row, segments, length)
+        return Strip(segments, length)
