@@ -8,7 +8,7 @@ dotted ``id``), ``palette_commands()`` and the message handlers ``on_books_chang
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -16,13 +16,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tstui.ui.session.live import LiveData
 from tstui.ui.shell.apilog import ApiLogPanel
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.footer import NARROW_WIDTH, ShellFooter
 from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.messages import BooksChanged
 from tstui.ui.shell.status import StatusBar
+
+if TYPE_CHECKING:
+    from tstui.ui.session.live import LiveData
 
 
 class LiveApp(Protocol):

@@ -11,12 +11,13 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from tstui.domain.models import Position
-from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.trading.key_order import KeysInOrder
 
 if TYPE_CHECKING:
+    # imported by the actions, not at startup: the first paint needs no domain model
+    from tstui.domain.models import Position
+    from tstui.domain.orders.ticket import TicketFields
     from tstui.ui.session.live import LiveData
 
 WARM_TICKET_AFTER_CONNECT_S = 1.0
@@ -31,6 +32,7 @@ class TradingActions(KeysInOrder):
         Intents: "new", "buy", "sell", "close" (flatten), or a screen's own (e.g. "buy_more").
         Only from a main view (never on top of another modal) and only when connected.
         """
+        from tstui.domain.orders.ticket import TicketFields
         from tstui.ui.trading.ticket import open_order_ticket
 
         screen = self.screen
