@@ -202,4 +202,15 @@ class DataPanel(Static):
             parts.append(self._content)
         elif self.error is None:
             parts.append(Text("waiting for the first update…", style="dim"))
-        self.update(Group(*parts))
+        content = Group(*parts)
+        width = self.content_size.width
+        if not width:
+            self.update(content)
+            return
+        # New figures at the same height repaint this panel alone: a layout (Static.update's
+        # default) lays out and repaints the whole screen, and the P&L changes with every tick.
+        self.update(content, layout=False)
+        if self.get_content_height(self.container_size, self.app.size, width) != (
+            self.content_size.height
+        ):
+            self.refresh(layout=True)
