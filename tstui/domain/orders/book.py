@@ -141,6 +141,11 @@ class OrderBook:
         return dict(self._pending)
 
     @property
+    def pending_count(self) -> int:
+        """How many placeholder rows there are (``len(pending)`` without the copy)."""
+        return len(self._pending)
+
+    @property
     def resolved(self) -> dict[str, str]:
         """Confirm id -> order id for placeholders that have been resolved."""
         return dict(self._resolved)

@@ -114,10 +114,20 @@ class OrderDetail(Static):
     OrderDetail { height: 9; border-top: solid $panel; padding: 0 1; overflow-y: auto; }
     """
 
+    _shown: Text | None = None
+    _lines = -1
+
     def show(self, entry: Order | PendingOrder | None, fills: Sequence[Fill] = ()) -> None:
         if entry is None:
-            self.update(Text("No order selected.", "dim"))
+            text = Text("No order selected.", "dim")
         elif isinstance(entry, PendingOrder):
-            self.update(describe_pending(entry))
+            text = describe_pending(entry)
         else:
-            self.update(describe_order(entry, fills))
+            text = describe_order(entry, fills)
+        if text == self._shown:
+            return  # the same order, unchanged: no repaint
+        # The panel's height is fixed: only a change of line count (its scrollbar) needs a
+        # layout pass, which otherwise re-laid out the whole screen at every cursor move.
+        lines = text.plain.count("\n")
+        self.update(text, layout=lines != self._lines)
+        self._shown, self._lines = text, lines

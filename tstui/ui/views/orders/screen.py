@@ -118,6 +118,7 @@ class BlotterScreen(BaseScreen):
         self.history_book: OrderBook | None = None
         self.history_since: date | None = None
         self._prompt_for: str = ""
+        self._bar = ("", "")  # the filters and count texts shown
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="blotter-bar"):
@@ -184,11 +185,19 @@ class BlotterScreen(BaseScreen):
             parts.append(f"search '{flt.search}'")
         if self.showing_history and self.history_since is not None:
             parts.insert(0, f"HISTORY since {self.history_since.isoformat()}")
-        self.query_one("#blotter-filters", Static).update(plain("  ·  ".join(parts)))
+        filters = "  ·  ".join(parts)
         book = self._active().book
         shown = len(book.view()) if book is not None else 0
-        total = (len(book) + len(book.pending)) if book is not None else 0
-        self.query_one("#blotter-count", Static).update(f"{shown} of {total}")
+        total = (len(book) + book.pending_count) if book is not None else 0
+        count = f"{shown} of {total}"
+        # Every flush passes here: a bar that did not change is not redrawn, and only the
+        # count's width (an auto-width box) needs a layout pass of the screen.
+        if filters != self._bar[0]:
+            self.query_one("#blotter-filters", Static).update(plain(filters), layout=False)
+        if count != self._bar[1]:
+            relayout = len(count) != len(self._bar[1])
+            self.query_one("#blotter-count", Static).update(count, layout=relayout)
+        self._bar = (filters, count)
 
     def _show_detail(self) -> None:
         blotter = self._active()
