@@ -5,8 +5,9 @@ a frame replaces the stored order; replays are detected by equality and ignored.
 derived from the increase of the filled quantity per order id (the high-water mark never
 goes down), so a replayed snapshot or a replace racing a fill cannot invent or lose a fill.
 
-Updates are O(1); the filtered, sorted view (`tstui.domain.orders.book_view`, whose rows,
-filter and placeholder types are re-exported here) is computed lazily, at most once per flush.
+Updates are O(1) (O(log n) once the view's sorted index exists); the filtered, sorted view
+(`tstui.domain.orders.book_view`, whose rows, filter and placeholder types are re-exported
+here) is computed lazily, at most once per flush, by one pass over that index.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ class OrderBook:
         self.version += 1
         confirm_id: str | None = None
         if previous is None:
-            self._view.invalidate()
+            self._view.added(order)
             confirm_id = self._match_pending(order)
             return OrderChange(oid, "new", order, None, fills, source, confirm_id)
         self._view.note_update(previous, order)
@@ -232,7 +233,7 @@ class OrderBook:
         self._pending.clear()
         self._view.forget()
         self.version += 1
-        self._view.invalidate()
+        self._view.reset()
 
     def _remove(self, oid: str) -> OrderChange:
         previous = self._orders.pop(oid)
@@ -241,7 +242,7 @@ class OrderBook:
         self._view.forget(oid)
         self._dirty.add(oid)
         self.version += 1
-        self._view.invalidate()
+        self._view.removed(previous)
         return OrderChange(oid, "removed", None, previous, (), "rest")
 
     def _derive_fills(self, order: Order) -> tuple[Fill, ...]:
@@ -269,10 +270,13 @@ class OrderBook:
         """Show a placeholder row until the real order is known."""
         if summary.confirm_id != confirm_id:
             raise ValueError("confirm_id does not match the summary")
+        replaced = self._pending.get(confirm_id)
+        if replaced is not None:
+            self._view.removed(replaced)
         self._pending[confirm_id] = summary
         self._dirty.add(summary.row_key)
         self.version += 1
-        self._view.invalidate()
+        self._view.added(summary)
 
     def resolve_pending(self, confirm_id: str, order_id: str | None) -> bool:
         """Drop the placeholder; `order_id` None means the placement did not happen."""
@@ -283,7 +287,7 @@ class OrderBook:
             self._resolved[confirm_id] = order_id
         self._dirty.add(pending.row_key)
         self.version += 1
-        self._view.invalidate()
+        self._view.removed(pending)
         return True
 
     def _match_pending(self, order: Order) -> str | None:

@@ -14,6 +14,7 @@ of a rebuild; a view with no linked rows is built exactly as a flat one.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -138,18 +139,30 @@ def _haystack(entry: Order | PendingOrder) -> str:
     return " ".join(p for p in parts if p).casefold()
 
 
+_SortKey = tuple[datetime, int, str]
+# New rows merged into the sorted index one by one up to this many a flush; more (a
+# snapshot) are sorted in with everything (bisect inserts would move the whole list each).
+_MERGE_LIMIT = 64
+
+
 @dataclass(slots=True)
 class _ViewCache:
     rows: list[Order | PendingOrder] = field(default_factory=list)
-    pos: dict[str, int] = field(default_factory=dict)
+    pos: dict[str, int] | None = None  # row key -> index, built when first asked
     valid: bool = False
+    flat_all: bool = False  # rows are the whole index, newest first (found by bisection)
     patches: set[str] = field(default_factory=set)
     slots: dict[str, TreeSlot] = field(default_factory=dict)
 
 
 class OrderView:
     """The filter and the lazy sorted view over live mappings of orders and placeholders
-    (the book mutates them in place and tells the view what changed)."""
+    (the book mutates them in place and tells the view what changed).
+
+    Every row is kept in a sorted index (``_keys`` / ``_entries``, oldest first), kept up to
+    date as rows come, go and change: a filter key or a new order costs one pass over the
+    index (no sort), and finding a row of the unfiltered view is a bisection.
+    """
 
     def __init__(self, orders: Mapping[str, Order], pending: Mapping[str, PendingOrder]) -> None:
         self._orders = orders
@@ -157,6 +170,11 @@ class OrderView:
         self.filter = BlotterFilter()
         self._search_cache: dict[str, str] = {}
         self._cache = _ViewCache()
+        self._keys: list[_SortKey] = []
+        self._entries: list[Order | PendingOrder] = []
+        self._indexed = False  # the index holds every row (else it is built on next use)
+        self._added: list[Order | PendingOrder] = []  # new rows not merged into it yet
+        self._linked: dict[str, Order] = {}  # orders with ConditionalOrders (the tree's)
         # bumps when a rebuild changed the tree drawing (a row's prefix can change while the
         # row object does not: a painter caching rows by identity must drop its cache)
         self.tree_generation = 0
@@ -194,34 +212,165 @@ class OrderView:
                 return False
         return True
 
-    def rows(self) -> Sequence[Order | PendingOrder]:
-        """Filtered rows, newest first (opened time, then id). Read only."""
+    def _shows_all(self) -> bool:
+        flt = self.filter
+        return flt.group == "all" and not (flt.symbol or flt.account or flt.search)
+
+    def _predicate(self) -> Callable[[Order | PendingOrder], bool]:
+        """``matches``, or for a status group alone a cheaper test of the same thing."""
+        flt = self.filter
+        if flt.symbol or flt.account or flt.search:
+            return self.matches
+        groups = {flt.group, "pending"} if flt.group == "working" else {flt.group}
+        return lambda entry: entry.status_group in groups
+
+    # ---- the sorted index ------------------------------------------------------------
+    def _sync_index(self) -> None:
+        """Merge the rows added since the last use (or build the index from scratch)."""
+        if not self._indexed:
+            decorated: list[tuple[_SortKey, Order | PendingOrder]]
+            decorated = [(_sort_key(o), o) for o in self._orders.values()]
+            decorated.extend((_sort_key(p), p) for p in self._pending.values())
+            decorated.sort(key=_first)
+            self._keys = [k for k, _ in decorated]
+            self._entries = [e for _, e in decorated]
+            self._indexed = True
+            self._added.clear()
+            return
+        keys, entries = self._keys, self._entries
+        for entry in self._added:
+            key = _sort_key(entry)
+            at = bisect_left(keys, key)
+            keys.insert(at, key)
+            entries.insert(at, entry)
+        self._added.clear()
+
+    def _locate(self, key: _SortKey) -> int | None:
+        """Index of the row with sort key ``key`` in the (synced) index."""
+        keys = self._keys
+        at = bisect_left(keys, key)
+        return at if at < len(keys) and keys[at] == key else None
+
+    def added(self, entry: Order | PendingOrder) -> None:
+        """A new order or placeholder."""
+        if type(entry) is Order and entry.conditional_orders:
+            self._linked[entry.order_id] = entry
+        self._cache.valid = False
+        if self._indexed:
+            self._added.append(entry)
+            if len(self._added) > _MERGE_LIMIT:
+                self._indexed = False  # a snapshot: sort everything once, on next use
+
+    def removed(self, entry: Order | PendingOrder) -> None:
+        """An order or placeholder left the book."""
+        if type(entry) is Order:
+            self._linked.pop(entry.order_id, None)
+        self._cache.valid = False
+        if self._indexed:
+            self._sync_index()
+            at = self._locate(_sort_key(entry))
+            if at is None:
+                self._indexed = False  # never expected: rebuild rather than guess
+            else:
+                del self._keys[at]
+                del self._entries[at]
+
+    def reset(self) -> None:
+        """Every row left (the book was cleared)."""
+        self._keys, self._entries = [], []
+        self._indexed = False
+        self._added.clear()
+        self._linked.clear()
+        self._cache.valid = False
+
+    def note_update(self, previous: Order, order: Order) -> None:
+        """An order changed in place: patch its row, or rebuild if it moved in or out."""
+        if order.conditional_orders:
+            self._linked[order.order_id] = order
+        else:
+            self._linked.pop(order.order_id, None)
+        old_key, new_key = _sort_key(previous), _sort_key(order)
+        if self._indexed:
+            self._sync_index()
+            at = self._locate(old_key)
+            if at is None:
+                self._indexed = False
+            elif old_key == new_key:
+                self._entries[at] = order
+            else:
+                del self._keys[at]
+                del self._entries[at]
+                self._added.append(order)
         cache = self._cache
         if not cache.valid:
-            rows: list[Order | PendingOrder] = [o for o in self._orders.values() if self.matches(o)]
-            rows.extend(p for p in self._pending.values() if self.matches(p))
-            rows.sort(key=_sort_key, reverse=True)
-            linked = [r for r in rows if type(r) is Order and r.conditional_orders]
+            return
+        was = self._index_in_rows(previous.order_id, previous) is not None
+        now = self.matches(order)
+        if was != now or (now and old_key != new_key):
+            cache.valid = False
+        elif now and previous.conditional_orders != order.conditional_orders:
+            cache.valid = False  # its links moved it in the tree
+        elif now:
+            cache.patches.add(order.order_id)
+
+    # ---- the view --------------------------------------------------------------------
+    def rows(self) -> Sequence[Order | PendingOrder]:
+        """Filtered rows, newest first (opened time, then id). Read only."""
+        self._sync_index()
+        cache = self._cache
+        if not cache.valid:
+            shows_all = self._shows_all()
+            rows: list[Order | PendingOrder]
+            if shows_all:
+                rows = self._entries[::-1]
+            else:
+                test = self._predicate()
+                rows = [e for e in reversed(self._entries) if test(e)]
+            linked = [o for o in self._linked.values() if self.matches(o)]
             slots: dict[str, TreeSlot] = {}
             if linked:
+                linked.sort(key=_sort_key, reverse=True)
                 rows, slots = _tree(rows, linked, self._orders, self.matches)
             if slots != cache.slots:  # O(linked rows): most rebuilds leave the drawing as is
                 self.tree_generation += 1
             cache.slots = slots
             cache.rows = rows
-            cache.pos = {row_key(r): i for i, r in enumerate(rows)}
+            cache.pos = None
+            cache.flat_all = shows_all and not slots
             cache.valid = True
             cache.patches.clear()
         elif cache.patches:
             for oid in cache.patches:
-                cache.rows[cache.pos[oid]] = self._orders[oid]
+                at = self._index_in_rows(oid)
+                if at is not None:
+                    cache.rows[at] = self._orders[oid]
             cache.patches.clear()
         return cache.rows
+
+    def _index_in_rows(self, key: str, entry: Order | PendingOrder | None = None) -> int | None:
+        """Index of row ``key`` in the cached rows (``entry``: the row as they hold it)."""
+        cache = self._cache
+        if cache.flat_all:
+            if entry is None:
+                entry = self._entry(key)
+            if entry is None:
+                return None
+            at = self._locate(_sort_key(entry)) if not self._added else None
+            if at is not None:
+                return len(cache.rows) - 1 - at
+        if cache.pos is None:
+            cache.pos = {row_key(r): i for i, r in enumerate(cache.rows)}
+        return cache.pos.get(key)
+
+    def _entry(self, key: str) -> Order | PendingOrder | None:
+        if key.startswith(PENDING_PREFIX):
+            return self._pending.get(key[len(PENDING_PREFIX) :])
+        return self._orders.get(key)
 
     def index_of(self, key: str) -> int | None:
         """Row index of `key` in the current view (computing the view if needed)."""
         self.rows()
-        return self._cache.pos.get(key)
+        return self._index_in_rows(key)
 
     def slot(self, key: str) -> TreeSlot:
         """The row's place in the tree of the current view (FLAT for an unlinked row)."""
@@ -230,19 +379,9 @@ class OrderView:
     def invalidate(self) -> None:
         self._cache.valid = False
 
-    def note_update(self, previous: Order, order: Order) -> None:
-        """An order changed in place: patch its row, or rebuild if it moved in or out."""
-        cache = self._cache
-        if not cache.valid:
-            return
-        was = previous.order_id in cache.pos
-        now = self.matches(order)
-        if was != now or (now and _sort_key(previous) != _sort_key(order)):
-            cache.valid = False
-        elif now and previous.conditional_orders != order.conditional_orders:
-            cache.valid = False  # its links moved it in the tree
-        elif now:
-            cache.patches.add(order.order_id)
+
+def _first(pair: tuple[_SortKey, object]) -> _SortKey:
+    return pair[0]
 
 
 def _tree(
