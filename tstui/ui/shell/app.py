@@ -26,6 +26,7 @@ from tstui.ui.shell.commands import PaletteCommand, TstuiCommands
 from tstui.ui.shell.confirm import ConfirmScreen, TypedConfirmScreen
 from tstui.ui.shell.env_switch import EnvSwitching
 from tstui.ui.shell.guard import AppGuard
+from tstui.ui.shell.idle_gc import IdleCollector
 from tstui.ui.shell.keymap import (
     binding_infos,
     invalid_keys,
@@ -194,6 +195,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self.demo = demo
         self.demo_launcher = demo_launcher
         self.api_log_shown = False
+        self.idle_gc = IdleCollector(self)  # full GC passes wait for a pause in the keys
         self.live = LiveData(
             self,
             settings,
@@ -232,6 +234,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         return live.settings if live is not None else None
 
     def on_mount(self) -> None:
+        self.idle_gc.start()
         self._apply_keymap(self.settings)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for problem in self.load_problems:
@@ -596,15 +599,26 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         request_cancel_many(self, working_orders(self.live.order_book, self.live.current_account))
 
     async def action_quit_now(self) -> None:
-        await self._shutdown()
+        await self._close_session_and_exit()
 
     async def _quit_confirmed(self, ok: bool | None) -> None:
         if ok:
-            await self._shutdown()
+            await self._close_session_and_exit()
 
-    async def _shutdown(self) -> None:
+    async def _close_session_and_exit(self) -> None:
+        # (Named _shutdown until now, it hid Textual's own App._shutdown: the app's screens
+        # were never unmounted nor the driver closed by Textual at exit.)
         await self.live.disconnect()
         self.exit(0)
+
+    async def on_unmount(self) -> None:
+        """Textual's shutdown, however the app ends: the collector's thresholds back, and
+        the session closed (a second disconnect is a no-op)."""
+        self.idle_gc.stop()
+        await self.live.disconnect()
+
+    def key_arrived(self) -> None:
+        self.idle_gc.key_pressed()
 
     # ------------------------------------------------------------------ palette
     def palette_commands(self) -> Iterator[PaletteCommand]:

@@ -53,8 +53,12 @@ class KeysInOrder(_AppBase):
             backlog = self.__dict__["_keys_held"] = deque()
         return backlog
 
+    def key_arrived(self) -> None:
+        """A key came in from the terminal (the app's idle collector listens: override)."""
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_arrived()
             if self._key_in_flight is not None or self._key_backlog:
                 self._key_backlog.append(event)
                 return

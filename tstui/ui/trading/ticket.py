@@ -187,10 +187,11 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
 
     def _lay_out_off_screen(self) -> None:
         """A warm ticket is laid out at the app's size while it waits: shown at that size,
-        Textual skips the layout (60 ms of the 150 a warm ticket still took to show)."""
+        Textual skips the layout (60 ms of the 150 a warm ticket still took to show). Its
+        first render is left to the showing: done here too, it made one 130 ms step of the
+        event loop that keys pressed meanwhile waited behind."""
         if not self._armed and not self.is_current:
             self._refresh_layout(self.app.size)  # private Textual API (8.2): Screen's layout
-            self._compositor.render_update(full=True)  # fills each widget's line cache
             self._restyle_on_show = False
 
     def update_node_styles(self, animate: bool = True) -> None:
