@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -46,6 +47,8 @@ STREAMS = ("orders", "positions")
 FLUSH_INTERVAL_S = 0.25
 RESTART_DELAY_S = 3.0
 CALL_LOG_SIZE = 500
+YIELD_CHECK_EVERY = 64  # stream events between looks at the clock
+YIELD_AFTER_S = 0.004  # the longest a stream worker holds the event loop
 
 
 class LiveData:
@@ -317,8 +320,17 @@ class LiveData:
 
         # the status bar tells a quiet stream from a live one by its last frame's age
         self.stream_health[name].idle = getattr(source, "idle_seconds", None)
+        count, since = 0, perf_counter()
         try:
             async for event in source:
+                count += 1
+                if count >= YIELD_CHECK_EVERY:
+                    # A burst queues thousands of frames, handed over without a suspension:
+                    # give the loop a turn every few ms so a key is answered within a frame.
+                    count, now = 0, perf_counter()
+                    if now - since >= YIELD_AFTER_S:
+                        await asyncio.sleep(0)
+                        since = perf_counter()
                 if isinstance(event, StreamState):
                     self._on_state(name, event)
                 elif isinstance(event, StreamErrorFrame):
