@@ -217,3 +217,23 @@ async def test_burst_is_coalesced_into_few_repaints() -> None:
         settled = blotter.repaint_count
         await pilot.pause(0.35)
         assert blotter.repaint_count == settled
+
+
+async def test_a_change_is_shown_once_the_book_goes_quiet() -> None:
+    """The flush interval bounds repaints while the book keeps changing; once it is quiet
+    for a tick the last change is shown at once, not an interval later (burst figure)."""
+    orders = make_orders(50)
+    book = OrderBook()
+    book.apply_many(orders)
+    app = Host(book, flush_interval=30.0)  # an interval no test waits for
+    async with app.run_test(size=(160, 40)) as pilot:
+        blotter = app.query_one(Blotter)
+        await wait_painted(pilot, blotter, 0, blotter.page_height)
+        await settle(pilot, blotter)
+        top = orders[-1]
+        book.apply(filled(top, "7", "400.00"))
+        with anyio.fail_after(10):  # 30 s without the quiet flush
+            while blotter.rows[0] is not book.get(top.order_id):
+                await pilot.pause(0.02)
+        await pilot.pause(0.05)
+        assert "7/100" in blotter.render_line(1).text

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Literal
 
 from tstui.domain.enums import status_description
@@ -140,8 +141,9 @@ def _haystack(entry: Order | PendingOrder) -> str:
 
 
 _SortKey = tuple[datetime, int, str]
-# New rows merged into the sorted index one by one up to this many a flush; more (a
-# snapshot) are sorted in with everything (bisect inserts would move the whole list each).
+# New rows merged into the sorted index one by one up to this many at a time; more (a
+# snapshot, a burst of new orders) are sorted and merged in one pass (bisect inserts would
+# each move the whole list).
 _MERGE_LIMIT = 64
 
 
@@ -238,11 +240,27 @@ class OrderView:
             self._added.clear()
             return
         keys, entries = self._keys, self._entries
-        for entry in self._added:
-            key = _sort_key(entry)
-            at = bisect_left(keys, key)
-            keys.insert(at, key)
-            entries.insert(at, entry)
+        if len(self._added) > _MERGE_LIMIT:  # many: sorted, then merged slice by slice
+            new = sorted(((_sort_key(e), e) for e in self._added), key=_first)
+            out_keys: list[_SortKey] = []
+            out_entries: list[Order | PendingOrder] = []
+            done = 0
+            for key, entry in new:
+                at = bisect_left(keys, key, done)
+                out_keys += keys[done:at]
+                out_entries += entries[done:at]
+                out_keys.append(key)
+                out_entries.append(entry)
+                done = at
+            out_keys += keys[done:]
+            out_entries += entries[done:]
+            self._keys, self._entries = out_keys, out_entries
+        else:
+            for entry in self._added:
+                key = _sort_key(entry)
+                at = bisect_left(keys, key)
+                keys.insert(at, key)
+                entries.insert(at, entry)
         self._added.clear()
 
     def _locate(self, key: _SortKey) -> int | None:
@@ -258,8 +276,6 @@ class OrderView:
         self._cache.valid = False
         if self._indexed:
             self._added.append(entry)
-            if len(self._added) > _MERGE_LIMIT:
-                self._indexed = False  # a snapshot: sort everything once, on next use
 
     def removed(self, entry: Order | PendingOrder) -> None:
         """An order or placeholder left the book."""
@@ -380,8 +396,7 @@ class OrderView:
         self._cache.valid = False
 
 
-def _first(pair: tuple[_SortKey, object]) -> _SortKey:
-    return pair[0]
+_first = itemgetter(0)
 
 
 def _tree(

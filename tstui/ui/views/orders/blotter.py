@@ -1,8 +1,9 @@
 """The live order blotter: a virtualised table over an `OrderBook`.
 
 The stream worker applies frames to the book; a timer calls `refresh_from_book()` a few times
-per second, which recomputes the (lazy, cached) view once and repaints only if a visible row,
-the row count or the cursor changed. Status colours come from component classes bound to
+per second while the book changes, and once more as soon as it goes quiet; each flush
+recomputes the (lazy, cached) view once and repaints only if a visible row, the row count or
+the cursor changed. Status colours come from component classes bound to
 theme variables every built-in theme defines.
 
 Linked orders form a tree (see `tstui.domain.orders.book_view`): the symbol cell carries the
@@ -12,6 +13,7 @@ sibling, OCO one-cancels-other). A partly filled order's Fill/Qty cell stands ou
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -64,6 +66,7 @@ BLOTTER_PRIORITY = (
     "route",
     "id",
 )
+QUIET_TICK_S = 0.05  # how often the flush timer looks at the book (a version check)
 _CELL_INDEX = {c.key: i for i, c in enumerate(BLOTTER_COLUMNS)}
 _GROUPS = ("working", "filled", "cancelled", "rejected", "pending", "other")
 _EXTRA_CLASSES = ("partial", "link")
@@ -142,10 +145,27 @@ class Blotter(VirtualTable[BlotterRow]):
         self.flushed_version = -1  # the book version last shown
         self._tree_generation = -1  # the book's tree drawing the row cache was painted with
         self.cancel_sent: frozenset[str] = frozenset()  # accepted cancels the stream lags
+        self._flushed_at = 0.0  # perf_counter() of the last flush that found something new
+        self._seen_version = -1  # the book version the flush tick saw last
 
     def on_mount(self) -> None:
         if self.flush_interval > 0:
-            self.set_interval(self.flush_interval, self.refresh_from_book)
+            self.set_interval(min(self.flush_interval, QUIET_TICK_S), self._flush_tick)
+
+    def _flush_tick(self) -> None:
+        """Flush at most once per ``flush_interval`` while the book keeps changing, and as
+        soon as it has gone quiet for a tick: the last frame of a burst is shown within a
+        tick or two, not up to a whole interval later (still a few repaints a second)."""
+        book = self._book
+        if book is None:
+            return
+        version, seen = book.version, self._seen_version
+        self._seen_version = version
+        if version == self.flushed_version:
+            return
+        quiet = version == seen
+        if quiet or time.perf_counter() - self._flushed_at >= self.flush_interval:
+            self.refresh_from_book()
 
     def on_resize(self) -> None:
         self.fit_to_width()
@@ -188,6 +208,7 @@ class Blotter(VirtualTable[BlotterRow]):
         if book is None or book.version == self.flushed_version:
             return False
         self.flushed_version = book.version
+        self._flushed_at = time.perf_counter()
         self.flush_count += 1
         key, row = self.selected_key, self.selected_row
         rows = book.view()
