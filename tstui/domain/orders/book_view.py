@@ -22,7 +22,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Literal
 
-from tstui.domain.enums import status_description
+from tstui.domain.enums import status_description, status_group
 from tstui.domain.models import Order
 
 __all__ = [
@@ -218,14 +218,6 @@ class OrderView:
         flt = self.filter
         return flt.group == "all" and not (flt.symbol or flt.account or flt.search)
 
-    def _predicate(self) -> Callable[[Order | PendingOrder], bool]:
-        """``matches``, or for a status group alone a cheaper test of the same thing."""
-        flt = self.filter
-        if flt.symbol or flt.account or flt.search:
-            return self.matches
-        groups = {flt.group, "pending"} if flt.group == "working" else {flt.group}
-        return lambda entry: entry.status_group in groups
-
     # ---- the sorted index ------------------------------------------------------------
     def _sync_index(self) -> None:
         """Merge the rows added since the last use (or build the index from scratch)."""
@@ -337,11 +329,23 @@ class OrderView:
         if not cache.valid:
             shows_all = self._shows_all()
             rows: list[Order | PendingOrder]
+            flt = self.filter
             if shows_all:
                 rows = self._entries[::-1]
-            else:
-                test = self._predicate()
+            elif flt.symbol or flt.account or flt.search:
+                test = self.matches
                 rows = [e for e in reversed(self._entries) if test(e)]
+            else:  # a status group alone: a dict lookup a row, no call
+                groups: set[str] = {flt.group}
+                if flt.group == "working":
+                    groups.add("pending")  # an unknown placement may be working
+                shown = _GroupTest(groups)
+                pending = "pending" in groups
+                rows = [
+                    e
+                    for e in reversed(self._entries)
+                    if (shown[e.status] if type(e) is Order else pending)
+                ]
             linked = [o for o in self._linked.values() if self.matches(o)]
             slots: dict[str, TreeSlot] = {}
             if linked:
@@ -397,6 +401,21 @@ class OrderView:
 
 
 _first = itemgetter(0)
+
+
+class _GroupTest(dict[str | None, bool]):
+    """``test[status]``: whether an order with that status code is in ``groups`` (computed
+    once per code; a hit is a C dict lookup)."""
+
+    __slots__ = ("_groups",)
+
+    def __init__(self, groups: set[str]) -> None:
+        super().__init__()
+        self._groups = groups
+
+    def __missing__(self, code: str | None) -> bool:
+        shown = self[code] = status_group(code) in self._groups
+        return shown
 
 
 def _tree(

@@ -52,6 +52,7 @@ __all__ = ["HISTORY_DAYS", "BlotterScreen", "parse_since"]
 TICKET_SCREEN = OrderTicket
 
 HISTORY_DAYS = 90
+_COUNT_WIDTH = 16  # "100000 of 100000": the count box keeps its width as filters change
 # The status filters share one compact footer entry ("wfnj* Status"): one each cut the footer.
 _SHOW = Binding.Group("Status", compact=True)
 _GROUP_LABELS: dict[GroupFilter, str] = {
@@ -189,7 +190,7 @@ class BlotterScreen(BaseScreen):
         book = self._active().book
         shown = len(book.view()) if book is not None else 0
         total = (len(book) + book.pending_count) if book is not None else 0
-        count = f"{shown} of {total}"
+        count = f"{shown} of {total}".rjust(_COUNT_WIDTH)  # one width: no layout pass
         # Every flush passes here: a bar that did not change is not redrawn, and only the
         # count's width (an auto-width box) needs a layout pass of the screen.
         if filters != self._bar[0]:
