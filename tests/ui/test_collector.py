@@ -64,6 +64,8 @@ async def test_the_orders_snapshot_is_settled(settings: Settings, thawed: None) 
     async with app.run_test() as pilot:
         await started(app, pilot)
         await wait_until(pilot, lambda: app.live._settler.frozen_at > 0, 10, "a freeze")
+        # the blotter's sorted index was built while loading, before the freeze
+        assert app.live.order_book._view._indexed
         orders = app.live.order_book.orders()
         assert orders and app.live._settler.frozen_at <= len(orders)
         # the snapshot's orders are not walked by later full passes (one the stream replaced

@@ -384,6 +384,9 @@ class LiveData:
             elif event.state in ("snapshot_complete", "resynced"):
                 self._drop_unseen_positions()
         if name == "orders" and event.state in ("snapshot_complete", "resynced"):
+            # the blotter's sorted index is built now, while loading, not at the first key
+            # that shows the Orders view (and is frozen with the orders it indexes)
+            self.order_book.view()
             self._settler.loaded(len(self.order_book))
         if name == "orders" and event.state == "resynced":
             self._reconcile_now.set()
