@@ -23,7 +23,7 @@ from ui_support import (
 from tstui.config import Settings
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
-from tstui.ui.trading.ticket import OrderTicket, warm_ticket
+from tstui.ui.trading.ticket import OrderTicket, warm_order_ticket, warm_ticket
 
 pytestmark = pytest.mark.anyio
 
@@ -80,3 +80,13 @@ async def test_a_warm_ticket_of_another_theme_is_not_shown(settings: Settings) -
         assert ticket is not stale and app.screen is ticket
         await wait_until(pilot, lambda: not stale.is_attached, 5, "the stale ticket removed")
         await app.live.disconnect()
+
+
+async def test_the_app_closes_cleanly_while_a_ticket_is_being_built(settings: Settings) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        warm_order_ticket(app)  # composing now: the app closes before its first refresh
+        ticket = warm_ticket(app)
+        assert ticket is not None and not ticket.ready
+    assert app.return_code in (0, None)  # no exception escaped the shutdown

@@ -9,6 +9,7 @@ owns previews and placement and listens for `TicketForm.Edited`, posted after an
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -18,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
@@ -344,7 +346,12 @@ class TicketForm(Vertical):
 
     def on_mount(self) -> None:
         # a Select's own children are not all mounted yet: touch values after a refresh
-        self.call_after_refresh(self._sync_visibility)
+        self.call_after_refresh(self._first_sync)
+
+    def _first_sync(self) -> None:
+        # removed before its first refresh (a ticket built ahead, closed with the app): no-op
+        with contextlib.suppress(NoMatches):
+            self._sync_visibility()
 
     # ---- reading and writing -------------------------------------------------------------
     def _text(self, widget_id: str) -> str:
