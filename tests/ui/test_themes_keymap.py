@@ -416,3 +416,27 @@ async def test_a_view_shown_again_is_restyled_only_when_the_theme_changed(
         await wait_until(pilot, lambda: app.screen is overview, 10, "the overview again")
         await wait_until(pilot, lambda: header.styles.background == shown, 5, "new theme")
         await app.live.disconnect()
+
+
+async def test_a_first_visit_of_a_view_styles_it_without_reparsing_everything(
+    settings: Settings,
+) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        overview_header = app.screen.query_one("#app-header")
+        reparsed: list[bool] = []
+        refresh_css = app.refresh_css
+
+        def spy(animate: bool = True) -> None:
+            reparsed.append(animate)
+            refresh_css(animate)
+
+        app.refresh_css = spy  # type: ignore[method-assign]
+        await pilot.press("2")
+        await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen), 10, "positions")
+        await pilot.pause()
+        assert reparsed == []
+        header = app.screen.query_one("#app-header")
+        assert header.styles.background == overview_header.styles.background  # fully styled
+        await app.live.disconnect()

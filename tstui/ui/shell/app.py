@@ -78,7 +78,10 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
     only (the chart alone pulls in plotext)."""
 
     def make() -> Screen[Any]:
-        return cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))()
+        screen = cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))()
+        # styled as the stylesheet stands (see _overview): no re-parse at its first showing
+        screen._css_update_count = screen.app._css_update_count
+        return screen
 
     return make
 
