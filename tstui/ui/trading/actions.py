@@ -8,7 +8,6 @@ keys typed in a burst reach the field that has focus after the keys before them 
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING
 
 from tstui.ui.shell.base import BaseScreen
@@ -53,9 +52,13 @@ class TradingActions(KeysInOrder):
     def warm_ticket_soon(self) -> None:
         """After a connect: the next order ticket is built once the first screen is full
         (see trading.ticket.warm_order_ticket), so the ticket key answers within a frame."""
+        self.set_timer(WARM_TICKET_AFTER_CONNECT_S, self._warm_ticket)
+
+    def _warm_ticket(self) -> None:
+        # imported here, a second after the connect, not between it and the first full screen
         from tstui.ui.trading.ticket import warm_order_ticket
 
-        self.set_timer(WARM_TICKET_AFTER_CONNECT_S, partial(warm_order_ticket, self))
+        warm_order_ticket(self)
 
     def action_hot(self, kind: str) -> None:
         """One-key trading on the showing screen's ``trade_target()`` (see trading.hotkeys):
