@@ -307,6 +307,25 @@ def test_repeated_texts_are_one_object_per_value() -> None:
     assert first.order_id == "11" and second.order_id == "12"
 
 
+def test_an_unchanged_leg_is_one_object_and_a_changed_one_is_new() -> None:
+    """A status change repeats the order's leg: decoded once, shared; a fill changes it."""
+    first = check(with_(ORDER, Status="OPN"))
+    again = check(with_(ORDER, Status="ACK"))
+    fill = check(with_leg(ExecQuantity="1", QuantityRemaining="0"))
+    assert isinstance(first, Order) and isinstance(again, Order) and isinstance(fill, Order)
+    assert again.legs[0] is first.legs[0]
+    assert fill.legs[0] is not first.legs[0] and fill.legs[0] != first.legs[0]
+    assert fill.legs[0].exec_quantity == 1
+
+
+def test_leg_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastwire, "_CACHE_LIMIT", 8)
+    for n in range(50):
+        order = check(with_leg(QuantityOrdered=str(n + 1)))
+        assert isinstance(order, Order) and order.quantity == n + 1
+    assert len(fastwire._LEGS) <= 8
+
+
 def test_interned_texts_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fastwire, "_CACHE_LIMIT", 8)
     for n in range(50):

@@ -92,7 +92,7 @@ class _Control(msgspec.Struct, rename="pascal", gc=False):
     error: Any = _UNSET
 
 
-class _LegWire(msgspec.Struct, rename="pascal", gc=False):
+class _LegWire(msgspec.Struct, rename="pascal", gc=False, frozen=True):  # hashable: _LEGS
     symbol: str | None = None
     buy_or_sell: str | None = None
     quantity_ordered: str | None = None
@@ -200,7 +200,9 @@ def decode_order_line(line: bytes) -> Order | None:
         s[w.status_description] or None,
         s[w.order_type] or None,
         s[w.duration] or None,
-        ((_leg(legs[0]),) if len(legs) == 1 else tuple(map(_leg, legs))) if legs else (),
+        ((_LEGS[legs[0]],) if len(legs) == 1 else tuple(map(_LEGS.__getitem__, legs)))
+        if legs
+        else (),
         d[w.limit_price],
         d[w.stop_price],
         d[w.filled_price],
@@ -242,6 +244,28 @@ def _leg(g: _LegWire) -> OrderLeg:
         _TIME[g.expiration_date],
         (g.underlying and s[g.underlying]) or None,
     )
+
+
+class _LegMemo(dict[_LegWire, OrderLeg]):
+    """``legs[wire]`` = the OrderLeg of that wire leg, built once per distinct leg.
+
+    An order's frames repeat its leg unchanged through every status change (only a fill
+    changes it): a hit is one C hash and lookup of the frozen wire struct instead of a dozen
+    conversions and a build, and equal legs of the book's orders are one object. Bounded
+    like the other memos.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, wire: _LegWire) -> OrderLeg:
+        leg = _leg(wire)
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        self[wire] = leg
+        return leg
+
+
+_LEGS = _LegMemo()
 
 
 def decode_position_line(line: bytes) -> Position | None:
