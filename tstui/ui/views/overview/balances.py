@@ -11,17 +11,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tstui.domain.models import Balance, BODBalance, ItemError
-from tstui.domain.portfolio.valuation import PortfolioTotals, day_pl
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.plain import plain
-from tstui.ui.views.chart.symbol_panel import format_clock
+
+if TYPE_CHECKING:
+    # For typing only: the panels draw before any data, and the domain's models cost ~30 ms
+    # to import on the way to the first paint (they load with the session).
+    from tstui.domain.models import Balance, BODBalance, ItemError
+    from tstui.domain.portfolio.valuation import PortfolioTotals
 
 __all__ = [
     "DataPanel",
@@ -114,6 +118,8 @@ def pl_summary(
     grid = Table.grid(padding=(0, 2))
     for _ in range(4):
         grid.add_column(no_wrap=True)
+    from tstui.domain.portfolio.valuation import day_pl
+
     grid.add_row(
         Text("Day P&L", style="bold"),
         _pl(day_pl(balances), colours),
@@ -129,6 +135,13 @@ def pl_summary(
             _money(totals.market_value),
         )
     return grid
+
+
+def format_clock(at: datetime | None) -> str:
+    """The chart's clock format (its module, imported on first use, pulls in the domain)."""
+    from tstui.ui.views.chart.symbol_panel import format_clock as chart_clock
+
+    return chart_clock(at)
 
 
 def _sum(values: Sequence[Decimal | None]) -> Decimal | None:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,8 +24,6 @@ from textual.containers import VerticalScroll
 from textual.events import ScreenResume, ScreenSuspend
 from textual.worker import Worker
 
-from tstui.domain.models import Balance, BODBalance
-from tstui.domain.portfolio.valuation import portfolio_totals, value_position
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
@@ -36,6 +34,10 @@ from tstui.ui.views.overview.balances import (
     bod_table,
     pl_summary,
 )
+
+if TYPE_CHECKING:
+    # For typing only: the overview draws before any data (see balances.py).
+    from tstui.domain.models import Balance, BODBalance
 
 __all__ = ["OverviewScreen"]
 
@@ -231,11 +233,14 @@ class OverviewScreen(BaseScreen):
         if not self.is_mounted:
             return
         wanted = set(self.live.account_ids)
-        values = [value_position(p) for p in self.live.positions.values() if p.account_id in wanted]
+        positions = [p for p in self.live.positions.values() if p.account_id in wanted]
         balances = [b for a, b in self.balances.items() if a in wanted]
         panel = self._panel("pl-panel")
-        if not balances and not values and panel.last_good_at is None:
-            return
+        if not balances and not positions and panel.last_good_at is None:
+            return  # nothing yet (this runs before the first paint too)
+        from tstui.domain.portfolio.valuation import portfolio_totals, value_position
+
+        values = [value_position(p) for p in positions]
         panel.show(
             pl_summary(balances, portfolio_totals(values), self._colours()), datetime.now(UTC)
         )
