@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from textual.widgets import Button, Input, Select
@@ -24,11 +25,13 @@ from ui_support import (
 )
 
 from tstui.config import Settings
-from tstui.domain.models import Quote
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.trading.prefill import format_money, format_price
 from tstui.ui.trading.ticket import OrderTicket
+
+if TYPE_CHECKING:
+    from tstui.sim.server import SimServer
 
 pytestmark = pytest.mark.anyio
 
@@ -113,19 +116,23 @@ def test_formatting_helpers() -> None:
     assert format_price(Decimal("1.23456")) == "1.23456"  # never drops digits it was given
 
 
-async def test_the_quote_line_follows_the_quote_stream(settings: Settings) -> None:
+async def test_the_quote_line_follows_the_quote_stream(sim: SimServer, settings: Settings) -> None:
     app = TstuiApp(settings)
     async with app.run_test(size=TICKET_SIZE) as pilot:
         await started(app, pilot)
         fields = TicketFields(account=MARGIN, symbol="MSFT", action="BUY", quantity="1")
         ticket, _ = await open_ticket(app, pilot, fields)
         await wait_until(pilot, lambda: "MSFT" in app.live.quotes.watched, 5, "the watch")
-        app.live.quotes.ingest(
-            Quote("MSFT", last=Decimal("123.45"), bid=Decimal("123.44"), ask=Decimal("123.46"))
-        )
-        await wait_until(pilot, lambda: "last 123.45" in text_of(ticket, "symbol-info"), 2)
-        # the stream's next frames move it on: the ticket keeps following them
-        await wait_until(pilot, lambda: "last 123.45" not in text_of(ticket, "symbol-info"), 5)
+
+        def shown_last() -> Decimal | None:
+            found = re.search(r"last ([0-9][0-9,]*\.?[0-9]*)", text_of(ticket, "symbol-info"))
+            return Decimal(found.group(1).replace(",", "")) if found else None
+
+        # the simulator's price moves; its quote stream carries it to the open ticket (an
+        # injected quote raced the stream's own frames, which carried the old price)
+        for price in ("431.15", "433.05"):
+            await sim.control().aset_price("MSFT", price)
+            await wait_until(pilot, lambda p=price: shown_last() == Decimal(p), 10, price)
         await pilot.press("escape")
         await pilot.pause()
         assert "MSFT" not in app.live.quotes.watched  # closed: no longer watched

@@ -43,6 +43,7 @@ from textual.widgets import Button, Checkbox, Label, Static
 from tstui.domain.models import OrderResult, Quote
 from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_id
 from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
+from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
 from tstui.ui.trading.key_order import EarlyKeys
@@ -151,6 +152,9 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         live = self.env == "live"
+        # The ticket hides the view under it (opaque): the app's header stays on top, so the
+        # environment is in sight while an order is written.
+        yield AppHeader(id="ticket-header")
         # The result line and the buttons are docked: at 80x24 the form, issues and preview
         # scroll, while Preview / Place and what happened stay in view.
         with Vertical(id="ticket-box", classes="-live" if live else ""):
@@ -326,6 +330,10 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
     # ------------------------------------------------------------------ events
     @on(TicketForm.Edited)
     def _edited(self) -> None:
+        if not (self.ready and self._armed):
+            # still mounting (a Select's first Changed can come before the last row exists),
+            # or built ahead and not given its order yet: nothing to check
+            return
         symbol = self.form.fields().symbol
         if self._info is None or self._info.symbol != symbol:
             self._load_symbol(symbol)
