@@ -9,12 +9,15 @@ import pytest
 from textual.widgets import Static
 from ui_support import SIZE, started, wait_until
 
+import tstui.ui.shell.app as app_module
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.workspace import FILE_NAME, Workspace, load_workspace
 from tstui.ui.views.orders.screen import BlotterScreen
 from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tstui.config import Settings
     from tstui.sim.server import SimServer
 
@@ -63,3 +66,29 @@ def test_a_saved_symbol_with_valid_view_reads_back(settings: Settings) -> None:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     (settings.state_dir / FILE_NAME).write_text('{"view": "chart", "symbol": " es "}')
     assert load_workspace(settings.state_dir, TstuiApp.MODES) == Workspace("chart", "ES")
+
+
+async def test_a_run_of_links_writes_the_workspace_once(
+    sim: SimServer, signed_in: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[Workspace] = []
+    save = app_module.save_workspace
+
+    def spy(state_dir: Path, workspace: Workspace) -> bool:
+        written.append(workspace)
+        return save(state_dir, workspace)
+
+    monkeypatch.setattr(app_module, "save_workspace", spy)
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen)
+        for symbol in ("AAPL", "MSFT", "SPY", "QQQ"):  # a cursor running down a list
+            app.live.link_symbol(symbol)
+            await pilot.pause()
+        assert written == []  # not a file per row
+        await wait_until(pilot, lambda: bool(written), 5, "the workspace written")
+        assert written == [Workspace("overview", "QQQ")]
+        app.live.link_symbol("IBM")
+        await pilot.pause()
+    assert written[-1] == Workspace("overview", "IBM")  # the last one, written at exit
+    assert load_workspace(signed_in.state_dir, TstuiApp.MODES) == Workspace("overview", "IBM")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import AwaitMount
 
 from tstui.client.errors import TradeStationError
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 # the footer at 80 and at 160 columns.
 VIEWS = Binding.Group("Views", compact=True)
 
+WORKSPACE_SAVE_S = 1.0
 SESSION_FIELDS = (
     "env",
     "base_url",
@@ -173,6 +175,8 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("8", "view('options')", "Options", group=VIEWS, id="view.options"),
         Binding("9", "view('dashboard')", "Dashboard", group=VIEWS, id="view.dashboard"),
     ]
+    _workspace_timer: Timer | None = None
+    _workspace_saved: Workspace | None = None
     SHELL_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {
             "view",
@@ -251,7 +255,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     def _restore_workspace(self) -> None:
         """The view and linked symbol of the last run (the overview paints first either way)."""
         saved = load_workspace(self.settings.state_dir, self.MODES)
-        self._workspace = saved
+        self._workspace = self._workspace_saved = saved
         self.live.current_symbol = saved.symbol
         self.live.changed.subscribe(self, self._remember_symbol)
         if saved.view != self.DEFAULT_MODE:
@@ -269,7 +273,16 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         )
         if updated != current:
             self._workspace = updated
-            save_workspace(self.settings.state_dir, updated)
+            # written a moment later, once: a cursor running down a list links a symbol a
+            # row, and a file written at each key cost ~2 ms of it
+            if self._workspace_timer is None:
+                self._workspace_timer = self.set_timer(WORKSPACE_SAVE_S, self._save_workspace)
+
+    def _save_workspace(self) -> None:
+        self._workspace_timer = None
+        if self._workspace != self._workspace_saved:
+            save_workspace(self.settings.state_dir, self._workspace)
+            self._workspace_saved = self._workspace
 
     def switch_mode(self, mode: str) -> AwaitMount:
         """Every way into a view (keys, palette, a row's chart) is remembered for next run."""
@@ -615,8 +628,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self.exit(0)
 
     async def on_unmount(self) -> None:
-        """Textual's shutdown, however the app ends: the collector's thresholds back, and
-        the session closed (a second disconnect is a no-op)."""
+        """Textual's shutdown, however the app ends: the workspace written, the collector's
+        thresholds back, and the session closed (a second disconnect is a no-op)."""
+        if self._workspace_timer is not None:
+            self._workspace_timer.stop()
+            self._save_workspace()
         self.idle_gc.stop()
         await self.live.disconnect()
 
