@@ -175,7 +175,9 @@ def _fuzz(operation: Any, mode: Any, base_url: str, session: requests.Session) -
 
 def test_schemathesis_finds_nothing(live: tuple[SimServer, requests.Session]) -> None:
     server, session = live
-    started = time.monotonic()
+    # CPU seconds of this process (the fuzzer and the simulator's threads): a budget that a
+    # busy machine (other test workers) does not eat into, as wall time did
+    started = time.process_time()
     orders_before = len(server.engine.orders)
     schema = _schema(server.url)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -205,4 +207,4 @@ def test_schemathesis_finds_nothing(live: tuple[SimServer, requests.Session]) ->
     assert coverage_cases > 500  # the coverage phase did run
     assert len(operations) - len(unbreakable) >= 5, sorted(unbreakable)  # and negative fuzzing
     assert len(server.engine.orders) - orders_before <= MAX_ORDERS_PLACED
-    assert time.monotonic() - started < 60
+    assert time.process_time() - started < 60
