@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -36,6 +37,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Label, Static
@@ -68,6 +70,7 @@ from tstui.ui.trading.wording import describe_issue, describe_preview, outcome_t
 __all__ = ["OrderTicket", "open_order_ticket", "warm_order_ticket", "warm_ticket"]
 
 SYMBOL_DEBOUNCE_S = 0.35
+RENDER_AHEAD_STEP_S = 0.004
 QUOTE_REFRESH_S = 0.25
 _SENT_KINDS = frozenset({"placed", "rejected", "unknown", "reconciled", "not_found"})
 
@@ -191,12 +194,25 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
 
     def _lay_out_off_screen(self) -> None:
         """A warm ticket is laid out at the app's size while it waits: shown at that size,
-        Textual skips the layout (60 ms of the 150 a warm ticket still took to show). Its
-        first render is left to the showing: done here too, it made one 130 ms step of the
-        event loop that keys pressed meanwhile waited behind."""
+        Textual skips the layout (60 ms of the 150 a warm ticket still took to show)."""
         if not self._armed and not self.is_current:
             self._refresh_layout(self.app.size)  # private Textual API (8.2): Screen's layout
             self._restyle_on_show = False
+            widgets = [w for w in self._compositor.visible_widgets if w is not self]
+            self.call_later(self._render_ahead, widgets)
+
+    def _render_ahead(self, widgets: list[Widget]) -> None:
+        """Each widget's lines rendered into its own cache while the ticket waits, so its
+        first frame is mostly composed from them. A few ms a step: all at once it was one
+        130 ms step of the event loop that keys pressed meanwhile waited behind."""
+        deadline = time.perf_counter() + RENDER_AHEAD_STEP_S
+        while widgets and not self._armed:
+            widget = widgets.pop()
+            if widget.is_mounted and widget.size.area:
+                widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+            if widgets and time.perf_counter() > deadline:
+                self.call_later(self._render_ahead, widgets)
+                return
 
     def update_node_styles(self, animate: bool = True) -> None:
         # Shown, a screen restyles all its widgets (in case the theme changed while it was
