@@ -92,17 +92,3 @@ async def test_a_run_of_links_writes_the_workspace_once(
         await pilot.pause()
     assert written[-1] == Workspace("overview", "IBM")  # the last one, written at exit
     assert load_workspace(signed_in.state_dir, TstuiApp.MODES) == Workspace("overview", "IBM")
-
-
-async def test_the_orders_view_is_built_before_its_first_key(
-    sim: SimServer, signed_in: Settings
-) -> None:
-    app = TstuiApp(signed_in)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot, OverviewScreen)
-        await wait_until(pilot, lambda: bool(app._screen_stacks.get("orders")), 10, "built")
-        built = app._screen_stacks["orders"][0]
-        assert isinstance(built, BlotterScreen) and not built.is_current
-        await pilot.press("3")
-        await wait_until(pilot, lambda: app.screen is built, 5, "the same screen shown")
-        await wait_until(pilot, lambda: built.blotter.row_count > 0, 10, "its rows")

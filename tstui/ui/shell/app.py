@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 VIEWS = Binding.Group("Views", compact=True)
 
 WORKSPACE_SAVE_S = 1.0
-PREBUILD_AFTER_CONNECT_S = 2.0
-PREBUILT_VIEWS = ("orders",)
 SESSION_FIELDS = (
     "env",
     "base_url",
@@ -178,7 +176,6 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         Binding("9", "view('dashboard')", "Dashboard", group=VIEWS, id="view.dashboard"),
     ]
     _workspace_timer: Timer | None = None
-    _prebuild_timer_set = False
     _workspace_saved: Workspace | None = None
     SHELL_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -419,22 +416,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self._post_to_screens(EnvChanged(self.live.env))
         self._post_to_screens(BooksChanged(full=True))
         self.warm_ticket_soon()
-        if not self._prebuild_timer_set:
-            self._prebuild_timer_set = True
-            self.set_timer(PREBUILD_AFTER_CONNECT_S, self._prebuild_views)
         from tstui.ui.session.unresolved import resolve_at_session_start  # sends a cut-off run left
 
         self.run_worker(
             resolve_at_session_start(self, self.live), group="intents", exit_on_error=False
         )
-
-    def _prebuild_views(self) -> None:
-        """The Orders view is built hidden once the session is up, so its first showing is
-        a resume: built at that key it was the slowest key of the latency bench (~150 ms with
-        20k orders). Private Textual API (8.2): what switch_mode does first for a new mode."""
-        for mode in PREBUILT_VIEWS:
-            if not self._screen_stacks.get(mode):
-                self._init_mode(mode)
 
     def _attach_alerts(self) -> None:
         from tstui.ui.alerts.center import alert_center  # price, fill and stream notices
