@@ -158,6 +158,7 @@ async def test_chart_error_state_keeps_last_good_time(sim: SimServer, signed_in:
         assert good_at.astimezone().strftime("%H:%M:%S") in str(status.content)
         panel = screen.query_one(SymbolPanel)
         await wait_until(pilot, lambda: panel.error is not None, timeout=15)
-        assert "last good" in rendered_text(panel)
+        # drawn at its next paint (under load, a frame after the error is known)
+        await wait_until(pilot, lambda: "last good" in rendered_text(panel), 5, "the error drawn")
         assert app.live.last_error is not None and "chart @GC" in app.live.last_error
         assert "┤" not in rendered_text(chart) or len(chart.series) == 0  # no stale @ES candles

@@ -38,13 +38,23 @@ class AppHeader(Horizontal):
 
     _clock_width = -1
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Held, not queried: a header on a ticket that closes (or a ticket built ahead that
+        # is dropped) can tick or hear a change after its parts are gone.
+        self._env = Static("SIM", id="hdr-env", classes="-sim")
+        self._account = Static("", id="hdr-account")
+        self._policy = Static("", id="hdr-policy")
+        self._symbol = Static("", id="hdr-symbol")
+        self._clock = Static("", id="hdr-clock")
+
     def compose(self) -> ComposeResult:
         yield Static("tstui", id="hdr-title")
-        yield Static("SIM", id="hdr-env", classes="-sim")
-        yield Static("", id="hdr-account")
-        yield Static("", id="hdr-policy")
-        yield Static("", id="hdr-symbol")
-        yield Static("", id="hdr-clock")
+        yield self._env
+        yield self._account
+        yield self._policy
+        yield self._symbol
+        yield self._clock
 
     def on_mount(self) -> None:
         self.refresh_state()
@@ -61,22 +71,20 @@ class AppHeader(Horizontal):
     def refresh_state(self) -> None:
         live = live_of(self)
         env = live.env if live is not None else "sim"
-        badge = self.query_one("#hdr-env", Static)
+        badge = self._env
         badge.update(" LIVE " if env == "live" else " SIM ")
         badge.set_class(env == "live", "-live")
         badge.set_class(env != "live", "-sim")
-        self.query_one("#hdr-account", Static).update(self._account_text(live))
+        self._account.update(self._account_text(live))
         # one-key sending ([trading.<env>] confirm = "hotkeys-send") is never silent
         one_key = live is not None and live.settings.confirm_policy == "hotkeys-send"
-        policy = self.query_one("#hdr-policy", Static)
+        policy = self._policy
         policy.update("1-KEY SEND" if one_key else "")
         policy.set_class(one_key and env == "live", "-live")
         policy.display = one_key
         symbol = live.current_symbol if live is not None else None
         # a symbol can come from the server (a position, an order): plain Text, never markup
-        self.query_one("#hdr-symbol", Static).update(
-            Text(f"⛓ {safe_text(symbol)}" if symbol else "")
-        )
+        self._symbol.update(Text(f"⛓ {safe_text(symbol)}" if symbol else ""))
 
     @staticmethod
     def _account_text(live: LiveData | None) -> Text:
@@ -100,7 +108,7 @@ class AppHeader(Horizontal):
         # layout pass (one re-lays out the whole screen and repaints every table on it)
         same_width = len(text) == self._clock_width
         self._clock_width = len(text)
-        self.query_one("#hdr-clock", Static).update(text, layout=not same_width)
+        self._clock.update(text, layout=not same_width)
 
     async def on_click(self, event: events.Click) -> None:
         widget = event.widget
