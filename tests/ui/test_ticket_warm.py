@@ -31,7 +31,7 @@ pytestmark = pytest.mark.anyio
 async def warmed(app: TstuiApp, pilot: Pilot[Any], other_than: object = None) -> OrderTicket:
     def ready() -> OrderTicket | None:
         ticket = warm_ticket(app)
-        if ticket is not None and ticket.ready and ticket is not other_than:
+        if ticket is not None and ticket.is_mounted and ticket is not other_than:
             return ticket
         return None
 
@@ -88,5 +88,5 @@ async def test_the_app_closes_cleanly_while_a_ticket_is_being_built(settings: Se
         await started(app, pilot)
         warm_order_ticket(app)  # composing now: the app closes before its first refresh
         ticket = warm_ticket(app)
-        assert ticket is not None and not ticket.ready
+        assert ticket is not None and not ticket.is_mounted
     assert app.return_code in (0, None)  # no exception escaped the shutdown

@@ -20,6 +20,7 @@ from tstui.ui.shell.apilog import ApiLogPanel
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.footer import NARROW_WIDTH, ShellFooter
 from tstui.ui.shell.header import AppHeader
+from tstui.ui.shell.keep_styles import KeepsStyles
 from tstui.ui.shell.messages import BooksChanged
 from tstui.ui.shell.status import StatusBar
 
@@ -33,7 +34,7 @@ class LiveApp(Protocol):
     live: LiveData
 
 
-class BaseScreen(Screen[None]):
+class BaseScreen(KeepsStyles, Screen[None]):
     VIEW: ClassVar[str] = ""
     """The app mode this screen is the base of ("overview", "positions", "orders", "chart")."""
 
@@ -68,24 +69,9 @@ class BaseScreen(Screen[None]):
         """Hidden screens get no flushes: redraw everything when shown again."""
         self.post_message(BooksChanged(full=True))
 
-    # Textual restyles every widget of a screen each time it is shown again (a view switch,
-    # a dialog closed), in case the theme changed meanwhile: tens of ms under load, for
-    # nothing when the theme, the app's classes (env, dark) and the screen's own are as
-    # they were when it was hidden. A class set on a widget restyles that widget anyway.
-    _styled_as: tuple[object, ...] | None = None
-
-    def _style_state(self) -> tuple[object, ...]:
-        return (self.app.theme, frozenset(self.app.classes), frozenset(self.classes))
-
     @on(events.ScreenSuspend)
     def _remember_style_state(self) -> None:
-        self._styled_as = self._style_state()
-
-    def update_node_styles(self, animate: bool = True) -> None:
-        styled_as, self._styled_as = self._styled_as, None
-        if styled_as is not None and styled_as == self._style_state():
-            return
-        super().update_node_styles(animate)
+        self.styles_settled()  # shown again as it was, it is not restyled whole
 
     def stop_session_work(self) -> None:
         """The session is about to close (env switch): stop workers that use it (override).

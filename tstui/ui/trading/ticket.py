@@ -46,6 +46,7 @@ from tstui.domain.models import OrderResult, Quote
 from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_id
 from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
 from tstui.ui.shell.header import AppHeader
+from tstui.ui.shell.keep_styles import KeepsStyles
 from tstui.ui.shell.plain import plain_lines
 from tstui.ui.trading.bracket import BracketFields
 from tstui.ui.trading.key_order import EarlyKeys
@@ -75,7 +76,7 @@ QUOTE_REFRESH_S = 0.25
 _SENT_KINDS = frozenset({"placed", "rejected", "unknown", "reconciled", "not_found"})
 
 
-class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
+class OrderTicket(EarlyKeys, KeepsStyles, ModalScreen[OrderResult | None]):
     """See the module docstring. `prefill` fills the form; `side` sets buy/sell."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -127,13 +128,10 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         self.env = trading.env
         self.compose_key = ticket_compose_key(trading)
         # warm: built ahead of its key, off screen, until `arm` gives it its order (see
-        # warm_order_ticket); `ready` once its widgets are mounted.
+        # warm_order_ticket).
         self._armed = not warm
-        self.ready = False
-        self._restyle_on_show = True
         self.order_confirm_id = new_order_confirm_id()  # one per ticket = one per intent
-        self._prefill = prefill or TicketFields()
-        self._side = side if side in ("buy", "sell") else None
+        self._set_order(prefill, side, auto_preview)
         self.preview: Preview | None = None
         self.request: OrderRequest | None = None
         self.issues: list[FieldError] = []
@@ -142,7 +140,6 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         self._routes: tuple[str, ...] = ()
         self._info: SymbolInfo | None = None
         self._shown_issues = False
-        self._auto_preview = auto_preview  # one-key trading: preview as soon as it can
         self._previewed: TicketFields | None = None  # the fields the preview was made of
         self._preview_text = ""
         self._unwatch: Callable[[], None] | None = None
@@ -186,7 +183,6 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
 
     def on_mount(self) -> None:
         self.set_interval(QUOTE_REFRESH_S, self._show_quote)
-        self.ready = True
         if self._armed:
             self._take_prefill()
         else:
@@ -197,7 +193,7 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
         Textual skips the layout (60 ms of the 150 a warm ticket still took to show)."""
         if not self._armed and not self.is_current:
             self._refresh_layout(self.app.size)  # private Textual API (8.2): Screen's layout
-            self._restyle_on_show = False
+            self.styles_settled()  # its showing skips the whole restyle (see KeepsStyles)
             widgets = [w for w in self._compositor.visible_widgets if w is not self]
             self.call_later(self._render_ahead, widgets)
 
@@ -214,23 +210,19 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
                 self.call_later(self._render_ahead, widgets)
                 return
 
-    def update_node_styles(self, animate: bool = True) -> None:
-        # Shown, a screen restyles all its widgets (in case the theme changed while it was
-        # suspended: 50-100 ms here). A warm ticket was styled under the current theme (the
-        # theme is part of its compose key), so its first showing skips that once.
-        if not self._restyle_on_show:
-            self._restyle_on_show = True
-            return
-        super().update_node_styles(animate)
-
     def arm(self, prefill: TicketFields | None, *, side: str | None, auto_preview: bool) -> None:
         """A warm ticket takes its order (what `__init__` takes for a cold one), before it
         is pushed."""
-        self._prefill = prefill or TicketFields()
-        self._side = side if side in ("buy", "sell") else None
-        self._auto_preview = auto_preview
+        self._set_order(prefill, side, auto_preview)
         self._armed = True
         self._take_prefill()
+
+    def _set_order(
+        self, prefill: TicketFields | None, side: str | None, auto_preview: bool
+    ) -> None:
+        self._prefill = prefill or TicketFields()
+        self._side = side if side in ("buy", "sell") else None
+        self._auto_preview = auto_preview  # one-key trading: preview as soon as it can
 
     def _take_prefill(self) -> None:
         # The prefill goes in before the first paint: a form shown blank and filled a frame
@@ -346,7 +338,7 @@ class OrderTicket(EarlyKeys, ModalScreen[OrderResult | None]):
     # ------------------------------------------------------------------ events
     @on(TicketForm.Edited)
     def _edited(self) -> None:
-        if not (self.ready and self._armed):
+        if not (self.is_mounted and self._armed):
             # still mounting (a Select's first Changed can come before the last row exists),
             # or built ahead and not given its order yet: nothing to check
             return
@@ -616,7 +608,7 @@ def warm_order_ticket(app: App[Any]) -> None:
     trading = trading_service(app)
     warm = _WARM.get(app)
     if warm is not None:
-        if not warm.ready or (warm.is_running and warm.compose_key == ticket_compose_key(trading)):
+        if not warm.is_mounted or _fits(warm, trading):
             return  # still composing (see _take_warm), or fits
         del _WARM[app]
         _discard(warm)
@@ -633,6 +625,10 @@ def warm_ticket(app: App[Any]) -> OrderTicket | None:
     return _WARM.get(app)
 
 
+def _fits(ticket: OrderTicket, trading: TradingService) -> bool:
+    return ticket.is_running and ticket.compose_key == ticket_compose_key(trading)
+
+
 def _discard(ticket: OrderTicket) -> None:
     if ticket.is_attached:
         ticket.remove()
@@ -642,10 +638,10 @@ def _take_warm(app: App[Any], trading: TradingService) -> OrderTicket | None:
     """The warm ticket when it is mounted and fits; one still composing is left to finish
     (removed mid-compose, its widgets' mount callbacks would find their children gone)."""
     ticket = _WARM.get(app)
-    if ticket is None or not ticket.ready:
+    if ticket is None or not ticket.is_mounted:
         return None
     del _WARM[app]
-    if ticket.is_running and ticket.compose_key == ticket_compose_key(trading):
+    if _fits(ticket, trading):
         return ticket
     _discard(ticket)
     return None
