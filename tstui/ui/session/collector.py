@@ -8,6 +8,7 @@ The orders of a snapshot live as long as the book, and none of them is in a refe
 alive are moved out of the collector's scans (``gc.freeze``). Later passes walk only what
 was made since. Young garbage is collected first; a cycle that was alive at that moment and
 dies later is never collected, so this runs once per doubling of the book, not per frame.
+(The full passes themselves wait for a pause in the keys: tstui.ui.shell.idle_gc.)
 """
 
 from __future__ import annotations

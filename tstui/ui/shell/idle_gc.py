@@ -10,7 +10,8 @@ full pass finds is the UI's cyclic garbage, which can wait a little.
 :class:`IdleCollector` keeps Python's own full passes off while keys are coming (a key in the
 last ``idle_s`` seconds) and gives them back when the keys pause, so Python runs them by its
 own rules then. However busy the keys, a full pass runs at the latest ``max_gap_s`` after the
-last one. The young generations run as usual throughout.
+last one. The young generations run as usual throughout. (A big orders snapshot is also
+frozen out of every pass once it is in: tstui.ui.session.collector.)
 """
 
 from __future__ import annotations
