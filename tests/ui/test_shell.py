@@ -75,6 +75,26 @@ async def test_views_header_and_stream_health(sim: SimServer, signed_in: Setting
         await app.live.disconnect()
 
 
+async def test_a_built_view_is_drawn_without_the_switch_hold(
+    sim: SimServer, signed_in: Settings
+) -> None:
+    """Textual holds every frame for 50 ms after a mode switch (to hide a screen still
+    composing): only a view's first showing is held, a built one is drawn at once."""
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen, orders_live=False)
+        app.switch_mode("orders")  # built now: held
+        assert app._batch_count == 1
+        await wait_until(pilot, lambda: isinstance(app.screen, BlotterScreen))
+        await wait_until(pilot, lambda: app._batch_count == 0, what="the hold's end")
+        app.switch_mode("overview")  # built at startup: drawn in the next frame
+        assert app._batch_count == 0
+        assert isinstance(app.screen, OverviewScreen)
+        app.switch_mode("orders")
+        assert app._batch_count == 0
+        await app.live.disconnect()
+
+
 async def test_api_log_lists_calls_without_secrets(sim: SimServer, signed_in: Settings) -> None:
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:

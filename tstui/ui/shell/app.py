@@ -177,6 +177,7 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     ]
     _workspace_timer: Timer | None = None
     _workspace_saved: Workspace | None = None
+    _switching_to_built = False  # set by switch_mode for the delay_update it calls
     SHELL_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {
             "view",
@@ -285,10 +286,22 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             self._workspace_saved = self._workspace
 
     def switch_mode(self, mode: str) -> AwaitMount:
-        """Every way into a view (keys, palette, a row's chart) is remembered for next run."""
-        done = super().switch_mode(mode)
+        """Every way into a view (keys, palette, a row's chart) is remembered for next run.
+
+        A view already built is drawn in the key's next frame: Textual holds every frame for
+        50 ms after a switch (``delay_update``) to hide a screen still composing, and a built
+        one is composed and styled (50 of the ~60 ms a switch to the blotter took)."""
+        self._switching_to_built = mode in self._screen_stacks  # private Textual API (8.2)
+        try:
+            done = super().switch_mode(mode)
+        finally:
+            self._switching_to_built = False
         self._remember(view=mode)
         return done
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._switching_to_built:
+            super().delay_update(delay)
 
     def _apply_theme(self, name: str) -> str:
         """Show the configured theme (or the default, with a warning for later); its name."""

@@ -194,6 +194,10 @@ class OrderTicket(EarlyKeys, KeepsStyles, ModalScreen[OrderResult | None]):
         if not self._armed and not self.is_current:
             self._refresh_layout(self.app.size)  # private Textual API (8.2): Screen's layout
             self.styles_settled()  # its showing skips the whole restyle (see KeepsStyles)
+            # A screen's update timer (private, 8.2) starts its clock at its first resume
+            # and ticks one period later: started now, the shown ticket's first frame is not
+            # a 60 fps period late. Ticking here, off screen, it only pauses itself.
+            self._update_timer.resume()
             widgets = [w for w in self._compositor.visible_widgets if w is not self]
             self.call_later(self._render_ahead, widgets)
 
