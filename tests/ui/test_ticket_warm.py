@@ -24,7 +24,12 @@ from ui_support import (
 from tstui.config import Settings
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
-from tstui.ui.trading.ticket import OrderTicket, warm_order_ticket, warm_ticket
+from tstui.ui.trading.ticket import (
+    OrderTicket,
+    open_order_ticket,
+    warm_order_ticket,
+    warm_ticket,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -90,6 +95,32 @@ async def test_a_warm_ticket_has_its_frame_clock_running(
         ticket = await warmed(app, pilot)
         await wait_until(pilot, lambda: id(ticket) in ticked, 5, "the off-screen tick")
         assert not ticket.is_current  # it ticked while it waited, and drew nothing
+        await app.live.disconnect()
+
+
+async def test_filling_a_warm_ticket_restyles_no_field(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ticket's Inputs carry the class Textual's Input sets at its first value, so the
+    prefill that fills them restyles none (each restyle was ~1 ms of the key's frame)."""
+    restyled: list[str] = []
+    update = Input.update_node_styles
+
+    def noting(widget: Input, animate: bool = True) -> None:
+        restyled.append(widget.id or "")
+        update(widget, animate)
+
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        warm = await warmed(app, pilot)
+        monkeypatch.setattr(Input, "update_node_styles", noting)
+        fields = TicketFields(symbol="MSFT", quantity="3", order_type="Limit", limit_price="10")
+        ticket = open_order_ticket(app, fields)
+        assert ticket is warm
+        assert ticket.query_one("#quantity", Input).value == "3"  # filled, not restyled:
+        assert restyled == []
+        monkeypatch.undo()
         await app.live.disconnect()
 
 

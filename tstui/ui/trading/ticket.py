@@ -178,7 +178,9 @@ class OrderTicket(EarlyKeys, KeepsStyles, ModalScreen[OrderResult | None]):
                     id="form",
                 )
                 yield Static("", id="issues")
-                yield Checkbox("Override warnings", id="override", compact=True)
+                override = Checkbox("Override warnings", id="override", compact=True)
+                override.display = False  # until a preview warns
+                yield override
                 yield Static("Preview (F5) to see the estimate.", id="preview")
 
     def on_mount(self) -> None:
@@ -247,7 +249,6 @@ class OrderTicket(EarlyKeys, KeepsStyles, ModalScreen[OrderResult | None]):
             form.set_side(
                 "buy" if self._side == "buy" else "sell"
             )  # refined once the asset type is known
-        self.query_one("#override", Checkbox).display = False
         self.prefilled = True
 
     def _start(self) -> None:

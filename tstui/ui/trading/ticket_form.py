@@ -179,6 +179,11 @@ class QuantityInput(StepInput):
 
 
 def _row(label: str, *widgets: Any, row_id: str) -> Horizontal:
+    for widget in widgets:
+        if isinstance(widget, Input):
+            # What Textual's Input sets at its first value without validators (none here):
+            # set from the start, a ticket's first fill restyles no field.
+            widget.add_class("-valid", update=False)
     return Horizontal(
         Label(label, classes="ticket-label"), *widgets, classes="ticket-row", id=row_id
     )
