@@ -22,13 +22,13 @@ from ui_support import sim_post, wait_for_screen, wait_until
 
 from tstui.config import ChartSettings, Settings, parse_settings
 from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import collect_commands
 from tstui.ui.views.chart.plotting import compact_number, volume_floor, volume_rows
 from tstui.ui.views.chart.prefs import ChartPrefs, load_prefs
 from tstui.ui.views.chart.screen import ChartScreen
 from tstui.ui.views.chart.symbol_panel import SymbolPanel
 from tstui.ui.views.chart.widget import DRAW_BUDGET, ChartView
-from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
     from tstui.sim.server import SimServer
@@ -40,8 +40,10 @@ LARGE = (160, 45)
 
 
 async def chart_ready(app: TstuiApp, pilot: Pilot[Any], bars: int = 100) -> ChartScreen:
-    await wait_for_screen(app, pilot, OverviewScreen, timeout=15)
-    await pilot.press("4")
+    await wait_until(pilot, lambda: isinstance(app.screen, BaseScreen), 15, "a view")
+    await pilot.pause()
+    if not isinstance(app.screen, ChartScreen):  # a restart may be back on the chart already
+        await pilot.press("4")
     screen = await wait_for_screen(app, pilot, ChartScreen, lambda s: s.query(SymbolPanel))
     chart = screen.query_one(ChartView)
     await wait_until(pilot, lambda: len(chart.series) >= bars and screen.stream_state == "live")

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Input
 from ui_support import (
     MARGIN,
@@ -73,28 +72,6 @@ async def test_a_warm_ticket_opens_prefilled_and_places_once(settings: Settings)
         await wait_until(pilot, lambda: second.form.fields().quantity != "", 5, "the preset")
         await wait_until(pilot, lambda: second.focused is not None, 5, "the focus")
         assert second.focused is not None and second.focused.id == "preview-btn"
-        await app.live.disconnect()
-
-
-async def test_a_warm_ticket_has_its_frame_clock_running(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A screen's update timer ticks one period after its first start: a warm ticket's is
-    started while it waits, so its first frame on screen is not a period late."""
-    ticked: set[int] = set()
-    update = Screen._on_timer_update
-
-    def noting(screen: Screen[Any]) -> None:
-        ticked.add(id(screen))
-        update(screen)
-
-    monkeypatch.setattr(Screen, "_on_timer_update", noting)
-    app = TstuiApp(settings)
-    async with app.run_test(size=TICKET_SIZE) as pilot:
-        await started(app, pilot)
-        ticket = await warmed(app, pilot)
-        await wait_until(pilot, lambda: id(ticket) in ticked, 5, "the off-screen tick")
-        assert not ticket.is_current  # it ticked while it waited, and drew nothing
         await app.live.disconnect()
 
 

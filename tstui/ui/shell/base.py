@@ -19,6 +19,7 @@ from textual.widgets import Static
 from tstui.ui.shell.apilog import ApiLogPanel
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.footer import NARROW_WIDTH, ShellFooter
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.keep_styles import KeepsStyles
 from tstui.ui.shell.messages import BooksChanged
@@ -34,7 +35,7 @@ class LiveApp(Protocol):
     live: LiveData
 
 
-class BaseScreen(KeepsStyles, Screen[None]):
+class BaseScreen(PacedFrames, KeepsStyles, Screen[None]):
     VIEW: ClassVar[str] = ""
     """The app mode this screen is the base of ("overview", "positions", "orders", "chart")."""
 

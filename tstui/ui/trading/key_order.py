@@ -110,21 +110,32 @@ class EarlyKeys(_ScreenBase):
     AUTO_FOCUS = ""
 
     def on_key(self, event: events.Key) -> None:
-        if self.__dict__.get("_early_released"):
+        if not (event.is_printable and event.character):
             return
-        if event.is_printable and event.character:
+        if not self.__dict__.get("_early_released"):
             self.__dict__.setdefault("_early_keys", []).append(event.character)
+            event.stop()
+            return
+        target = self.__dict__.get("_early_target")
+        if self.focused is None and isinstance(target, Input):
+            # after the release, before the focus it gave has landed (a frame comes in the
+            # next loop turn now): the key is still the field's
+            self._type_early(target, event.character)
             event.stop()
 
     def release_early_keys(self, target: object) -> None:
         """Type the kept keys into ``target`` (the widget just given focus: ``focus()``
         applies later, so it is named here); anything else than a text field drops them."""
         self.__dict__["_early_released"] = True
+        self.__dict__["_early_target"] = target
         text = "".join(self.__dict__.pop("_early_keys", []))
         if text and isinstance(target, Input):
-            target.insert_text_at_cursor(text)
-            if target.select_on_focus:
-                # the focus being applied would select the text and the next key replace it:
-                # not this once (restored behind the focus, in the field's own queue)
-                target.select_on_focus = False
-                self.app.call_later(target.call_later, setattr, target, "select_on_focus", True)
+            self._type_early(target, text)
+
+    def _type_early(self, target: Input, text: str) -> None:
+        target.insert_text_at_cursor(text)
+        if target.select_on_focus:
+            # the focus being applied would select the text and the next key replace it:
+            # not this once (restored behind the focus, in the field's own queue)
+            target.select_on_focus = False
+            self.app.call_later(target.call_later, setattr, target, "select_on_focus", True)

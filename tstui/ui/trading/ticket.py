@@ -45,6 +45,7 @@ from textual.widgets import Button, Checkbox, Label, Static
 from tstui.domain.models import OrderResult, Quote
 from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_id
 from tstui.domain.orders.ticket import FieldError, TicketFields, warnings_of
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.keep_styles import KeepsStyles
 from tstui.ui.shell.plain import plain_lines
@@ -76,7 +77,7 @@ QUOTE_REFRESH_S = 0.25
 _SENT_KINDS = frozenset({"placed", "rejected", "unknown", "reconciled", "not_found"})
 
 
-class OrderTicket(EarlyKeys, KeepsStyles, ModalScreen[OrderResult | None]):
+class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult | None]):
     """See the module docstring. `prefill` fills the form; `side` sets buy/sell."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -196,10 +197,6 @@ class OrderTicket(EarlyKeys, KeepsStyles, ModalScreen[OrderResult | None]):
         if not self._armed and not self.is_current:
             self._refresh_layout(self.app.size)  # private Textual API (8.2): Screen's layout
             self.styles_settled()  # its showing skips the whole restyle (see KeepsStyles)
-            # A screen's update timer (private, 8.2) starts its clock at its first resume
-            # and ticks one period later: started now, the shown ticket's first frame is not
-            # a 60 fps period late. Ticking here, off screen, it only pauses itself.
-            self._update_timer.resume()
             widgets = [w for w in self._compositor.visible_widgets if w is not self]
             self.call_later(self._render_ahead, widgets)
 

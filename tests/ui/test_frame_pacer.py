@@ -1,0 +1,89 @@
+"""A screen's frame comes in the next loop turn after a quiet period, never two within a
+period (tstui.ui.shell.frame_pacer)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from ui_support import TICKET_SIZE, started, wait_until
+
+from tstui.config import Settings
+from tstui.domain.orders.ticket import TicketFields
+from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.frame_pacer import FramePacer
+from tstui.ui.trading.ticket import open_order_ticket
+
+pytestmark = pytest.mark.anyio
+
+
+class FakeScreen:
+    """What the pacer uses of a Screen: asks for its update through the screen's queue."""
+
+    def __init__(self) -> None:
+        self.is_running = True
+        self.updates: list[float] = []
+
+    def call_later(self, callback: Callable[[], Any]) -> bool:
+        callback()
+        return True
+
+    def _on_timer_update(self) -> None:
+        self.updates.append(asyncio.get_running_loop().time())
+
+
+async def test_a_frame_after_a_quiet_period_is_drawn_in_the_next_loop_turn() -> None:
+    screen = FakeScreen()
+    pacer = FramePacer(screen, period=0.2)  # type: ignore[arg-type]
+    pacer.resume()
+    pacer.resume()  # one frame asked for, however many changes ask
+    assert pacer.pending and screen.updates == []
+    await asyncio.sleep(0)
+    assert len(screen.updates) == 1 and not pacer.pending
+    # a change right after that frame waits for the period; Textual's timer waited one to two
+    loop = asyncio.get_running_loop()
+    pacer.resume()
+    await asyncio.sleep(0.05)
+    assert len(screen.updates) == 1 and pacer.pending
+    await asyncio.sleep(0.3)
+    assert len(screen.updates) == 2
+    assert screen.updates[1] - screen.updates[0] >= 0.2 - 0.01
+    await asyncio.sleep(0.25)  # quiet for longer than a period: the next is at once again
+    before = loop.time()
+    pacer.resume()
+    await asyncio.sleep(0)
+    assert len(screen.updates) == 3 and screen.updates[2] - before < 0.1
+
+
+async def test_pause_withdraws_the_frame_and_a_closed_screen_gets_none() -> None:
+    screen = FakeScreen()
+    pacer = FramePacer(screen, period=0.2)  # type: ignore[arg-type]
+    pacer.resume()
+    pacer.pause()  # the screen is laying out: it draws itself
+    await asyncio.sleep(0.01)
+    assert screen.updates == [] and not pacer.pending
+    screen.is_running = False
+    pacer.resume()
+    await asyncio.sleep(0.01)
+    assert screen.updates == []
+
+
+async def test_views_and_the_ticket_draw_through_the_pacer(settings: Settings) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        view = app.screen
+        assert isinstance(view._update_timer, FramePacer)
+        frames_before = view._update_timer.last_frame_at
+        view.refresh()
+        await wait_until(
+            pilot, lambda: view._update_timer.last_frame_at > frames_before, 5, "a frame"
+        )
+        ticket = open_order_ticket(app, TicketFields(symbol="MSFT"))
+        await wait_until(pilot, lambda: app.screen is ticket and ticket.prefilled, 10)
+        pacer = ticket._update_timer
+        assert isinstance(pacer, FramePacer)
+        await wait_until(pilot, lambda: pacer.last_frame_at > frames_before, 5, "its frame")
+        await app.live.disconnect()
