@@ -19,7 +19,9 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +31,6 @@ from textual.timer import Timer
 
 from tstui.client.errors import LoginRequired, TradeStationError
 from tstui.config import Environment, Settings
-from tstui.domain.frames import PositionDeleted, StreamErrorFrame
-from tstui.domain.models import Account, Order, Position
-from tstui.domain.orders.book import OrderBook
 from tstui.ui.session.collector import LoadSettler
 from tstui.ui.session.health import STATE_MAP, HealthState, StreamHealth, utc_now
 from tstui.ui.session.quotes import QuoteHub
@@ -42,6 +41,9 @@ if TYPE_CHECKING:
     from tstui.client.http import CallRecord, RateLimitInfo
     from tstui.client.session import Session
     from tstui.client.streams import StreamState
+    from tstui.domain.frames import PositionDeleted, StreamErrorFrame
+    from tstui.domain.models import Account, Order, Position
+    from tstui.domain.orders.book import OrderBook
 
 STREAMS = ("orders", "positions")
 FLUSH_INTERVAL_S = 0.25
@@ -49,6 +51,27 @@ RESTART_DELAY_S = 3.0
 CALL_LOG_SIZE = 500
 YIELD_CHECK_EVERY = 64  # stream events between looks at the clock
 YIELD_AFTER_S = 0.004  # the longest a stream worker holds the event loop
+
+
+@dataclass(frozen=True)
+class _Domain:
+    """The domain types the streams are told apart by, loaded at the first stream or book
+    (not before the first paint: ~30 ms of dataclass building)."""
+
+    order: type[Order]
+    position: type[Position]
+    position_deleted: type[PositionDeleted]
+    stream_error: type[StreamErrorFrame]
+    new_book: Callable[[], OrderBook]
+
+
+@cache
+def _domain() -> _Domain:
+    from tstui.domain.frames import PositionDeleted, StreamErrorFrame
+    from tstui.domain.models import Order, Position
+    from tstui.domain.orders.book import OrderBook
+
+    return _Domain(Order, Position, PositionDeleted, StreamErrorFrame, OrderBook)
 
 
 class LiveData:
@@ -76,7 +99,7 @@ class LiveData:
         self.current_symbol: str | None = None
         """The linked symbol (TradeStation's symbol linking): chosen in one pane (board,
         positions, orders, ladder, chart), followed by the chart, the ladder and the ticket."""
-        self.order_book = OrderBook()
+        self._order_book: OrderBook | None = None  # made at first use (see order_book)
         self.positions: dict[str, Position] = {}
         self.stream_health: dict[str, StreamHealth] = {n: StreamHealth(n) for n in STREAMS}
         self.quotes = QuoteHub(app, set_health=self._set_health, report_error=self.report_error)
@@ -98,6 +121,19 @@ class LiveData:
         # Every order snapshot from the stream or a reconcile (the P&L journal's fills).
         self._order_observers: list[Callable[[Order], None]] = []
 
+    @property
+    def order_book(self) -> OrderBook:
+        """The orders of the current environment. Made at its first use: the domain's
+        models load after the first paint, which shows no order."""
+        book = self._order_book
+        if book is None:
+            book = self._order_book = _domain().new_book()
+        return book
+
+    @order_book.setter
+    def order_book(self, book: OrderBook) -> None:
+        self._order_book = book
+
     def observe_orders(self, observer: Callable[[Order], None]) -> Callable[[], None]:
         """Call ``observer`` with every order snapshot as it arrives; returns the unsubscribe."""
         self._order_observers.append(observer)
@@ -106,8 +142,9 @@ class LiveData:
     def _notify_orders(self, orders: Iterable[Any]) -> None:
         if not self._order_observers:
             return  # every order frame passes here: nothing to do when nobody listens
+        order_type = _domain().order
         for order in orders:
-            if isinstance(order, Order):
+            if isinstance(order, order_type):
                 for observer in list(self._order_observers):
                     try:
                         observer(order)
@@ -271,7 +308,7 @@ class LiveData:
             self._set_health(health.name, "stopped", "")
 
     def _reset_books(self) -> None:
-        self.order_book = OrderBook()
+        self._order_book = None
         self._settler.reset()
         self.positions = {}
         self._positions_dirty.clear()
@@ -321,6 +358,7 @@ class LiveData:
         # the status bar tells a quiet stream from a live one by its last frame's age
         self.stream_health[name].idle = getattr(source, "idle_seconds", None)
         count, since = 0, perf_counter()
+        error_frame = _domain().stream_error
         try:
             async for event in source:
                 count += 1
@@ -333,7 +371,7 @@ class LiveData:
                         since = perf_counter()
                 if isinstance(event, StreamState):
                     self._on_state(name, event)
-                elif isinstance(event, StreamErrorFrame):
+                elif isinstance(event, error_frame):
                     self.report_error(f"{name} stream", event.message or event.error)
                 elif name == "orders":
                     self.order_book.apply(event)
@@ -392,10 +430,11 @@ class LiveData:
             self._reconcile_now.set()
 
     def _on_position_event(self, event: Any) -> None:
-        if isinstance(event, PositionDeleted):
+        domain = _domain()
+        if isinstance(event, domain.position_deleted):
             if self.positions.pop(event.position_id, None) is not None:
                 self._positions_dirty.add(event.position_id)
-        elif isinstance(event, Position):
+        elif isinstance(event, domain.position):
             self.positions[event.position_id] = event
             self._positions_dirty.add(event.position_id)
             if self._positions_seen is not None:

@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import fields
 from datetime import UTC, datetime
+from functools import cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,13 +32,12 @@ from textual.timer import Timer
 from textual.worker import Worker
 
 from tstui.client.errors import LoginRequired
-from tstui.domain._build import positional_builder
-from tstui.domain.frames import StreamErrorFrame
-from tstui.domain.models import Quote
 from tstui.ui.session.health import STATE_MAP, HealthState
 
 if TYPE_CHECKING:
     from tstui.client.streams import StreamState
+    from tstui.domain.frames import StreamErrorFrame
+    from tstui.domain.models import Quote
 
 # Symbols per quote stream: the API's limit (tstui.client.api.MAX_QUOTES, a test keeps them
 # equal). Not imported from there: the client API module loads after the first paint.
@@ -46,7 +46,7 @@ DEBOUNCE_S = 0.25
 RESTART_DELAY_S = 3.0
 HEALTH_NAME = "quotes"
 
-QuoteCallback = Callable[[Quote], None]
+QuoteCallback = Callable[["Quote"], None]
 ErrorCallback = Callable[[str, str], None]
 
 # Worst first: the one health entry shows the worst stream's state.
@@ -61,8 +61,14 @@ _SEVERITY: tuple[HealthState, ...] = (
 )
 
 
-_values = attrgetter(*(f.name for f in fields(Quote)))
-_build = positional_builder(Quote)
+@cache
+def _quote_codec() -> tuple[Callable[[Quote], tuple[Any, ...]], Callable[..., Quote]]:
+    """Quote's fields read at once, and its positional builder: made at the first merge (the
+    domain's models load after the first paint)."""
+    from tstui.domain._build import positional_builder
+    from tstui.domain.models import Quote
+
+    return attrgetter(*(f.name for f in fields(Quote))), positional_builder(Quote)
 
 
 def merge(known: Quote, update: Quote) -> Quote:
@@ -71,8 +77,9 @@ def merge(known: Quote, update: Quote) -> Quote:
     tenth of the generic merge's cost, the same result."""
     if update.symbol != known.symbol:
         return update
-    pairs = zip(_values(update), _values(known), strict=True)
-    return _build(*[new if new is not None else old for new, old in pairs])
+    values, build = _quote_codec()
+    pairs = zip(values(update), values(known), strict=True)
+    return build(*[new if new is not None else old for new, old in pairs])
 
 
 class QuoteSource(Protocol):
@@ -301,6 +308,8 @@ class QuoteHub:
     async def _run(self, slot: int, symbols: tuple[str, ...], api: QuoteSource) -> None:
         """One quote stream, reopened after a failure until it is cancelled."""
         from tstui.client.streams import StreamState
+        from tstui.domain.frames import StreamErrorFrame
+        from tstui.domain.models import Quote
 
         while True:
             self._batch_state(slot, "connecting", "")

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tstui.domain.models import Order
 from tstui.domain.untrusted import safe_text
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from tstui.domain.models import Order
     from tstui.ui.session.live import LiveData
     from tstui.ui.trading.service import TradingService
 
