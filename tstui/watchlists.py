@@ -24,8 +24,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 TABLE = "watchlists"
 DEFAULT_NAME = "default"
 MAX_SYMBOLS = 500  # per list: five quote streams' worth
@@ -191,6 +189,8 @@ def save_watchlists(watchlists: Watchlists, path: Path) -> Path:
     out in a way that cut cannot handle (a ``watchlists`` inline table, dotted keys), the
     whole file is rewritten with tomli-w instead; either way the result is read back and
     checked to hold every other key unchanged."""
+    import tomli_w  # only when saving: not on the way to the first paint
+
     original = path.read_text(encoding="utf-8") if path.exists() else ""
     data = tomllib.loads(original) if original else {}
     others = {k: v for k, v in data.items() if k != TABLE}
