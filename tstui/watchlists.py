@@ -18,7 +18,6 @@ raises ``ValueError("dotted.key: problem")``; :mod:`tstui.config` names the file
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -189,7 +188,9 @@ def save_watchlists(watchlists: Watchlists, path: Path) -> Path:
     out in a way that cut cannot handle (a ``watchlists`` inline table, dotted keys), the
     whole file is rewritten with tomli-w instead; either way the result is read back and
     checked to hold every other key unchanged."""
-    import tomli_w  # only when saving: not on the way to the first paint
+    import tomllib  # only when saving (config.py reads the file): not at startup
+
+    import tomli_w
 
     original = path.read_text(encoding="utf-8") if path.exists() else ""
     data = tomllib.loads(original) if original else {}
@@ -244,6 +245,8 @@ def _trailing_comments(block: list[str]) -> list[str]:
 
 
 def _holds(text: str, others: Mapping[str, Any], watchlists: Watchlists) -> bool:
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
