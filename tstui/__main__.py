@@ -1,3 +1,3 @@
-from tstui.cli import main
+from tstui.entry import run
 
-raise SystemExit(main())
+raise SystemExit(run())
