@@ -8,7 +8,7 @@ import argparse
 import pytest
 
 from tstui.cli import main
-from tstui.cli.parser import COMMANDS, build_parser, parse_tui_args
+from tstui.cli.parser import COMMANDS, build_parser, parse_command_args, parse_tui_args
 
 
 def test_the_fast_path_knows_every_subcommand() -> None:
@@ -44,3 +44,36 @@ def test_anything_else_goes_to_the_full_tree(argv: list[str]) -> None:
 def test_a_bad_word_gets_the_full_trees_message(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bogus"]) == 2
     assert "invalid choice: 'bogus'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["get", "accounts"],
+        ["--env", "sim", "get", "accounts", "--json"],  # "sim" is a value here, not the command
+        ["--account", "get", "get", "balances"],
+        ["get", "bars", "MSFT", "--unit", "Minute"],
+        ["stream", "quotes", "MSFT", "--count", "3"],
+        ["order", "cancel", "123", "--yes"],
+        ["roll", "--root", "ES", "--dry-run"],
+        ["pnl", "--by", "day"],
+        ["audit", "--kind", "placed"],
+        ["doctor"],
+        ["login", "--no-browser"],
+        ["logout"],
+        ["sim", "--port", "0"],
+    ],
+)
+def test_a_subcommand_parses_alone_as_in_the_full_tree(argv: list[str]) -> None:
+    full = build_parser().parse_args(argv)
+    alone = parse_command_args(argv)
+    assert alone is not None
+    assert vars(alone) == vars(full)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["get"], ["get", "nothing"], ["get", "accounts", "-h"], ["--demo"], ["order", "--bogus"]],
+)
+def test_help_and_errors_are_the_full_trees(argv: list[str]) -> None:
+    assert parse_command_args(argv) is None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tstui.cli.common import apply_command_line
 from tstui.cli.logs import install_safe_log_handler
-from tstui.cli.parser import UsageError, build_parser, parse_tui_args
+from tstui.cli.parser import UsageError, build_parser, parse_command_args, parse_tui_args
 from tstui.config import ConfigError, load_settings
 
 if TYPE_CHECKING:
@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_safe_log_handler()
     words = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = parse_tui_args(words) or build_parser().parse_args(words)
+        args = (
+            parse_tui_args(words) or parse_command_args(words) or build_parser().parse_args(words)
+        )
     except UsageError as exc:
         return _usage_error(exc, words)
     try:

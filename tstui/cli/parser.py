@@ -100,7 +100,24 @@ def parse_tui_args(argv: Sequence[str]) -> argparse.Namespace | None:
     return args
 
 
-def build_parser() -> argparse.ArgumentParser:
+def parse_command_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """A subcommand's line parsed with that subcommand's parser alone (the whole tree, 40
+    parsers and the simulator's options, was ~10 ms of a one-shot command's start). None
+    when it asks for help or does not parse: then :func:`build_parser` decides, with its
+    own messages. A line this parses, the whole tree parses the same way: the subcommand
+    is one positional taking the rest, and the others only widen its choices."""
+    if any(token in ("-h", "--help") for token in argv):
+        return None
+    for command in dict.fromkeys(token for token in argv if token in COMMANDS):
+        try:  # the first such word may be an option's value (--env sim): the next is tried
+            return build_parser(only=command).parse_args(argv)
+        except UsageError:
+            continue
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; ``only``: just that subcommand (see parse_command_args)."""
     common = _common()
     parser = _root(common)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -108,29 +125,48 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
 
-    login = add("login", "sign in through TradeStation's OAuth page and store the tokens")
-    login.add_argument("--no-browser", action="store_true", help="only print the URL")
-    login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait")
-    add("logout", "revoke the refresh token and delete the token file")
+    def wanted(name: str) -> bool:
+        return only is None or only == name
 
-    sim = add("sim", "run the TradeStation-compatible simulator")
-    from tstui.sim.cli import add_sim_arguments
+    if wanted("login"):
+        login = add("login", "sign in through TradeStation's OAuth page and store the tokens")
+        login.add_argument("--no-browser", action="store_true", help="only print the URL")
+        login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait")
+    if wanted("logout"):
+        add("logout", "revoke the refresh token and delete the token file")
 
-    add_sim_arguments(sim)
+    if wanted("sim"):
+        sim = add("sim", "run the TradeStation-compatible simulator")
+        from tstui.sim.cli import add_sim_arguments
 
-    _add_get(add("get", "one-shot REST calls (one per notebook cell)"), common)
-    _add_stream(add("stream", "streams as NDJSON (--json) or lines"), common)
-    _add_order(add("order", "confirm, place, replace and cancel orders"), common)
+        add_sim_arguments(sim)
+    if wanted("get"):
+        _add_get(add("get", "one-shot REST calls (one per notebook cell)"), common)
+    if wanted("stream"):
+        _add_stream(add("stream", "streams as NDJSON (--json) or lines"), common)
+    if wanted("order"):
+        _add_order(add("order", "confirm, place, replace and cancel orders"), common)
+    if wanted("audit"):
+        _add_audit(add("audit", "print the audit log"))
+    if wanted("doctor"):
+        doctor = add(
+            "doctor", "check the set-up: config, tokens, clock, hosts, terminal, audit log"
+        )
+        doctor.add_argument("--timeout", type=float, default=5.0, help="seconds per network check")
+    if wanted("roll"):
+        _add_roll(add("roll", "roll futures positions to the front-month contract"))
+    if wanted("pnl"):
+        _add_pnl(add("pnl", "realized P&L of round trips from the last 90 days of orders"))
+    return parser
 
-    audit = add("audit", "print the audit log")
+
+def _add_audit(audit: argparse.ArgumentParser) -> None:
     audit.add_argument("--since", help="first day (YYYY-MM-DD)")
     audit.add_argument("--until", help="last day (YYYY-MM-DD)")
     audit.add_argument("--kind", action="append", default=[], help="entry kind (repeatable)")
 
-    doctor = add("doctor", "check the set-up: config, tokens, clock, hosts, terminal, audit log")
-    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds per network check")
 
-    roll = add("roll", "roll futures positions to the front-month contract")
+def _add_roll(roll: argparse.ArgumentParser) -> None:
     roll.add_argument("--root", action="append", default=[], help="futures root, e.g. ES")
     roll.add_argument("--dry-run", action="store_true", help="plan and preview; send nothing")
     roll.add_argument("--yes", action="store_true", help="do not ask before sending")
@@ -155,13 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
         "distance from the market, cancel them, or keep them (default; they are listed)",
     )
 
-    pnl = add("pnl", "realized P&L of round trips from the last 90 days of orders")
+
+def _add_pnl(pnl: argparse.ArgumentParser) -> None:
     pnl.add_argument("--since", help="first exit day (YYYY-MM-DD, UTC)")
     pnl.add_argument("--until", help="last exit day (YYYY-MM-DD, UTC)")
     pnl.add_argument("--by", choices=("trade", "day", "symbol"), default="trade", help="rows")
     pnl.add_argument("--symbol", help="only this symbol (a futures root: its contracts)")
     pnl.add_argument("--csv", action="store_true", help="the rows as CSV with a header line")
-    return parser
 
 
 def _add_get(get: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
