@@ -4,10 +4,10 @@ period (tstui.ui.shell.frame_pacer)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.screen import Screen
 from ui_support import TICKET_SIZE, started, wait_until
 
 from tstui.config import Settings
@@ -20,15 +20,11 @@ pytestmark = pytest.mark.anyio
 
 
 class FakeScreen:
-    """What the pacer uses of a Screen: asks for its update through the screen's queue."""
+    """What the pacer uses of a Screen: whether it runs, and its update."""
 
     def __init__(self) -> None:
         self.is_running = True
         self.updates: list[float] = []
-
-    def call_later(self, callback: Callable[[], Any]) -> bool:
-        callback()
-        return True
 
     def _on_timer_update(self) -> None:
         self.updates.append(asyncio.get_running_loop().time())
@@ -86,4 +82,30 @@ async def test_views_and_the_ticket_draw_through_the_pacer(settings: Settings) -
         pacer = ticket._update_timer
         assert isinstance(pacer, FramePacer)
         await wait_until(pilot, lambda: pacer.last_frame_at > frames_before, 5, "its frame")
+        await app.live.disconnect()
+
+
+async def test_a_dialog_over_a_view_does_not_keep_the_frames_coming(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A view under a dialog marks itself dirty at each of its updates (Textual's way of
+    passing its changes to the dialog's frame); asked again at every idle that followed, the
+    two screens drew ~50 frames a second each while nothing changed."""
+    updates: list[str] = []
+    update = Screen._on_timer_update
+
+    def counting(screen: Screen[Any]) -> None:
+        updates.append(type(screen).__name__)
+        update(screen)
+
+    monkeypatch.setattr(Screen, "_on_timer_update", counting)
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("f1")  # the key help, a dialog over the overview
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", 10)
+        await pilot.pause(0.3)
+        updates.clear()
+        await asyncio.sleep(1.0)
+        assert len(updates) < 30, updates  # the loop: ~100 in a second
         await app.live.disconnect()

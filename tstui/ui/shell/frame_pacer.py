@@ -57,9 +57,16 @@ class FramePacer:
         self._pending = None
         self.last_frame_at = asyncio.get_running_loop().time()
         screen = self._screen
-        if screen.is_running:
-            # run by the screen's own task, in its context, as Textual's timer callback is
-            screen.call_later(screen._on_timer_update)  # private Textual API (8.2)
+        if not screen.is_running:
+            return
+        # Called here, outside the screen's message queue, as Textual's timer calls it from
+        # its own task: through the queue, the idle that follows a message re-asked for a
+        # frame whenever a view under a dialog kept itself dirty (a frame loop at 50/s).
+        # The loop runs this in the context resume() was called in: the screen's own.
+        try:
+            screen._on_timer_update()  # private Textual API (8.2)
+        except Exception as error:
+            screen.app._handle_exception(error)
 
 
 class PacedFrames(_ScreenBase):
