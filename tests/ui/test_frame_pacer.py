@@ -109,3 +109,24 @@ async def test_a_dialog_over_a_view_does_not_keep_the_frames_coming(
         await asyncio.sleep(1.0)
         assert len(updates) < 30, updates  # the loop: ~100 in a second
         await app.live.disconnect()
+
+
+def test_every_screen_of_the_app_draws_through_the_pacer() -> None:
+    """A screen left on Textual's timer would bring the late frames back (a new dialog too)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import tstui.ui
+    from tstui.ui.shell.frame_pacer import PacedFrames
+
+    screens = []
+    for info in pkgutil.walk_packages(tstui.ui.__path__, "tstui.ui."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == info.name and issubclass(cls, Screen):
+                screens.append(cls)
+    assert len(screens) >= 20  # the views, the ticket and every dialog were found
+    assert [cls.__qualname__ for cls in screens if not issubclass(cls, PacedFrames)] == []

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from tstui.domain.market.alerts import PriceAlert, parse_alert
 from tstui.ui.alerts.center import AlertCenter, alert_center
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.plain import plain
 
 __all__ = ["AlertsScreen", "NewAlertScreen", "open_alerts", "open_new_alert"]
@@ -23,7 +24,7 @@ __all__ = ["AlertsScreen", "NewAlertScreen", "open_alerts", "open_new_alert"]
 _STYLE = {"warning": "bold yellow", "error": "bold red", "information": ""}
 
 
-class AlertsScreen(ModalScreen[None]):
+class AlertsScreen(PacedFrames, ModalScreen[None]):
     """Fired alerts, newest first, and the price alerts set (Delete removes the highlighted)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,7 +101,7 @@ class AlertsScreen(ModalScreen[None]):
         open_new_alert(self.app)
 
 
-class NewAlertScreen(ModalScreen[PriceAlert | None]):
+class NewAlertScreen(PacedFrames, ModalScreen[PriceAlert | None]):
     """One line: ``MSFT above 450``, ``@ES below 5600``, ``AAPL move 2%``; Enter sets it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -37,6 +37,7 @@ from tstui.domain.roll import (
 )
 from tstui.domain.untrusted import safe_text
 from tstui.ui.roll.auto import AutoRoller, attach_auto_roller, journal_for
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.plain import plain, plain_lines
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def leg_text(plan: RollPlan, leg: str, preview: LegPreview | str | None) -> str:
     return f"{head}\n      " + " · ".join(parts)
 
 
-class RollReviewScreen(ModalScreen[RollOutcome | None]):
+class RollReviewScreen(PacedFrames, ModalScreen[RollOutcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="roll.close"),
         Binding("f8", "go", "Roll", id="roll.go"),

@@ -14,10 +14,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.plain import plain, plain_lines
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(PacedFrames, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
@@ -50,7 +51,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-class TypedConfirmScreen(ModalScreen[bool]):
+class TypedConfirmScreen(PacedFrames, ModalScreen[bool]):
     """Type ``expected`` (e.g. LIVE) and press Enter; anything else, or Escape, cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from tstui.domain.untrusted import safe_text
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.keymap import BindingInfo, binding_infos, current_keys, owner_display
 from tstui.ui.shell.plain import plain
 
@@ -56,7 +57,7 @@ def key_display(app: App[Any], keys: str) -> str:
     return " / ".join(shown)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PacedFrames, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "close", "Close", id="help.close")
     ]

@@ -26,6 +26,7 @@ from tstui.client.callback import code_from_paste, wait_for_callback
 from tstui.client.errors import TradeStationError
 from tstui.client.session import Session
 from tstui.config import Settings
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.plain import plain, plain_lines
 
 CALLBACK_TIMEOUT_S = 300.0
@@ -63,7 +64,7 @@ async def complete_login(settings: Settings, pending: PendingAuthorization, code
         await session.finish_login(pending, code)
 
 
-class LoginScreen(Screen[Settings | None]):
+class LoginScreen(PacedFrames, Screen[Settings | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "sign_in", "Sign in", id="login.sign_in"),
         Binding("ctrl+o", "demo", "Demo", id="login.demo"),

@@ -32,6 +32,7 @@ from tstui.domain.orders.risk import check_risk
 from tstui.domain.orders.ticket import FieldError, TicketFields, blocking, parse_ticket, warnings_of
 from tstui.domain.untrusted import safe_text
 from tstui.ui.shell.confirm import ConfirmScreen
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.plain import plain, plain_lines
 from tstui.ui.trading.key_order import EarlyKeys
 from tstui.ui.trading.service import ActionOutcome, TradingService
@@ -113,7 +114,7 @@ def working_orders(book: OrderBook, account: str | None) -> list[Order]:
 CancelScope = Literal["group", "parent"]
 
 
-class CancelParentScreen(ModalScreen[CancelScope | None]):
+class CancelParentScreen(PacedFrames, ModalScreen[CancelScope | None]):
     """Cancel a parent order: with its working children ("group"), alone ("parent"), or not
     at all (None). Keys: g group, p parent only, n / Escape keep."""
 
@@ -281,7 +282,7 @@ def describe_change(order: Order, change: ReplaceRequest) -> str:
     return f"Replace {order.order_id} ({order.symbol}): " + ", ".join(parts)
 
 
-class ReplaceOrderScreen(EarlyKeys, ModalScreen[ReplaceRequest | None]):
+class ReplaceOrderScreen(EarlyKeys, PacedFrames, ModalScreen[ReplaceRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close", id="replace.close"),
         Binding("f5", "review", "Review", id="replace.review"),

@@ -15,13 +15,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.plain import plain
 from tstui.ui.views.options.model import Expiration
 
 __all__ = ["ExpiryPicker"]
 
 
-class ExpiryPicker(ModalScreen[Expiration | None]):
+class ExpiryPicker(PacedFrames, ModalScreen[Expiration | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="expiry.cancel"),
     ]

@@ -32,6 +32,7 @@ from tstui.domain.models import OrderResult
 from tstui.domain.orders import OrderRequest, format_decimal, new_order_confirm_id
 from tstui.domain.orders.ticket import FieldError, warnings_of
 from tstui.domain.untrusted import safe_text
+from tstui.ui.shell.frame_pacer import PacedFrames
 from tstui.ui.shell.plain import plain, plain_lines
 from tstui.ui.trading.place_flow import placement_blocker, run_placement, start_placement
 from tstui.ui.trading.types import PlaceOutcome, Preview
@@ -62,7 +63,7 @@ def _row(label: str, *widgets: Any) -> Horizontal:
     return Horizontal(Label(label, classes="spread-label"), *widgets, classes="spread-row")
 
 
-class SpreadTicket(ModalScreen[OrderResult | None]):
+class SpreadTicket(PacedFrames, ModalScreen[OrderResult | None]):
     """See the module docstring."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
