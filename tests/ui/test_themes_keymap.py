@@ -378,6 +378,11 @@ async def test_a_view_shown_again_is_restyled_only_when_the_theme_changed(
 ) -> None:
     app = TstuiApp(settings)
     async with app.run_test(size=SIZE) as pilot:
+
+        async def back_to(key: str, screen: object) -> None:
+            await pilot.press(key)
+            await wait_until(pilot, lambda: app.screen is screen, 10, f"{screen} again")
+
         await started(app, pilot)
         overview = app.screen
         header = overview.query_one("#app-header")
@@ -385,10 +390,8 @@ async def test_a_view_shown_again_is_restyled_only_when_the_theme_changed(
         await pilot.press("2")
         await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen), 10, "positions")
         positions = app.screen
-        await pilot.press("1")
-        await wait_until(pilot, lambda: app.screen is overview, 10, "the overview again")
-        await pilot.press("2")
-        await wait_until(pilot, lambda: app.screen is positions, 10, "positions again")
+        await back_to("1", overview)
+        await back_to("2", positions)
         await pilot.pause()
         restyled: list[list[object]] = []
         update_nodes = app.stylesheet.update_nodes
@@ -399,21 +402,18 @@ async def test_a_view_shown_again_is_restyled_only_when_the_theme_changed(
             update_nodes(nodes, animate)
 
         app.stylesheet.update_nodes = spy  # type: ignore[method-assign]
-        await pilot.press("1")
-        await wait_until(pilot, lambda: app.screen is overview, 10, "the overview again")
+        await back_to("1", overview)
         await pilot.pause()
         # shown as it was left: not restyled whole (a focus change restyles its own few)
         whole = set(overview.walk_children(with_self=True))
         assert not any(whole <= set(nodes) for nodes in restyled)
-        await pilot.press("2")
-        await wait_until(pilot, lambda: app.screen is positions, 10, "positions again")
+        await back_to("2", positions)
         before = header.styles.background
         app.theme = next(name for name in app.tstui_themes if name != app.theme)
         await pilot.pause()
         shown = positions.query_one("#app-header").styles.background
         assert shown != before  # the themes differ where this test looks
-        await pilot.press("1")
-        await wait_until(pilot, lambda: app.screen is overview, 10, "the overview again")
+        await back_to("1", overview)
         await wait_until(pilot, lambda: header.styles.background == shown, 5, "new theme")
         await app.live.disconnect()
 

@@ -358,7 +358,7 @@ class LiveData:
         # the status bar tells a quiet stream from a live one by its last frame's age
         self.stream_health[name].idle = getattr(source, "idle_seconds", None)
         count, since = 0, perf_counter()
-        error_frame = _domain().stream_error
+        domain = _domain()  # once a stream, not once a frame
         try:
             async for event in source:
                 count += 1
@@ -371,13 +371,13 @@ class LiveData:
                         since = perf_counter()
                 if isinstance(event, StreamState):
                     self._on_state(name, event)
-                elif isinstance(event, error_frame):
+                elif isinstance(event, domain.stream_error):
                     self.report_error(f"{name} stream", event.message or event.error)
                 elif name == "orders":
                     self.order_book.apply(event)
                     self._notify_orders((event,))
                 else:
-                    self._on_position_event(event)
+                    self._on_position_event(event, domain)
         finally:
             closer = getattr(source, "aclose", None)
             if closer is not None:
@@ -429,8 +429,7 @@ class LiveData:
         if name == "orders" and event.state == "resynced":
             self._reconcile_now.set()
 
-    def _on_position_event(self, event: Any) -> None:
-        domain = _domain()
+    def _on_position_event(self, event: Any, domain: _Domain) -> None:
         if isinstance(event, domain.position_deleted):
             if self.positions.pop(event.position_id, None) is not None:
                 self._positions_dirty.add(event.position_id)

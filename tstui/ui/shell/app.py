@@ -80,12 +80,20 @@ def _view(module: str, name: str) -> Callable[[], Screen[Any]]:
     only (the chart alone pulls in plotext)."""
 
     def make() -> Screen[Any]:
-        screen = cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))()
-        # styled as the stylesheet stands (see _overview): no re-parse at its first showing
-        screen._css_update_count = screen.app._css_update_count
-        return screen
+        return _styled_as_it_stands(
+            cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))()
+        )
 
     return make
+
+
+def _styled_as_it_stands(screen: Screen[Any]) -> Screen[Any]:
+    """``screen`` marked as styled by the stylesheet as it stands. Textual re-parses the
+    whole stylesheet (~10-25 ms) when a mode's new screen has a CSS count other than the
+    app's, and a new screen's is always -1: only a theme change moves the app's count, and
+    that comes with a re-parse of its own, which restyles every screen."""
+    screen._css_update_count = screen.app._css_update_count  # private Textual API (8.2)
+    return screen
 
 
 # Imported by the first connect's callbacks (the auto-roller, alerts, the ticket built ahead):
@@ -114,13 +122,8 @@ def _load_after_connect() -> None:
 
 
 def _overview() -> Screen[Any]:
-    """The first screen, marked as styled by the stylesheet as it stands. Textual re-parses
-    the whole stylesheet (~10-25 ms) when a mode's new screen has a CSS count other than the
-    app's, and a new screen's is always -1: only a theme change moves the app's count, and
-    that comes with a re-parse of its own, which restyles every screen."""
-    screen = OverviewScreen()
-    screen._css_update_count = screen.app._css_update_count
-    return screen
+    """The first screen (imported with the app, unlike the other views)."""
+    return _styled_as_it_stands(OverviewScreen())
 
 
 class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
