@@ -70,7 +70,7 @@ async def run_get(settings: Settings, args: argparse.Namespace) -> int:
         from tstui.cli.options_cmds import run_option_get  # options: their own shapes
 
         return await run_option_get(settings, args)
-    listing = _listings()[args.what]
+    listing = _listing(args.what)
     async with open_session(settings) as session:
         body = await listing.fetch(session, settings, args)
     return show_body(body, listing, args)
@@ -229,147 +229,172 @@ def _bod_row(b: Any) -> tuple[Any, ...]:
     )
 
 
-def _listings() -> dict[str, Listing]:
-    """Built on first use: the model imports stay out of `tstui --help`."""
-    from tstui.domain.market.data import SymbolMatch
-    from tstui.domain.models import (
-        Account,
-        Balance,
-        Bar,
-        BODBalance,
-        Order,
-        Position,
-        Quote,
-        Route,
-        SymbolDetail,
-    )
+def _listing(what: str) -> Listing:
+    """The listing of `tstui get <what>`, built on use with its own model alone: `--help`
+    imports no model, and `tstui get accounts` never builds the order or market-data ones."""
+    match what:
+        case "accounts":
+            from tstui.domain.portfolio.brokerage import Account
 
-    orders = Listing(_orders, "Orders", Order.from_api, ORDER_HEADERS, order_row, "no orders today")
-    matches = Listing(
-        _suggest,
-        None,
-        SymbolMatch.from_api,
-        ("Symbol", "Description", "Category", "Exchange", "Country", "Currency"),
-        lambda m: (m.name, m.description, m.category, m.exchange, m.country, m.currency),
-        "no matching symbols",
-    )
-    return {
-        "accounts": Listing(
-            _accounts,
-            "Accounts",
-            Account.from_api,
-            ("Account", "Type", "Currency", "Status", "Alias"),
-            lambda a: (a.account_id, a.account_type, a.currency, a.status, a.alias),
-            "no accounts",
-        ),
-        "balances": Listing(
-            _balances,
-            "Balances",
-            Balance.from_api,
-            ("Account", "Type", "Cash", "Equity", "Market value", "Buying power", "Today P&L"),
-            lambda b: (
-                b.account_id,
-                b.account_type,
-                b.cash_balance,
-                b.equity,
-                b.market_value,
-                b.buying_power,
-                b.todays_profit_loss,
-            ),
-            "no balances",
-        ),
-        "bodbalances": Listing(
-            _bodbalances,
-            "BODBalances",
-            BODBalance.from_api,
-            ("Account", "Type", "Account balance", "Net cash", "Day-trade BP"),
-            _bod_row,
-            "no beginning-of-day balances",
-        ),
-        "positions": Listing(
-            _positions,
-            "Positions",
-            Position.from_api,
-            ("Account", "Symbol", "L/S", "Qty", "Avg price", "Last", "Mkt value", "Unreal P&L"),
-            lambda p: (
-                p.account_id,
-                p.symbol,
-                p.long_short,
-                p.quantity,
-                p.average_price,
-                p.last,
-                p.market_value,
-                p.unrealized_profit_loss,
-            ),
-            "no positions",
-        ),
-        "orders": orders,
-        "historical-orders": Listing(
-            _historical, "Orders", Order.from_api, ORDER_HEADERS, order_row, "no orders"
-        ),
-        "bars": Listing(
-            _bars,
-            "Bars",
-            Bar.from_api,
-            ("Time", "Open", "High", "Low", "Close", "Volume", "Status"),
-            lambda b: (b.timestamp, b.open, b.high, b.low, b.close, b.total_volume, b.bar_status),
-            "no bars",
-        ),
-        "symbol": Listing(
-            _symbol,
-            "Symbols",
-            SymbolDetail.from_api,
-            (
-                "Symbol",
-                "Description",
-                "Type",
-                "Exchange",
-                "Tick",
-                "Point value",
-                "Expires",
-                "Underlying",
-            ),
-            lambda s: (
-                s.symbol,
-                s.description,
-                s.asset_type,
-                s.exchange,
-                s.tick_size,
-                s.point_value,
-                s.expiration_date,
-                s.underlying,
-            ),
-            "no symbols",
-            every_item_matters=True,
-        ),
-        "quotes": Listing(
-            _quotes,
-            "Quotes",
-            Quote.from_api,
-            ("Symbol", "Last", "Bid", "Ask", "Net chg", "Volume", "Time"),
-            lambda q: (q.symbol, q.last, q.bid, q.ask, q.net_change, q.volume, q.trade_time),
-            "no quotes",
-            every_item_matters=True,
-        ),
-        "routes": Listing(
-            _routes,
-            "Routes",
-            Route.from_api,
-            ("Route", "Name", "Asset types"),
-            lambda r: (r.id, r.name, ",".join(r.asset_types)),
-            "no routes",
-        ),
-        "cryptopairs": Listing(
-            _cryptopairs,
-            "SymbolNames",
-            str,
-            ("Symbol",),
-            lambda name: (name,),
-            "no crypto pairs",
-            names=True,
-        ),
-        "suggest": matches,
-        "search": Listing(
-            _search, None, matches.parse, matches.headers, matches.row, matches.empty
-        ),
-    }
+            return Listing(
+                _accounts,
+                "Accounts",
+                Account.from_api,
+                ("Account", "Type", "Currency", "Status", "Alias"),
+                lambda a: (a.account_id, a.account_type, a.currency, a.status, a.alias),
+                "no accounts",
+            )
+        case "balances":
+            from tstui.domain.portfolio.brokerage import Balance
+
+            return Listing(
+                _balances,
+                "Balances",
+                Balance.from_api,
+                ("Account", "Type", "Cash", "Equity", "Market value", "Buying power", "Today P&L"),
+                lambda b: (
+                    b.account_id,
+                    b.account_type,
+                    b.cash_balance,
+                    b.equity,
+                    b.market_value,
+                    b.buying_power,
+                    b.todays_profit_loss,
+                ),
+                "no balances",
+            )
+        case "bodbalances":
+            from tstui.domain.portfolio.brokerage import BODBalance
+
+            return Listing(
+                _bodbalances,
+                "BODBalances",
+                BODBalance.from_api,
+                ("Account", "Type", "Account balance", "Net cash", "Day-trade BP"),
+                _bod_row,
+                "no beginning-of-day balances",
+            )
+        case "positions":
+            from tstui.domain.portfolio.brokerage import Position
+
+            return Listing(
+                _positions,
+                "Positions",
+                Position.from_api,
+                ("Account", "Symbol", "L/S", "Qty", "Avg price", "Last", "Mkt value", "Unreal P&L"),
+                lambda p: (
+                    p.account_id,
+                    p.symbol,
+                    p.long_short,
+                    p.quantity,
+                    p.average_price,
+                    p.last,
+                    p.market_value,
+                    p.unrealized_profit_loss,
+                ),
+                "no positions",
+            )
+        case "orders" | "historical-orders":
+            from tstui.domain.orders.execution import Order
+
+            if what == "orders":
+                return Listing(
+                    _orders, "Orders", Order.from_api, ORDER_HEADERS, order_row, "no orders today"
+                )
+            return Listing(
+                _historical, "Orders", Order.from_api, ORDER_HEADERS, order_row, "no orders"
+            )
+        case "bars":
+            from tstui.domain.market.data import Bar
+
+            return Listing(
+                _bars,
+                "Bars",
+                Bar.from_api,
+                ("Time", "Open", "High", "Low", "Close", "Volume", "Status"),
+                lambda b: (
+                    b.timestamp,
+                    b.open,
+                    b.high,
+                    b.low,
+                    b.close,
+                    b.total_volume,
+                    b.bar_status,
+                ),
+                "no bars",
+            )
+        case "symbol":
+            from tstui.domain.market.data import SymbolDetail
+
+            return Listing(
+                _symbol,
+                "Symbols",
+                SymbolDetail.from_api,
+                (
+                    "Symbol",
+                    "Description",
+                    "Type",
+                    "Exchange",
+                    "Tick",
+                    "Point value",
+                    "Expires",
+                    "Underlying",
+                ),
+                lambda s: (
+                    s.symbol,
+                    s.description,
+                    s.asset_type,
+                    s.exchange,
+                    s.tick_size,
+                    s.point_value,
+                    s.expiration_date,
+                    s.underlying,
+                ),
+                "no symbols",
+                every_item_matters=True,
+            )
+        case "quotes":
+            from tstui.domain.market.data import Quote
+
+            return Listing(
+                _quotes,
+                "Quotes",
+                Quote.from_api,
+                ("Symbol", "Last", "Bid", "Ask", "Net chg", "Volume", "Time"),
+                lambda q: (q.symbol, q.last, q.bid, q.ask, q.net_change, q.volume, q.trade_time),
+                "no quotes",
+                every_item_matters=True,
+            )
+        case "routes":
+            from tstui.domain.orders.execution import Route
+
+            return Listing(
+                _routes,
+                "Routes",
+                Route.from_api,
+                ("Route", "Name", "Asset types"),
+                lambda r: (r.id, r.name, ",".join(r.asset_types)),
+                "no routes",
+            )
+        case "cryptopairs":
+            return Listing(
+                _cryptopairs,
+                "SymbolNames",
+                str,
+                ("Symbol",),
+                lambda name: (name,),
+                "no crypto pairs",
+                names=True,
+            )
+        case "suggest" | "search":
+            from tstui.domain.market.data import SymbolMatch
+
+            return Listing(
+                _suggest if what == "suggest" else _search,
+                None,
+                SymbolMatch.from_api,
+                ("Symbol", "Description", "Category", "Exchange", "Country", "Currency"),
+                lambda m: (m.name, m.description, m.category, m.exchange, m.country, m.currency),
+                "no matching symbols",
+            )
+    raise KeyError(what)

@@ -23,46 +23,32 @@ from urllib.parse import quote
 from tstui.client.errors import BadRequest
 from tstui.client.options import OptionsAPI
 from tstui.domain.batch import envelope_batch, envelope_errors, envelope_items
-from tstui.domain.frames import (
-    BarEvent,
-    OrderEvent,
-    PositionEvent,
-    QuoteEvent,
-    TickBarEvent,
-    parse_bar_frame,
-    parse_order_frame,
-    parse_position_frame,
-    parse_quote_frame,
-    parse_tickbar_frame,
-)
-from tstui.domain.market.data import SymbolMatch
-from tstui.domain.market.depth import (
-    DepthAggregatesEvent,
-    DepthQuotesEvent,
-    parse_depth_aggregates_frame,
-    parse_depth_quotes_frame,
-)
-from tstui.domain.models import (
-    Account,
-    Balance,
-    Bar,
-    Batch,
-    BODBalance,
-    Order,
-    OrderConfirmation,
-    OrderResult,
-    Position,
-    Quote,
-    Route,
-    SymbolDetail,
-)
-from tstui.domain.orders.advanced import ActivationTrigger
 from tstui.domain.untrusted import safe_text
 
+# The domain's models are imported where a call parses its answer: a command that lists
+# accounts never builds the order, market-data and depth models (see `tstui get accounts`).
 if TYPE_CHECKING:
     from tstui.client.http import HttpSession
     from tstui.client.streams import SupervisedStream
+    from tstui.domain.frames import BarEvent, OrderEvent, PositionEvent, QuoteEvent, TickBarEvent
+    from tstui.domain.market.data import SymbolMatch
+    from tstui.domain.market.depth import DepthAggregatesEvent, DepthQuotesEvent
+    from tstui.domain.models import (
+        Account,
+        Balance,
+        Bar,
+        Batch,
+        BODBalance,
+        Order,
+        OrderConfirmation,
+        OrderResult,
+        Position,
+        Quote,
+        Route,
+        SymbolDetail,
+    )
     from tstui.domain.orders import OrderGroupRequest, OrderRequest, ReplaceRequest
+    from tstui.domain.orders.advanced import ActivationTrigger
 
 __all__ = [
     "BROKERAGE_STREAM",
@@ -72,8 +58,6 @@ __all__ = [
     "MAX_QUOTES",
     "MAX_SYMBOLS",
     "TICKBAR_STREAM",
-    "ActivationTrigger",
-    "SymbolMatch",
     "TradeStationAPI",
     "confirmations_from",
     "merge_envelopes",
@@ -155,6 +139,8 @@ class TradeStationAPI(OptionsAPI):
         return await self.http.get_json("/v3/brokerage/accounts")
 
     async def get_accounts(self) -> list[Account]:
+        from tstui.domain.portfolio.brokerage import Account
+
         body = await self.get_accounts_body()
         return [Account.from_api(item) for item in envelope_items(body, "Accounts")]
 
@@ -170,12 +156,16 @@ class TradeStationAPI(OptionsAPI):
         return await self._per_account_body(ids, "balances", "Balances")
 
     async def get_balances(self, ids: Iterable[str]) -> Batch[Balance]:
+        from tstui.domain.portfolio.brokerage import Balance
+
         return envelope_batch(await self.get_balances_body(ids), "Balances", Balance.from_api)
 
     async def get_bod_balances_body(self, ids: Iterable[str]) -> Any:
         return await self._per_account_body(ids, "bodbalances", "BODBalances")
 
     async def get_bod_balances(self, ids: Iterable[str]) -> Batch[BODBalance]:
+        from tstui.domain.portfolio.brokerage import BODBalance
+
         body = await self.get_bod_balances_body(ids)
         return envelope_batch(body, "BODBalances", BODBalance.from_api)
 
@@ -183,6 +173,8 @@ class TradeStationAPI(OptionsAPI):
         return await self._per_account_body(ids, "positions", "Positions")
 
     async def get_positions(self, ids: Iterable[str]) -> Batch[Position]:
+        from tstui.domain.portfolio.brokerage import Position
+
         return envelope_batch(await self.get_positions_body(ids), "Positions", Position.from_api)
 
     # -- orders ---------------------------------------------------------------------------
@@ -247,6 +239,8 @@ class TradeStationAPI(OptionsAPI):
         page_size: int = MAX_PAGE_SIZE,
     ) -> Batch[Order]:
         """Today's and open orders (all pages), or the given order ids."""
+        from tstui.domain.orders.execution import Order
+
         body = await self.get_orders_body(ids, order_ids, page_size=page_size)
         return envelope_batch(body, "Orders", Order.from_api)
 
@@ -281,6 +275,8 @@ class TradeStationAPI(OptionsAPI):
         page_size: int = MAX_PAGE_SIZE,
     ) -> Batch[Order]:
         """Orders since ``since`` (at most 90 days back), or only the given order ids."""
+        from tstui.domain.orders.execution import Order
+
         body = await self.get_historical_orders_body(ids, since, order_ids, page_size=page_size)
         return envelope_batch(body, "Orders", Order.from_api)
 
@@ -320,6 +316,8 @@ class TradeStationAPI(OptionsAPI):
         lastdate: date | datetime | str | None = None,
         sessiontemplate: str | None = None,
     ) -> list[Bar]:
+        from tstui.domain.market.data import Bar
+
         body = await self.get_bars_body(
             symbol, unit, interval, barsback, firstdate, lastdate, sessiontemplate
         )
@@ -335,6 +333,8 @@ class TradeStationAPI(OptionsAPI):
         return await self._batched_body(symbols, "/v3/marketdata/symbols", MAX_SYMBOLS, "Symbols")
 
     async def get_symbols(self, symbols: Iterable[str]) -> Batch[SymbolDetail]:
+        from tstui.domain.market.data import SymbolDetail
+
         body = await self.get_symbols_body(symbols)
         return envelope_batch(body, "Symbols", SymbolDetail.from_api)
 
@@ -342,6 +342,8 @@ class TradeStationAPI(OptionsAPI):
         return await self._batched_body(symbols, "/v3/marketdata/quotes", MAX_QUOTES, "Quotes")
 
     async def get_quotes(self, symbols: Iterable[str]) -> Batch[Quote]:
+        from tstui.domain.market.data import Quote
+
         return envelope_batch(await self.get_quotes_body(symbols), "Quotes", Quote.from_api)
 
     async def get_crypto_symbol_names_body(self) -> Any:
@@ -389,6 +391,8 @@ class TradeStationAPI(OptionsAPI):
         return await self.http.get_json("/v3/orderexecution/routes")
 
     async def get_routes(self) -> list[Route]:
+        from tstui.domain.orders.execution import Route
+
         body = await self.get_routes_body()
         return [Route.from_api(item) for item in envelope_items(body, "Routes")]
 
@@ -434,6 +438,8 @@ class TradeStationAPI(OptionsAPI):
 
     async def get_activation_triggers(self) -> list[ActivationTrigger]:
         """The TriggerKeys a market activation rule may use, with their descriptions."""
+        from tstui.domain.orders.advanced import ActivationTrigger
+
         body = await self.get_activation_triggers_body()
         return [
             ActivationTrigger.from_api(item)
@@ -462,6 +468,7 @@ class TradeStationAPI(OptionsAPI):
     ) -> SupervisedStream[OrderEvent]:
         """Order updates of the accounts, or only of ``order_ids`` (at most 50)."""
         from tstui.client.fastwire import decode_order_line  # msgspec: loaded on first use
+        from tstui.domain.frames import parse_order_frame
 
         path = f"/v3/brokerage/stream/accounts/{_stream_accounts(ids)}/orders"
         if order_ids is not None:
@@ -482,6 +489,7 @@ class TradeStationAPI(OptionsAPI):
         self, ids: Iterable[str], *, changes: bool = False
     ) -> SupervisedStream[PositionEvent]:
         from tstui.client.fastwire import decode_position_line
+        from tstui.domain.frames import parse_position_frame
 
         path = f"/v3/brokerage/stream/accounts/{_stream_accounts(ids)}/positions"
         params = {"changes": "true"} if changes else None
@@ -495,6 +503,8 @@ class TradeStationAPI(OptionsAPI):
         )
 
     def stream_quotes(self, symbols: Iterable[str]) -> SupervisedStream[QuoteEvent]:
+        from tstui.domain.frames import parse_quote_frame
+
         wanted = _unique(symbols, "symbols")
         if len(wanted) > MAX_QUOTES:
             raise BadRequest(400, "BadRequest", f"at most {MAX_QUOTES} symbols per quote stream")
@@ -516,6 +526,8 @@ class TradeStationAPI(OptionsAPI):
         barsback: int | None = None,
         sessiontemplate: str | None = None,
     ) -> SupervisedStream[BarEvent]:
+        from tstui.domain.frames import parse_bar_frame
+
         params: dict[str, Any] = {"unit": unit, "interval": str(interval)}
         if barsback is not None:
             params["barsback"] = str(barsback)
@@ -529,6 +541,8 @@ class TradeStationAPI(OptionsAPI):
     def stream_tickbars(
         self, symbol: str, interval: int = 1, barsback: int = 10
     ) -> SupervisedStream[TickBarEvent]:
+        from tstui.domain.frames import parse_tickbar_frame
+
         if not 1 <= interval <= 64999:
             raise BadRequest(400, "BadRequest", "tick bar interval must be 1..64999 ticks")
         if not 1 <= barsback <= 10:
@@ -543,12 +557,16 @@ class TradeStationAPI(OptionsAPI):
     ) -> SupervisedStream[DepthQuotesEvent]:
         """Level 2 by participant: the book (up to ``maxlevels`` levels a side; the API's
         default is 20) at open and on every change. Needs the Matrix scope."""
+        from tstui.domain.market.depth import parse_depth_quotes_frame
+
         return self._depth_stream("quotes", symbol, maxlevels, parse_depth_quotes_frame)
 
     def stream_market_depth_aggregates(
         self, symbol: str, maxlevels: int | None = None
     ) -> SupervisedStream[DepthAggregatesEvent]:
         """The book summed per price and side. Needs the Matrix scope."""
+        from tstui.domain.market.depth import parse_depth_aggregates_frame
+
         return self._depth_stream("aggregates", symbol, maxlevels, parse_depth_aggregates_frame)
 
     def _depth_stream(
@@ -623,11 +641,15 @@ def symbol_names(body: Any, key: str = "SymbolNames") -> list[str]:
 
 
 def _symbol_matches(body: Any) -> list[SymbolMatch]:
+    from tstui.domain.market.data import SymbolMatch
+
     return [SymbolMatch.from_api(item) for item in bare_items(body)]
 
 
 def confirmations_from(body: Any) -> list[OrderConfirmation]:
     """The confirmations of an orderconfirm answer; only ``Errors`` -> :class:`BadRequest`."""
+    from tstui.domain.orders.execution import OrderConfirmation
+
     confirmations = [
         OrderConfirmation.from_api(item) for item in envelope_items(body, "Confirmations")
     ]
@@ -640,6 +662,8 @@ def confirmations_from(body: Any) -> list[OrderConfirmation]:
 
 def order_results(body: Any) -> list[OrderResult]:
     """The results of a placement answer (a rejection is a result with ``error`` set)."""
+    from tstui.domain.orders.execution import OrderResult
+
     results = [OrderResult.from_api(item) for item in envelope_items(body, "Orders")]
     results += [OrderResult.from_api(item, failed=True) for item in envelope_items(body, "Errors")]
     if not results and isinstance(body, Mapping) and ("OrderID" in body or "Message" in body):
@@ -649,6 +673,8 @@ def order_results(body: Any) -> list[OrderResult]:
 
 def single_result(body: Any, order_id: str) -> OrderResult:
     """The result of a replace or cancel answer (an envelope or a bare object)."""
+    from tstui.domain.orders.execution import OrderResult
+
     if isinstance(body, Mapping) and ("Orders" in body or "Errors" in body):
         results = order_results(body)
         if results:

@@ -20,8 +20,16 @@ SIGN_IN_MODULES = (
     "tstui.client.session",
     "tstui.client.demo",
 )
-# The connect's REST calls and streams: loaded while the sign-in waits on the network.
-CONNECT_MODULES = ("tstui.client.api", "tstui.client.streams", "tstui.client.fastwire")
+# The connect's REST calls and streams, and the models their answers become (the API module
+# imports each model where a call parses it): loaded while the sign-in waits on the network.
+CONNECT_MODULES = (
+    "tstui.client.api",
+    "tstui.domain.portfolio.brokerage",  # the accounts: the connect's first answer
+    "tstui.client.streams",
+    "tstui.domain.orders.execution",
+    "tstui.domain.frames",
+    "tstui.client.fastwire",
+)
 MODULES = (*SIGN_IN_MODULES, *CONNECT_MODULES)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
-from tstui.domain.frames import EndSnapshot, GoAway, StreamErrorFrame, classify_control
+from tstui.domain.control_frames import EndSnapshot, GoAway, StreamErrorFrame, classify_control
 
 log = logging.getLogger("tstui.client.streams")
 

@@ -34,7 +34,7 @@ from tstui.client.errors import (
     retry_after_seconds,
 )
 from tstui.client.stream_lines import LineFramer, StateName, StreamState
-from tstui.domain.frames import StreamErrorFrame
+from tstui.domain.control_frames import StreamErrorFrame
 from tstui.domain.untrusted import safe_text
 
 log = logging.getLogger("tstui.client.streams")

@@ -1,4 +1,5 @@
-"""Stream frames: control frames and typed parsers for one decoded NDJSON object each.
+"""Stream frames: typed parsers for one decoded NDJSON object each (the control frames they
+share live in :mod:`tstui.domain.control_frames` and are re-exported here).
 
 Every parser takes the ``dict`` that ``json.loads`` made of one stream line and returns a
 domain object, a control frame or a :class:`StreamErrorFrame`. A line that is none of these
@@ -10,12 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeAlias
 
+from tstui.domain.control_frames import (
+    END_SNAPSHOT,
+    GO_AWAY,
+    ControlFrame,
+    EndSnapshot,
+    GoAway,
+    Heartbeat,
+    StreamErrorFrame,
+    classify_control,
+)
 from tstui.domain.market.data import Bar, Quote, TickBar
 from tstui.domain.orders.execution import Order
-from tstui.domain.parsing import ParseError, is_mapping, opt_datetime, opt_int, opt_str
+from tstui.domain.parsing import ParseError, is_mapping, opt_str
 from tstui.domain.portfolio.brokerage import Position
 
 __all__ = [
@@ -42,37 +52,6 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class Heartbeat:
-    """``{"Heartbeat": n, "Timestamp": ...}``; ``seq`` is None for an unknown keep-alive."""
-
-    seq: int | None = None
-    timestamp: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EndSnapshot:
-    """``{"StreamStatus": "EndSnapshot"}``: the initial snapshot is complete."""
-
-
-@dataclass(frozen=True, slots=True)
-class GoAway:
-    """``{"StreamStatus": "GoAway"}`` (or an ``Error: GoAway`` frame): reconnect now."""
-
-
-@dataclass(frozen=True, slots=True)
-class StreamErrorFrame:
-    """``{"Error", "Message"}`` on a stream; ``item_id`` names the account/symbol/order if any."""
-
-    error: str
-    message: str
-    item_id: str | None = None
-
-    def __str__(self) -> str:
-        where = f" ({self.item_id})" if self.item_id else ""
-        return f"{self.error}{where}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
 class PositionDeleted:
     """``{"PositionID": ..., "Deleted": true}``: the position was closed."""
 
@@ -80,51 +59,11 @@ class PositionDeleted:
     account_id: str | None = None
 
 
-END_SNAPSHOT = EndSnapshot()
-GO_AWAY = GoAway()
-
-ControlFrame: TypeAlias = Heartbeat | EndSnapshot | GoAway
 OrderEvent: TypeAlias = Order | ControlFrame | StreamErrorFrame
 PositionEvent: TypeAlias = Position | PositionDeleted | ControlFrame | StreamErrorFrame
 QuoteEvent: TypeAlias = Quote | ControlFrame | StreamErrorFrame
 BarEvent: TypeAlias = Bar | ControlFrame | StreamErrorFrame
 TickBarEvent: TypeAlias = TickBar | ControlFrame | StreamErrorFrame
-
-_ITEM_KEYS = ("AccountID", "Symbol", "OrderID", "PositionID")
-
-
-def _error_frame(data: Mapping[str, Any]) -> StreamErrorFrame | GoAway:
-    error = opt_str(data.get("Error")) or "Error"
-    item_id = None
-    for key in _ITEM_KEYS:
-        item_id = opt_str(data.get(key))
-        if item_id is not None:
-            break
-    if error == "GoAway" and item_id is None:
-        return GO_AWAY
-    message = opt_str(data.get("Message")) or error
-    return StreamErrorFrame(error=error, message=message, item_id=item_id)
-
-
-def classify_control(data: Mapping[str, Any]) -> ControlFrame | StreamErrorFrame | None:
-    """The control or error frame ``data`` is, or None when it is a data frame.
-
-    Unknown ``StreamStatus`` values are treated as keep-alives (``Heartbeat(seq=None)``).
-    """
-    if "Heartbeat" in data:
-        return Heartbeat(
-            seq=opt_int(data["Heartbeat"]), timestamp=opt_datetime(data.get("Timestamp"))
-        )
-    status = data.get("StreamStatus")
-    if status is not None:
-        if status == "EndSnapshot":
-            return END_SNAPSHOT
-        if status == "GoAway":
-            return GO_AWAY
-        return Heartbeat(seq=None, timestamp=None)
-    if "Error" in data:
-        return _error_frame(data)
-    return None
 
 
 def _require_mapping(data: Any) -> Mapping[str, Any]:

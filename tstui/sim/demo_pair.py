@@ -135,6 +135,12 @@ def _warm_up(host: str, port: int) -> None:
         conn.sendall(request)
         while conn.recv(65536):
             pass
+    # A streamed answer runs in one of anyio's task groups, and anyio loads its asyncio
+    # backend at the first (~18 ms of this server's only thread, which the TUI's first
+    # screen waited on with its two streams and balances queued behind): load it now.
+    import anyio
+
+    anyio.run(anyio.sleep, 0)
 
 
 def _stop_at_eof(stdin: TextIO, stop: threading.Event) -> None:

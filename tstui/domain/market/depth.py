@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
 
-from tstui.domain.frames import ControlFrame, StreamErrorFrame, classify_control
+from tstui.domain.control_frames import ControlFrame, StreamErrorFrame, classify_control
 from tstui.domain.parsing import ParseError, is_mapping, opt_datetime, opt_decimal, opt_int, opt_str
 
 __all__ = [

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeAlias
 
-from tstui.domain.frames import ControlFrame, StreamErrorFrame, classify_control
+from tstui.domain.control_frames import ControlFrame, StreamErrorFrame, classify_control
 from tstui.domain.options.symbology import OptionSymbol, parse_option_symbol
 from tstui.domain.parsing import (
     ParseError,

@@ -5,6 +5,9 @@ every ``check_interval_s`` and whenever the market date changes (seen in streame
 the same journaled state machine as the CLI and announces each step. Checks never overlap
 (one at a time in-process, plus the journal's file lock against a CLI run), and a roll is run
 once: the journal knows a finished roll, and so does this object.
+
+The roll's machinery (the journal, the broker, the state machine) loads at the first check
+that has a root to roll: attaching the roller, as every connect does, imports none of it.
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from tstui.client.roll_broker import ApiRollBroker, AuditJournal, describe_entry, prepare_rolls
-from tstui.domain.roll import RollOutcome, RollRunner, RollRunnerSettings
-
 if TYPE_CHECKING:
     from textual.app import App
 
     from tstui.client.api import TradeStationAPI
+    from tstui.client.roll_broker import AuditJournal
     from tstui.config import Settings
+    from tstui.domain.roll import RollOutcome, RollRunnerSettings
     from tstui.ui.session.live import LiveData
 
 __all__ = ["DATE_POLL_S", "AutoRoller", "attach_auto_roller", "journal_for"]
@@ -32,6 +34,8 @@ Announce = Callable[[str, Severity], None]
 
 def journal_for(settings: Settings) -> AuditJournal:
     """The roll journal of this environment and API base (the audit log)."""
+    from tstui.client.roll_broker import AuditJournal
+
     return AuditJournal.in_dir(
         settings.state_dir, env=settings.env, scope=settings.endpoints.api_base
     )
@@ -51,7 +55,8 @@ class AutoRoller:
         self._api = api
         self._announce = announce
         self._market_date = market_date
-        self.runner_settings = runner_settings or RollRunnerSettings(poll_interval_s=0.5)
+        # None: the runner polls every half second (see _check)
+        self.runner_settings = runner_settings
         self._busy = False
         self._last_date: date | None = None
         self._finished: set[str] = set()
@@ -95,6 +100,9 @@ class AutoRoller:
             self._busy = False
 
     async def _check(self, reason: str) -> list[RollOutcome]:
+        from tstui.client.roll_broker import ApiRollBroker, prepare_rolls
+        from tstui.domain.roll import RollRunner, RollRunnerSettings
+
         settings = self._settings()
         try:
             api = self._api()
@@ -132,7 +140,7 @@ class AutoRoller:
                     broker,
                     journal,
                     plan,
-                    settings=self.runner_settings,
+                    settings=self.runner_settings or RollRunnerSettings(poll_interval_s=0.5),
                     on_entry=self._on_entry,
                 )
                 outcome = await runner.run()
@@ -143,6 +151,8 @@ class AutoRoller:
         return outcomes
 
     def _on_entry(self, entry: dict[str, Any]) -> None:
+        from tstui.client.roll_broker import describe_entry
+
         line = describe_entry(entry)
         if line is not None:
             severity: Severity = "error" if entry.get("step") == "stop" else "information"

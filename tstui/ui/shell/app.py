@@ -96,13 +96,10 @@ def _styled_as_it_stands(screen: Screen[Any]) -> Screen[Any]:
     return screen
 
 
-# Imported by the first connect's callbacks (the auto-roller, alerts, the ticket built ahead):
-# ~40 ms that sat between the connect and the first full screen.
-AFTER_CONNECT_MODULES = (
-    "tstui.ui.roll.auto",
-    "tstui.ui.alerts.center",
-    "tstui.ui.trading.ticket",
-)
+# Imported by the first connect's callbacks (the auto-roller and the alerts): loaded ahead
+# so that none of it sits between the connect and the first full screen. The ticket built
+# ahead loads its own modules a second later (TradingActions.warm_ticket_soon).
+AFTER_CONNECT_MODULES = ("tstui.ui.roll.auto", "tstui.ui.alerts.center")
 
 
 def _load_client(*, demo: bool) -> None:
