@@ -18,12 +18,10 @@ from tstui.domain.frames import (
     PositionDeleted,
     StreamErrorFrame,
     classify_control,
-    parse_bar_frame,
     parse_order_frame,
     parse_position_frame,
-    parse_quote_frame,
-    parse_tickbar_frame,
 )
+from tstui.domain.market.frames import parse_bar_frame, parse_quote_frame, parse_tickbar_frame
 from tstui.domain.models import Bar, Order, ParseError, Position, Quote, TickBar
 
 PARSERS = [

@@ -30,9 +30,10 @@ from tstui.domain.untrusted import safe_text
 if TYPE_CHECKING:
     from tstui.client.http import HttpSession
     from tstui.client.streams import SupervisedStream
-    from tstui.domain.frames import BarEvent, OrderEvent, PositionEvent, QuoteEvent, TickBarEvent
+    from tstui.domain.frames import OrderEvent, PositionEvent
     from tstui.domain.market.data import SymbolMatch
     from tstui.domain.market.depth import DepthAggregatesEvent, DepthQuotesEvent
+    from tstui.domain.market.frames import BarEvent, QuoteEvent, TickBarEvent
     from tstui.domain.models import (
         Account,
         Balance,
@@ -503,7 +504,7 @@ class TradeStationAPI(OptionsAPI):
         )
 
     def stream_quotes(self, symbols: Iterable[str]) -> SupervisedStream[QuoteEvent]:
-        from tstui.domain.frames import parse_quote_frame
+        from tstui.domain.market.frames import parse_quote_frame
 
         wanted = _unique(symbols, "symbols")
         if len(wanted) > MAX_QUOTES:
@@ -526,7 +527,7 @@ class TradeStationAPI(OptionsAPI):
         barsback: int | None = None,
         sessiontemplate: str | None = None,
     ) -> SupervisedStream[BarEvent]:
-        from tstui.domain.frames import parse_bar_frame
+        from tstui.domain.market.frames import parse_bar_frame
 
         params: dict[str, Any] = {"unit": unit, "interval": str(interval)}
         if barsback is not None:
@@ -541,7 +542,7 @@ class TradeStationAPI(OptionsAPI):
     def stream_tickbars(
         self, symbol: str, interval: int = 1, barsback: int = 10
     ) -> SupervisedStream[TickBarEvent]:
-        from tstui.domain.frames import parse_tickbar_frame
+        from tstui.domain.market.frames import parse_tickbar_frame
 
         if not 1 <= interval <= 64999:
             raise BadRequest(400, "BadRequest", "tick bar interval must be 1..64999 ticks")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from tstui.domain.parsing import opt_datetime, opt_int, opt_str
+from tstui.domain.parsing import ParseError, is_mapping, opt_datetime, opt_int, opt_str
 
 __all__ = [
     "END_SNAPSHOT",
@@ -23,6 +23,7 @@ __all__ = [
     "Heartbeat",
     "StreamErrorFrame",
     "classify_control",
+    "frame_object",
 ]
 
 
@@ -97,3 +98,11 @@ def classify_control(data: Mapping[str, Any]) -> ControlFrame | StreamErrorFrame
     if "Error" in data:
         return _error_frame(data)
     return None
+
+
+def frame_object(data: Any) -> Mapping[str, Any]:
+    """One decoded stream line as the JSON object every frame is; anything else (a list, a
+    number...) is a :class:`ParseError`, which the stream counts as malformed."""
+    if not is_mapping(data):
+        raise ParseError(f"stream frame is a {type(data).__name__}, not an object")
+    return data

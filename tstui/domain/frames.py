@@ -1,5 +1,7 @@
-"""Stream frames: typed parsers for one decoded NDJSON object each (the control frames they
-share live in :mod:`tstui.domain.control_frames` and are re-exported here).
+"""The brokerage streams' frames: typed parsers of the order and position streams, for one
+decoded NDJSON object each. The control frames every stream shares live in
+:mod:`tstui.domain.control_frames` (re-exported here); the market-data streams' frames in
+:mod:`tstui.domain.market.frames` and :mod:`tstui.domain.market.depth`.
 
 Every parser takes the ``dict`` that ``json.loads`` made of one stream line and returns a
 domain object, a control frame or a :class:`StreamErrorFrame`. A line that is none of these
@@ -9,7 +11,6 @@ domain object, a control frame or a :class:`StreamErrorFrame`. A line that is no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -22,16 +23,15 @@ from tstui.domain.control_frames import (
     Heartbeat,
     StreamErrorFrame,
     classify_control,
+    frame_object,
 )
-from tstui.domain.market.data import Bar, Quote, TickBar
 from tstui.domain.orders.execution import Order
-from tstui.domain.parsing import ParseError, is_mapping, opt_str
+from tstui.domain.parsing import opt_str
 from tstui.domain.portfolio.brokerage import Position
 
 __all__ = [
     "END_SNAPSHOT",
     "GO_AWAY",
-    "BarEvent",
     "ControlFrame",
     "EndSnapshot",
     "GoAway",
@@ -39,15 +39,10 @@ __all__ = [
     "OrderEvent",
     "PositionDeleted",
     "PositionEvent",
-    "QuoteEvent",
     "StreamErrorFrame",
-    "TickBarEvent",
     "classify_control",
-    "parse_bar_frame",
     "parse_order_frame",
     "parse_position_frame",
-    "parse_quote_frame",
-    "parse_tickbar_frame",
 ]
 
 
@@ -61,22 +56,13 @@ class PositionDeleted:
 
 OrderEvent: TypeAlias = Order | ControlFrame | StreamErrorFrame
 PositionEvent: TypeAlias = Position | PositionDeleted | ControlFrame | StreamErrorFrame
-QuoteEvent: TypeAlias = Quote | ControlFrame | StreamErrorFrame
-BarEvent: TypeAlias = Bar | ControlFrame | StreamErrorFrame
-TickBarEvent: TypeAlias = TickBar | ControlFrame | StreamErrorFrame
-
-
-def _require_mapping(data: Any) -> Mapping[str, Any]:
-    if not is_mapping(data):
-        raise ParseError(f"stream frame is a {type(data).__name__}, not an object")
-    return data
 
 
 def parse_order_frame(data: Any) -> OrderEvent:
     """Order stream line -> Order | Heartbeat | EndSnapshot | GoAway | StreamErrorFrame."""
     if type(data) is dict and "OrderID" in data and "Error" not in data:
         return Order.from_api(data)  # the hot path
-    data = _require_mapping(data)
+    data = frame_object(data)
     control = classify_control(data)
     if control is not None:
         return control
@@ -85,7 +71,7 @@ def parse_order_frame(data: Any) -> OrderEvent:
 
 def parse_position_frame(data: Any) -> PositionEvent:
     """Positions stream line -> Position | PositionDeleted | control | StreamErrorFrame."""
-    data = _require_mapping(data)
+    data = frame_object(data)
     if "PositionID" in data and "Error" not in data:
         if data.get("Deleted") is True:
             return PositionDeleted(
@@ -96,26 +82,3 @@ def parse_position_frame(data: Any) -> PositionEvent:
     if control is not None:
         return control
     return Position.from_api(data)
-
-
-def parse_quote_frame(data: Any) -> QuoteEvent:
-    """Quote stream line -> Quote (possibly partial: see ``Quote.merge``) | control | error."""
-    data = _require_mapping(data)
-    if "Symbol" in data and "Error" not in data:
-        return Quote.from_api(data)
-    control = classify_control(data)
-    if control is not None:
-        return control
-    return Quote.from_api(data)
-
-
-def parse_bar_frame(data: Any) -> BarEvent:
-    """Bar stream line -> Bar | control | StreamErrorFrame."""
-    data = _require_mapping(data)
-    return classify_control(data) or Bar.from_api(data)
-
-
-def parse_tickbar_frame(data: Any) -> TickBarEvent:
-    """v2 tick bar line -> TickBar | control | StreamErrorFrame."""
-    data = _require_mapping(data)
-    return classify_control(data) or TickBar.from_api(data)

@@ -18,7 +18,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
 
-from tstui.domain.control_frames import ControlFrame, StreamErrorFrame, classify_control
+from tstui.domain.control_frames import (
+    ControlFrame,
+    StreamErrorFrame,
+    classify_control,
+    frame_object,
+)
 from tstui.domain.parsing import ParseError, is_mapping, opt_datetime, opt_decimal, opt_int, opt_str
 
 __all__ = [
@@ -160,19 +165,13 @@ DepthQuotesEvent: TypeAlias = DepthQuotes | ControlFrame | StreamErrorFrame
 DepthAggregatesEvent: TypeAlias = DepthAggregates | ControlFrame | StreamErrorFrame
 
 
-def _mapping(data: Any) -> Mapping[str, Any]:
-    if not is_mapping(data):
-        raise ParseError(f"stream frame is a {type(data).__name__}, not an object")
-    return data
-
-
 def parse_depth_quotes_frame(data: Any) -> DepthQuotesEvent:
     """Depth quotes stream line -> DepthQuotes | Heartbeat | GoAway | StreamErrorFrame."""
-    data = _mapping(data)
+    data = frame_object(data)
     return classify_control(data) or DepthQuotes.from_api(data)
 
 
 def parse_depth_aggregates_frame(data: Any) -> DepthAggregatesEvent:
     """Depth aggregates stream line -> DepthAggregates | control | StreamErrorFrame."""
-    data = _mapping(data)
+    data = frame_object(data)
     return classify_control(data) or DepthAggregates.from_api(data)

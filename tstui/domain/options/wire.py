@@ -27,7 +27,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeAlias
 
-from tstui.domain.control_frames import ControlFrame, StreamErrorFrame, classify_control
+from tstui.domain.control_frames import (
+    ControlFrame,
+    StreamErrorFrame,
+    classify_control,
+    frame_object,
+)
 from tstui.domain.options.symbology import OptionSymbol, parse_option_symbol
 from tstui.domain.parsing import (
     ParseError,
@@ -455,8 +460,7 @@ OptionSpreadEvent: TypeAlias = OptionSpread | ControlFrame | StreamErrorFrame
 def parse_spread_frame(data: Any) -> OptionSpreadEvent:
     """A chain or option-quotes stream line -> OptionSpread | control | StreamErrorFrame;
     ParseError (counted as malformed by the stream) for anything else."""
-    if not is_mapping(data):
-        raise ParseError(f"stream frame is a {type(data).__name__}, not an object")
+    data = frame_object(data)
     if "Legs" in data and "Error" not in data:
         return OptionSpread.from_api(data)
     control = classify_control(data)

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from tstui.domain.models import Order
 from tstui.domain.orders.book_view import (
     GROUPS,
     BlotterFilter,
@@ -30,6 +29,7 @@ from tstui.domain.orders.book_view import (
     relation_codes,
     row_key,
 )
+from tstui.domain.orders.execution import Order
 
 __all__ = [
     "GROUPS",

@@ -23,7 +23,7 @@ from operator import itemgetter
 from typing import Literal
 
 from tstui.domain.enums import status_description, status_group
-from tstui.domain.models import Order
+from tstui.domain.orders.execution import Order
 
 __all__ = [
     "FLAT",

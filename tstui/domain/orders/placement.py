@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from tstui.domain.models import Order
 from tstui.domain.orders import OrderRequest
+from tstui.domain.orders.execution import Order
 
 CLOCK_SLACK = timedelta(minutes=5)  # client vs server clock; newness mainly from known ids
 _OPTION_ACTIONS = frozenset({"BUYTOOPEN", "BUYTOCLOSE", "SELLTOOPEN", "SELLTOCLOSE"})

@@ -14,17 +14,19 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import App
 
 from tstui.config import save_alerts
 from tstui.domain.market.alerts import AlertWatch, PriceAlert
-from tstui.domain.market.data import Quote
-from tstui.domain.models import Order
 from tstui.domain.untrusted import safe_text
 from tstui.ui.session.health import utc_now
 from tstui.ui.session.live import LiveData
+
+if TYPE_CHECKING:
+    from tstui.domain.market.data import Quote
+    from tstui.domain.orders.execution import Order
 
 __all__ = ["AlertCenter", "AlertEvent", "alert_center"]
 

@@ -37,6 +37,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def format_clock(at: datetime | None) -> str:
+    """Local HH:MM:SS of an aware time ("never" when None): a panel's last update."""
+    return at.astimezone().strftime("%H:%M:%S") if at is not None else "never"
+
+
 @dataclass(slots=True)
 class StreamHealth:
     name: str

@@ -68,8 +68,9 @@ class _Domain:
 @cache
 def _domain() -> _Domain:
     from tstui.domain.frames import PositionDeleted, StreamErrorFrame
-    from tstui.domain.models import Order, Position
     from tstui.domain.orders.book import OrderBook
+    from tstui.domain.orders.execution import Order
+    from tstui.domain.portfolio.brokerage import Position
 
     return _Domain(Order, Position, PositionDeleted, StreamErrorFrame, OrderBook)
 

@@ -66,7 +66,7 @@ def _quote_codec() -> tuple[Callable[[Quote], tuple[Any, ...]], Callable[..., Qu
     """Quote's fields read at once, and its positional builder: made at the first merge (the
     domain's models load after the first paint)."""
     from tstui.domain._build import positional_builder
-    from tstui.domain.models import Quote
+    from tstui.domain.market.data import Quote
 
     return attrgetter(*(f.name for f in fields(Quote))), positional_builder(Quote)
 
@@ -309,7 +309,7 @@ class QuoteHub:
         """One quote stream, reopened after a failure until it is cancelled."""
         from tstui.client.streams import StreamState
         from tstui.domain.frames import StreamErrorFrame
-        from tstui.domain.models import Quote
+        from tstui.domain.market.data import Quote
 
         while True:
             self._batch_state(slot, "connecting", "")

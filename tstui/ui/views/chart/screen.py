@@ -36,6 +36,7 @@ from tstui.domain.models import Bar, Order, TickBar
 from tstui.domain.orders import format_decimal
 from tstui.domain.orders.ticket import TicketFields, close_position_fields
 from tstui.domain.untrusted import safe_text
+from tstui.ui.session.health import format_clock
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
@@ -61,7 +62,7 @@ from tstui.ui.views.chart.requests import (
     chart_symbols,
     open_chart,
 )
-from tstui.ui.views.chart.symbol_panel import SymbolPanel, format_clock
+from tstui.ui.views.chart.symbol_panel import SymbolPanel
 from tstui.ui.views.chart.widget import ChartView, Indicators
 from tstui.ui.widgets.symbol_search import SymbolSearch
 

@@ -13,14 +13,10 @@ from textual.widgets import Static
 from tstui.domain.market.futures import is_continuous
 from tstui.domain.models import SymbolDetail
 from tstui.domain.untrusted import safe_text
+from tstui.ui.session.health import format_clock
 from tstui.ui.shell.plain import plain
 
-__all__ = ["SymbolPanel", "format_clock"]
-
-
-def format_clock(at: datetime | None) -> str:
-    """Local HH:MM:SS of an aware time ("never" when None)."""
-    return at.astimezone().strftime("%H:%M:%S") if at is not None else "never"
+__all__ = ["SymbolPanel"]
 
 
 def _decimal(value: Decimal | None) -> str:

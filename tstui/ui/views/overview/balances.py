@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tstui.domain.untrusted import safe_text
+from tstui.ui.session.health import format_clock
 from tstui.ui.shell.plain import plain
 
 if TYPE_CHECKING:
@@ -135,13 +136,6 @@ def pl_summary(
             _money(totals.market_value),
         )
     return grid
-
-
-def format_clock(at: datetime | None) -> str:
-    """The chart's clock format (its module, imported on first use, pulls in the domain)."""
-    from tstui.ui.views.chart.symbol_panel import format_clock as chart_clock
-
-    return chart_clock(at)
 
 
 def _sum(values: Sequence[Decimal | None]) -> Decimal | None:

@@ -23,6 +23,7 @@ from textual.worker import Worker
 from tstui.domain.market.futures import parse_contract, root_of
 from tstui.domain.models import Position
 from tstui.domain.orders.ticket import TicketFields, add_to_position_fields, close_position_fields
+from tstui.ui.session.health import format_clock
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.bulk_cancel import request_cancel_many
 from tstui.ui.shell.commands import PaletteCommand
@@ -32,7 +33,6 @@ from tstui.ui.shell.plain import plain
 from tstui.ui.trading.dialogs import working_orders
 from tstui.ui.trading.types import TradeTarget
 from tstui.ui.views.chart.screen import ChartRequest, chart_commands, open_chart
-from tstui.ui.views.chart.symbol_panel import format_clock
 from tstui.ui.views.positions.table import (
     PositionRow,
     PositionsTable,
