@@ -29,7 +29,7 @@ from tstui.domain.orders.ticket import (
     has_errors,
     parse_ticket,
 )
-from tstui.domain.portfolio.brokerage import Position
+from tstui.domain.portfolio.positions import Position
 
 D = Decimal
 

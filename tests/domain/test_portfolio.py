@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tstui.domain.portfolio.brokerage import Balance, Position
+from tstui.domain.portfolio.balances import Balance
+from tstui.domain.portfolio.positions import Position
 from tstui.domain.portfolio.valuation import (
     day_pl,
     portfolio_totals,

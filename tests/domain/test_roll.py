@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tstui.domain.orders import OrderRequest, is_valid_order_confirm_id
-from tstui.domain.portfolio.brokerage import Position
+from tstui.domain.portfolio.positions import Position
 from tstui.domain.roll import (
     LegNotSent,
     LegOutcomeUnknown,

@@ -234,7 +234,7 @@ def _listing(what: str) -> Listing:
     imports no model, and `tstui get accounts` never builds the order or market-data ones."""
     match what:
         case "accounts":
-            from tstui.domain.portfolio.brokerage import Account
+            from tstui.domain.portfolio.accounts import Account
 
             return Listing(
                 _accounts,
@@ -245,7 +245,7 @@ def _listing(what: str) -> Listing:
                 "no accounts",
             )
         case "balances":
-            from tstui.domain.portfolio.brokerage import Balance
+            from tstui.domain.portfolio.balances import Balance
 
             return Listing(
                 _balances,
@@ -264,7 +264,7 @@ def _listing(what: str) -> Listing:
                 "no balances",
             )
         case "bodbalances":
-            from tstui.domain.portfolio.brokerage import BODBalance
+            from tstui.domain.portfolio.balances import BODBalance
 
             return Listing(
                 _bodbalances,
@@ -275,7 +275,7 @@ def _listing(what: str) -> Listing:
                 "no beginning-of-day balances",
             )
         case "positions":
-            from tstui.domain.portfolio.brokerage import Position
+            from tstui.domain.portfolio.positions import Position
 
             return Listing(
                 _positions,

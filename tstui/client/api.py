@@ -140,7 +140,7 @@ class TradeStationAPI(OptionsAPI):
         return await self.http.get_json("/v3/brokerage/accounts")
 
     async def get_accounts(self) -> list[Account]:
-        from tstui.domain.portfolio.brokerage import Account
+        from tstui.domain.portfolio.accounts import Account
 
         body = await self.get_accounts_body()
         return [Account.from_api(item) for item in envelope_items(body, "Accounts")]
@@ -157,7 +157,7 @@ class TradeStationAPI(OptionsAPI):
         return await self._per_account_body(ids, "balances", "Balances")
 
     async def get_balances(self, ids: Iterable[str]) -> Batch[Balance]:
-        from tstui.domain.portfolio.brokerage import Balance
+        from tstui.domain.portfolio.balances import Balance
 
         return envelope_batch(await self.get_balances_body(ids), "Balances", Balance.from_api)
 
@@ -165,7 +165,7 @@ class TradeStationAPI(OptionsAPI):
         return await self._per_account_body(ids, "bodbalances", "BODBalances")
 
     async def get_bod_balances(self, ids: Iterable[str]) -> Batch[BODBalance]:
-        from tstui.domain.portfolio.brokerage import BODBalance
+        from tstui.domain.portfolio.balances import BODBalance
 
         body = await self.get_bod_balances_body(ids)
         return envelope_batch(body, "BODBalances", BODBalance.from_api)
@@ -174,7 +174,7 @@ class TradeStationAPI(OptionsAPI):
         return await self._per_account_body(ids, "positions", "Positions")
 
     async def get_positions(self, ids: Iterable[str]) -> Batch[Position]:
-        from tstui.domain.portfolio.brokerage import Position
+        from tstui.domain.portfolio.positions import Position
 
         return envelope_batch(await self.get_positions_body(ids), "Positions", Position.from_api)
 

@@ -29,7 +29,7 @@ import msgspec
 from tstui.domain._build import positional_builder
 from tstui.domain.orders.execution import Order, OrderLeg
 from tstui.domain.parsing import opt_datetime, opt_decimal
-from tstui.domain.portfolio.brokerage import Position
+from tstui.domain.portfolio.positions import Position
 
 __all__ = ["decode_order_line", "decode_position_line"]
 

@@ -24,7 +24,9 @@ SIGN_IN_MODULES = (
 # imports each model where a call parses it): loaded while the sign-in waits on the network.
 CONNECT_MODULES = (
     "tstui.client.api",
-    "tstui.domain.portfolio.brokerage",  # the accounts: the connect's first answer
+    "tstui.domain.portfolio.accounts",  # the connect's first answer
+    "tstui.domain.portfolio.balances",
+    "tstui.domain.portfolio.positions",
     "tstui.client.streams",
     "tstui.domain.orders.execution",
     "tstui.domain.frames",

@@ -27,7 +27,7 @@ from tstui.domain.control_frames import (
 )
 from tstui.domain.orders.execution import Order
 from tstui.domain.parsing import opt_str
-from tstui.domain.portfolio.brokerage import Position
+from tstui.domain.portfolio.positions import Position
 
 __all__ = [
     "END_SNAPSHOT",

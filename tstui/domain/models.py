@@ -1,7 +1,7 @@
 """All API models in one import: ``from tstui.domain.models import Order, Position, ...``.
 
-The classes live in role modules (brokerage, execution, marketdata, batch); this module
-re-exports them so callers need one name to remember.
+The classes live in role modules (portfolio.accounts, .balances and .positions, orders.execution,
+market.data, batch); this module re-exports them so callers need one name to remember.
 """
 
 from __future__ import annotations
@@ -30,17 +30,16 @@ from tstui.domain.orders.execution import (
     TrailingStop,
 )
 from tstui.domain.parsing import ParseError
-from tstui.domain.portfolio.brokerage import (
-    Account,
-    AccountDetail,
+from tstui.domain.portfolio.accounts import Account, AccountDetail
+from tstui.domain.portfolio.balances import (
     Balance,
     BalanceDetail,
     BODBalance,
     BODBalanceDetail,
     BODCurrencyDetail,
     CurrencyDetail,
-    Position,
 )
+from tstui.domain.portfolio.positions import Position
 
 __all__ = [
     "Account",

@@ -17,11 +17,13 @@ from typing import Any, TypeGuard
 __all__ = [
     "ParseError",
     "is_mapping",
+    "mappings",
     "opt_bool",
     "opt_date",
     "opt_datetime",
     "opt_decimal",
     "opt_int",
+    "opt_mapping",
     "opt_str",
     "require_decimal",
     "require_str",
@@ -51,6 +53,18 @@ _DATETIMES: dict[str, datetime | None] = {}
 def is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
     """``isinstance(value, Mapping)`` with a fast path for dict (ABC checks cost ~1 us)."""
     return type(value) is dict or (value is not None and isinstance(value, Mapping))
+
+
+def opt_mapping(value: Any) -> Mapping[str, Any] | None:
+    """``value`` when it is a JSON object, else None."""
+    return value if is_mapping(value) else None
+
+
+def mappings(value: Any) -> list[Mapping[str, Any]]:
+    """The JSON objects of a list (anything else in it is dropped; not a list: none)."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if is_mapping(item)]
 
 
 def opt_decimal(value: Any) -> Decimal | None:

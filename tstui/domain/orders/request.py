@@ -40,7 +40,7 @@ from typing import Any, Final, Literal
 
 from tstui.domain.enums import DURATIONS_NEEDING_EXPIRATION, parse_trade_action, valid_trade_actions
 from tstui.domain.orders.advanced import AdvancedOptions, opt_number
-from tstui.domain.portfolio.brokerage import Position
+from tstui.domain.portfolio.positions import Position
 
 __all__ = [
     "DURATIONS",

@@ -31,7 +31,7 @@ from tstui.domain.orders.request import (
     opening_action,
 )
 from tstui.domain.orders.risk_limits import Severity
-from tstui.domain.portfolio.brokerage import Position
+from tstui.domain.portfolio.positions import Position
 
 __all__ = [
     "FieldError",

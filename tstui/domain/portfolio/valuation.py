@@ -23,7 +23,8 @@ from decimal import Decimal
 
 from tstui.domain.market import futures
 from tstui.domain.options.symbology import is_futures_root, is_option_symbol, parse_option_symbol
-from tstui.domain.portfolio.brokerage import Balance, Position
+from tstui.domain.portfolio.balances import Balance
+from tstui.domain.portfolio.positions import Position
 
 __all__ = [
     "PortfolioTotals",

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from tstui.domain.market import futures
 from tstui.domain.orders.execution import Order
 from tstui.domain.orders.request import OrderRequest, derived_order_confirm_id, format_decimal
-from tstui.domain.portfolio.brokerage import Position
+from tstui.domain.portfolio.positions import Position
 from tstui.domain.roll.working import (
     LegStyle,
     WorkingAction,

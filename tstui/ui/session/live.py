@@ -70,7 +70,7 @@ def _domain() -> _Domain:
     from tstui.domain.frames import PositionDeleted, StreamErrorFrame
     from tstui.domain.orders.book import OrderBook
     from tstui.domain.orders.execution import Order
-    from tstui.domain.portfolio.brokerage import Position
+    from tstui.domain.portfolio.positions import Position
 
     return _Domain(Order, Position, PositionDeleted, StreamErrorFrame, OrderBook)
 
