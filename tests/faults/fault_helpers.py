@@ -18,12 +18,12 @@ from typing import Any
 import anyio
 from textual.pilot import Pilot
 
+from tstui.client.demo import demo_sign_in
 from tstui.config import Settings, StreamSettings
 from tstui.domain.enums import status_group
 from tstui.domain.orders import OrderRequest, new_order_confirm_id
 from tstui.sim.server import SimServer
 from tstui.ui.shell.app import TstuiApp
-from tstui.ui.shell.login import demo_sign_in
 
 MARGIN = "SIM1000001M"
 SIZE = (120, 40)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 from ui_support import NO_LIMITS, with_risk
 
-from tstui.ui.shell.login import demo_sign_in
+from tstui.client.demo import demo_sign_in
 
 if TYPE_CHECKING:
     from tstui.config import Settings

@@ -250,7 +250,7 @@ async def test_a_dropped_stream_recovers_with_its_health_shown(
 async def test_no_matrix_scope_is_a_clear_message_not_a_crash(
     sim: SimServer, sim_settings: Settings
 ) -> None:
-    from tstui.ui.shell.login import demo_sign_in
+    from tstui.client.demo import demo_sign_in
 
     narrow = replace(sim_settings, scopes="openid offline_access MarketData ReadAccount Trade")
     await demo_sign_in(narrow)

@@ -215,8 +215,8 @@ async def test_env_switch_is_refused_over_an_open_ticket(
 
 async def test_hidden_views_follow_account_and_env(sim: SimServer, signed_in: Settings) -> None:
     """AccountChanged / EnvChanged reach every mode, not only the one showing."""
+    from tstui.client.demo import demo_sign_in
     from tstui.sim.server import SimServer as Server
-    from tstui.ui.shell.login import demo_sign_in
     from tstui.ui.views.overview.balances import DataPanel
 
     start = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

@@ -13,6 +13,17 @@ from tstui.client.errors import AuthError
 
 if TYPE_CHECKING:
     from tstui.client.session import Session
+    from tstui.config import Settings
+
+
+async def demo_sign_in(settings: Settings) -> None:
+    """Sign in to the demo's simulator unless this environment's tokens still work: its
+    sign-in redirects a non-browser caller at once, so no human is needed."""
+    from tstui.client.session import Session  # late: this module is loaded before it
+
+    async with Session.open(settings) as session:
+        if not session.logged_in:
+            await headless_login(session)
 
 
 async def headless_login(session: Session) -> None:

@@ -102,12 +102,12 @@ def _styled_as_it_stands(screen: Screen[Any]) -> Screen[Any]:
 AFTER_CONNECT_MODULES = ("tstui.ui.roll.auto", "tstui.ui.alerts.center")
 
 
-def _load_client(*, demo: bool) -> None:
+def _load_client() -> None:
     """Import what signing in and connecting need (called in a thread after the first
     paint: see tstui.client.preload)."""
     from tstui.client.preload import SIGN_IN_MODULES, preload
 
-    preload((*SIGN_IN_MODULES, "tstui.ui.shell.login") if demo else SIGN_IN_MODULES)
+    preload(SIGN_IN_MODULES)
 
 
 def _load_after_connect() -> None:
@@ -388,10 +388,10 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
                 self._show_login(str(exc) or type(exc).__name__, None)
                 return
             self.settings = self.live.settings = launched
-        await asyncio.to_thread(_load_client, demo=self.demo)
+        await asyncio.to_thread(_load_client)
         threading.Thread(target=_load_after_connect, name="tstui-preload", daemon=True).start()
         if self.demo:
-            from tstui.ui.shell.login import demo_sign_in
+            from tstui.client.demo import demo_sign_in
 
             try:
                 await demo_sign_in(self.live.settings)

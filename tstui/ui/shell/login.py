@@ -23,6 +23,7 @@ from textual.worker import Worker
 
 from tstui.client.auth import OAuthSettings, PendingAuthorization, new_authorization
 from tstui.client.callback import code_from_paste, wait_for_callback
+from tstui.client.demo import demo_sign_in
 from tstui.client.errors import TradeStationError
 from tstui.client.session import Session
 from tstui.config import Settings
@@ -47,15 +48,6 @@ def oauth_settings(settings: Settings) -> OAuthSettings:
         scopes=settings.scopes,
         use_pkce=settings.use_pkce,
     )
-
-
-async def demo_sign_in(settings: Settings) -> None:
-    """The simulator's sign-in redirects a non-browser caller at once: log in with no human."""
-    from tstui.client.demo import headless_login
-
-    async with Session.open(settings) as session:
-        if not session.logged_in:
-            await headless_login(session)
 
 
 async def complete_login(settings: Settings, pending: PendingAuthorization, code: str) -> None:
