@@ -55,7 +55,10 @@ async def test_simulators_that_fail_leave_the_user_on_the_login_screen(tmp_path:
     settings = Settings(state_dir=tmp_path / "state", config_file=tmp_path / "none.toml")
     app = TstuiApp(settings, demo=True, demo_launcher=launch)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        # pushed is not yet composed: wait for the reason itself
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.query("#login-reason")
+        )
         reason = str(app.screen.query_one("#login-reason", Static).content)
         assert "exited (1)" in reason and "simulators.log" in reason
         assert any("demo simulators did not start" in n.message for n in app._notifications)

@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Input
-from textual.widgets._footer import FooterKey
 from ui_support import MARGIN, rendered_text, started, wait_until
 
 from tstui.config import Settings
@@ -182,19 +181,15 @@ async def test_small_screen_keeps_symbol_account_footer_and_api_log(
         assert screen.blotter.max_scroll_x == 0  # nothing hidden to the right
         # the footer: the view's keys and help fit, nothing cut mid-word
         footer = screen.query_one(ShellFooter)
-
-        def shown_keys() -> list[Any]:
-            return [w for w in footer.query("FooterKey") if w.region.width]
-
-        await wait_until(
-            pilot,
-            lambda: bool(ks := shown_keys()) and max(k.region.right for k in ks) <= 80,
-            5,
-            "a footer that fits",
-        )
-        keys = shown_keys()
-        shown = " ".join(str(k.render()) for k in keys)
-        assert "Search" in shown and "Cancel" in shown and "Help" in shown
+        await wait_until(pilot, lambda: bool(footer.shown_entries), 5, "a footer")
+        line = rendered_text(footer)
+        assert len(line.rstrip()) <= 80
+        shown = [e.description for e in footer.shown_entries]
+        assert {"Search", "Cancel", "Help"} <= set(shown), shown
+        for description in shown:
+            assert f" {description} " in line + " "  # each shown entry whole
+        cut = [e.description for e in footer.entries if e not in footer.shown_entries]
+        assert cut and not any(d in line for d in cut)  # the rest left out, not cut mid-word
         # the API log goes under the view, full width, with paths that fit
         await pilot.press("ctrl+l")
         panel = screen.query_one(ApiLogPanel)
@@ -298,34 +293,108 @@ class _FooterApp(App[None]):
 
 
 @pytest.mark.parametrize(("width", "narrow"), [(80, True), (160, False)])
-async def test_footer_keys_are_born_in_the_footers_style(width: int, narrow: bool) -> None:
-    """Each key takes the footer's compact style before it mounts (no restyle per key)."""
+async def test_footer_line_spaces_its_entries_per_width(width: int, narrow: bool) -> None:
+    """Wide: " x Ex " per key and the palette key at the right; narrow: "x Ex", no palette."""
     app = _FooterApp()
     async with app.run_test(size=(width, 24)) as pilot:
         footer = app.query_one(ShellFooter)
-        await wait_until(pilot, lambda: len(footer.query(FooterKey)) >= 3, 5, "footer keys")
-        assert footer.compact is narrow
-        for key in footer.query(FooterKey):
-            assert key.compact is narrow
-            assert key.has_class("-compact") is narrow
+        await wait_until(pilot, lambda: bool(footer.shown_entries), 5, "footer entries")
+        line = rendered_text(footer)
+        assert footer.narrow is narrow
+        grouped = [e for e in footer.shown_entries if e.grouped]
+        assert [(e.description, [k.display for k in e.keys]) for e in grouped] == [
+            ("Views", ["1", "2"])
+        ]
+        assert " 12 Views" in line
+        if narrow:
+            assert line.startswith("x Ex ") and "Palette" not in line
+        else:
+            assert line.startswith(" x Ex  12 Views ")
+            assert line.rstrip().lower().endswith("▏ ^p palette") and len(line) == width
 
 
-async def test_footer_is_rebuilt_only_when_its_keys_change() -> None:
-    """A focus change that leaves the shown keys as they were keeps the footer's widgets."""
+async def test_footer_redraws_only_when_its_keys_change() -> None:
+    """A focus change that leaves the shown keys as they were draws nothing; the focused
+    widget's own key joins the line when it has one."""
     app = _FooterApp()
     async with app.run_test(size=(160, 24)) as pilot:
         footer = app.query_one(ShellFooter)
         app.set_focus(app.query_one("#plain-a"))
-        await wait_until(pilot, lambda: len(footer.query(FooterKey)) >= 3, 5, "footer keys")
+        await wait_until(pilot, lambda: bool(footer.entries), 5, "footer entries")
         await pilot.pause()
-        before = list(footer.query(FooterKey))
+        before = footer.entries
+        renders = 0
+        real_render = footer.render
+
+        def counted() -> Any:
+            nonlocal renders
+            renders += 1
+            return real_render()
+
+        footer.render = counted  # type: ignore[method-assign]
         app.set_focus(app.query_one("#plain-b"))
         await pilot.pause(0.2)
-        assert list(footer.query(FooterKey)) == before  # same key widgets: not recomposed
+        assert footer.entries is before and renders == 0  # nothing new: nothing drawn
         app.set_focus(app.query_one("#keyed"))
         await wait_until(
             pilot,
-            lambda: any(k.description == "Nine" for k in footer.query(FooterKey)),
+            lambda: any(e.description == "Nine" for e in footer.shown_entries),
             5,
             "the focused field's own key",
         )
+        assert renders >= 1 and "f9 Nine" in rendered_text(footer)
+
+
+async def test_a_click_on_a_footer_key_presses_it() -> None:
+    """As on Textual's footer: a click on an entry presses its key; between keys nothing."""
+    app = _FooterApp()
+    async with app.run_test(size=(160, 24)) as pilot:
+        footer = app.query_one(ShellFooter)
+        await wait_until(pilot, lambda: bool(footer.shown_entries), 5, "footer entries")
+        pressed: list[str] = []
+        app.simulate_key = pressed.append  # type: ignore[method-assign]
+        line = rendered_text(footer)
+        await pilot.click(ShellFooter, offset=(line.index("Ex") - 2, 0))  # on the key "x"
+        await pilot.click(ShellFooter, offset=(line.index("12 Views") + 1, 0))  # on "2"
+        await pilot.click(ShellFooter, offset=(line.index("Ex") + 1, 0))  # its description
+        assert pressed == ["x", "2"]
+        assert footer.key_at(line.index("Ex") - 2) is not None
+        assert footer.key_at(line.index("Ex") + 1) is None
+
+
+class _DisabledKeyScreen(_FooterScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "later", "Later", tooltip="Not now")]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "later" else True  # None: shown, but disabled
+
+    def action_later(self) -> None:
+        pass
+
+
+class _DisabledKeyApp(App[None]):
+    def get_default_screen(self) -> Screen[None]:
+        return _DisabledKeyScreen()
+
+
+async def test_a_disabled_footer_key_rings_and_a_hovered_one_tells_its_tooltip() -> None:
+    app = _DisabledKeyApp()
+    async with app.run_test(size=(160, 24)) as pilot:
+        footer = app.query_one(ShellFooter)
+        await wait_until(
+            pilot,
+            lambda: any(e.description == "Later" for e in footer.shown_entries),
+            5,
+            "the disabled key",
+        )
+        (later,) = [e for e in footer.shown_entries if e.description == "Later"]
+        assert not later.keys[0].enabled
+        pressed: list[str] = []
+        rang: list[bool] = []
+        app.simulate_key = pressed.append  # type: ignore[method-assign]
+        app.bell = lambda: rang.append(True)  # type: ignore[method-assign]
+        x = rendered_text(footer).index("Later") - 2
+        await pilot.hover(ShellFooter, offset=(x, 0))
+        await wait_until(pilot, lambda: footer.tooltip == "Not now", 5, "the key's tooltip")
+        await pilot.click(ShellFooter, offset=(x, 0))
+        assert rang == [True] and pressed == []

@@ -1,23 +1,38 @@
-"""The footer every main view shows: the screen's own keys first, the app's views as one compact
-group ("123456789 Views") after Help and Quit; at narrow widths a compact footer without the
-env, account, order, cancel-all and palette keys (at 80 columns the list was cut mid-word with
-the screen's own keys hidden; ``?`` lists every key)."""
+"""The footer every main view shows, as one widget: the screen's own keys first, the app's
+views as one compact group ("123456789 Views") after Help and Quit, the palette key at the
+right; at narrow widths a compact line without the env, account, order, cancel-all and
+palette keys (``?`` lists every key).
+
+Textual's own footer is a container of one widget per key (~25), composed empty and then
+recomposed once the bindings are known, and again at every view switch and focus change:
+~25 ms of the way to the first full screen. Here the keys are one line of styled text, laid
+out again only when what it shows changes (the keys, their state, the width). An entry is
+shown whole or not at all (the view keys come last, so they go first); a click on an entry
+presses its key, and hovering one shows its tooltip, as on Textual's footer.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.style import Style
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
 
-__all__ = ["NARROW_WIDTH", "ShellFooter"]
+if TYPE_CHECKING:
+    from textual.binding import Binding
+    from textual.screen import Screen
+
+__all__ = ["NARROW_WIDTH", "FooterEntry", "ShellFooter", "footer_entries"]
 
 NARROW_WIDTH = 120
 # App-wide actions left out of a narrow footer (still bound; help and the palette list them).
 NARROW_HIDDEN = frozenset({"toggle_env", "next_account", "ticket('new')", "cancel_all"})
+PALETTE_SEPARATOR = "▏"
 
 
 def _action_name(action: str) -> str:
@@ -26,69 +41,241 @@ def _action_name(action: str) -> str:
     return head.rsplit(".", 1)[-1] + paren + args
 
 
-class ShellFooter(Footer):
+@dataclass(frozen=True, slots=True)
+class FooterKey:
+    """One key of an entry: what a click presses and how the key is shown."""
+
+    key: str
+    display: str
+    enabled: bool
+    tooltip: str
+
+
+@dataclass(frozen=True, slots=True)
+class FooterEntry:
+    """One entry of the footer: a key and its description, or a compact group of keys that
+    share one (``123456789 Views``); ``palette`` is the command palette's key, shown apart."""
+
+    keys: tuple[FooterKey, ...]
+    description: str
+    grouped: bool = False
+    palette: bool = False
+
+
+def footer_entries(
+    bindings: Iterable[tuple[Binding, bool, str]],
+    key_display: Any,
+    *,
+    narrow: bool,
+    palette: tuple[Binding, bool, str] | None,
+) -> tuple[FooterEntry, ...]:
+    """The entries for the shown ``bindings`` (binding, enabled, tooltip), in their order: one
+    per action (its first key), consecutive keys of one group with more than one key as one
+    entry (as Textual's footer groups them); ``key_display(binding)`` is the key as shown."""
+    firsts: dict[str, tuple[Binding, bool, str]] = {}
+    for binding, enabled, tooltip in bindings:
+        if narrow and _action_name(binding.action) in NARROW_HIDDEN:
+            continue
+        firsts.setdefault(binding.action, (binding, enabled, tooltip))
+    entries: list[FooterEntry] = []
+    for group, members in groupby(firsts.values(), lambda item: item[0].group):
+        items = list(members)
+        keys = [
+            FooterKey(b.key, key_display(b), enabled, tooltip or b.description)
+            for b, enabled, tooltip in items
+        ]
+        if group is not None and len(items) > 1:
+            entries.append(FooterEntry(tuple(keys), group.description, grouped=True))
+        else:
+            entries += [
+                FooterEntry((key,), b.description)
+                for key, (b, _, _) in zip(keys, items, strict=True)
+            ]
+    if palette is not None and not narrow:
+        binding, enabled, tooltip = palette
+        key = FooterKey(binding.key, key_display(binding), enabled, tooltip or binding.description)
+        entries.append(FooterEntry((key,), binding.description, palette=True))
+    return tuple(entries)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """Where one key of the line is: columns ``start``..``end`` (exclusive)."""
+
+    start: int
+    end: int
+    key: FooterKey
+
+
+class ShellFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "shell-footer--key",
+        "shell-footer--description",
+        "shell-footer--hover",
+    }
+    DEFAULT_CSS = """
+    ShellFooter {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        color: $footer-foreground;
+        background: $footer-background;
+        .shell-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .shell-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .shell-footer--hover { background: $block-hover-background; }
+    }
+    """
+
     def __init__(self) -> None:
         super().__init__()
-        self._narrow: bool | None = None
-        self._shown: tuple[object, ...] | None = None  # what the keys were composed from
+        self._entries: tuple[FooterEntry, ...] = ()
+        self._spans: tuple[_Span, ...] = ()
+        self._shown: tuple[FooterEntry, ...] = ()
+        self._hover: FooterKey | None = None
 
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        """Textual recomposes the footer at every focus change and view switch (~25 keys
-        created, styled and mounted each time); it is done only when what the footer shows
-        would change: the keys, their state, or the width class."""
-        shown = (
-            self._is_narrow(),
-            *(
-                (binding, enabled, tooltip)
-                for _, binding, enabled, tooltip in screen.active_bindings.values()
-                if binding.show
-            ),
-        )
-        if shown == self._shown and self._bindings_ready:
-            return
-        super().bindings_changed(screen)
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self._shown = shown  # the recompose Textual scheduled will show these
+    @property
+    def entries(self) -> tuple[FooterEntry, ...]:
+        """Every entry for the screen's bindings, shown or not (see ``shown_entries``)."""
+        return self._entries
 
-    def _is_narrow(self) -> bool:
+    @property
+    def shown_entries(self) -> tuple[FooterEntry, ...]:
+        """The entries that fitted the width at the last render (each one whole)."""
+        return self._shown
+
+    @property
+    def narrow(self) -> bool:
         return self.app.size.width < NARROW_WIDTH
 
-    def compose(self) -> ComposeResult:
-        narrow = self._narrow = self._is_narrow()
-        self.compact = narrow
-        # the docked palette key overlapped the cut keys; ^p is in help and still works
-        self.show_command_palette = not narrow
-        for widget in super().compose():
-            action = getattr(widget, "action", None)  # a key of the footer (not a label)
-            if narrow and isinstance(action, str) and _action_name(action) in NARROW_HIDDEN:
-                continue
-            if isinstance(widget, FooterKey):
-                # A key starts compact and is then bound to the footer's (not compact): each
-                # of the two class flips restyled the whole key, twice per key per recompose,
-                # and the footer recomposes at every view switch and focus change.
-                widget.set_reactive(FooterKey.compact, narrow)
-                widget.set_class(narrow, "-compact", update=False)
-            yield widget
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Textual announces new bindings at every focus change and view switch: the line is
+        drawn again only when the entries it shows would change."""
+        if screen is not self.screen:
+            return
+        active = screen.active_bindings
+        shown = (
+            (binding, enabled, tooltip)
+            for _, binding, enabled, tooltip in active.values()
+            if binding.show
+        )
+        palette = None
+        if self.app.ENABLE_COMMAND_PALETTE:
+            found = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                palette = (found[1], found[2], found[3])
+        entries = footer_entries(
+            shown, self.app.get_key_display, narrow=self.narrow, palette=palette
+        )
+        if entries != self._entries:
+            self._entries = entries
+            self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._narrow is not None and self._is_narrow() != self._narrow:
-            self.call_after_refresh(self.recompose)
+        self.bindings_changed(self.screen)  # the width class may hide or show entries
+        self.refresh()
+
+    def render(self) -> Text:
+        line, self._spans, self._shown = self._line(self.size.width)
+        return line
+
+    def _line(self, width: int) -> tuple[Text, tuple[_Span, ...], tuple[FooterEntry, ...]]:
+        narrow = self.narrow
+        key_style = self.get_component_rich_style("shell-footer--key")
+        text_style = self.get_component_rich_style("shell-footer--description")
+        palette = [e for e in self._entries if e.palette]
+        tail = self._pieces(palette[0], narrow) if palette else []
+        tail_width = sum(len(part) for part, _ in tail) + len(PALETTE_SEPARATOR) if tail else 0
+        room = width - tail_width
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[_Span] = []
+        shown: list[FooterEntry] = []
+        for entry in self._entries:
+            if entry.palette:
+                continue
+            pieces = self._pieces(entry, narrow)
+            if line.cell_len + sum(len(part) for part, _ in pieces) > room:
+                break  # this entry and the ones after it: never cut one mid-word
+            self._append(line, pieces, spans, key_style, text_style)
+            shown.append(entry)
+        if tail and line.cell_len <= room:
+            line.append(" " * (room - line.cell_len))
+            line.append(PALETTE_SEPARATOR, Style(dim=True))
+            self._append(line, tail, spans, key_style, text_style)
+            shown += palette
+        return line, tuple(spans), tuple(shown)
+
+    @staticmethod
+    def _pieces(entry: FooterEntry, narrow: bool) -> list[tuple[str, FooterKey | None]]:
+        """The entry's text in pieces: each key (with the key it presses) and the rest, as
+        Textual's footer spaces them (" r Refresh " wide, "r Refresh " narrow)."""
+        if entry.grouped:  # " 123456789 Views": the keys side by side, then what they are
+            keys: list[tuple[str, FooterKey | None]] = [(k.display, k) for k in entry.keys]
+            return [(" ", None), *keys, (f" {entry.description} ", None)]
+        key = entry.keys[0]
+        shown = key.display if narrow else f" {key.display} "
+        if not entry.description:
+            return [(shown, key), (" ", None)] if narrow else [(shown, key)]
+        described = f" {entry.description} " if narrow else f"{entry.description} "
+        return [(shown, key), (described, None)]
+
+    def _append(
+        self,
+        line: Text,
+        pieces: Sequence[tuple[str, FooterKey | None]],
+        spans: list[_Span],
+        key_style: Style,
+        text_style: Style,
+    ) -> None:
+        hover = self.get_component_rich_style("shell-footer--hover", partial=True)
+        for part, key in pieces:
+            style = key_style if key is not None else text_style
+            if key is not None and not key.enabled:
+                style += Style(dim=True)
+            if key is not None and key is self._hover:
+                style += hover
+            start = line.cell_len
+            line.append(part, style)
+            if key is not None:
+                spans.append(_Span(start, line.cell_len, key))
+
+    def key_at(self, x: int) -> FooterKey | None:
+        """The key drawn at column ``x`` (None between keys)."""
+        for span in self._spans:
+            if span.start <= x < span.end:
+                return span.key
+        return None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        key = self.key_at(event.x)
+        if key is None:
+            return
+        event.stop()
+        if key.enabled:
+            self.app.simulate_key(key.key)
         else:
-            self.call_after_refresh(self._drop_overflow)
+            self.app.bell()
 
-    async def recompose(self) -> None:
-        await super().recompose()
-        self.call_after_refresh(self._drop_overflow)
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        key = self.key_at(event.x)
+        if key is not self._hover:
+            self._hover = key
+            self.tooltip = key.tooltip if key is not None else None
+            self.refresh()
 
-    def _drop_overflow(self) -> None:
-        """Hide the entries that do not fit whole (and all after them): a key is either shown
-        or left out, never cut mid-word (the view keys come last, so they go first)."""
-        children = [c for c in self.children if not c.has_class("-command-palette")]
-        palette = [c for c in self.children if c.has_class("-command-palette")]
-        right = self.region.right - sum(p.region.width for p in palette)
-        cut = False
-        for child in children:
-            if not cut and child.display and child.region.right > right:
-                cut = True
-            if cut:
-                child.display = False
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.tooltip = None
+            self.refresh()

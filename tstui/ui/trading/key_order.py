@@ -117,9 +117,10 @@ class EarlyKeys(_ScreenBase):
             event.stop()
             return
         target = self.__dict__.get("_early_target")
-        if self.focused is None and isinstance(target, Input):
-            # after the release, before the focus it gave has landed (a frame comes in the
-            # next loop turn now): the key is still the field's
+        if self.focused in (None, target) and isinstance(target, Input):
+            # After the release: sent here while no field had the focus yet (it lands in the
+            # next loop turn), whether or not it has landed by now, the key is the field's.
+            # (A key that came through the field itself never gets here: it types them.)
             self._type_early(target, event.character)
             event.stop()
 
@@ -134,8 +135,16 @@ class EarlyKeys(_ScreenBase):
 
     def _type_early(self, target: Input, text: str) -> None:
         target.insert_text_at_cursor(text)
-        if target.select_on_focus:
-            # the focus being applied would select the text and the next key replace it:
-            # not this once (restored behind the focus, in the field's own queue)
+        if target.select_on_focus and not target.has_focus:
+            # The focus being applied would select the text and the next key replace it: not
+            # this once. Given back when the field has taken the focus (on_descendant_focus),
+            # however late that lands.
             target.select_on_focus = False
-            self.app.call_later(target.call_later, setattr, target, "select_on_focus", True)
+            self.__dict__["_select_on_focus_back"] = target
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Posted by the field once it handled its Focus (and did not select): restore.
+        held = self.__dict__.get("_select_on_focus_back")
+        if isinstance(held, Input) and event.widget is held:
+            del self.__dict__["_select_on_focus_back"]
+            held.select_on_focus = True
