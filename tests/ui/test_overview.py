@@ -182,3 +182,22 @@ async def test_item_errors_inside_a_200_are_shown() -> None:
         shown = rendered_text(panel)
         assert "A2: Failed account locked" in shown  # the per-account error is not dropped
         assert "A1" in shown and "-1.00" in shown  # next to the accounts that did answer
+
+
+async def test_pl_colours_follow_a_theme_change(sim: SimServer, signed_in: Settings) -> None:
+    """The P&L colours are kept per theme (not rebuilt at every update), and a new theme's
+    are the ones used from then on."""
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await overview(app, pilot)
+        app.theme = "tstui-dark"
+        await pilot.pause()
+        assert screen._colours().profit.upper() == "#3FB950"
+        assert screen._colours() is screen._colours()  # kept, not rebuilt
+        app.theme = "tstui-light"
+        await pilot.pause()
+        assert (screen._colours().profit.upper(), screen._colours().loss.upper()) == (
+            "#1A7F37",
+            "#CF222E",
+        )
+        await app.live.disconnect()

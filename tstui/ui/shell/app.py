@@ -96,10 +96,18 @@ def _styled_as_it_stands(screen: Screen[Any]) -> Screen[Any]:
     return screen
 
 
-# Imported by the first connect's callbacks (the auto-roller and the alerts): loaded ahead
-# so that none of it sits between the connect and the first full screen. The ticket built
-# ahead loads its own modules a second later (TradingActions.warm_ticket_soon).
-AFTER_CONNECT_MODULES = ("tstui.ui.roll.auto", "tstui.ui.alerts.center")
+# Imported by the first connect and what it fills (the order book, the overview's P&L, the
+# start-up lookup of cut-off sends, the auto-roller and the alerts): loaded ahead, while the
+# sign-in waits on the network, so that none of it sits between the connect and the first
+# full screen. The ticket built ahead loads its own modules a second later
+# (TradingActions.warm_ticket_soon).
+AFTER_CONNECT_MODULES = (
+    "tstui.domain.orders.book",
+    "tstui.domain.portfolio.valuation",
+    "tstui.client.intents",
+    "tstui.ui.roll.auto",
+    "tstui.ui.alerts.center",
+)
 
 
 def _load_client() -> None:
