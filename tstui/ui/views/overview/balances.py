@@ -14,13 +14,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from tstui.domain.untrusted import safe_text
 from tstui.ui.session.health import format_clock
 from tstui.ui.shell.plain import plain
+from tstui.ui.widgets.text_grid import Cell, text_grid
 
 if TYPE_CHECKING:
     # For typing only: the panels draw before any data, and the domain's models cost ~30 ms
@@ -59,24 +59,21 @@ def _pl(value: Decimal | None, colours: PLColours) -> Text:
 
 
 def _plain(value: str | None) -> Text:
-    """Server text in a Rich table cell: a ``str`` cell would be parsed as markup."""
+    """Server text, made safe, in a cell."""
     return plain(value, limit=40)
 
 
-def _table(*headers: str) -> Table:
-    table = Table(box=None, padding=(0, 1), show_edge=False, expand=False, header_style="bold")
-    for i, header in enumerate(headers):
-        table.add_column(
-            header, justify="right" if i and header != "Type" else "left", no_wrap=True
-        )
-    return table
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Text:
+    """Money columns right-aligned; the account and its type left."""
+    right = [bool(i) and header != "Type" for i, header in enumerate(headers)]
+    return text_grid(rows, header=headers, right=right)
 
 
-def balances_table(balances: Sequence[Balance], colours: PLColours) -> Table:
+def balances_table(balances: Sequence[Balance], colours: PLColours) -> Text:
     # No type column (the BOD panel has it): seven money columns overflow 80 columns.
-    table = _table("Account", "Equity", "Cash", "Buying pwr", "Mkt value", "Day P&L")
-    for b in sorted(balances, key=lambda b: b.account_id):
-        table.add_row(
+    headers = ("Account", "Equity", "Cash", "Buying pwr", "Mkt value", "Day P&L")
+    rows = [
+        (
             _plain(b.account_id),
             _money(b.equity),
             _money(b.cash_balance),
@@ -84,12 +81,15 @@ def balances_table(balances: Sequence[Balance], colours: PLColours) -> Table:
             _money(b.market_value),
             _pl(b.todays_profit_loss, colours),
         )
-    return table
+        for b in sorted(balances, key=lambda b: b.account_id)
+    ]
+    return _table(headers, rows)
 
 
-def bod_table(bods: Sequence[BODBalance], now: Mapping[str, Balance], colours: PLColours) -> Table:
+def bod_table(bods: Sequence[BODBalance], now: Mapping[str, Balance], colours: PLColours) -> Text:
     """BOD figures and the equity change since the start of the day (from `now`)."""
-    table = _table("Account", "Type", "BOD equity", "BOD balance", "Net cash", "Δ equity")
+    headers = ("Account", "Type", "BOD equity", "BOD balance", "Net cash", "Δ equity")
+    rows: list[tuple[Cell, ...]] = []
     for bod in sorted(bods, key=lambda b: b.account_id):
         detail = bod.detail
         equity = detail.equity if detail else None
@@ -99,43 +99,46 @@ def bod_table(bods: Sequence[BODBalance], now: Mapping[str, Balance], colours: P
             if current is not None and current.equity is not None and equity is not None
             else None
         )
-        table.add_row(
-            _plain(bod.account_id),
-            _plain(bod.account_type),
-            _money(equity),
-            _money(detail.account_balance if detail else None),
-            _money(detail.net_cash if detail else None),
-            _pl(change, colours),
+        rows.append(
+            (
+                _plain(bod.account_id),
+                _plain(bod.account_type),
+                _money(equity),
+                _money(detail.account_balance if detail else None),
+                _money(detail.net_cash if detail else None),
+                _pl(change, colours),
+            )
         )
-    return table
+    return _table(headers, rows)
 
 
 def pl_summary(
     balances: Sequence[Balance], totals: PortfolioTotals | None, colours: PLColours
-) -> Table:
+) -> Text:
     """Day P&L of the shown accounts, realized/unrealized, and the positions' open P&L."""
     realized = [b.detail.realized_profit_loss for b in balances if b.detail]
     unrealized = [b.detail.unrealized_profit_loss for b in balances if b.detail]
-    grid = Table.grid(padding=(0, 2))
-    for _ in range(4):
-        grid.add_column(no_wrap=True)
     from tstui.domain.portfolio.valuation import day_pl
 
-    grid.add_row(
-        Text("Day P&L", style="bold"),
-        _pl(day_pl(balances), colours),
-        "Realized",
-        _pl(_sum(realized), colours),
-    )
-    grid.add_row("Unrealized", _pl(_sum(unrealized), colours), "", "")
+    rows: list[tuple[Cell, ...]] = [
+        (
+            Text("Day P&L", style="bold"),
+            _pl(day_pl(balances), colours),
+            "Realized",
+            _pl(_sum(realized), colours),
+        ),
+        ("Unrealized", _pl(_sum(unrealized), colours)),
+    ]
     if totals is not None:
-        grid.add_row(
-            f"Positions ({totals.positions})",
-            _pl(totals.unrealized_pl, colours),
-            "Mkt value",
-            _money(totals.market_value),
+        rows.append(
+            (
+                f"Positions ({totals.positions})",
+                _pl(totals.unrealized_pl, colours),
+                "Mkt value",
+                _money(totals.market_value),
+            )
         )
-    return grid
+    return text_grid(rows)
 
 
 def _sum(values: Sequence[Decimal | None]) -> Decimal | None:
@@ -154,6 +157,8 @@ class DataPanel(Static):
         border-subtitle-color: $text-muted;
         padding: 0 1;
         margin: 0 0 0 0;
+        text-wrap: nowrap;  /* figures: a line too wide is cut at the edge, never folded */
+        text-overflow: clip;
     }
     DataPanel.-error { border: round $error; border-subtitle-color: $error; }
     """
@@ -209,7 +214,9 @@ class DataPanel(Static):
             parts.append(self._content)
         elif self.error is None:
             parts.append(Text("waiting for the first update…", style="dim"))
-        content = Group(*parts)
+        # The figures alone (the usual case) stay one Text, which Textual counts and cuts
+        # without rendering it; error lines go in a Group, where they wrap (never cropped).
+        content = parts[0] if len(parts) == 1 else Group(*parts)
         width = self.content_size.width
         if not width:
             self.update(content)
