@@ -66,11 +66,43 @@ async def test_simulators_that_fail_leave_the_user_on_the_login_screen(tmp_path:
         assert not app.live.call_log  # no request was made anywhere
 
 
-def test_the_modules_loaded_ahead_of_the_first_connect_exist() -> None:
+def test_the_modules_loaded_ahead_exist() -> None:
     """A typo there would be skipped silently (preload swallows import errors)."""
     import importlib
 
-    from tstui.ui.shell.app import AFTER_CONNECT_MODULES
+    from tstui.client.preload import CONNECT_MODULES, SIGN_IN_MODULES
+    from tstui.ui.shell.app import AFTER_CONNECT_MODULES, VIEW_MODULES
 
-    for name in AFTER_CONNECT_MODULES:
+    for name in (*SIGN_IN_MODULES, *CONNECT_MODULES, *AFTER_CONNECT_MODULES, *VIEW_MODULES):
         importlib.import_module(name)
+
+
+async def test_the_views_load_once_every_stream_is_live(
+    sim: SimServer, sim_settings: Settings
+) -> None:
+    """Not before (nothing of them between the connect and the first full screen), and once."""
+    app = TstuiApp(sim_settings, demo=True, demo_launcher=lambda: sim_settings)
+    loads: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        real = threading.Thread
+
+        def spy(*args: object, **kwargs: object) -> threading.Thread:
+            name = str(kwargs.get("name", ""))
+            if name == "tstui-views":
+                live = app.live.stream_health.values()
+                loads.append("live" if all(h.state == "live" for h in live) else "early")
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        threading.Thread = spy  # type: ignore[misc]
+        try:
+            await started(app, pilot, OverviewScreen)
+            await wait_until(pilot, lambda: bool(loads), 10, "the views' load")
+            await app.live.restart_streams()  # live again: no second load
+            await wait_until(
+                pilot, lambda: all(h.state == "live" for h in app.live.stream_health.values())
+            )
+            await pilot.pause(0.2)
+        finally:
+            threading.Thread = real  # type: ignore[misc]
+        assert loads == ["live"]
+        await app.live.disconnect()
