@@ -138,7 +138,7 @@ def pl_summary(
                 _money(totals.market_value),
             )
         )
-    return text_grid(rows)
+    return text_grid(rows, right=(False, True, False, True))  # money right-aligned
 
 
 def _sum(values: Sequence[Decimal | None]) -> Decimal | None:
