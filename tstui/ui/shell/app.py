@@ -110,10 +110,12 @@ AFTER_CONNECT_MODULES = (
 )
 
 
-# The views a key opens first, and every model they show: loaded in a thread once the first
-# screen is full (every stream live), so a view's first showing builds it without importing
-# (~15-60 ms the key waited for) and nothing of it stands between the connect and that screen.
+# The ticket and the views a key opens first, and every model they show: loaded in a thread
+# once the first screen is full (every stream live), so that neither the first showing of a
+# view (~15-60 ms the key waited for) nor the ticket built ahead a second after the connect
+# imports them, and nothing of them stands between the connect and that screen.
 VIEW_MODULES = (
+    "tstui.ui.trading.ticket",
     "tstui.domain.models",
     "tstui.ui.views.orders.screen",
     "tstui.ui.views.positions.screen",

@@ -61,8 +61,9 @@ class TradingActions(KeysInOrder):
         self.run_worker(self._load_and_warm_ticket(), group="warm-ticket", exit_on_error=False)
 
     async def _load_and_warm_ticket(self) -> None:
-        # The ticket's modules (~30 ms of imports) load in a thread, a second after the
-        # connect: neither between it and the first full screen nor on the event loop.
+        # The ticket's modules (~50 ms of imports) are loaded in a thread once the first
+        # screen is full (the app's view preload): waited for here off the event loop, never
+        # imported on it, nor between the connect and the first full screen.
         await asyncio.to_thread(importlib.import_module, TICKET_MODULE)
         from tstui.ui.trading.ticket import warm_order_ticket
 
