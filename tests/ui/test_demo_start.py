@@ -73,8 +73,9 @@ def test_the_modules_loaded_ahead_exist() -> None:
     from tstui.client.preload import CONNECT_MODULES, SIGN_IN_MODULES
     from tstui.ui.shell.app import AFTER_CONNECT_MODULES, VIEW_MODULES
 
-    for name in (*SIGN_IN_MODULES, *CONNECT_MODULES, *AFTER_CONNECT_MODULES, *VIEW_MODULES):
-        importlib.import_module(name)
+    names = (*SIGN_IN_MODULES, *CONNECT_MODULES, *AFTER_CONNECT_MODULES, *VIEW_MODULES)
+    for name in names:
+        assert importlib.import_module(name).__name__ == name  # raises on a typo
 
 
 async def test_the_views_load_once_every_stream_is_live(
