@@ -21,6 +21,7 @@ from textual.widget import AwaitMount
 
 from tstui.client.errors import TradeStationError
 from tstui.config import ConfigError, Environment, Settings, load_settings, save_user_choice
+from tstui.ui.session.live import STREAMS as SESSION_STREAMS
 from tstui.ui.session.live import LiveData
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand, TstuiCommands
@@ -466,10 +467,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         )
 
     def _load_views_once_live(self, what: str) -> None:
-        health = self.live.stream_health.values()
-        if what != "health" or self._views_loaded or not health:
+        if what != "health" or self._views_loaded:
             return
-        if all(stream.state == "live" for stream in health):
+        # The connect's own streams (orders, positions): quote streams come and go later.
+        health = self.live.stream_health
+        if all(name in health and health[name].state == "live" for name in SESSION_STREAMS):
             self._views_loaded = True
             threading.Thread(target=_load_views, name="tstui-views", daemon=True).start()
 
