@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -205,11 +205,13 @@ class LiveData:
         return sum(1 for o in self.order_book.orders() if o.status_group == "working")
 
     # ----------------------------------------------------------------- lifecycle
-    async def connect(self) -> None:
+    async def connect(self, *, sign_in: Callable[[Session], Awaitable[None]] | None = None) -> None:
         """Open a Session for ``settings.env``, load accounts, start every stream.
 
-        Raises LoginRequired (or another TradeStationError) when the environment has no
-        usable tokens: the caller shows the login screen and calls ``connect`` again.
+        ``sign_in`` runs on the new session when it has no tokens yet (the demo's sign-in: one
+        session, one connection for both). Raises LoginRequired (or another TradeStationError)
+        when the environment has no usable tokens: the caller shows the login screen and calls
+        ``connect`` again.
         """
         from tstui.client.session import Session
 
@@ -219,6 +221,8 @@ class LiveData:
             session = await stack.enter_async_context(
                 Session.open(self.settings, on_call=self._record_call)
             )
+            if sign_in is not None and not session.logged_in:
+                await sign_in(session)
             accounts = await session.api.get_accounts()
         except BaseException:
             await stack.aclose()

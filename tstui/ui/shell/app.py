@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -44,6 +44,7 @@ from tstui.ui.trading.hotkey_keys import HOTKEY_BINDINGS
 from tstui.ui.views.overview.screen import OverviewScreen
 
 if TYPE_CHECKING:
+    from tstui.client.session import Session
     from tstui.ui.shell.login import DemoLauncher
 
 # The footer shows the view keys as one compact group ("123456789 Views"): one per key cut
@@ -421,19 +422,21 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
             self.settings = self.live.settings = launched
         await asyncio.to_thread(_load_client)
         threading.Thread(target=_load_after_connect, name="tstui-preload", daemon=True).start()
-        if self.demo:
-            from tstui.client.demo import demo_sign_in
-
-            try:
-                await demo_sign_in(self.live.settings)
-            except Exception as exc:
-                self._on_error(f"demo sign-in: {exc}")
         if self.live.env == "live" and not await self._confirm_live_start():
             # A config (or --env) that says LIVE is not a confirmation: the word must be typed.
             self.live.settings = self.live.settings.with_env("sim")
             self.set_class(False, "-live")
             self.notify("LIVE not confirmed: started in SIM.", timeout=5)
-        await self._connect_or_login(None)
+        # The demo signs in on the connect's own session (one client, one connection).
+        await self._connect_or_login(None, sign_in=self._demo_sign_in if self.demo else None)
+
+    async def _demo_sign_in(self, session: Session) -> None:
+        from tstui.client.demo import headless_login
+
+        try:
+            await headless_login(session)
+        except Exception as exc:  # the connect goes on and meets no tokens: the login screen
+            self._on_error(f"demo sign-in: {exc}")
 
     async def _confirm_live_start(self) -> bool:
         api = self.live.settings.endpoints.api_base
@@ -445,9 +448,14 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         answer: bool | None = await self.push_screen_wait(confirm)
         return answer is True
 
-    async def _connect_or_login(self, previous_env: Environment | None) -> None:
+    async def _connect_or_login(
+        self,
+        previous_env: Environment | None,
+        *,
+        sign_in: Callable[[Session], Awaitable[None]] | None = None,
+    ) -> None:
         try:
-            await self.live.connect()
+            await self.live.connect(sign_in=sign_in)
         except TradeStationError as exc:
             self._show_login(str(exc) or type(exc).__name__, previous_env)
             return
