@@ -398,3 +398,38 @@ async def test_a_disabled_footer_key_rings_and_a_hovered_one_tells_its_tooltip()
         await wait_until(pilot, lambda: footer.tooltip == "Not now", 5, "the key's tooltip")
         await pilot.click(ShellFooter, offset=(x, 0))
         assert rang == [True] and pressed == []
+
+
+class _WideKeyScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "noop('x')", "注文を出す"),  # 5 wide characters: 10 cells
+        Binding("y", "noop('y')", "Why"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ShellFooter()
+
+    def action_noop(self, key: str) -> None:
+        pass
+
+
+class _WideKeyApp(App[None]):
+    ENABLE_COMMAND_PALETTE = False
+
+    def get_default_screen(self) -> Screen[None]:
+        return _WideKeyScreen()
+
+
+async def test_footer_entries_fit_by_cells_not_characters() -> None:
+    """A wide character takes two cells: the entry that would not fit whole is left out."""
+    app = _WideKeyApp()
+    async with app.run_test(size=(20, 5)) as pilot:
+        footer = app.query_one(ShellFooter)
+        await wait_until(pilot, lambda: bool(footer.shown_entries), 5, "footer entries")
+        shown = [e.description for e in footer.shown_entries]
+        # "x 注文を出す " is 13 cells, "y Why " 6 more: 19 <= 20, so both; at 18 only one
+        assert shown == ["注文を出す", "Why"], shown
+        await pilot.resize_terminal(18, 5)
+        await wait_until(
+            pilot, lambda: [e.description for e in footer.shown_entries] == ["注文を出す"]
+        )

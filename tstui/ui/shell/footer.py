@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -96,6 +97,11 @@ def footer_entries(
         key = FooterKey(binding.key, key_display(binding), enabled, tooltip or binding.description)
         entries.append(FooterEntry((key,), binding.description, palette=True))
     return tuple(entries)
+
+
+def _width(pieces: Sequence[tuple[str, FooterKey | None]]) -> int:
+    """Cells the pieces take on screen (a wide character takes two)."""
+    return sum(cell_len(part) for part, _ in pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +202,7 @@ class ShellFooter(Widget, can_focus=False):
         text_style = self.get_component_rich_style("shell-footer--description")
         palette = [e for e in self._entries if e.palette]
         tail = self._pieces(palette[0], narrow) if palette else []
-        tail_width = sum(len(part) for part, _ in tail) + len(PALETTE_SEPARATOR) if tail else 0
+        tail_width = _width(tail) + cell_len(PALETTE_SEPARATOR) if tail else 0
         room = width - tail_width
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[_Span] = []
@@ -205,7 +211,7 @@ class ShellFooter(Widget, can_focus=False):
             if entry.palette:
                 continue
             pieces = self._pieces(entry, narrow)
-            if line.cell_len + sum(len(part) for part, _ in pieces) > room:
+            if line.cell_len + _width(pieces) > room:
                 break  # this entry and the ones after it: never cut one mid-word
             self._append(line, pieces, spans, key_style, text_style)
             shown.append(entry)
