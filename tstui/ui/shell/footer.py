@@ -13,7 +13,7 @@ presses its key, and hovering one shows its tooltip, as on Textual's footer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -65,7 +65,7 @@ class FooterEntry:
 
 def footer_entries(
     bindings: Iterable[tuple[Binding, bool, str]],
-    key_display: Any,
+    key_display: Callable[[Binding], str],
     *,
     narrow: bool,
     palette: tuple[Binding, bool, str] | None,
@@ -73,6 +73,10 @@ def footer_entries(
     """The entries for the shown ``bindings`` (binding, enabled, tooltip), in their order: one
     per action (its first key), consecutive keys of one group with more than one key as one
     entry (as Textual's footer groups them); ``key_display(binding)`` is the key as shown."""
+
+    def key_of(binding: Binding, enabled: bool, tooltip: str) -> FooterKey:
+        return FooterKey(binding.key, key_display(binding), enabled, tooltip or binding.description)
+
     firsts: dict[str, tuple[Binding, bool, str]] = {}
     for binding, enabled, tooltip in bindings:
         if narrow and _action_name(binding.action) in NARROW_HIDDEN:
@@ -81,10 +85,7 @@ def footer_entries(
     entries: list[FooterEntry] = []
     for group, members in groupby(firsts.values(), lambda item: item[0].group):
         items = list(members)
-        keys = [
-            FooterKey(b.key, key_display(b), enabled, tooltip or b.description)
-            for b, enabled, tooltip in items
-        ]
+        keys = [key_of(*item) for item in items]
         if group is not None and len(items) > 1:
             entries.append(FooterEntry(tuple(keys), group.description, grouped=True))
         else:
@@ -93,15 +94,25 @@ def footer_entries(
                 for key, (b, _, _) in zip(keys, items, strict=True)
             ]
     if palette is not None and not narrow:
-        binding, enabled, tooltip = palette
-        key = FooterKey(binding.key, key_display(binding), enabled, tooltip or binding.description)
-        entries.append(FooterEntry((key,), binding.description, palette=True))
+        entries.append(FooterEntry((key_of(*palette),), palette[0].description, palette=True))
     return tuple(entries)
 
 
 def _width(pieces: Sequence[tuple[str, FooterKey | None]]) -> int:
     """Cells the pieces take on screen (a wide character takes two)."""
     return sum(cell_len(part) for part, _ in pieces)
+
+
+_DIM = Style(dim=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Styles:
+    """The line's styles, read from the component classes once a draw."""
+
+    key: Style
+    text: Style
+    hover: Style
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +209,11 @@ class ShellFooter(Widget, can_focus=False):
 
     def _line(self, width: int) -> tuple[Text, tuple[_Span, ...], tuple[FooterEntry, ...]]:
         narrow = self.narrow
-        key_style = self.get_component_rich_style("shell-footer--key")
-        text_style = self.get_component_rich_style("shell-footer--description")
+        styles = _Styles(
+            key=self.get_component_rich_style("shell-footer--key"),
+            text=self.get_component_rich_style("shell-footer--description"),
+            hover=self.get_component_rich_style("shell-footer--hover", partial=True),
+        )
         palette = [e for e in self._entries if e.palette]
         tail = self._pieces(palette[0], narrow) if palette else []
         tail_width = _width(tail) + cell_len(PALETTE_SEPARATOR) if tail else 0
@@ -213,12 +227,12 @@ class ShellFooter(Widget, can_focus=False):
             pieces = self._pieces(entry, narrow)
             if line.cell_len + _width(pieces) > room:
                 break  # this entry and the ones after it: never cut one mid-word
-            self._append(line, pieces, spans, key_style, text_style)
+            self._append(line, pieces, spans, styles)
             shown.append(entry)
         if tail and line.cell_len <= room:
             line.append(" " * (room - line.cell_len))
-            line.append(PALETTE_SEPARATOR, Style(dim=True))
-            self._append(line, tail, spans, key_style, text_style)
+            line.append(PALETTE_SEPARATOR, _DIM)
+            self._append(line, tail, spans, styles)
             shown += palette
         return line, tuple(spans), tuple(shown)
 
@@ -241,16 +255,14 @@ class ShellFooter(Widget, can_focus=False):
         line: Text,
         pieces: Sequence[tuple[str, FooterKey | None]],
         spans: list[_Span],
-        key_style: Style,
-        text_style: Style,
+        styles: _Styles,
     ) -> None:
-        hover = self.get_component_rich_style("shell-footer--hover", partial=True)
         for part, key in pieces:
-            style = key_style if key is not None else text_style
+            style = styles.key if key is not None else styles.text
             if key is not None and not key.enabled:
-                style += Style(dim=True)
-            if key is not None and key is self._hover:
-                style += hover
+                style += _DIM
+            if key is not None and key == self._hover:
+                style += styles.hover
             start = line.cell_len
             line.append(part, style)
             if key is not None:
@@ -274,14 +286,13 @@ class ShellFooter(Widget, can_focus=False):
             self.app.bell()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        key = self.key_at(event.x)
-        if key is not self._hover:
-            self._hover = key
-            self.tooltip = key.tooltip if key is not None else None
-            self.refresh()
+        self._hover_on(self.key_at(event.x))
 
     def on_leave(self, event: events.Leave) -> None:
-        if self._hover is not None:
-            self._hover = None
-            self.tooltip = None
+        self._hover_on(None)
+
+    def _hover_on(self, key: FooterKey | None) -> None:
+        if key != self._hover:
+            self._hover = key
+            self.tooltip = key.tooltip if key is not None else None
             self.refresh()
