@@ -78,7 +78,7 @@ def test_the_modules_loaded_ahead_exist() -> None:
         assert importlib.import_module(name).__name__ == name  # raises on a typo
 
 
-async def test_the_views_load_once_every_stream_is_live(
+async def test_the_views_load_once_the_connects_streams_are_live(
     sim: SimServer, sim_settings: Settings
 ) -> None:
     """Not before (nothing of them between the connect and the first full screen), and once."""

@@ -39,7 +39,7 @@ from tstui.ui.shell.keymap import (
 from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
 from tstui.ui.shell.themes import DEFAULT_THEME, TRADING_VARIABLES, display_name, load_themes
 from tstui.ui.shell.workspace import Workspace, load_workspace, save_workspace
-from tstui.ui.trading.actions import TradingActions
+from tstui.ui.trading.actions import TICKET_MODULE, TradingActions
 from tstui.ui.trading.hotkey_keys import HOTKEY_BINDINGS
 from tstui.ui.views.overview.screen import OverviewScreen
 
@@ -101,8 +101,7 @@ def _styled_as_it_stands(screen: Screen[Any]) -> Screen[Any]:
 # Imported by the first connect and what it fills (the order book, the overview's P&L, the
 # start-up lookup of cut-off sends, the auto-roller and the alerts): loaded ahead, while the
 # sign-in waits on the network, so that none of it sits between the connect and the first
-# full screen. The ticket built ahead loads its own modules a second later
-# (TradingActions.warm_ticket_soon).
+# full screen. The ticket and the views load later (VIEW_MODULES).
 AFTER_CONNECT_MODULES = (
     "tstui.domain.orders.book",
     "tstui.domain.portfolio.valuation",
@@ -113,11 +112,12 @@ AFTER_CONNECT_MODULES = (
 
 
 # The ticket and the views a key opens first, and every model they show: loaded in a thread
-# once the first screen is full (every stream live), so that neither the first showing of a
-# view (~15-60 ms the key waited for) nor the ticket built ahead a second after the connect
-# imports them, and nothing of them stands between the connect and that screen.
+# once the connect's streams are live (the first screen is full then), so that neither the
+# first showing of a view (~15-60 ms the key waited for) nor the ticket built ahead a second
+# after the connect imports them, and nothing of them stands between the connect and that
+# screen.
 VIEW_MODULES = (
-    "tstui.ui.trading.ticket",
+    TICKET_MODULE,
     "tstui.domain.models",
     "tstui.ui.views.orders.screen",
     "tstui.ui.views.positions.screen",
