@@ -96,18 +96,18 @@ def _run_tui(settings: Settings, *, demo: bool) -> int:
 def _run_to_first_screen(
     settings: Settings, *, demo: bool = False, demo_launcher: Callable[[], Settings] | None = None
 ) -> int:
-    """``run_app`` that exits 0 at the first full screen: the overview with accounts and
-    balances, both streams live. The moment (``time.monotonic()``) goes to stderr as
-    ``FIRST_SCREEN_MESSAGE <seconds>``, preceded by ``FIRST_PAINT_MESSAGE <seconds>``: the
-    overview laid out (header with the environment, panels, status bar) before its data.
-    Same app, same startup; only Textual's auto-pilot watches it. Headless:
+    """``run_app`` that exits 0 at the first full screen: the overview with accounts, its
+    balances, beginning-of-day and day P&L panels drawn from data, both streams live. The
+    moment (``time.monotonic()``) goes to stderr as ``FIRST_SCREEN_MESSAGE <seconds>``,
+    preceded by ``FIRST_PAINT_MESSAGE <seconds>``: the overview laid out (header with the
+    environment, panels, status bar) before its data. Same app, same startup; only
+    Textual's auto-pilot watches it. Headless:
     ``TEXTUAL_DRIVER=textual.drivers.headless_driver:HeadlessDriver``.
     """
     import asyncio
     import sys
     import time
 
-    from textual.css.query import NoMatches
     from textual.pilot import Pilot
 
     from tstui.ui.shell.app import TstuiApp
@@ -127,10 +127,9 @@ def _run_to_first_screen(
             return False
         if not all(health.state == "live" for health in app.live.stream_health.values()):
             return False
-        try:
-            return screen.query_one("#balances-panel", DataPanel).last_good_at is not None
-        except NoMatches:
-            return False
+        # Balances, beginning of day and day P&L: every panel drawn from its data.
+        panels = list(screen.query(DataPanel))
+        return bool(panels) and all(panel.last_good_at is not None for panel in panels)
 
     async def exit_at_first_screen(pilot: Pilot[object]) -> None:
         app = pilot.app

@@ -4,7 +4,7 @@ The refresh loop is one worker (group "overview-balances"): fetch, then sleep th
 interval (``stream.balances_refresh_s``), so calls never overlap and the timer re-arms only
 after a run. It runs while the screen is showing (the Balances quota is 250 calls / 5 min);
 a fill (positions changed) wakes it early, but never sooner than MIN_GAP_S after the last run.
-BOD balances are fetched when the account selection or environment changes (or failed before).
+BOD balances are fetched when a session opens or the account selection changes (or failed before).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from textual.worker import Worker
 
 from tstui.ui.shell.base import BaseScreen
 from tstui.ui.shell.commands import PaletteCommand
-from tstui.ui.shell.messages import AccountChanged, BooksChanged, EnvChanged
+from tstui.ui.shell.messages import AccountChanged, BooksChanged
 from tstui.ui.views.overview.balances import (
     DataPanel,
     PLColours,
@@ -79,6 +79,9 @@ class OverviewScreen(BaseScreen):
 
     # ---- lifecycle -------------------------------------------------------------------
     def on_mount(self) -> None:
+        # A new session's accounts start the first round at once, inside the connect: the
+        # EnvChanged message that follows it comes one busy loop turn (~25 ms) later.
+        self.live.changed.subscribe(self, self._live_changed)
         self._start()
 
     @on(ScreenResume)
@@ -108,11 +111,12 @@ class OverviewScreen(BaseScreen):
     def stop_session_work(self) -> None:
         self.workers.cancel_group(self, "overview-balances")
 
-    def on_env_changed(self, message: EnvChanged) -> None:
-        self.balances = {}
-        self._bods = ()
-        self._quantities.clear()
-        self.on_account_changed(AccountChanged(self.live.current_account))
+    def _live_changed(self, what: str) -> None:
+        if what == "accounts":  # a new session: the old one's figures are gone
+            self.balances = {}
+            self._bods = ()
+            self._quantities.clear()
+            self.on_account_changed(AccountChanged(self.live.current_account))
 
     def on_books_changed(self, message: BooksChanged) -> None:
         if message.positions or message.full:
