@@ -9,7 +9,8 @@ subtracts its own spawn time. Runs are interleaved (floor, tstui, floor, tstui..
   embedded simulators, demo sign-in, accounts, streams), headless through Textual's
   ``TEXTUAL_DRIVER`` with the hidden ``TSTUI_EXIT_AFTER_FIRST_SCREEN=1`` hook, which reports
   the first paint (the overview laid out: header with the environment, panels, status bar)
-  and the first full screen (accounts, balances filled, both streams live), then exits.
+  and the first full screen (accounts; the balances, beginning-of-day and day P&L panels
+  drawn from data; both streams live), then exits.
 - targets: first paint <= 1.3x the floor, first full screen <= 2.0x the floor.
 - imports: one more run under ``-X importtime`` marks the first paint on stderr (the same app
   and hook; the marker only watches) and the bench prints what was imported before it,
@@ -18,6 +19,8 @@ subtracts its own spawn time. Runs are interleaved (floor, tstui, floor, tstui..
 Bytecode: every process gets the same fresh ``PYTHONPYCACHEPREFIX`` and the warm-up runs fill
 it, as a normal install's ``__pycache__`` would be (this sandbox exports
 ``PYTHONDONTWRITEBYTECODE=1``; without a cache each run would compile ~110 tstui modules).
+The same goes for tstui's own cache of the code ``dataclasses`` compiles (tstui.codecache):
+a fresh ``TSTUI_CACHE_DIR``, filled by the warm-up runs as by a user's first start.
 
 Run: ``python -m bench.startup_bench [--runs R]``.
 """
@@ -125,6 +128,7 @@ def startup_environ() -> Iterator[dict[str, str]]:
         env = {
             **child_environ(),
             "PYTHONPYCACHEPREFIX": os.path.join(tmp, "pycache"),
+            "TSTUI_CACHE_DIR": os.path.join(tmp, "cache"),
             "TSTUI_STATE_DIR": os.path.join(tmp, "state"),
             "TSTUI_CONFIG": os.path.join(tmp, "config.toml"),
             EXIT_AFTER_FIRST_SCREEN: "1",

@@ -7,6 +7,9 @@ them as they pile up free nothing and cost 10-20 ms on the way to the first pain
 one-shot command's answer. Given back after ``STARTUP_HOLD_S``, what was built by then is
 frozen first (left out of every later pass, which keeps full passes short while keys come).
 Only the program does this: a process importing ``tstui`` as a library keeps its collector.
+
+The program also keeps the code ``dataclasses`` compiles from one run to the next
+(tstui.codecache): most of what a dataclass costs to make, a few hundred times a start.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ STARTUP_HOLD_S = 2.0
 
 def run() -> int:
     hold_collector_while_starting()
+    from tstui.codecache import install  # before any dataclass: Textual's are most of them
+
+    install()
     from tstui.cli import main  # after the hold: the imports are most of what it spares
 
     return main()
