@@ -40,6 +40,7 @@ from tstui.ui.trading.bracket import (
     from_template,
 )
 from tstui.ui.trading.types import SymbolInfo
+from tstui.ui.widgets.one_line_select import OneLineSelect
 from tstui.ui.widgets.symbol_search import describe
 
 __all__ = [
@@ -255,7 +256,7 @@ class TicketForm(Vertical):
         ]
         yield _row(
             "Account",
-            Select(accounts, allow_blank=not accounts, id="account", compact=True),
+            OneLineSelect(accounts, allow_blank=not accounts, id="account", compact=True),
             row_id="row-account",
         )
         yield _row(
@@ -268,7 +269,7 @@ class TicketForm(Vertical):
         actions = [(a, a) for a in actions_for(None)]
         yield _row(
             "Action",
-            Select(actions, allow_blank=False, id="action", compact=True),
+            OneLineSelect(actions, allow_blank=False, id="action", compact=True),
             Button("Buy", id="side-buy", classes="side", compact=True),
             Button("Sell", id="side-sell", classes="side", compact=True),
             row_id="row-action",
@@ -282,7 +283,7 @@ class TicketForm(Vertical):
         types = [(t, t) for t in ORDER_TYPES]
         yield _row(
             "Type",
-            Select(types, allow_blank=False, id="order_type", compact=True),
+            OneLineSelect(types, allow_blank=False, id="order_type", compact=True),
             row_id="row-type",
         )
         yield _row("Limit", PriceInput(id="limit_price", compact=True), row_id="row-limit")
@@ -296,26 +297,26 @@ class TicketForm(Vertical):
         tifs = [(d, d) for d in DURATIONS]
         yield _row(
             "TIF",
-            Select(tifs, allow_blank=False, id="duration", compact=True),
+            OneLineSelect(tifs, allow_blank=False, id="duration", compact=True),
             Input(id="expiration", placeholder="YYYY-MM-DD", compact=True),
             row_id="row-tif",
         )
         yield _row(
             "Route",
-            Select([], prompt="default route", allow_blank=True, id="route", compact=True),
+            OneLineSelect([], prompt="default route", allow_blank=True, id="route", compact=True),
             row_id="row-route",
         )
         # Template names come from the user's config: literal text, never markup.
         choices = [BRACKET_OFF, *self.templates, BRACKET_CUSTOM]
         yield _row(
             "Bracket",
-            Select(
+            OneLineSelect(
                 [(plain(c), c) for c in choices],
                 allow_blank=False,
                 id="bracket_template",
                 compact=True,
             ),
-            Select(
+            OneLineSelect(
                 [("ticks", "ticks"), ("price", "price")],
                 allow_blank=False,
                 id="bracket_unit",
@@ -337,8 +338,8 @@ class TicketForm(Vertical):
         ]
         yield _row(
             "Activate",
-            Select(triggers, allow_blank=False, id="activate_key", compact=True),
-            Select(
+            OneLineSelect(triggers, allow_blank=False, id="activate_key", compact=True),
+            OneLineSelect(
                 [(p, p) for p in PREDICATES],
                 allow_blank=False,
                 id="activate_predicate",
