@@ -79,32 +79,60 @@ def test_the_modules_loaded_ahead_exist() -> None:
 
 
 async def test_the_views_load_once_the_connects_streams_are_live(
-    sim: SimServer, sim_settings: Settings
+    sim: SimServer, sim_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Not before (nothing of them between the connect and the first full screen), and once."""
+    import tstui.ui.shell.app as shell_app
+
     app = TstuiApp(sim_settings, demo=True, demo_launcher=lambda: sim_settings)
     loads: list[str] = []
+    real = shell_app._load_views
+
+    def spy() -> None:
+        health = app.live.stream_health
+        live = all(health[n].state == "live" for n in ("orders", "positions"))
+        loads.append("live" if live else "early")
+        real()
+
+    monkeypatch.setattr(shell_app, "_load_views", spy)
     async with app.run_test(size=SIZE) as pilot:
-        real = threading.Thread
-
-        def spy(*args: object, **kwargs: object) -> threading.Thread:
-            name = str(kwargs.get("name", ""))
-            if name == "tstui-views":
-                health = app.live.stream_health
-                live = all(health[n].state == "live" for n in ("orders", "positions"))
-                loads.append("live" if live else "early")
-            return real(*args, **kwargs)  # type: ignore[arg-type]
-
-        threading.Thread = spy  # type: ignore[misc]
-        try:
-            await started(app, pilot, OverviewScreen)
-            await wait_until(pilot, lambda: bool(loads), 10, "the views' load")
-            await app.live.restart_streams()  # live again: no second load
-            await wait_until(
-                pilot, lambda: all(h.state == "live" for h in app.live.stream_health.values())
-            )
-            await pilot.pause(0.2)
-        finally:
-            threading.Thread = real  # type: ignore[misc]
+        await started(app, pilot, OverviewScreen)
+        await wait_until(pilot, lambda: bool(loads), 10, "the views' load")
+        await app.live.restart_streams()  # live again: no second load
+        await wait_until(
+            pilot, lambda: all(h.state == "live" for h in app.live.stream_health.values())
+        )
+        await pilot.pause(0.2)
         assert loads == ["live"]
+        await app.live.disconnect()
+
+
+async def test_the_orders_view_is_built_ahead_and_its_key_shows_it_at_once(
+    sim: SimServer, sim_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built hidden once the views load (never resumed while hidden); its key shows that very
+    screen, without the frames Textual holds back for a screen still composing."""
+    from textual.app import App
+
+    from tstui.ui.views.orders.blotter import Blotter
+    from tstui.ui.views.orders.screen import BlotterScreen
+
+    app = TstuiApp(sim_settings, demo=True, demo_launcher=lambda: sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen)
+        stacks = app._screen_stacks  # private Textual API (8.2), as the app's own use
+        await wait_until(pilot, lambda: "orders" in stacks, 10, "the Orders view built")
+        (built,) = stacks["orders"]
+        assert isinstance(built, BlotterScreen)
+        await wait_until(pilot, lambda: built.is_mounted, 5, "the Orders view mounted")
+        assert app.current_mode == "overview" and app.screen is not built
+        held: list[float] = []
+        monkeypatch.setattr(App, "delay_update", lambda self, delay=0.05: held.append(delay))
+        await pilot.pause(0.2)
+        assert built.stack_updates == 0  # hidden: never told it shows (resume counts here)
+        await pilot.press("3")
+        await wait_until(pilot, lambda: app.screen is built, 5, "the built view shown")
+        blotter = built.query_one("#blotter", Blotter)
+        await wait_until(pilot, lambda: blotter.painted_rows > 0, 5, "the blotter's rows")
+        assert held == [] and built.stack_updates == 1
         await app.live.disconnect()
