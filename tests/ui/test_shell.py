@@ -79,18 +79,19 @@ async def test_a_built_view_is_drawn_without_the_switch_hold(
     sim: SimServer, signed_in: Settings
 ) -> None:
     """Textual holds every frame for 50 ms after a mode switch (to hide a screen still
-    composing): only a view's first showing is held, a built one is drawn at once."""
+    composing): only a view's first showing is held, a built one is drawn at once (the
+    Orders view is built ahead: see test_demo_start; Positions is not)."""
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot, OverviewScreen, orders_live=False)
-        app.switch_mode("orders")  # built now: held
+        app.switch_mode("positions")  # built now: held
         assert app._batch_count == 1
-        await wait_until(pilot, lambda: isinstance(app.screen, BlotterScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, PositionsScreen))
         await wait_until(pilot, lambda: app._batch_count == 0, what="the hold's end")
         app.switch_mode("overview")  # built at startup: drawn in the next frame
         assert app._batch_count == 0
         assert isinstance(app.screen, OverviewScreen)
-        app.switch_mode("orders")
+        app.switch_mode("positions")
         assert app._batch_count == 0
         await app.live.disconnect()
 
