@@ -24,6 +24,7 @@ from tstui.config import Settings
 from tstui.ui.shell.apilog import ApiLogPanel
 from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.confirm import ConfirmScreen, TypedConfirmScreen
+from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.login import LoginScreen
 from tstui.ui.views.chart.screen import ChartScreen
 from tstui.ui.views.orders.screen import BlotterScreen
@@ -93,6 +94,42 @@ async def test_a_built_view_is_drawn_without_the_switch_hold(
         assert isinstance(app.screen, OverviewScreen)
         app.switch_mode("positions")
         assert app._batch_count == 0
+        await app.live.disconnect()
+
+
+async def test_the_header_lays_the_screen_out_only_when_a_part_can_change_width(
+    sim: SimServer, signed_in: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every symbol link (a cursor move on the blotter) reaches every header, and a layout
+    asked there is a whole-screen layout: only a part whose width can change asks one."""
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen, orders_live=False)
+        updates: list[tuple[str | None, bool]] = []
+        real = Static.update
+        header = app.screen.query_one(AppHeader)  # this screen's (each screen has one)
+
+        def spy(self: Static, content: object = "", *, layout: bool = True) -> None:
+            if self.parent is header and self.id != "hdr-clock":
+                updates.append((self.id, layout))
+            real(self, content, layout=layout)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Static, "update", spy)
+        symbol = app.screen.query_one("#hdr-symbol", Static)
+        app.live.link_symbol("ESZ26")
+        await pilot.pause()
+        assert "ESZ26" in str(symbol.content) and updates == [("hdr-symbol", True)]
+        updates.clear()
+        app.live.link_symbol("NQZ26")  # as wide: drawn, no layout
+        await pilot.pause()
+        assert "NQZ26" in str(symbol.content) and updates == [("hdr-symbol", False)]
+        updates.clear()
+        app.live.changed.publish("settings")  # nothing changed: nothing drawn
+        await pilot.pause()
+        assert updates == []
+        await pilot.press("a")  # another account: the 1fr part is redrawn in place
+        await pilot.pause()
+        assert updates == [("hdr-account", False)]
         await app.live.disconnect()
 
 

@@ -47,6 +47,7 @@ class AppHeader(Horizontal):
         self._policy = Static("", id="hdr-policy")
         self._symbol = Static("", id="hdr-symbol")
         self._clock = Static("", id="hdr-clock")
+        self._shown: dict[Static, Text] = {}  # each part's text as last drawn
 
     def compose(self) -> ComposeResult:
         yield Static("tstui", id="hdr-title")
@@ -72,19 +73,32 @@ class AppHeader(Horizontal):
         live = live_of(self)
         env = live.env if live is not None else "sim"
         badge = self._env
-        badge.update(" LIVE " if env == "live" else " SIM ")
+        self._show(badge, Text(" LIVE " if env == "live" else " SIM "))
         badge.set_class(env == "live", "-live")
         badge.set_class(env != "live", "-sim")
-        self._account.update(self._account_text(live))
+        self._show(self._account, self._account_text(live))
         # one-key sending ([trading.<env>] confirm = "hotkeys-send") is never silent
         one_key = live is not None and live.settings.confirm_policy == "hotkeys-send"
         policy = self._policy
-        policy.update("1-KEY SEND" if one_key else "")
+        self._show(policy, Text("1-KEY SEND" if one_key else ""))
         policy.set_class(one_key and env == "live", "-live")
         policy.display = one_key
         symbol = live.current_symbol if live is not None else None
         # a symbol can come from the server (a position, an order): plain Text, never markup
-        self._symbol.update(Text(f"⛓ {safe_text(symbol)}" if symbol else ""))
+        self._show(self._symbol, Text(f"⛓ {safe_text(symbol)}" if symbol else ""))
+
+    def _show(self, part: Static, text: Text) -> None:
+        """Draw ``text`` in ``part`` if it changed; lay the screen out again only when the
+        part's width can change with it. Each symbol linked (a cursor move on the blotter)
+        reaches every header, the ticket built ahead's and hidden views' included, and a
+        layout asked there is a whole-screen layout at that screen's next showing."""
+        before = self._shown.get(part)
+        if before is not None and before.plain == text.plain:
+            return
+        self._shown[part] = text
+        fixed = part is self._account  # 1fr: the width is the header's, not the text's
+        resized = before is None or before.cell_len != text.cell_len
+        part.update(text, layout=resized and not fixed)
 
     @staticmethod
     def _account_text(live: LiveData | None) -> Text:
