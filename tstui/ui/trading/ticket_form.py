@@ -41,6 +41,7 @@ from tstui.ui.trading.bracket import (
 )
 from tstui.ui.trading.types import SymbolInfo
 from tstui.ui.widgets.one_line_select import OneLineSelect
+from tstui.ui.widgets.steady_input import SteadyInput
 from tstui.ui.widgets.symbol_search import describe
 
 __all__ = [
@@ -141,7 +142,7 @@ def step_quantity_text(text: str, delta: int) -> str:
 # -- widgets ----------------------------------------------------------------------------------
 
 
-class StepInput(Input):
+class StepInput(SteadyInput):
     """An Input whose up/down keys post `Step` (the form decides what a step is)."""
 
     class Step(Message):
@@ -261,7 +262,7 @@ class TicketForm(Vertical):
         )
         yield _row(
             "Symbol",
-            Input(id="symbol", placeholder="MSFT, ESZ26", compact=True),
+            SteadyInput(id="symbol", placeholder="MSFT, ESZ26", compact=True),
             row_id="row-symbol",
         )
         yield Static("", id="symbol-suggest", classes="-empty")
@@ -298,7 +299,7 @@ class TicketForm(Vertical):
         yield _row(
             "TIF",
             OneLineSelect(tifs, allow_blank=False, id="duration", compact=True),
-            Input(id="expiration", placeholder="YYYY-MM-DD", compact=True),
+            SteadyInput(id="expiration", placeholder="YYYY-MM-DD", compact=True),
             row_id="row-tif",
         )
         yield _row(
@@ -345,8 +346,8 @@ class TicketForm(Vertical):
                 id="activate_predicate",
                 compact=True,
             ),
-            Input(id="activate_price", placeholder="price", compact=True),
-            Input(id="activate_time", placeholder="HH:MM UTC", compact=True),
+            SteadyInput(id="activate_price", placeholder="price", compact=True),
+            SteadyInput(id="activate_time", placeholder="HH:MM UTC", compact=True),
             row_id="row-activate",
         )
 

@@ -44,6 +44,7 @@ from tstui.ui.trading.service import trading_service
 from tstui.ui.trading.ticket import OrderTicket
 from tstui.ui.views.orders.blotter import Blotter
 from tstui.ui.views.orders.detail import OrderDetail
+from tstui.ui.widgets.steady_input import SteadyInput
 
 __all__ = ["HISTORY_DAYS", "BlotterScreen", "parse_since"]
 
@@ -125,7 +126,7 @@ class BlotterScreen(BaseScreen):
         with Horizontal(id="blotter-bar"):
             yield Static("", id="blotter-filters")
             yield Static("", id="blotter-count")
-        yield Input(id="blotter-prompt", compact=True)
+        yield SteadyInput(id="blotter-prompt", compact=True)
         yield Blotter(None, id="blotter")
         yield Blotter(None, id="history", flush_interval=0, classes="-hidden")
         yield OrderDetail(id="order-detail")

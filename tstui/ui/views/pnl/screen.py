@@ -42,6 +42,7 @@ from tstui.ui.shell.plain import plain
 from tstui.ui.views.chart.plotting import ChartStyle
 from tstui.ui.views.pnl.charts import render_daily_bars, render_equity
 from tstui.ui.views.pnl.widgets import PlotPanel, TripsTable, stats_text
+from tstui.ui.widgets.steady_input import SteadyInput
 
 if TYPE_CHECKING:
     from tstui.client.journal import LoadedJournal
@@ -130,7 +131,7 @@ class PnLScreen(BaseScreen):
         with Horizontal(id="pnl-bar"):
             yield Static("", id="pnl-filters")
             yield Static("loading…", id="pnl-state")
-        yield Input(id="pnl-prompt", compact=True)
+        yield SteadyInput(id="pnl-prompt", compact=True)
         yield Static("", id="pnl-stats")
         with Horizontal(id="pnl-charts"):
             yield PlotPanel(self._draw_daily, id="pnl-daily")

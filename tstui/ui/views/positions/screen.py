@@ -40,6 +40,7 @@ from tstui.ui.views.positions.table import (
     roll_target,
     with_totals,
 )
+from tstui.ui.widgets.steady_input import SteadyInput
 
 __all__ = ["PositionsScreen"]
 
@@ -79,7 +80,7 @@ class PositionsScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="positions-status")
-        yield Input(placeholder="filter: symbol or account", id="positions-filter")
+        yield SteadyInput(placeholder="filter: symbol or account", id="positions-filter")
         yield PositionsTable(id="positions-table")
 
     @property

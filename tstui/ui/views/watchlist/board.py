@@ -41,6 +41,7 @@ from tstui.ui.session.live import LiveData
 from tstui.ui.shell.commands import PaletteCommand
 from tstui.ui.shell.plain import plain
 from tstui.ui.trading.types import TradeTarget
+from tstui.ui.widgets.steady_input import SteadyInput
 from tstui.ui.widgets.symbol_search import SymbolSearch
 from tstui.ui.widgets.virtual_table import Cell, Column, VirtualTable
 from tstui.watchlists import Watchlists, save_watchlists
@@ -302,7 +303,7 @@ class QuoteBoard(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static("", id="board-title")
         yield BoardTable(id="board-table")
-        yield Input(placeholder="filter symbols (Esc clears)", id="board-filter")
+        yield SteadyInput(placeholder="filter symbols (Esc clears)", id="board-filter")
         yield Input(placeholder="new list name (Enter creates, Esc cancels)", id="board-name")
         yield SymbolSearch(placeholder="add symbol (type to search, Esc cancels)")
 
