@@ -501,8 +501,10 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
     def build_views_ahead(self) -> None:
         """Build the BUILT_AHEAD views, hidden, as a first switch would (minus the resume a
         hidden screen must not get: the switch posts it)."""
+        if self._exit or not self.is_running or not self.live.connected:  # quitting, or closed
+            return
         for mode in BUILT_AHEAD:
-            if mode in self._screen_stacks or not self.is_running:  # private Textual API (8.2)
+            if mode in self._screen_stacks:  # private Textual API (8.2)
                 continue
             screen, _mounted = self._get_screen(self.MODES[mode]())  # what _init_mode does
             self._load_screen_css(screen)

@@ -132,6 +132,8 @@ class BlotterScreen(BaseScreen):
         yield OrderDetail(id="order-detail")
 
     def on_mount(self) -> None:
+        if not self.app.is_running:
+            return  # closed with the app while mounting (built ahead, or the key before a quit)
         self._bind_book()
         self.query_one("#blotter", Blotter).focus()
         self.live.changed.subscribe(self, self._live_changed)
