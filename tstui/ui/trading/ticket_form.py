@@ -191,10 +191,14 @@ class LabelledRow(Horizontal):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"labelled-row--label"}
     DEFAULT_CSS = """
     LabelledRow > .labelled-row--label { color: $text-muted; }
-    LabelledRow > *:first-child { margin-left: 10; }
+    LabelledRow > .-first-field { margin-left: 10; }
     """
 
     def __init__(self, label: str, *widgets: Widget, id: str) -> None:
+        # A class, not :first-child: Textual restyles the whole subtree of every widget that
+        # an order rule can match, at each mount (~60 ms for a ticket built ahead).
+        if widgets:
+            widgets[0].add_class("-first-field")
         super().__init__(*widgets, classes="ticket-row", id=id)
         self.label = label
 
