@@ -189,7 +189,14 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         if self._armed:
             self._take_prefill()
         else:
-            self.call_later(self._lay_out_off_screen)
+            self._in_a_later_turn(self._lay_out_off_screen)
+
+    def _in_a_later_turn(self, callback: Callable[..., object], *args: object) -> None:
+        """``callback`` in a later turn of the event loop. ``call_later`` queues it behind
+        this screen's messages, and Textual runs a pump's queued messages in one turn: the
+        warm ticket's mount, layout and render-ahead steps were one ~100 ms turn, 0.5 s after
+        each ticket closed, that a key pressed then waited for."""
+        asyncio.get_running_loop().call_soon(partial(self.call_later, callback, *args))
 
     def _lay_out_off_screen(self) -> None:
         """A warm ticket is laid out at the app's size while it waits: shown at that size,
@@ -198,7 +205,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
             self._refresh_layout(self.app.size)  # private Textual API (8.2): Screen's layout
             self.styles_settled()  # its showing skips the whole restyle (see KeepsStyles)
             widgets = [w for w in self._compositor.visible_widgets if w is not self]
-            self.call_later(self._render_ahead, widgets)
+            self._in_a_later_turn(self._render_ahead, widgets)
 
     def _render_ahead(self, widgets: list[Widget]) -> None:
         """Each widget's lines rendered into its own cache while the ticket waits, so its
@@ -210,7 +217,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
             if widget.is_mounted and widget.size.area:
                 widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
             if widgets and time.perf_counter() > deadline:
-                self.call_later(self._render_ahead, widgets)
+                self._in_a_later_turn(self._render_ahead, widgets)
                 return
 
     def arm(self, prefill: TicketFields | None, *, side: str | None, auto_preview: bool) -> None:
