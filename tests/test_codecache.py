@@ -183,3 +183,19 @@ def test_the_cache_dir_follows_the_environment(
     assert cache_dir() == tmp_path / "xdg" / "tstui"
     monkeypatch.setenv("TSTUI_CACHE_DIR", str(tmp_path / "own"))
     assert cache_dir() == tmp_path / "own"
+
+
+def test_no_home_directory_means_no_cache_not_a_failed_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pathlib import Path
+
+    import tstui.codecache as codecache
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("TSTUI_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert codecache.install() is None

@@ -136,7 +136,11 @@ def install(directory: Path | None = None) -> DataclassCodeCache | None:
         return None
     from importlib.util import MAGIC_NUMBER
 
-    path = (directory or cache_dir()) / f"{_FILE_PREFIX}{tag}-{MAGIC_NUMBER.hex()}.marshal"
+    try:
+        directory = directory or cache_dir()
+    except (RuntimeError, KeyError):  # no home directory to be found: start without a cache
+        return None
+    path = directory / f"{_FILE_PREFIX}{tag}-{MAGIC_NUMBER.hex()}.marshal"
     cache = DataclassCodeCache(path)
     cache.load()
     dataclasses_globals = vars(dataclasses)
