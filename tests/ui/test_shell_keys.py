@@ -288,8 +288,14 @@ class _FooterScreen(Screen[None]):
 
 
 class _FooterApp(App[None]):
+    """An app showing one screen with a footer (``_FooterScreen`` unless told another)."""
+
+    def __init__(self, screen: type[Screen[None]] = _FooterScreen) -> None:
+        super().__init__()
+        self._screen_type = screen
+
     def get_default_screen(self) -> Screen[None]:
-        return _FooterScreen()
+        return self._screen_type()
 
 
 @pytest.mark.parametrize(("width", "narrow"), [(80, True), (160, False)])
@@ -372,13 +378,8 @@ class _DisabledKeyScreen(_FooterScreen):
         pass
 
 
-class _DisabledKeyApp(App[None]):
-    def get_default_screen(self) -> Screen[None]:
-        return _DisabledKeyScreen()
-
-
 async def test_a_disabled_footer_key_rings_and_a_hovered_one_tells_its_tooltip() -> None:
-    app = _DisabledKeyApp()
+    app = _FooterApp(_DisabledKeyScreen)
     async with app.run_test(size=(160, 24)) as pilot:
         footer = app.query_one(ShellFooter)
         await wait_until(
@@ -413,16 +414,13 @@ class _WideKeyScreen(Screen[None]):
         pass
 
 
-class _WideKeyApp(App[None]):
-    ENABLE_COMMAND_PALETTE = False
-
-    def get_default_screen(self) -> Screen[None]:
-        return _WideKeyScreen()
+class _NoPaletteApp(_FooterApp):
+    ENABLE_COMMAND_PALETTE = False  # no palette key: the width is the entries' alone
 
 
 async def test_footer_entries_fit_by_cells_not_characters() -> None:
     """A wide character takes two cells: the entry that would not fit whole is left out."""
-    app = _WideKeyApp()
+    app = _NoPaletteApp(_WideKeyScreen)
     async with app.run_test(size=(20, 5)) as pilot:
         footer = app.query_one(ShellFooter)
         await wait_until(pilot, lambda: bool(footer.shown_entries), 5, "footer entries")
