@@ -240,8 +240,8 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         self.settings = settings
         self.demo = demo
         self.demo_launcher = demo_launcher
-        self._views_loaded = False
-        self._views_ahead: Worker[None] | None = None  # loads the views, then builds some
+        # Loads the views, then builds some; once per app (set: they are loading or loaded).
+        self._views_ahead: Worker[None] | None = None
         self.api_log_shown = False
         self.idle_gc = IdleCollector(self)  # full GC passes wait for a pause in the keys
         self.live = LiveData(
@@ -484,12 +484,11 @@ class TstuiApp(EnvSwitching, TradingActions, AppGuard, App[int]):
         )
 
     def _load_views_once_live(self, what: str) -> None:
-        if what != "health" or self._views_loaded:
+        if what != "health" or self._views_ahead is not None:
             return
         # The connect's own streams (orders, positions): quote streams come and go later.
         health = self.live.stream_health
         if all(name in health and health[name].state == "live" for name in SESSION_STREAMS):
-            self._views_loaded = True
             self._views_ahead = self.run_worker(
                 self._load_views_and_build, group="views-ahead", exit_on_error=False
             )
