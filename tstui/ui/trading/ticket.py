@@ -194,8 +194,8 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
     def _in_a_later_turn(self, callback: Callable[..., object], *args: object) -> None:
         """``callback`` in a later turn of the event loop. ``call_later`` queues it behind
         this screen's messages, and Textual runs a pump's queued messages in one turn: the
-        warm ticket's mount, layout and render-ahead steps were one ~100 ms turn, 0.5 s after
-        each ticket closed, that a key pressed then waited for."""
+        render-ahead steps, meant to be a few ms each, ran back to back with the layout and
+        whatever else the warm ticket had queued, and a key pressed meanwhile waited."""
         asyncio.get_running_loop().call_soon(partial(self.call_later, callback, *args))
 
     def _lay_out_off_screen(self) -> None:
