@@ -1,14 +1,16 @@
 """The next order ticket is built ahead of its key (composed, mounted and laid out off
-screen): it opens with its prefill and focus like a new one, serves one order with its own
-OrderConfirmID, and one built for another theme is never shown."""
+screen), and a closed one is kept for the next order: it opens with its prefill and focus
+like a new one, with a new OrderConfirmID and nothing of the order before; a ticket still
+busy with its order is not kept, and one built for another theme is never shown."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Checkbox, Input, Select, Static
 from ui_support import (
     MARGIN,
     TICKET_SIZE,
@@ -23,6 +25,7 @@ from ui_support import (
 from tstui.config import Settings
 from tstui.domain.orders.ticket import TicketFields
 from tstui.ui.shell.app import TstuiApp
+from tstui.ui.shell.header import AppHeader
 from tstui.ui.trading.ticket import (
     OrderTicket,
     open_order_ticket,
@@ -52,26 +55,155 @@ async def test_a_warm_ticket_opens_prefilled_and_places_once(settings: Settings)
         await started(app, pilot)
         first_warm = await warmed(app, pilot)
         assert first_warm.size.width > 0  # laid out while it waited
+        first_id = first_warm.order_confirm_id
         ticket, results, limit = await open_limit_ticket(app, pilot, MARGIN, "MSFT", "1")
         assert ticket is first_warm and app.screen is ticket
+        assert ticket.order_confirm_id != first_id  # armed: one OrderConfirmID per order
         assert ticket.form.fields().symbol == "MSFT" and ticket.form.fields().action == "BUY"
         assert ticket.query_one("#limit_price", Input).value == limit
         await preview(ticket, pilot)
         await place(ticket, pilot)
         assert ticket.outcome is not None and ticket.outcome.kind == "placed"
+        placed_id = ticket.order_confirm_id
         await wait_until(pilot, lambda: results, 5, "the ticket result")
-        # the next one is built after the close: another object, another OrderConfirmID
-        second_warm = await warmed(app, pilot, other_than=first_warm)
-        assert second_warm.order_confirm_id != first_warm.order_confirm_id
-        assert not first_warm.is_attached
+        # closed, it is kept (not rebuilt) for the next order, off screen
+        kept = await warmed(app, pilot)
+        assert kept is ticket and kept.is_attached and app.is_screen_installed(kept)
         second, _ = await open_ticket(app, pilot, TicketFields(symbol="MSFT"))
-        assert second is second_warm and second.outcome is None and not second.sent
+        assert second is kept and second.outcome is None and not second.sent
+        assert second.order_confirm_id != placed_id
+        assert not app.is_screen_installed(second)  # in use: a pop by anything removes it
         # the form is a fresh one: the first order's quantity and limit are not in it
         assert second.form.fields().limit_price == ""
         # as a new ticket would: the symbol's defaults filled, then Preview focused
         await wait_until(pilot, lambda: second.form.fields().quantity != "", 5, "the preset")
         await wait_until(pilot, lambda: second.focused is not None, 5, "the focus")
         assert second.focused is not None and second.focused.id == "preview-btn"
+        await app.live.disconnect()
+
+
+def state_of(ticket: OrderTicket) -> dict[str, object]:
+    """Everything a user can see or the ticket acts on, but its OrderConfirmID and the live
+    quote (the symbol line and a limit at the touch move with the market)."""
+    state: dict[str, object] = {
+        name: getattr(ticket, name)
+        for name in (
+            "preview",
+            "issues",
+            "outcome",
+            "busy",
+            "_shown_issues",
+            "_previewed",
+            "_preview_text",
+            "_prefilled_for",
+            "_order_type",
+            "_routes",
+            "_side",
+            "_auto_preview",
+            "prefilled",
+        )
+    }
+    request = ticket.request
+    state["request"] = request and replace(request, order_confirm_id="same")
+    state["focused"] = ticket.focused and ticket.focused.id
+    state["scroll"] = ticket.query_one("#ticket-body").scroll_offset
+    state["info"] = ticket.form.info and ticket.form.info.symbol
+    state["fields"] = ticket.form.fields()
+    state["bracket"] = ticket.form.bracket_fields()
+    for index, widget in enumerate(ticket.query("*")):
+        if any(isinstance(node, AppHeader) for node in widget.ancestors_with_self):
+            continue  # the app's (environment, account, clock), not the order's
+        seen: list[object] = [
+            type(widget).__name__,
+            widget.display,
+            sorted(widget.classes),
+            widget.disabled,
+        ]
+        if isinstance(widget, Input):
+            seen += [widget.value, widget.placeholder, widget.cursor_position, widget.scroll_x]
+        elif isinstance(widget, Select):
+            seen += [widget.value, [str(prompt) for prompt, _ in widget._options]]
+        elif isinstance(widget, Checkbox):
+            seen += [widget.value]
+        elif isinstance(widget, Button):
+            seen += [str(widget.label)]
+        elif isinstance(widget, Static) and widget.id != "symbol-info":
+            seen += [str(widget.content)]
+        state[f"{index} {widget.id or ''}"] = " | ".join(map(str, seen))
+    return state
+
+
+async def test_a_kept_ticket_opens_as_a_new_one_whatever_the_last_order_left(
+    settings: Settings,
+) -> None:
+    """A ticket is kept for the next order: whatever one order typed, chose, previewed or
+    was told is gone when the next opens; it is, widget by widget, a new ticket."""
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        await warmed(app, pilot)
+        order = TicketFields(symbol="MSFT", quantity="2")
+
+        async def settled_ticket() -> OrderTicket:
+            ticket, _ = await open_ticket(app, pilot, order)
+            await wait_until(pilot, lambda: ticket._routes and ticket.focused, 5, "settled")
+            await pilot.pause(0.1)
+            return ticket
+
+        ticket = await settled_ticket()
+        new = state_of(ticket)
+        first_id = ticket.order_confirm_id
+        # an order that touches everything: type, TIF and expiry, a bracket, a route, an
+        # activation rule, a symbol lookup, issues marked, a preview that warns
+        for key in ("f4", "f4", "f7", "f7", "f7", "f6", "f2"):
+            await pilot.press(key)
+        form = ticket.form
+        for widget_id, text in (
+            ("stop_price", "1"),
+            ("limit_price", "x"),
+            ("bracket_target", "9"),
+            ("activate_price", "5"),
+            ("quantity", "5000000"),
+        ):
+            form.set_text(widget_id, text)
+        form.set_routes(["Intelligent", "ARCA"])
+        form.query_one("#route", Select).value = "ARCA"
+        form.query_one("#symbol", Input).focus()
+        await pilot.press("A")
+        await pilot.pause(0.6)  # the lookup's debounce
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: ticket._shown_issues and not ticket.busy, 10, "issues")
+        ticket.query_one("#ticket-body").scroll_end(animate=False)
+        await pilot.pause()
+        assert state_of(ticket) != new  # the comparison sees what an order changes
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: warm_ticket(app) is ticket, 5, "the ticket kept")
+
+        again = await settled_ticket()
+        assert again is ticket and again.order_confirm_id != first_id
+        after = state_of(again)
+        assert {k: v for k, v in after.items() if after[k] != new.get(k)} == {
+            k: v for k, v in new.items() if after.get(k) != v
+        }
+        await app.live.disconnect()
+
+
+async def test_a_ticket_closed_while_its_order_is_in_flight_is_not_kept(
+    settings: Settings,
+) -> None:
+    """A preview or a placement still running (busy) belongs to that ticket: it is
+    removed once closed, and the next order gets another ticket."""
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        await warmed(app, pilot)
+        ticket, _ = await open_ticket(app, pilot, TicketFields(symbol="MSFT", quantity="1"))
+        ticket.busy = True  # as Preview or Place sets it until the answer
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not ticket.is_attached, 5, "the busy ticket removed")
+        assert not app.is_screen_installed(ticket)
+        nxt = await warmed(app, pilot, other_than=ticket)
+        assert nxt is not ticket
         await app.live.disconnect()
 
 

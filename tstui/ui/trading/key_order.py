@@ -124,6 +124,15 @@ class EarlyKeys(_ScreenBase):
             self._type_early(target, event.character)
             event.stop()
 
+    def hold_early_keys(self) -> None:
+        """Keys are kept again until the next `release_early_keys()` (a modal shown again
+        for another order starts as a new one)."""
+        for name in ("_early_released", "_early_target", "_early_keys"):
+            self.__dict__.pop(name, None)
+        held = self.__dict__.pop("_select_on_focus_back", None)
+        if isinstance(held, Input):
+            held.select_on_focus = True
+
     def release_early_keys(self, target: object) -> None:
         """Type the kept keys into ``target`` (the widget just given focus: ``focus()``
         applies later, so it is named here); anything else than a text field drops them."""

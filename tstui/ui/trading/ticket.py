@@ -35,6 +35,7 @@ from weakref import WeakKeyDictionary
 
 from textual import on, work
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region
@@ -74,6 +75,7 @@ __all__ = ["OrderTicket", "open_order_ticket", "warm_order_ticket", "warm_ticket
 SYMBOL_DEBOUNCE_S = 0.35
 RENDER_AHEAD_STEP_S = 0.004
 QUOTE_REFRESH_S = 0.25
+PREVIEW_HINT = "Preview (F5) to see the estimate."
 _SENT_KINDS = frozenset({"placed", "rejected", "unknown", "reconciled", "not_found"})
 
 
@@ -131,8 +133,14 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         # warm: built ahead of its key, off screen, until `arm` gives it its order (see
         # warm_order_ticket).
         self._armed = not warm
-        self.order_confirm_id = new_order_confirm_id()  # one per ticket = one per intent
         self._set_order(prefill, side, auto_preview)
+        self._new_order_state()
+
+    def _new_order_state(self) -> None:
+        """What the ticket knows of its order, as a new ticket knows it: set at its
+        building and again at each `arm` (one ticket serves order after order, see
+        open_order_ticket)."""
+        self.order_confirm_id = new_order_confirm_id()  # one per arm = one per intent
         self.preview: Preview | None = None
         self.request: OrderRequest | None = None
         self.issues: list[FieldError] = []
@@ -182,7 +190,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
                 override = Checkbox("Override warnings", id="override", compact=True)
                 override.display = False  # until a preview warns
                 yield override
-                yield Static("Preview (F5) to see the estimate.", id="preview")
+                yield Static(PREVIEW_HINT, id="preview")
 
     def on_mount(self) -> None:
         self.set_interval(QUOTE_REFRESH_S, self._show_quote)
@@ -222,10 +230,54 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
 
     def arm(self, prefill: TicketFields | None, *, side: str | None, auto_preview: bool) -> None:
         """A warm ticket takes its order (what `__init__` takes for a cold one), before it
-        is pushed."""
+        is pushed: whatever an order before it left (fields, preview, result, focus, its
+        OrderConfirmID) is set back to a new ticket's."""
         self._set_order(prefill, side, auto_preview)
+        self._new_order_state()
+        self._clear_widgets()
         self._armed = True
         self._take_prefill()
+
+    def _clear_widgets(self) -> None:
+        """The ticket's own lines and buttons as composed (the form's fields are loaded
+        whole by `_load_prefill`). Each is set only when it differs: a ticket armed as the
+        last one was left repaints nothing."""
+        self.hold_early_keys()
+        self.set_focus(None, scroll_visible=False)
+        self._set_result("", "")
+        self._set_text("#issues", "")
+        issues = self.query_one("#issues", Static)
+        issues.set_classes(issues.classes - {"-error", "-warning"})
+        override = self.query_one("#override", Checkbox)
+        override.value = False
+        override.display = False
+        self.query_one("#preview", Static).set_class(False, "-stale")
+        self._set_text("#preview", PREVIEW_HINT)
+        self._refresh_buttons()
+        self.query_one("#ticket-body", VerticalScroll).scroll_home(animate=False, immediate=True)
+
+    def _set_text(self, selector: str, text: str) -> None:
+        widget = self.query_one(selector, Static)
+        if str(widget.content) != text:
+            widget.update(plain_lines(text))
+
+    def dismiss(self, result: OrderResult | None = None) -> AwaitComplete:
+        # Kept for the next order unless something still runs for this one (a preview or a
+        # placement, busy until its outcome): that one is removed once closed, as before.
+        keep = self._armed and not self.busy and self.is_current
+        await_pop = super().dismiss(result)  # the result callback, then off the stack
+        if keep:
+            self._park()
+        return await_pop
+
+    def _park(self) -> None:
+        """Off screen until the next order arms it: nothing of this order runs on."""
+        self._armed = False
+        self._watch_quotes(None)
+        for group in ("ticket-symbol", "ticket-routes"):
+            self.workers.cancel_group(self, group)
+        self.form.stop_suggestions()
+        park_ticket(self.app, self)
 
     def _set_order(
         self, prefill: TicketFields | None, side: str | None, auto_preview: bool
@@ -339,8 +391,8 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         return f"Out of date ({what} changed): preview again (F5) before placing."
 
     def _set_result(self, text: str, tone: str) -> None:
+        self._set_text("#result", text)
         widget = self.query_one("#result", Static)
-        widget.update(plain_lines(text))
         for name in ("-ok", "-bad", "-unknown"):
             widget.set_class(name == tone, name)
 
@@ -639,8 +691,22 @@ def _fits(ticket: OrderTicket, trading: TradingService) -> bool:
 
 
 def _discard(ticket: OrderTicket) -> None:
+    ticket.app.uninstall_screen(ticket)
     if ticket.is_attached:
         ticket.remove()
+
+
+TICKET_SCREEN = "tstui-order-ticket"
+
+
+def park_ticket(app: App[Any], ticket: OrderTicket) -> None:
+    """A closed ticket kept for the next order (see OrderTicket.dismiss): installed, so
+    Textual does not remove it as it leaves the stack, and it is the app's warm ticket."""
+    if _WARM.get(app) is not None or app.is_screen_installed(TICKET_SCREEN):
+        return  # one kept ticket at most: this one is removed as usual
+    app.install_screen(ticket, TICKET_SCREEN)
+    ticket.styles_settled()  # shown again as it was, it is not restyled whole
+    _WARM[app] = ticket
 
 
 def _take_warm(app: App[Any], trading: TradingService) -> OrderTicket | None:
@@ -650,6 +716,9 @@ def _take_warm(app: App[Any], trading: TradingService) -> OrderTicket | None:
     if ticket is None or not ticket.is_mounted:
         return None
     del _WARM[app]
+    # A kept ticket is in use again: whatever pops it next removes it, unless its close
+    # keeps it once more.
+    app.uninstall_screen(ticket)
     if _fits(ticket, trading):
         return ticket
     _discard(ticket)

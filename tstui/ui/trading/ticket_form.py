@@ -272,6 +272,7 @@ class TicketForm(Vertical):
             "activate_key": [_NO_TRIGGER, *TRIGGER_KEYS],
             "activate_predicate": list(PREDICATES),
         }
+        self._new_options = {name: list(values) for name, values in self._options.items()}
 
     def compose(self) -> ComposeResult:
         # Option prompts are parsed as markup when they are a str: server ids go in as Text.
@@ -456,31 +457,68 @@ class TicketForm(Vertical):
         return following
 
     def load(self, fields: TicketFields) -> None:
-        """Fill every field from `fields` (blank strings keep the widget's default)."""
+        """Every field as a new form with `fields` typed in: a blank string keeps the
+        field's default, and what `fields` does not name (the bracket, the activation rule,
+        the symbol's details, issue marks) is set back to the new form's. A field already
+        holding its value is not set again (a ticket serves order after order, and one
+        armed as the last was left repaints nothing)."""
         self._loading = True
         # Prefills come from rows the server sent; an Input shows its value raw, so escapes
         # and controls are made visible (a symbol holding them is refused, never hidden).
         text = partial(safe_text, limit=None)
+        typed = {
+            "symbol": fields.symbol.upper(),
+            "quantity": fields.quantity,
+            "limit_price": fields.limit_price,
+            "stop_price": fields.stop_price,
+            "expiration": fields.expiration,
+        }
+        chosen = {
+            "account": fields.account,
+            "action": fields.action.upper(),
+            "order_type": fields.order_type,
+            "duration": fields.duration.upper(),
+            "route": fields.route,
+        }
         try:
-            if fields.account:
-                self._select("account", fields.account)
-            self.query_one("#symbol", Input).value = text(fields.symbol.upper())
-            if fields.action:
-                self._select("action", fields.action.upper())
-            self.query_one("#quantity", Input).value = text(fields.quantity)
-            if fields.order_type:
-                self._select("order_type", fields.order_type)
-            self.query_one("#limit_price", Input).value = text(fields.limit_price)
-            self.query_one("#stop_price", Input).value = text(fields.stop_price)
-            if fields.duration:
-                self._select("duration", fields.duration.upper())
-            self.query_one("#expiration", Input).value = text(fields.expiration)
-            if fields.route:
-                self._select("route", fields.route, add=True)
+            self.stop_suggestions()
+            self.info = None
+            self.show_symbol(None)
+            self.show_issues(())
+            self.set_presets([int(p) for p in QUANTITY_PRESETS])
+            for widget_id, options in self._new_options.items():
+                value = chosen.get(widget_id, "")
+                wanted = [*options, value] if widget_id == "route" and value else options
+                if self._options[widget_id] != wanted:
+                    # only the lists a symbol restricts (action, TIF) or routes fill change,
+                    # and their options are their values
+                    self._set_options(widget_id, wanted)
+                choice = value if value and value in wanted else self._new_choice(widget_id)
+                select = self.query_one(f"#{widget_id}", Select)
+                if select.value != choice:
+                    select.value = choice
+            for widget in self.query(Input):
+                value = text(typed.get(widget.id or "", ""))
+                if widget.value != value:
+                    widget.value = value
+                widget.cursor_position = len(value)  # as typed (no selection)
         finally:
             self._loading = False
         self._sync_visibility()
         self.post_message(self.Edited())
+
+    def _new_choice(self, widget_id: str) -> object:
+        """A new form's choice: its first option (the route: none, the default route)."""
+        options = self._new_options[widget_id]
+        return options[0] if options and widget_id != "route" else Select.NULL
+
+    def stop_suggestions(self) -> None:
+        """No symbol lookup runs on (the form is closed or loaded anew)."""
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+            self._suggest_timer = None
+        self.workers.cancel_group(self, "ticket-suggest")
+        self.show_suggestions("")
 
     def _select(self, widget_id: str, value: str, *, add: bool = False) -> None:
         options = self._options.get(widget_id, [])
@@ -503,7 +541,7 @@ class TicketForm(Vertical):
         for index, button in enumerate(self.query(".preset").results(Button)):
             shown = index < len(quantities)
             button.display = shown
-            if shown:
+            if shown and str(button.label) != str(quantities[index]):
                 button.label = str(quantities[index])
 
     def set_account(self, account_id: str) -> None:
@@ -547,7 +585,9 @@ class TicketForm(Vertical):
         """The symbol's details and its latest quote (the modal repaints it as quotes come)."""
         self.info = info
         # The description and exchange are server text: literal, never markup.
-        self.query_one("#symbol-info", Static).update(plain_lines(info.describe() if info else ""))
+        line = self.query_one("#symbol-info", Static)
+        if info is not None or str(line.content):
+            line.update(plain_lines(info.describe() if info else ""))
 
     def _restrict(self, widget_id: str, allowed: Sequence[str], fallback: Any) -> None:
         current = self._choice(widget_id)
@@ -633,7 +673,8 @@ class TicketForm(Vertical):
     def show_suggestions(self, text: str, *, error: bool = False) -> None:
         """The suggestions line under Symbol (server text: literal, made safe)."""
         line = self.query_one("#symbol-suggest", Static)
-        line.update(plain(text, limit=200))
+        if text or str(line.content):
+            line.update(plain(text, limit=200))
         line.set_class(not text, "-empty")
         line.set_class(error, "-error")
 
