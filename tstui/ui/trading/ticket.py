@@ -3,9 +3,10 @@
 - Place is enabled only while the form still describes the exact previewed payload, no error
   blocks, and warnings (if any) are overridden by the checkbox. Editing anything disables it
   until the next preview.
-- Place sends once with the ticket's OrderConfirmID (one per ticket). After a send the ticket
-  shows the result inline and cannot send again; an unknown outcome shows
-  "unknown: reconciling" and then the order reconciliation found. There is no resend button.
+- Place sends once with the ticket's OrderConfirmID (one per order: a ticket kept for the
+  next order is armed with a new one). After a send the ticket shows the result inline and
+  cannot send again; an unknown outcome shows "unknown: reconciling" and then the order
+  reconciliation found. There is no resend button.
 - Brackets: F6 steps the bracket section off -> each config template ([brackets.NAME], e.g.
   es-scalp: target +8, stop -6 ticks) -> custom -> off. The exits (ticks from the entry or
   prices), a trailing stop and an activation rule for the entry are part of the previewed
@@ -664,8 +665,11 @@ def warm_order_ticket(app: App[Any]) -> None:
     widgets took 300 ms (600 ms with a stream burst sharing the loop); a warm ticket is
     already mounted, so showing it is one layout and one frame. It runs off screen (started
     by the app, in no screen stack: Textual's push_screen shows a running screen as it is)
-    until open_order_ticket arms it with its order. Each ticket still serves one order, with
-    its own OrderConfirmID; the next one is warmed after it closes."""
+    until open_order_ticket arms it with its order. Each arm is one order, with its own
+    OrderConfirmID. A ticket closed idle is kept for the next order (see park_ticket):
+    building one after each close mounted ~90 widgets while keys waited behind them. One
+    is built again only when none was kept (closed busy, another theme, environment or
+    account list)."""
     trading = trading_service(app)
     warm = _WARM.get(app)
     if warm is not None:
