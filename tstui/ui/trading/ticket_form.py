@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -21,7 +21,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
+from textual.css.query import NoMatches, WrongType
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 Side = Literal["buy", "sell"]
+W = TypeVar("W", bound=Widget)
 QUANTITY_PRESETS: tuple[str, ...] = ("1", "5", "10", "100")
 FIELD_LABELS: dict[str, str] = {
     "account": "Account",
@@ -261,6 +262,7 @@ class TicketForm(Vertical):
         self.info: SymbolInfo | None = None
         self._loading = False
         self._suggest_timer: Timer | None = None
+        self._by_id: dict[str, Widget] | None = None
         self._options: dict[str, list[str]] = {
             "account": [a.account_id for a in self._accounts],
             "action": list(actions_for(None)),
@@ -385,12 +387,41 @@ class TicketForm(Vertical):
         with contextlib.suppress(NoMatches):
             self._sync_visibility()
 
+    # ---- the form's widgets --------------------------------------------------------------
+    def _get(self, widget_id: str, expect_type: type[W]) -> W:
+        """The form's widget of that id. The form mounts and removes none after its compose,
+        so they are found in one walk, not a DOM query at each read (a query walked and
+        matched every widget: fields() read 14 of them, the issue marks 19)."""
+        widget = self._widgets().get(widget_id)
+        if widget is None:
+            self._by_id = None  # still mounting at the last walk: walk again
+            widget = self._widgets().get(widget_id)
+        if widget is None:
+            raise NoMatches(f"No widget #{widget_id} in the ticket form")
+        if not isinstance(widget, expect_type):
+            raise WrongType(f"#{widget_id} is a {type(widget).__name__}")
+        return widget
+
+    def _each(self, expect_type: type[W], css_class: str | None = None) -> list[W]:
+        """The form's widgets of a type (and class), in the order they were composed."""
+        return [
+            widget
+            for widget in self._widgets().values()
+            if isinstance(widget, expect_type)
+            and (css_class is None or widget.has_class(css_class))
+        ]
+
+    def _widgets(self) -> dict[str, Widget]:
+        if self._by_id is None:
+            self._by_id = {w.id: w for w in self.walk_children(Widget, with_self=False) if w.id}
+        return self._by_id
+
     # ---- reading and writing -------------------------------------------------------------
     def _text(self, widget_id: str) -> str:
-        return self.query_one(f"#{widget_id}", Input).value
+        return self._get(f"{widget_id}", Input).value
 
     def _choice(self, widget_id: str) -> str:
-        value = self.query_one(f"#{widget_id}", Select).value
+        value = self._get(f"{widget_id}", Select).value
         return "" if value is Select.NULL else str(value)
 
     def fields(self) -> TicketFields:
@@ -453,7 +484,7 @@ class TicketForm(Vertical):
         if following in self.templates:
             self.load_bracket(from_template(self.bracket_fields(), self.templates[following]))
         else:
-            self.query_one("#bracket_template", Select).value = following
+            self._get("bracket_template", Select).value = following
         return following
 
     def load(self, fields: TicketFields) -> None:
@@ -494,10 +525,10 @@ class TicketForm(Vertical):
                     # and their options are their values
                     self._set_options(widget_id, wanted)
                 choice = value if value and value in wanted else self._new_choice(widget_id)
-                select = self.query_one(f"#{widget_id}", Select)
+                select = self._get(f"{widget_id}", Select)
                 if select.value != choice:
                     select.value = choice
-            for widget in self.query(Input):
+            for widget in self._each(Input):
                 value = text(typed.get(widget.id or "", ""))
                 if widget.value != value:
                     widget.value = value
@@ -526,11 +557,11 @@ class TicketForm(Vertical):
             if not add:
                 return
             self._set_options(widget_id, [*options, value])
-        self.query_one(f"#{widget_id}", Select).value = value
+        self._get(f"{widget_id}", Select).value = value
 
     def _set_options(self, widget_id: str, values: Sequence[str]) -> None:
         self._options[widget_id] = list(values)
-        self.query_one(f"#{widget_id}", Select).set_options([(plain(v), v) for v in values])
+        self._get(f"{widget_id}", Select).set_options([(plain(v), v) for v in values])
 
     def set_side(self, side: Side) -> None:
         asset_type = self.info.asset_type if self.info is not None else None
@@ -538,7 +569,7 @@ class TicketForm(Vertical):
 
     def set_presets(self, quantities: Sequence[int]) -> None:
         """The quantity buttons show the asset class's presets ([trading.presets])."""
-        for index, button in enumerate(self.query(".preset").results(Button)):
+        for index, button in enumerate(self._each(Button, "preset")):
             shown = index < len(quantities)
             button.display = shown
             if shown and str(button.label) != str(quantities[index]):
@@ -549,7 +580,7 @@ class TicketForm(Vertical):
 
     def set_text(self, widget_id: str, value: str) -> None:
         """Fill one text field as if typed (the modal hears `Edited`)."""
-        widget = self.query_one(f"#{widget_id}", Input)
+        widget = self._get(f"{widget_id}", Input)
         widget.value = value
         widget.cursor_position = len(value)
 
@@ -564,7 +595,7 @@ class TicketForm(Vertical):
             if current in options
             else options[0]
         )
-        self.query_one(f"#{widget_id}", Select).value = following
+        self._get(f"{widget_id}", Select).value = following
         return following
 
     def set_routes(self, route_ids: Iterable[str]) -> None:
@@ -572,7 +603,7 @@ class TicketForm(Vertical):
         ids = list(dict.fromkeys([*route_ids, *([current] if current else [])]))
         self._set_options("route", ids)
         if current:
-            self.query_one("#route", Select).value = current
+            self._get("route", Select).value = current
 
     def set_symbol_info(self, info: SymbolInfo | None) -> None:
         """Show the symbol's details and restrict actions / TIFs to its asset type."""
@@ -585,7 +616,7 @@ class TicketForm(Vertical):
         """The symbol's details and its latest quote (the modal repaints it as quotes come)."""
         self.info = info
         # The description and exchange are server text: literal, never markup.
-        line = self.query_one("#symbol-info", Static)
+        line = self._get("symbol-info", Static)
         if info is not None or str(line.content):
             line.update(plain_lines(info.describe() if info else ""))
 
@@ -593,7 +624,7 @@ class TicketForm(Vertical):
         current = self._choice(widget_id)
         self._set_options(widget_id, allowed)
         value = current if current in allowed else fallback(current, allowed)
-        self.query_one(f"#{widget_id}", Select).value = value
+        self._get(f"{widget_id}", Select).value = value
 
     # ---- issues --------------------------------------------------------------------------
     def show_issues(self, issues: Sequence[FieldError]) -> None:
@@ -602,27 +633,28 @@ class TicketForm(Vertical):
         for issue in issues:
             if marks.get(issue.field) != "-error":
                 marks[issue.field] = "-error" if issue.severity == "error" else "-warning"
-        for name in FIELD_LABELS:
-            for widget in self.query(f"#{name}"):
+        for widget in self._each(Widget):
+            name = widget.id or ""
+            if name in FIELD_LABELS:
                 widget.set_class(marks.get(name) == "-error", "-error")
                 widget.set_class(marks.get(name) == "-warning", "-warning")
 
     # ---- events --------------------------------------------------------------------------
     def _sync_visibility(self) -> None:
         limit_shown, stop_shown = price_fields_for(self._choice("order_type"))
-        self.query_one("#row-limit").set_class(not limit_shown, "-hidden")
-        self.query_one("#row-stop").set_class(not stop_shown, "-hidden")
+        self._get("row-limit", Widget).set_class(not limit_shown, "-hidden")
+        self._get("row-stop", Widget).set_class(not stop_shown, "-hidden")
         trails = self._choice("order_type") == "StopMarket"  # only a stop market can trail
-        for name in ("#entry_trail", "#entry_trail_label"):
-            self.query_one(name).set_class(not trails, "-hidden")
+        for name in ("entry_trail", "entry_trail_label"):
+            self._get(name, Widget).set_class(not trails, "-hidden")
         gtd = self._choice("duration") in ("GTD", "GDP")
-        self.query_one("#expiration").set_class(not gtd, "-hidden")
+        self._get("expiration", Widget).set_class(not gtd, "-hidden")
         bracket = self._choice("bracket_template") not in ("", BRACKET_OFF)
-        self.query_one("#row-bracket-exits").set_class(not bracket, "-hidden")
-        self.query_one("#bracket_unit").set_class(not bracket, "-hidden")
+        self._get("row-bracket-exits", Widget).set_class(not bracket, "-hidden")
+        self._get("bracket_unit", Widget).set_class(not bracket, "-hidden")
         ticks = self._choice("bracket_unit") != "price"
         for name in ("bracket_target", "bracket_stop"):
-            self.query_one(f"#{name}", Input).placeholder = "ticks" if ticks else "price"
+            self._get(f"{name}", Input).placeholder = "ticks" if ticks else "price"
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -672,7 +704,7 @@ class TicketForm(Vertical):
 
     def show_suggestions(self, text: str, *, error: bool = False) -> None:
         """The suggestions line under Symbol (server text: literal, made safe)."""
-        line = self.query_one("#symbol-suggest", Static)
+        line = self._get("symbol-suggest", Static)
         if text or str(line.content):
             line.update(plain(text, limit=200))
         line.set_class(not text, "-empty")
@@ -697,7 +729,7 @@ class TicketForm(Vertical):
         if template is None or not widget_id.startswith("bracket_"):
             return
         if from_template(self.bracket_fields(), template) != self.bracket_fields():
-            self.query_one("#bracket_template", Select).value = BRACKET_CUSTOM
+            self._get("bracket_template", Select).value = BRACKET_CUSTOM
 
     def _step_offset(self, widget: OffsetInput, delta: int) -> str:
         text = widget.value
@@ -711,7 +743,7 @@ class TicketForm(Vertical):
     @on(Button.Pressed, ".preset")
     def _preset(self, event: Button.Pressed) -> None:
         event.stop()
-        self.query_one("#quantity", Input).value = str(event.button.label)
+        self._get("quantity", Input).value = str(event.button.label)
 
     @on(Button.Pressed, ".side")
     def _side(self, event: Button.Pressed) -> None:
