@@ -97,11 +97,11 @@ async def test_a_built_view_is_drawn_without_the_switch_hold(
         await app.live.disconnect()
 
 
-async def test_the_header_lays_the_screen_out_only_when_a_part_can_change_width(
+async def test_the_header_lays_the_screen_out_only_when_a_part_outgrows_its_width(
     sim: SimServer, signed_in: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every symbol link (a cursor move on the blotter) reaches every header, and a layout
-    asked there is a whole-screen layout: only a part whose width can change asks one."""
+    asked there is a whole-screen layout: only a part whose text no longer fits asks one."""
     app = TstuiApp(signed_in)
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot, OverviewScreen, orders_live=False)
@@ -123,6 +123,15 @@ async def test_the_header_lays_the_screen_out_only_when_a_part_can_change_width(
         app.live.link_symbol("NQZ26")  # as wide: drawn, no layout
         await pilot.pause()
         assert "NQZ26" in str(symbol.content) and updates == [("hdr-symbol", False)]
+        updates.clear()
+        app.live.link_symbol("F")  # narrower: drawn in place, no layout
+        await pilot.pause()
+        assert str(symbol.content).endswith(" F") and updates == [("hdr-symbol", False)]
+        updates.clear()
+        app.live.link_symbol("ESZ26 C6000")  # wider than the part: laid out
+        await pilot.pause()
+        assert updates == [("hdr-symbol", True)]
+        assert symbol.content_size.width == len("⛓ ESZ26 C6000")
         updates.clear()
         app.live.changed.publish("settings")  # nothing changed: nothing drawn
         await pilot.pause()

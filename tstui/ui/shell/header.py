@@ -88,17 +88,18 @@ class AppHeader(Horizontal):
         self._show(self._symbol, Text(f"⛓ {safe_text(symbol)}" if symbol else ""))
 
     def _show(self, part: Static, text: Text) -> None:
-        """Draw ``text`` in ``part`` if it changed; lay the screen out again only when the
-        part's width can change with it. Each symbol linked (a cursor move on the blotter)
-        reaches every header, the ticket built ahead's and hidden views' included, and a
-        layout asked there is a whole-screen layout at that screen's next showing."""
+        """Draw ``text`` in ``part`` if it changed; lay the screen out again only when it no
+        longer fits the part's width (a shorter text is drawn in place, with a blank after
+        it, until some other layout fits the part to it). Each symbol linked (a cursor move
+        on the blotter) reaches every header, the kept ticket's and hidden views' included,
+        and a layout asked there is a whole-screen layout at that screen's next showing."""
         before = self._shown.get(part)
         if before is not None and before.plain == text.plain:
             return
         self._shown[part] = text
         fixed = part is self._account  # 1fr: the width is the header's, not the text's
-        resized = before is None or before.cell_len != text.cell_len
-        part.update(text, layout=resized and not fixed)
+        fits = before is not None and text.cell_len <= part.content_size.width
+        part.update(text, layout=not (fixed or fits))
 
     @staticmethod
     def _account_text(live: LiveData | None) -> Text:
