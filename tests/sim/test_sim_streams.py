@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
+import pytest
 from sim_helpers import MARGIN, StreamReader, last_price, order_body
 
 from tstui.sim.control import SimControl
+from tstui.sim.hub import Hub
 from tstui.sim.server import SimServer
 
 
@@ -109,6 +112,38 @@ def test_burst_sends_frames_fast(api: httpx.Client, control: SimControl) -> None
             if "OrderID" in frame:
                 count += 1
         assert time.monotonic() - started < 10
+
+
+def test_a_burst_sends_exactly_its_frames_cycling_over_the_orders(
+    api: httpx.Client, control: SimControl
+) -> None:
+    """Across the first pass (orders encoded a step at a time) and the blocks after it: as
+    many order frames as asked, then no more, each order in turn and again."""
+    frames = 7_321  # not a multiple of the encoding step nor of a block
+    with api.stream("GET", f"/v3/brokerage/stream/accounts/{MARGIN}/orders") as response:
+        reader = StreamReader(response)
+        reader.snapshot()
+        control.burst(MARGIN, frames)
+        ids: list[str] = []
+        while len(ids) < frames:
+            frame = reader.next()
+            if "OrderID" in frame:
+                assert frame["AccountID"] == MARGIN
+                ids.append(frame["OrderID"])
+        assert "Heartbeat" in reader.next()  # nothing more was queued: the burst is over
+    distinct = len(set(ids))
+    assert 0 < distinct < frames
+    assert all(order_id == ids[i % distinct] for i, order_id in enumerate(ids))
+
+
+@pytest.mark.anyio
+async def test_hub_wake_has_every_stream_look_again_now() -> None:
+    """The admin API's burst wakes the open streams instead of leaving them to their poll."""
+    hub = Hub()
+    subscription = hub.subscribe()
+    hub.wake()
+    assert await asyncio.wait_for(subscription.queue.get(), 1.0) is None
+    hub.unsubscribe(subscription)
 
 
 def test_seed_orders_appear_in_snapshot(api: httpx.Client, control: SimControl) -> None:

@@ -141,6 +141,7 @@ def routes(ctx: SimContext) -> list[Route]:
     async def burst(body: dict[str, Any]) -> dict[str, Any]:
         count = int(_num(body, "frames", _num(body, "count", 1000)))
         ctx.add_burst(str(body.get("account") or "*"), count)
+        ctx.hub.wake()
         return {"queued": count}
 
     async def state(_: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from tstui.sim.engine import EngineEvent
 class Subscription:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.queue: asyncio.Queue[EngineEvent] = asyncio.Queue()
+        # None: no event, look again now (a burst queued by the admin API)
+        self.queue: asyncio.Queue[EngineEvent | None] = asyncio.Queue()
 
 
 class Hub:
@@ -36,6 +37,16 @@ class Hub:
         for sub in subs:
             try:
                 sub.loop.call_soon_threadsafe(sub.queue.put_nowait, event)
+            except RuntimeError:  # loop closed: the stream is gone
+                self.unsubscribe(sub)
+
+    def wake(self) -> None:
+        """Every open stream looks for work now, not at its next poll (up to 50 ms later)."""
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(sub.queue.put_nowait, None)
             except RuntimeError:  # loop closed: the stream is gone
                 self.unsubscribe(sub)
 

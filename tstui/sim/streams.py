@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Protocol
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -55,7 +55,7 @@ class Feed(Protocol):
 
     def update(self, event: EngineEvent | None) -> list[dict[str, Any]]: ...
 
-    def burst(self) -> list[bytes]: ...
+    def burst(self) -> Iterable[bytes]: ...
 
 
 def encode(body: dict[str, Any]) -> bytes:
