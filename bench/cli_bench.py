@@ -3,7 +3,9 @@ against the floor of ``python -c "import httpx"`` (what any httpx-based CLI pays
 
 The simulator runs in its own process, already started and answering; both commands are
 fresh interpreters with the same environment and a warm bytecode cache (see
-:mod:`bench.startup_bench`), timed from spawn to exit, interleaved, medians. The demo
+:mod:`bench.startup_bench`), timed from spawn to exit, interleaved; the ratio is the
+median of each run's against the floor run next to it (:func:`bench.report.paired_ratio`).
+The demo
 credentials come from the environment (``CLIENT_ID``/``CLIENT_SECRET``/``REFRESH_TOKEN``), so
 the run signs in (one token refresh), fetches the accounts and prints the table.
 An ``-X importtime`` run of the same command shows where its imports go.
@@ -19,7 +21,7 @@ import sys
 import time
 
 from bench import importtime
-from bench.report import Figure, median, ms_row, render
+from bench.report import Figure, ms_row, paired_ratio, ratio_row, render
 from bench.simproc import SimProcess
 from bench.startup_bench import startup_environ
 from tstui.sim import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
@@ -67,11 +69,12 @@ def measure_cli(runs: int = 7, *, breakdown: bool = True) -> Figure:
                 notes += importtime.breakdown_lines(imports, watch=WATCH)
             else:
                 notes.append(f"(importtime run failed: {proc.returncode})")
-    ratio = median(tstui_s) / median(floor_s)
+    ratio = paired_ratio(floor_s, tstui_s)  # each run against the floor run next to it
+    notes.insert(0, ratio_row(floor_s, tstui_s))
 
     return Figure(
         2,
-        f"CLI cold start (fresh processes, median of {runs})",
+        f"CLI cold start (fresh processes, median of {runs} pairs)",
         (
             ('floor: python -c "import httpx"', ms_row(floor_s)),
             ("tstui get accounts (simulator)", f"{ms_row(tstui_s)}  = {ratio:.2f}x floor"),

@@ -32,6 +32,27 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
+def paired_ratio(baseline: Sequence[float], measured: Sequence[float]) -> float:
+    """The median of ``measured[i] / baseline[i]``: each run against the baseline run next to
+    it. These machines change speed by 40% within minutes, in steps: the ratio of the two
+    medians can set a run of one side's slow spell against one of the other's quick spell
+    (a floor of [222, 195, 282, 329, 278, 192, 217] ms against a paint of [342, 224, 334,
+    334, 335, 220, 253]: medians 1.50x, pairs 1.02-1.54x with a median of 1.17x); a pair,
+    taken a second apart, shares the machine's speed."""
+    if len(baseline) != len(measured) or not baseline:
+        raise ValueError("paired_ratio needs runs in pairs")
+    return median([m / b for b, m in zip(baseline, measured, strict=True)])
+
+
+def ratio_row(baseline: Sequence[float], measured: Sequence[float]) -> str:
+    """What a paired ratio is made of: every pair's ratio and the ratio of the medians."""
+    pairs = [m / b for b, m in zip(baseline, measured, strict=True)]
+    return (
+        f"pairs {spread(pairs, '{:.2f}')}; ratio of the medians "
+        f"{median(measured) / median(baseline):.2f}x"
+    )
+
+
 def spread(values: Sequence[float], fmt: str = "{:.3g}") -> str:
     """``[a, b, c]`` of the individual runs (so the noise is visible)."""
     return "[" + ", ".join(fmt.format(v) for v in values) + "]"

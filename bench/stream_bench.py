@@ -9,7 +9,9 @@ for the snapshot's EndSnapshot, ask the simulator for a burst of ``frames`` orde
   typed ``Order`` per line: the exact msgspec fast path of ``tstui.client.fastwire``, else
   ``json`` + ``parse_order_frame``) consumed as the app does (``async for``).
 
-Runs are interleaved (raw, client, raw, client...) so machine noise hits both alike.
+Runs are interleaved (raw, client, raw, client...) so machine noise hits both alike; the
+ratio is the median of each client run's rate against the raw run just before it
+(:func:`bench.report.paired_ratio`).
 Run: ``python -m bench.stream_bench [--frames N] [--runs R] [--profile]``.
 """
 
@@ -26,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from bench.report import Figure, median, render, spread
+from bench.report import Figure, median, paired_ratio, ratio_row, render, spread
 from bench.simproc import ACCOUNTS, SimProcess
 
 TARGET = 1.1
@@ -124,10 +126,10 @@ def measure_stream(frames: int = 200_000, runs: int = 3, seed_orders: int = 2000
             malformed += bad
     raw_rate, client_rate = median(raw), median(client)
     costs = per_line_costs(sample)
-    ratio = client_rate / raw_rate
+    ratio = paired_ratio(raw, client)  # each client run against the raw run just before it
     return Figure(
         5,
-        f"Stream ingest ({frames:,} order frames from the simulator, median of {runs})",
+        f"Stream ingest ({frames:,} order frames from the simulator, median of {runs} pairs)",
         (
             (
                 "client (typed Orders)",
@@ -139,6 +141,7 @@ def measure_stream(frames: int = 200_000, runs: int = 3, seed_orders: int = 2000
         f">= {TARGET:.1f}x raw",
         ratio >= TARGET and malformed == 0,
         notes=(
+            f"client/raw: {ratio_row(raw, client)}",
             "per line, in-process, same lines (the floor): json.loads "
             f"{costs['json']:.2f} us; msgspec into wire records {costs['wire']:.2f} us; "
             f"typed Order (msgspec + the domain's frozen dataclasses) {costs['typed']:.2f} us, "

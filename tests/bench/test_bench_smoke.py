@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.report import Figure, percentile, render
+from bench.report import Figure, median, paired_ratio, percentile, ratio_row, render
 
 
 def _check(figure: Figure, number: int) -> None:
@@ -19,6 +19,18 @@ def test_percentile_nearest_rank() -> None:
     assert percentile(values, 95) == 95.0
     assert percentile(values, 99) == 99.0
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+
+
+def test_paired_ratio_sets_each_run_against_its_neighbour() -> None:
+    # the machine slowed for runs 3-5: the medians fall in different spells, pairs do not
+    floor = [0.222, 0.195, 0.282, 0.329, 0.278, 0.192, 0.217]
+    paint = [0.342, 0.224, 0.334, 0.334, 0.335, 0.220, 0.253]
+    assert paired_ratio(floor, paint) == pytest.approx(0.253 / 0.217)
+    assert median(paint) / median(floor) == pytest.approx(1.5045, abs=1e-4)
+    assert paired_ratio([1.0, 2.0, 4.0], [1.5, 3.0, 6.0]) == pytest.approx(1.5)
+    assert "pairs [1.54, 1.15, 1.18, 1.02, 1.21, 1.15, 1.17]" in ratio_row(floor, paint)
+    with pytest.raises(ValueError):
+        paired_ratio([1.0], [1.0, 2.0])
 
 
 def test_importtime_parse_until_mark() -> None:
