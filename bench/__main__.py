@@ -39,7 +39,7 @@ def figures(quick: bool) -> dict[int, Callable[[], Figure]]:
         2: lambda: measure_cli(1 if q else 9, breakdown=not q),
         3: lambda: measure_latency(300 if q else 20_000, 1 if q else 12),
         4: lambda: measure_scale(500 if q else 100_000, 6 if q else 60),
-        5: lambda: measure_stream(2_000 if q else 200_000, 1 if q else 5),
+        5: lambda: measure_stream(2_000 if q else 200_000, 1 if q else 7),
         6: lambda: measure_burst(500 if q else 20_000, 1 if q else 3),
         7: lambda: measure_board(20 if q else 200, 1.0 if q else 5.0, 3 if q else 45),
     }
