@@ -32,21 +32,18 @@ class Hub:
                 self._subs.remove(sub)
 
     def publish(self, event: EngineEvent) -> None:
-        with self._lock:
-            subs = list(self._subs)
-        for sub in subs:
-            try:
-                sub.loop.call_soon_threadsafe(sub.queue.put_nowait, event)
-            except RuntimeError:  # loop closed: the stream is gone
-                self.unsubscribe(sub)
+        self._deliver(event)
 
     def wake(self) -> None:
         """Every open stream looks for work now, not at its next poll (up to 50 ms later)."""
+        self._deliver(None)
+
+    def _deliver(self, item: EngineEvent | None) -> None:
         with self._lock:
             subs = list(self._subs)
         for sub in subs:
             try:
-                sub.loop.call_soon_threadsafe(sub.queue.put_nowait, None)
+                sub.loop.call_soon_threadsafe(sub.queue.put_nowait, item)
             except RuntimeError:  # loop closed: the stream is gone
                 self.unsubscribe(sub)
 
