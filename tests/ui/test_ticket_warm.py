@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import anyio
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Select, Static
@@ -253,3 +254,59 @@ async def test_the_app_closes_cleanly_while_a_ticket_is_being_built(settings: Se
         ticket = warm_ticket(app)
         assert ticket is not None and not ticket.is_mounted
     assert app.return_code in (0, None)  # no exception escaped the shutdown
+
+
+async def test_an_order_closed_before_its_ticket_started_leaves_nothing_running(
+    settings: Settings,
+) -> None:
+    """o then Esc in one read of the keyboard (or a one-key order closed at once): the
+    ticket is kept before its first refresh. What it would have started for that order
+    (the symbol's lookup, its quote, the one-key preview) never runs for a closed ticket,
+    and an order armed next gets no preview it did not ask for."""
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        warm = await warmed(app, pilot)
+        previews: list[str] = []
+        service = warm.trading
+        real_preview = service.preview
+
+        async def slow_preview(*args: Any, **kwargs: Any) -> Any:
+            previews.append(kwargs["order_confirm_id"])
+            await anyio.sleep(0.5)
+            return await real_preview(*args, **kwargs)
+
+        service.preview = slow_preview  # type: ignore[method-assign]
+        order = TicketFields(account=MARGIN, symbol="MSFT", quantity="1", action="BUY")
+        ticket = open_order_ticket(app, order, auto_preview=True)
+        ticket.action_close()
+        await pilot.pause(1.0)  # past the symbol lookup's debounce and a preview's answer
+        assert warm_ticket(app) is ticket and not ticket.busy and ticket.preview is None
+        assert previews == [] and "MSFT" not in app.live.quotes.watched
+        # the next order, without one-key preview: nothing previewed, Place stays off
+        again = open_order_ticket(app, order)
+        await wait_until(pilot, lambda: again._routes and again.focused, 10, "settled")
+        await pilot.pause(1.0)
+        assert again is ticket and previews == [] and again.preview is None
+        assert not again.can_place()
+        again.action_close()
+        await pilot.pause()
+        assert "MSFT" not in app.live.quotes.watched  # its quote let go as it closed
+        await app.live.disconnect()
+
+
+async def test_a_new_ticket_closed_while_it_is_still_being_built_is_removed(
+    settings: Settings,
+) -> None:
+    app = TstuiApp(settings)
+    async with app.run_test(size=TICKET_SIZE) as pilot:
+        await started(app, pilot)
+        kept = await warmed(app, pilot)
+        app.theme = next(name for name in app.tstui_themes if name != app.theme)
+        ticket = open_order_ticket(app, TicketFields(symbol="MSFT"))  # a new one, composing
+        assert ticket is not kept and not ticket.is_mounted
+        ticket.action_close()
+        await wait_until(pilot, lambda: not ticket.is_attached, 5, "the ticket removed")
+        assert app.is_running and not app.is_screen_installed(ticket)
+        assert warm_ticket(app) is not ticket
+        await app.live.disconnect()

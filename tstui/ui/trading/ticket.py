@@ -134,6 +134,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         # warm: built ahead of its key, off screen, until `arm` gives it its order (see
         # warm_order_ticket).
         self._armed = not warm
+        self._arming = 0  # which order this is: work started for another one acts on nothing
         self._set_order(prefill, side, auto_preview)
         self._new_order_state()
 
@@ -141,6 +142,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         """What the ticket knows of its order, as a new ticket knows it: set at its
         building and again at each `arm` (one ticket serves order after order, see
         open_order_ticket)."""
+        self._arming += 1
         self.order_confirm_id = new_order_confirm_id()  # one per arm = one per intent
         self.preview: Preview | None = None
         self.request: OrderRequest | None = None
@@ -196,7 +198,8 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
     def on_mount(self) -> None:
         self.set_interval(QUOTE_REFRESH_S, self._show_quote)
         if self._armed:
-            self._take_prefill()
+            if self in self.app.screen_stack:  # not closed while it was being built
+                self._take_prefill()
         else:
             self._in_a_later_turn(self._lay_out_off_screen)
 
@@ -233,11 +236,25 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         """A warm ticket takes its order (what `__init__` takes for a cold one), before it
         is pushed: whatever an order before it left (fields, preview, result, focus, its
         OrderConfirmID) is set back to a new ticket's."""
+        self._stop_order_work()
         self._set_order(prefill, side, auto_preview)
         self._new_order_state()
         self._clear_widgets()
         self._armed = True
         self._take_prefill()
+
+    def _stop_order_work(self) -> None:
+        """Nothing started for an order runs on past it: its lookups, preview and symbol
+        search are cancelled and its quote unwatched (a result still landing finds another
+        arming, see `_still`, and drops it)."""
+        self._watch_quotes(None)
+        for group in ("ticket-symbol", "ticket-routes", "ticket-preview"):
+            self.workers.cancel_group(self, group)
+        self.form.stop_suggestions()
+
+    def _still(self, arming: int) -> bool:
+        """True while the order that started some work (its arming) is the one shown."""
+        return self._armed and arming == self._arming
 
     def _clear_widgets(self) -> None:
         """The ticket's own lines and buttons as composed (the form's fields are loaded
@@ -265,7 +282,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
     def dismiss(self, result: OrderResult | None = None) -> AwaitComplete:
         # Kept for the next order unless something still runs for this one (a preview or a
         # placement, busy until its outcome): that one is removed once closed, as before.
-        keep = self._armed and not self.busy and self.is_current
+        keep = self._armed and not self.busy and self.is_active and self.is_mounted
         await_pop = super().dismiss(result)  # the result callback, then off the stack
         if keep:
             self._park()
@@ -274,10 +291,8 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
     def _park(self) -> None:
         """Off screen until the next order arms it: nothing of this order runs on."""
         self._armed = False
-        self._watch_quotes(None)
-        for group in ("ticket-symbol", "ticket-routes"):
-            self.workers.cancel_group(self, group)
-        self.form.stop_suggestions()
+        self._arming += 1
+        self._stop_order_work()
         park_ticket(self.app, self)
 
     def _set_order(
@@ -291,7 +306,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         # The prefill goes in before the first paint: a form shown blank and filled a frame
         # later could be read (or previewed) half-empty. Focus waits for the layout.
         self._load_prefill()
-        self.call_after_refresh(self._start)
+        self.call_after_refresh(self._start, self._arming)
 
     def on_unmount(self) -> None:
         self._watch_quotes(None)
@@ -308,7 +323,9 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
             )  # refined once the asset type is known
         self.prefilled = True
 
-    def _start(self) -> None:
+    def _start(self, arming: int) -> None:
+        if not self._still(arming):
+            return  # closed (and maybe armed again) before its first refresh
         self._focus_first_needed()
         # typed right after the key that opened the ticket
         self.release_early_keys(self._focused_by_us)
@@ -472,7 +489,11 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
             self._focus_first_needed()
         if self._auto_preview:
             self._auto_preview = False
-            self.call_after_refresh(self.action_preview)
+            self.call_after_refresh(self._auto_previewed, self._arming)
+
+    def _auto_previewed(self, arming: int) -> None:
+        if self._still(arming):
+            self.action_preview()
 
     def _fill_limit(self, info: SymbolInfo | None) -> None:
         """A limit price at the side's touch, when the order type takes one and it is blank."""
@@ -549,7 +570,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         self.dismiss(outcome.result if placed and outcome is not None else None)
 
     def action_preview(self) -> None:
-        if self.busy or self.sent:
+        if self.busy or self.sent or not self._armed:
             return
         if self.trading.env != self.env:
             self._set_result(
@@ -574,10 +595,11 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
     # ------------------------------------------------------------------ workers
     @work(group="ticket-symbol", exclusive=True, exit_on_error=False)
     async def _load_symbol(self, symbol: str) -> None:
+        arming = self._arming
         await asyncio.sleep(SYMBOL_DEBOUNCE_S)
         info = await self.trading.load_symbol(symbol)
-        if self.form.fields().symbol != info.symbol:
-            return  # the user typed on
+        if not self._still(arming) or self.form.fields().symbol != info.symbol:
+            return  # another order's, or the user typed on
         self._info = info
         self.form.set_symbol_info(info)  # keeps the action's direction (BUY -> BUYTOOPEN)
         self._watch_quotes(info.symbol if info.detail is not None else None)
@@ -586,8 +608,12 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
 
     @work(group="ticket-routes", exclusive=True, exit_on_error=False)
     async def _load_routes(self) -> None:
+        arming = self._arming
         asset_type = self._info.asset_type if self._info is not None else None
-        self._routes = await self.trading.route_ids(asset_type)
+        routes = await self.trading.route_ids(asset_type)
+        if not self._still(arming):
+            return
+        self._routes = routes
         self.form.set_routes(self._routes)
         self._revalidate()
 
@@ -595,6 +621,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
     async def _run_preview(
         self, fields: TicketFields, info: SymbolInfo | None, bracket: BracketFields
     ) -> None:
+        arming = self._arming
         try:
             outcome = await self.trading.preview(
                 fields,
@@ -604,7 +631,10 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
                 bracket=bracket,
             )
         finally:
-            self.busy = False
+            if arming == self._arming:
+                self.busy = False
+        if not self._still(arming):
+            return  # made for another order (under its OrderConfirmID): never this one's
         panel = self.query_one("#preview", Static)
         self.preview = outcome.preview
         self._previewed = fields
@@ -671,6 +701,8 @@ def warm_order_ticket(app: App[Any]) -> None:
     is built again only when none was kept (closed busy, another theme, environment or
     account list)."""
     trading = trading_service(app)
+    if any(isinstance(screen, OrderTicket) for screen in app.screen_stack):
+        return  # the ticket showing is kept at its close (unless busy: then one is built)
     warm = _WARM.get(app)
     if warm is not None:
         if not warm.is_mounted or _fits(warm, trading):
