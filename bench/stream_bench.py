@@ -7,7 +7,8 @@ for the snapshot's EndSnapshot, ask the simulator for a burst of ``frames`` orde
 - raw: ``httpx`` ``aiter_lines()`` + ``json.loads`` per line (the floor: no typing at all).
 - client: ``TradeStationAPI.stream_orders`` (byte splitting, control frames, watchdog, and a
   typed ``Order`` per line: the exact msgspec fast path of ``tstui.client.fastwire``, else
-  ``json`` + ``parse_order_frame``) consumed as the app does (``async for``).
+  ``json`` + ``parse_order_frame``) consumed as the app does (``async for`` over
+  ``stream.batches()``, a list per chunk read, each looped over).
 
 Runs are interleaved (raw, client, raw, client...) so machine noise hits both alike; the
 ratio is the median of each client run's rate against the raw run just before it
@@ -93,15 +94,16 @@ async def client_once(sim: SimProcess, frames: int, account: str) -> tuple[float
         count = 0
         start = 0.0
         try:
-            async for event in stream:
-                if type(event) is Order:
-                    if start:
-                        count += 1
-                        if count >= frames:
-                            return time.perf_counter() - start, stream.malformed_count
-                elif isinstance(event, StreamState) and event.state == "snapshot_complete":
-                    start = time.perf_counter()
-                    await _burst(admin, sim.url, frames)
+            async for batch in stream.batches():  # as the app's LiveData reads its streams
+                for event in batch:
+                    if type(event) is Order:
+                        if start:
+                            count += 1
+                            if count >= frames:
+                                return time.perf_counter() - start, stream.malformed_count
+                    elif isinstance(event, StreamState) and event.state == "snapshot_complete":
+                        start = time.perf_counter()
+                        await _burst(admin, sim.url, frames)
         finally:
             await stream.aclose()
     raise RuntimeError(f"client stream ended after {count} of {frames} frames")

@@ -122,6 +122,47 @@ async def test_one_byte_per_chunk() -> None:
     assert data_of(events) == EXPECTED
 
 
+async def test_batches_hold_the_items_in_order_a_list_per_chunk() -> None:
+    """batches() gives what iterating the stream gives, in the lists the chunks brought (the
+    connection's states each a list of its own, the snapshot's end in place); one stream is
+    read one way or the other."""
+    first, second = PAYLOAD[:60], PAYLOAD[60:]
+    server = Server([chunks(first, second, hang=True)])
+    stream, _ = make_stream(server)
+    batches: list[list[Any]] = []
+    with anyio.fail_after(5):
+        async for batch in stream.batches():
+            batches.append(list(batch))
+            if len(data_of([e for b in batches for e in b])) == 3:
+                break
+    with pytest.raises(RuntimeError, match="items or batches"):
+        stream.__aiter__()
+    await stream.aclose()
+    flat = [e for b in batches for e in b]
+    assert data_of(flat) == EXPECTED
+    assert states_of(flat) == ["connecting", "connected", "snapshot_complete"]
+    assert [states_of(b) for b in batches[:2]] == [["connecting"], ["connected"]]
+    assert [data_of(b) for b in batches[2:]] == [EXPECTED[:1], EXPECTED[1:]]
+
+
+async def test_aclose_ends_a_batch_reader_parked_in_a_read() -> None:
+    server = Server([chunks(b'{"A": 1}\n', hang=True)])
+    stream, _ = make_stream(server)
+    seen: list[Any] = []
+
+    async def consume() -> None:
+        async for batch in stream.batches():
+            seen.extend(batch)
+
+    with anyio.fail_after(5):
+        task = asyncio.create_task(consume())
+        while {"A": 1} not in seen:
+            await asyncio.sleep(0.01)
+        await stream.aclose()
+        await task  # ends by itself: no cancellation needed
+    assert stream.reconnect_count == 0
+
+
 async def test_go_away_reconnects_at_once() -> None:
     first = chunks(
         b'{"OrderID": "1"}\n{"StreamStatus": "EndSnapshot"}\n{"StreamStatus": "GoAway"}\n',

@@ -1,6 +1,8 @@
 """Supervised NDJSON streams: framing, control frames, a watchdog and reconnection.
 
-A :class:`SupervisedStream` is an async iterator of ``T | StreamState | StreamErrorFrame``.
+A :class:`SupervisedStream` is an async iterator of ``T | StreamState | StreamErrorFrame``
+(or, through ``batches()``, of lists of them: one a chunk read, what the app's LiveData
+reads).
 Bytes are split on ``b"\\n"`` before decoding, so a chunk boundary anywhere (inside a line or
 inside a UTF-8 character) is harmless. Control frames never reach ``parse``: heartbeats feed
 the watchdog, ``EndSnapshot`` becomes a :class:`StreamState`, ``GoAway`` reconnects at once,
@@ -116,7 +118,9 @@ class SupervisedStream(Generic[T]):
         self._reader: asyncio.Task[Any] | None = None
         self._last_activity = 0.0
         self._watchdog: asyncio.TimerHandle | None = None
-        self._gen = self._run()
+        # what the consumer iterates: items (__aiter__) or batches (batches()), one of them
+        self._gen: AsyncGenerator[Any, None] | None = None
+        self._mode = ""
 
     def __repr__(self) -> str:
         return f"SupervisedStream({self.name!r}, reconnects={self.reconnect_count})"
@@ -143,10 +147,27 @@ class SupervisedStream(Generic[T]):
         return self._lines.malformed_count
 
     def __aiter__(self) -> AsyncIterator[T | StreamState | StreamErrorFrame]:
-        return self._gen
+        return self._started(self._items)
 
     async def __anext__(self) -> T | StreamState | StreamErrorFrame:
-        return await self._gen.__anext__()
+        item: T | StreamState | StreamErrorFrame = await self.__aiter__().__anext__()
+        return item
+
+    def batches(self) -> AsyncIterator[list[T | StreamState | StreamErrorFrame]]:
+        """The same items in the lists they arrive in: one per chunk read (a snapshot's end
+        in place among its chunk's frames), and the connection's states (connecting,
+        connected, reconnecting, failed) each a list of its own. A consumer that loops over
+        each list resumes this iterator once a chunk, not once an item (~0.4 us an item, a
+        tenth of an order frame's cost)."""
+        return self._started(self._run)
+
+    def _started(self, make: Callable[[], AsyncGenerator[Any, None]]) -> AsyncGenerator[Any, None]:
+        mode = make.__name__
+        if self._gen is None:
+            self._gen, self._mode = make(), mode
+        elif mode != self._mode:
+            raise RuntimeError(f"stream {self.name}: iterate items or batches, not both")
+        return self._gen
 
     async def __aenter__(self) -> SupervisedStream[T]:
         return self
@@ -157,10 +178,13 @@ class SupervisedStream(Generic[T]):
     async def aclose(self) -> None:
         """Stop: close the connection; iteration ends (from any task)."""
         self._closed = True
-        if getattr(self._gen, "ag_running", False):
+        gen = self._gen
+        if gen is None:
+            return
+        if getattr(gen, "ag_running", False):
             self._interrupt("closed")  # the reader task is parked in a wait: wake it
         else:
-            await self._gen.aclose()
+            await gen.aclose()
 
     # -- interruption (watchdog + aclose) ------------------------------------------------
 
@@ -215,10 +239,16 @@ class SupervisedStream(Generic[T]):
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
-    async def _run(self) -> AsyncGenerator[T | StreamState | StreamErrorFrame, None]:
+    async def _items(self) -> AsyncGenerator[T | StreamState | StreamErrorFrame, None]:
+        async with aclosing(self._run()) as batches:
+            async for batch in batches:
+                for item in batch:
+                    yield item
+
+    async def _run(self) -> AsyncGenerator[list[T | StreamState | StreamErrorFrame], None]:
         attempt = 0
         delay = 0.0
-        yield self._state("connecting")
+        yield [self._state("connecting")]
         try:
             while not self._closed:
                 if attempt:
@@ -236,11 +266,10 @@ class SupervisedStream(Generic[T]):
                     else:
                         loop = asyncio.get_running_loop()
                         started = loop.time()
-                        yield self._state("connected", "", attempt)
+                        yield [self._state("connected", "", attempt)]
                         async with aclosing(self._pump(response)) as batches:
                             async for batch in batches:
-                                for item in batch:
-                                    yield item
+                                yield batch
                         reason = self._end_reason
                         connected_for = loop.time() - started
                 if self._closed:
@@ -258,7 +287,7 @@ class SupervisedStream(Generic[T]):
                     safe_text(reason),
                     attempt,
                 )
-                yield self._state("reconnecting", reason, attempt)
+                yield [self._state("reconnecting", reason, attempt)]
         except _Interrupted:
             pass  # aclose() during a backoff sleep or a connect
         except TradeStationError as exc:
@@ -266,7 +295,7 @@ class SupervisedStream(Generic[T]):
                 exc if isinstance(exc, StreamFailure) else StreamFailure(f"{self.name}: {exc}")
             )
             log.warning("stream %s failed: %s", self.name, safe_text(failure))
-            yield self._state("failed", str(exc), attempt)
+            yield [self._state("failed", str(exc), attempt)]
             if failure is exc:
                 raise  # keeps its own cause (the API's error), not itself
             raise failure from exc

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,6 +73,18 @@ def _domain() -> _Domain:
     from tstui.domain.portfolio.positions import Position
 
     return _Domain(Order, Position, PositionDeleted, StreamErrorFrame, OrderBook)
+
+
+def _batches_of(source: AsyncIterator[Any]) -> AsyncIterator[Sequence[Any]]:
+    """A stream's items list by list: a client stream's own batches (one a chunk read, so a
+    burst resumes no iterator per frame), any other source one item at a time."""
+    batches = getattr(source, "batches", None)
+    return batches() if callable(batches) else _one_by_one(source)
+
+
+async def _one_by_one(source: AsyncIterator[Any]) -> AsyncIterator[Sequence[Any]]:
+    async for item in source:
+        yield (item,)
 
 
 class LiveData:
@@ -365,24 +377,26 @@ class LiveData:
         count, since = 0, perf_counter()
         domain = _domain()  # once a stream, not once a frame
         try:
-            async for event in source:
-                count += 1
-                if count >= YIELD_CHECK_EVERY:
-                    # A burst queues thousands of frames, handed over without a suspension:
-                    # give the loop a turn every few ms so a key is answered within a frame.
-                    count, now = 0, perf_counter()
-                    if now - since >= YIELD_AFTER_S:
-                        await asyncio.sleep(0)
-                        since = perf_counter()
-                if isinstance(event, StreamState):
-                    self._on_state(name, event)
-                elif isinstance(event, domain.stream_error):
-                    self.report_error(f"{name} stream", event.message or event.error)
-                elif name == "orders":
-                    self.order_book.apply(event)
-                    self._notify_orders((event,))
-                else:
-                    self._on_position_event(event, domain)
+            async for batch in _batches_of(source):
+                for event in batch:
+                    count += 1
+                    if count >= YIELD_CHECK_EVERY:
+                        # A burst queues thousands of frames, handed over without a
+                        # suspension: give the loop a turn every few ms so a key is
+                        # answered within a frame.
+                        count, now = 0, perf_counter()
+                        if now - since >= YIELD_AFTER_S:
+                            await asyncio.sleep(0)
+                            since = perf_counter()
+                    if isinstance(event, StreamState):
+                        self._on_state(name, event)
+                    elif isinstance(event, domain.stream_error):
+                        self.report_error(f"{name} stream", event.message or event.error)
+                    elif name == "orders":
+                        self.order_book.apply(event)
+                        self._notify_orders((event,))
+                    else:
+                        self._on_position_event(event, domain)
         finally:
             closer = getattr(source, "aclose", None)
             if closer is not None:
