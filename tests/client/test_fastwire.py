@@ -323,7 +323,16 @@ def test_leg_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(50):
         order = check(with_leg(QuantityOrdered=str(n + 1)))
         assert isinstance(order, Order) and order.quantity == n + 1
-    assert len(fastwire._LEGS) <= 8
+    assert len(fastwire._LEGS) <= 8 and len(fastwire._LEG_LISTS) <= 8
+
+
+def test_legs_of_a_shape_the_wire_refuses_go_the_generic_way() -> None:
+    """Legs are decoded from their JSON text when first seen: a leg the wire records refuse
+    (a number where the schema has a string) leaves the line to the generic parser, seen
+    once or again."""
+    line = with_leg(QuantityOrdered=5)
+    assert fastwire.decode_order_line(line) is None
+    assert fastwire.decode_order_line(line) is None
 
 
 def test_interned_texts_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

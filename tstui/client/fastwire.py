@@ -84,6 +84,9 @@ class _Interned(dict[str | None, str | None]):
 _STR = _Interned()
 
 
+_NO_LEGS: Final = msgspec.Raw(b"null")
+
+
 class _Control(msgspec.Struct, rename="pascal", gc=False):
     """Keys that make a line a control/error frame: such lines go the generic way."""
 
@@ -114,7 +117,9 @@ class _OrderWire(_Control, rename="pascal", gc=False):
     status_description: str | None = None
     order_type: str | None = None
     duration: str | None = None
-    legs: list[_LegWire] | None = None
+    # Kept as its JSON text: an order's frames repeat their legs unchanged, and a hit on
+    # _LEG_LISTS costs a bytes lookup where decoding and hashing the leg structs cost ~4x.
+    legs: msgspec.Raw = msgspec.field(default_factory=lambda: _NO_LEGS)
     limit_price: str | None = None
     stop_price: str | None = None
     filled_price: str | None = None
@@ -189,10 +194,13 @@ def decode_order_line(line: bytes) -> Order | None:
         or w.time_activation_rules is not None
     ):
         return None
+    try:
+        legs = _LEG_LISTS[bytes(w.legs)]
+    except Exception:  # legs of a shape the wire records refuse: the generic parser decides
+        return None
     d = _DEC
     t = _TIME
     s = _STR
-    legs = w.legs
     return _new_order(  # positional, in Order's field order; `x or None` is opt_str on str
         w.order_id,
         s[w.account_id] or None,
@@ -200,9 +208,7 @@ def decode_order_line(line: bytes) -> Order | None:
         s[w.status_description] or None,
         s[w.order_type] or None,
         s[w.duration] or None,
-        ((_LEGS[legs[0]],) if len(legs) == 1 else tuple(map(_LEGS.__getitem__, legs)))
-        if legs
-        else (),
+        legs,
         d[w.limit_price],
         d[w.stop_price],
         d[w.filled_price],
@@ -266,6 +272,27 @@ class _LegMemo(dict[_LegWire, OrderLeg]):
 
 
 _LEGS = _LegMemo()
+_decode_legs = msgspec.json.Decoder(list[_LegWire] | None).decode
+
+
+class _LegListMemo(dict[bytes, tuple[OrderLeg, ...]]):
+    """``lists[text]`` = the legs of an order's ``Legs`` JSON text, decoded once per text
+    (each leg through ``_LEGS``, so equal legs of different orders stay one object). A
+    text msgspec refuses raises, and the line goes the generic way. Bounded like the
+    other memos."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: bytes) -> tuple[OrderLeg, ...]:
+        wires = _decode_legs(text)
+        legs = tuple(map(_LEGS.__getitem__, wires)) if wires else ()
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        self[text] = legs
+        return legs
+
+
+_LEG_LISTS = _LegListMemo()
 
 
 def decode_position_line(line: bytes) -> Position | None:
