@@ -26,6 +26,7 @@ from tstui.ui.shell.app import TstuiApp
 from tstui.ui.shell.confirm import ConfirmScreen, TypedConfirmScreen
 from tstui.ui.shell.header import AppHeader
 from tstui.ui.shell.login import LoginScreen
+from tstui.ui.shell.status import StatusBar
 from tstui.ui.views.chart.screen import ChartScreen
 from tstui.ui.views.orders.screen import BlotterScreen
 from tstui.ui.views.overview.screen import OverviewScreen
@@ -139,6 +140,31 @@ async def test_the_header_lays_the_screen_out_only_when_a_part_outgrows_its_widt
         await pilot.press("a")  # another account: the 1fr part is redrawn in place
         await pilot.pause()
         assert updates == [("hdr-account", False)]
+        await app.live.disconnect()
+
+
+async def test_the_status_bar_redraws_in_place(
+    sim: SimServer, signed_in: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One line as wide as the screen: a new text never asks for a layout of the screen."""
+    app = TstuiApp(signed_in)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, OverviewScreen, orders_live=False)
+        bar = app.screen.query_one(StatusBar)
+        updates: list[bool] = []
+        real = Static.update
+
+        def spy(self: Static, content: object = "", *, layout: bool = True) -> None:
+            if self is bar:
+                updates.append(layout)
+            real(self, content, layout=layout)  # type: ignore[arg-type]
+
+        size = bar.size
+        monkeypatch.setattr(Static, "update", spy)
+        app.live.report_error("test", "a very long error " * 20)
+        await pilot.pause()
+        assert updates == [False] and "a very long error" in str(bar.render())
+        assert bar.size == size and size.height == 1
         await app.live.disconnect()
 
 

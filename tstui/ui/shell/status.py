@@ -49,9 +49,13 @@ class StatusBar(Static):
     def refresh_state(self) -> None:
         text = self.render_status()
         if text == self._shown:
-            return  # an update re-lays out the screen: every table on it would repaint
+            return  # nothing new: not even a repaint
         self._shown = text
-        self.update(text)
+        # One line as wide as the screen whatever it says (long text ends in an ellipsis):
+        # a new text never changes its size, and the layout Static.update asks for by
+        # default re-lays out the whole screen, every table on it repainting (the quote
+        # board went over its ten repaints a second at a stream's state change).
+        self.update(text, layout=False)
 
     def render_status(self) -> Text:
         live = self._live()
