@@ -235,8 +235,9 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
     def arm(self, prefill: TicketFields | None, *, side: str | None, auto_preview: bool) -> None:
         """A warm ticket takes its order (what `__init__` takes for a cold one), before it
         is pushed: whatever an order before it left (fields, preview, result, focus, its
-        OrderConfirmID) is set back to a new ticket's."""
-        self._stop_order_work()
+        OrderConfirmID) is set back to a new ticket's. Nothing of an order before runs on:
+        a ticket armed is one built ahead (it started nothing) or one kept (`_park` stopped
+        its work)."""
         self._set_order(prefill, side, auto_preview)
         self._new_order_state()
         self._clear_widgets()
@@ -263,21 +264,21 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         self.hold_early_keys()
         self.set_focus(None, scroll_visible=False)
         self._set_result("", "")
-        self._set_text("#issues", "")
-        issues = self.query_one("#issues", Static)
+        issues = self._set_text("#issues", "")
         issues.set_classes(issues.classes - {"-error", "-warning"})
         override = self.query_one("#override", Checkbox)
         override.value = False
         override.display = False
-        self.query_one("#preview", Static).set_class(False, "-stale")
-        self._set_text("#preview", PREVIEW_HINT)
+        self._set_text("#preview", PREVIEW_HINT).set_class(False, "-stale")
         self._refresh_buttons()
         self.query_one("#ticket-body", VerticalScroll).scroll_home(animate=False, immediate=True)
 
-    def _set_text(self, selector: str, text: str) -> None:
+    def _set_text(self, selector: str, text: str) -> Static:
+        """Draw ``text`` in the line unless it shows it already (an update lays it out)."""
         widget = self.query_one(selector, Static)
         if str(widget.content) != text:
             widget.update(plain_lines(text))
+        return widget
 
     def dismiss(self, result: OrderResult | None = None) -> AwaitComplete:
         # Kept for the next order unless something still runs for this one (a preview or a
@@ -409,8 +410,7 @@ class OrderTicket(EarlyKeys, PacedFrames, KeepsStyles, ModalScreen[OrderResult |
         return f"Out of date ({what} changed): preview again (F5) before placing."
 
     def _set_result(self, text: str, tone: str) -> None:
-        self._set_text("#result", text)
-        widget = self.query_one("#result", Static)
+        widget = self._set_text("#result", text)
         for name in ("-ok", "-bad", "-unknown"):
             widget.set_class(name == tone, name)
 

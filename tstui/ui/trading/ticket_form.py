@@ -21,7 +21,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches, WrongType
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -262,7 +262,7 @@ class TicketForm(Vertical):
         self.info: SymbolInfo | None = None
         self._loading = False
         self._suggest_timer: Timer | None = None
-        self._by_id: dict[str, Widget] | None = None
+        self._descendants: list[Widget] | None = None  # see _all_of
         self._options: dict[str, list[str]] = {
             "account": [a.account_id for a in self._accounts],
             "action": list(actions_for(None)),
@@ -387,41 +387,22 @@ class TicketForm(Vertical):
         with contextlib.suppress(NoMatches):
             self._sync_visibility()
 
-    # ---- the form's widgets --------------------------------------------------------------
-    def _get(self, widget_id: str, expect_type: type[W]) -> W:
-        """The form's widget of that id. The form mounts and removes none after its compose,
-        so they are found in one walk, not a DOM query at each read (a query walked and
-        matched every widget: fields() read 14 of them, the issue marks 19)."""
-        widget = self._widgets().get(widget_id)
-        if widget is None:
-            self._by_id = None  # still mounting at the last walk: walk again
-            widget = self._widgets().get(widget_id)
-        if widget is None:
-            raise NoMatches(f"No widget #{widget_id} in the ticket form")
-        if not isinstance(widget, expect_type):
-            raise WrongType(f"#{widget_id} is a {type(widget).__name__}")
-        return widget
-
-    def _each(self, expect_type: type[W], css_class: str | None = None) -> list[W]:
-        """The form's widgets of a type (and class), in the order they were composed."""
-        return [
-            widget
-            for widget in self._widgets().values()
-            if isinstance(widget, expect_type)
-            and (css_class is None or widget.has_class(css_class))
-        ]
-
-    def _widgets(self) -> dict[str, Widget]:
-        if self._by_id is None:
-            self._by_id = {w.id: w for w in self.walk_children(Widget, with_self=False) if w.id}
-        return self._by_id
+    def _all_of(self, kind: type[W]) -> list[W]:
+        """The form's widgets of a type, in compose order. The form mounts and removes none
+        after its compose: its descendants are listed by one walk, kept (a ticket is armed
+        order after order; the issue marks had walked and matched every widget once per
+        field name, 19 times, most of an arming). Single widgets are ``query_one``'s, which
+        Textual caches."""
+        if self._descendants is None:
+            self._descendants = list(self.walk_children(Widget, with_self=False))
+        return [widget for widget in self._descendants if isinstance(widget, kind)]
 
     # ---- reading and writing -------------------------------------------------------------
     def _text(self, widget_id: str) -> str:
-        return self._get(f"{widget_id}", Input).value
+        return self.query_one(f"#{widget_id}", Input).value
 
     def _choice(self, widget_id: str) -> str:
-        value = self._get(f"{widget_id}", Select).value
+        value = self.query_one(f"#{widget_id}", Select).value
         return "" if value is Select.NULL else str(value)
 
     def fields(self) -> TicketFields:
@@ -484,7 +465,7 @@ class TicketForm(Vertical):
         if following in self.templates:
             self.load_bracket(from_template(self.bracket_fields(), self.templates[following]))
         else:
-            self._get("bracket_template", Select).value = following
+            self.query_one("#bracket_template", Select).value = following
         return following
 
     def load(self, fields: TicketFields) -> None:
@@ -525,10 +506,10 @@ class TicketForm(Vertical):
                     # and their options are their values
                     self._set_options(widget_id, wanted)
                 choice = value if value and value in wanted else self._new_choice(widget_id)
-                select = self._get(f"{widget_id}", Select)
+                select = self.query_one(f"#{widget_id}", Select)
                 if select.value != choice:
                     select.value = choice
-            for widget in self._each(Input):
+            for widget in self._all_of(Input):
                 value = text(typed.get(widget.id or "", ""))
                 if widget.value != value:
                     widget.value = value
@@ -557,11 +538,11 @@ class TicketForm(Vertical):
             if not add:
                 return
             self._set_options(widget_id, [*options, value])
-        self._get(f"{widget_id}", Select).value = value
+        self.query_one(f"#{widget_id}", Select).value = value
 
     def _set_options(self, widget_id: str, values: Sequence[str]) -> None:
         self._options[widget_id] = list(values)
-        self._get(f"{widget_id}", Select).set_options([(plain(v), v) for v in values])
+        self.query_one(f"#{widget_id}", Select).set_options([(plain(v), v) for v in values])
 
     def set_side(self, side: Side) -> None:
         asset_type = self.info.asset_type if self.info is not None else None
@@ -569,7 +550,8 @@ class TicketForm(Vertical):
 
     def set_presets(self, quantities: Sequence[int]) -> None:
         """The quantity buttons show the asset class's presets ([trading.presets])."""
-        for index, button in enumerate(self._each(Button, "preset")):
+        presets = (button for button in self._all_of(Button) if button.has_class("preset"))
+        for index, button in enumerate(presets):
             shown = index < len(quantities)
             button.display = shown
             if shown and str(button.label) != str(quantities[index]):
@@ -580,7 +562,7 @@ class TicketForm(Vertical):
 
     def set_text(self, widget_id: str, value: str) -> None:
         """Fill one text field as if typed (the modal hears `Edited`)."""
-        widget = self._get(f"{widget_id}", Input)
+        widget = self.query_one(f"#{widget_id}", Input)
         widget.value = value
         widget.cursor_position = len(value)
 
@@ -595,7 +577,7 @@ class TicketForm(Vertical):
             if current in options
             else options[0]
         )
-        self._get(f"{widget_id}", Select).value = following
+        self.query_one(f"#{widget_id}", Select).value = following
         return following
 
     def set_routes(self, route_ids: Iterable[str]) -> None:
@@ -603,7 +585,7 @@ class TicketForm(Vertical):
         ids = list(dict.fromkeys([*route_ids, *([current] if current else [])]))
         self._set_options("route", ids)
         if current:
-            self._get("route", Select).value = current
+            self.query_one("#route", Select).value = current
 
     def set_symbol_info(self, info: SymbolInfo | None) -> None:
         """Show the symbol's details and restrict actions / TIFs to its asset type."""
@@ -616,7 +598,7 @@ class TicketForm(Vertical):
         """The symbol's details and its latest quote (the modal repaints it as quotes come)."""
         self.info = info
         # The description and exchange are server text: literal, never markup.
-        line = self._get("symbol-info", Static)
+        line = self.query_one("#symbol-info", Static)
         if info is not None or str(line.content):
             line.update(plain_lines(info.describe() if info else ""))
 
@@ -624,7 +606,7 @@ class TicketForm(Vertical):
         current = self._choice(widget_id)
         self._set_options(widget_id, allowed)
         value = current if current in allowed else fallback(current, allowed)
-        self._get(f"{widget_id}", Select).value = value
+        self.query_one(f"#{widget_id}", Select).value = value
 
     # ---- issues --------------------------------------------------------------------------
     def show_issues(self, issues: Sequence[FieldError]) -> None:
@@ -633,7 +615,7 @@ class TicketForm(Vertical):
         for issue in issues:
             if marks.get(issue.field) != "-error":
                 marks[issue.field] = "-error" if issue.severity == "error" else "-warning"
-        for widget in self._each(Widget):
+        for widget in self._all_of(Widget):
             name = widget.id or ""
             if name in FIELD_LABELS:
                 widget.set_class(marks.get(name) == "-error", "-error")
@@ -642,19 +624,19 @@ class TicketForm(Vertical):
     # ---- events --------------------------------------------------------------------------
     def _sync_visibility(self) -> None:
         limit_shown, stop_shown = price_fields_for(self._choice("order_type"))
-        self._get("row-limit", Widget).set_class(not limit_shown, "-hidden")
-        self._get("row-stop", Widget).set_class(not stop_shown, "-hidden")
+        self.query_one("#row-limit").set_class(not limit_shown, "-hidden")
+        self.query_one("#row-stop").set_class(not stop_shown, "-hidden")
         trails = self._choice("order_type") == "StopMarket"  # only a stop market can trail
         for name in ("entry_trail", "entry_trail_label"):
-            self._get(name, Widget).set_class(not trails, "-hidden")
+            self.query_one(f"#{name}").set_class(not trails, "-hidden")
         gtd = self._choice("duration") in ("GTD", "GDP")
-        self._get("expiration", Widget).set_class(not gtd, "-hidden")
+        self.query_one("#expiration").set_class(not gtd, "-hidden")
         bracket = self._choice("bracket_template") not in ("", BRACKET_OFF)
-        self._get("row-bracket-exits", Widget).set_class(not bracket, "-hidden")
-        self._get("bracket_unit", Widget).set_class(not bracket, "-hidden")
+        self.query_one("#row-bracket-exits").set_class(not bracket, "-hidden")
+        self.query_one("#bracket_unit").set_class(not bracket, "-hidden")
         ticks = self._choice("bracket_unit") != "price"
         for name in ("bracket_target", "bracket_stop"):
-            self._get(f"{name}", Input).placeholder = "ticks" if ticks else "price"
+            self.query_one(f"#{name}", Input).placeholder = "ticks" if ticks else "price"
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -704,7 +686,7 @@ class TicketForm(Vertical):
 
     def show_suggestions(self, text: str, *, error: bool = False) -> None:
         """The suggestions line under Symbol (server text: literal, made safe)."""
-        line = self._get("symbol-suggest", Static)
+        line = self.query_one("#symbol-suggest", Static)
         if text or str(line.content):
             line.update(plain(text, limit=200))
         line.set_class(not text, "-empty")
@@ -729,7 +711,7 @@ class TicketForm(Vertical):
         if template is None or not widget_id.startswith("bracket_"):
             return
         if from_template(self.bracket_fields(), template) != self.bracket_fields():
-            self._get("bracket_template", Select).value = BRACKET_CUSTOM
+            self.query_one("#bracket_template", Select).value = BRACKET_CUSTOM
 
     def _step_offset(self, widget: OffsetInput, delta: int) -> str:
         text = widget.value
@@ -743,7 +725,7 @@ class TicketForm(Vertical):
     @on(Button.Pressed, ".preset")
     def _preset(self, event: Button.Pressed) -> None:
         event.stop()
-        self._get("quantity", Input).value = str(event.button.label)
+        self.query_one("#quantity", Input).value = str(event.button.label)
 
     @on(Button.Pressed, ".side")
     def _side(self, event: Button.Pressed) -> None:
