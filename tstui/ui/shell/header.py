@@ -47,7 +47,6 @@ class AppHeader(Horizontal):
         self._policy = Static("", id="hdr-policy")
         self._symbol = Static("", id="hdr-symbol")
         self._clock = Static("", id="hdr-clock")
-        self._shown: dict[Static, Text] = {}  # each part's text as last drawn
 
     def compose(self) -> ComposeResult:
         yield Static("tstui", id="hdr-title")
@@ -93,12 +92,11 @@ class AppHeader(Horizontal):
         it, until some other layout fits the part to it). Each symbol linked (a cursor move
         on the blotter) reaches every header, the kept ticket's and hidden views' included,
         and a layout asked there is a whole-screen layout at that screen's next showing."""
-        before = self._shown.get(part)
-        if before is not None and before.plain == text.plain:
+        if str(part.content) == text.plain:  # drawn already
             return
-        self._shown[part] = text
         fixed = part is self._account  # 1fr: the width is the header's, not the text's
-        fits = before is not None and text.cell_len <= part.content_size.width
+        # (not laid out yet, its width is 0: a first text always lays out)
+        fits = text.cell_len <= part.content_size.width
         part.update(text, layout=not (fixed or fits))
 
     @staticmethod

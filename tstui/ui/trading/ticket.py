@@ -738,8 +738,8 @@ TICKET_SCREEN = "tstui-order-ticket"
 def park_ticket(app: App[Any], ticket: OrderTicket) -> None:
     """A closed ticket kept for the next order (see OrderTicket.dismiss): installed, so
     Textual does not remove it as it leaves the stack, and it is the app's warm ticket."""
-    if _WARM.get(app) is not None or app.is_screen_installed(TICKET_SCREEN):
-        return  # one kept ticket at most: this one is removed as usual
+    if _WARM.get(app) is not None:
+        return  # one kept ticket at most (the only one installed): this one goes as usual
     app.install_screen(ticket, TICKET_SCREEN)
     ticket.styles_settled()  # shown again as it was, it is not restyled whole
     _WARM[app] = ticket
