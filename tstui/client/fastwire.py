@@ -119,7 +119,7 @@ class _OrderWire(_Control, rename="pascal", gc=False):
     duration: str | None = None
     # Kept as its JSON text: an order's frames repeat their legs unchanged, and a hit on
     # _LEG_LISTS costs a bytes lookup where decoding and hashing the leg structs cost ~4x.
-    legs: msgspec.Raw = msgspec.field(default_factory=lambda: _NO_LEGS)
+    legs: msgspec.Raw = _NO_LEGS
     limit_price: str | None = None
     stop_price: str | None = None
     filled_price: str | None = None
