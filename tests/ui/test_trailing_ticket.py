@@ -37,6 +37,8 @@ async def test_a_stop_market_trails_by_ticks(sim: SimServer, settings: Settings)
         form = ticket.form
         trail = form.query_one("#entry_trail", Input)
         assert trail.display  # shown for a stop market
+        label = form.query_one("#entry_trail_label")
+        assert trail.region.x - label.region.right == 1  # "Trail" and its field apart
         assert form.info is not None and form.info.last is not None
         stop = (form.info.last * Decimal("0.9")).quantize(Decimal("0.01"))
         form.query_one("#stop_price", Input).value = str(stop)

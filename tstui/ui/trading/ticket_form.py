@@ -231,7 +231,7 @@ class TicketForm(Vertical):
     TicketForm #symbol-suggest.-error { color: $error; }
     TicketForm #bracket_unit { width: 12; margin-left: 1; }
     TicketForm #row-bracket-exits OffsetInput { width: 10; }
-    TicketForm #row-bracket-exits Label.ticket-sublabel { width: auto; margin: 0 1; }
+    TicketForm Label.ticket-sublabel { width: auto; margin: 0 1; }
     TicketForm #activate_key { width: 16; }
     TicketForm #activate_predicate { width: 9; margin-left: 1; }
     TicketForm #activate_price { width: 12; margin-left: 1; }
